@@ -1,0 +1,154 @@
+package io.loladeft.registry;
+
+import io.loladeft.common.ETags;
+import io.loladeft.common.FieldViolation;
+import io.loladeft.common.PageView;
+import io.loladeft.common.Problems;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Pageable;
+import org.springframework.data.domain.Sort;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The device registry's use cases; the one way other modules read devices. */
+@Service
+public class DeviceRegistry {
+
+    private final DeviceRepository devices;
+
+    DeviceRegistry(DeviceRepository devices) {
+        this.devices = devices;
+    }
+
+    @Transactional
+    public DeviceView create(DeviceSpec spec) {
+        requireName(spec.name(), "name");
+        if (devices.existsByName(spec.name())) {
+            throw Problems.conflict("device '" + spec.name() + "' already exists; use PUT /api/v1/devices/"
+                    + spec.name() + " to replace it");
+        }
+        return save(spec);
+    }
+
+    /** All or nothing: one bad or duplicate device rejects the whole fleet. */
+    @Transactional
+    public List<DeviceView> createAll(List<DeviceSpec> specs) {
+        List<FieldViolation> errors = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < specs.size(); i++) {
+            String name = specs.get(i).name();
+            if (name == null) {
+                errors.add(new FieldViolation("devices[" + i + "].name", "must not be null"));
+            } else if (!seen.add(name)) {
+                errors.add(new FieldViolation("devices[" + i + "].name", "'" + name + "' appears twice in the batch"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw Problems.badRequest("the batch has unnamed or repeated devices", errors);
+        }
+        Map<String, Integer> index = new LinkedHashMap<>();
+        for (int i = 0; i < specs.size(); i++) {
+            index.put(specs.get(i).name(), i);
+        }
+        for (RegisteredDevice existing : devices.findByNameIn(index.keySet())) {
+            errors.add(new FieldViolation("devices[" + index.get(existing.name()) + "].name",
+                    "device '" + existing.name() + "' already exists"));
+        }
+        if (!errors.isEmpty()) {
+            throw Problems.conflict("the batch names devices that already exist; nothing was created", errors);
+        }
+        return specs.stream().map(this::save).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public DeviceView get(String name) {
+        return find(name).view();
+    }
+
+    @Transactional(readOnly = true)
+    public PageView<DeviceView> list(LabelSelector selector, Pageable pageable) {
+        return PageView.of(devices.findAll(selector.toSpecification(), withDefaultSort(pageable)),
+                RegisteredDevice::view);
+    }
+
+    /** Every device the selector matches, in name order (for planning a whole labelled fleet). */
+    @Transactional(readOnly = true)
+    public List<DeviceView> select(LabelSelector selector) {
+        return devices.findAll(selector.toSpecification(), Sort.by("name")).stream()
+                .map(RegisteredDevice::view).toList();
+    }
+
+    /** The named devices in the order given; unknown names are one 404 listing them all. */
+    @Transactional(readOnly = true)
+    public List<DeviceView> byNames(List<String> names) {
+        Map<String, DeviceView> found = new LinkedHashMap<>();
+        devices.findByNameIn(names).forEach(d -> found.put(d.name(), d.view()));
+        List<String> missing = names.stream().filter(n -> !found.containsKey(n)).toList();
+        if (!missing.isEmpty()) {
+            throw Problems.notFound("device", String.join("', '", missing));
+        }
+        return names.stream().map(found::get).toList();
+    }
+
+    /** Idempotent create-or-replace, what an operator's reconcile loop calls. */
+    @Transactional
+    public Upserted<DeviceView> upsert(String name, DeviceSpec spec, String ifMatch) {
+        requireName(name, "name");
+        if (spec.name() != null && !spec.name().equals(name)) {
+            throw Problems.badRequest("the body names another device than the path",
+                    List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));
+        }
+        return devices.findByName(name)
+                .map(existing -> {
+                    ETags.require(ifMatch, existing.version(), "device '" + name + "'");
+                    existing.apply(spec);
+                    return new Upserted<>(devices.saveAndFlush(existing).view(), false);
+                })
+                .orElseGet(() -> {
+                    if (ifMatch != null && !ifMatch.isBlank()) {
+                        throw Problems.preconditionFailed("device '" + name + "' does not exist, so If-Match cannot hold");
+                    }
+                    return new Upserted<>(save(spec.withName(name)), true);
+                });
+    }
+
+    @Transactional
+    public void delete(String name, String ifMatch) {
+        RegisteredDevice device = find(name);
+        ETags.require(ifMatch, device.version(), "device '" + name + "'");
+        devices.delete(device);
+    }
+
+    private DeviceView save(DeviceSpec spec) {
+        RegisteredDevice device = new RegisteredDevice(spec.name());
+        device.apply(spec);
+        try {
+            return devices.saveAndFlush(device).view();
+        } catch (DataIntegrityViolationException e) {
+            throw Problems.conflict("device '" + spec.name() + "' was created concurrently");
+        }
+    }
+
+    private RegisteredDevice find(String name) {
+        return devices.findByName(name).orElseThrow(() -> Problems.notFound("device", name));
+    }
+
+    static Pageable withDefaultSort(Pageable pageable) {
+        return pageable.getSort().isSorted() ? pageable
+                : org.springframework.data.domain.PageRequest.of(pageable.getPageNumber(), pageable.getPageSize(),
+                        Sort.by("name"));
+    }
+
+    static void requireName(String name, String field) {
+        if (name == null || !name.matches(Names.DNS_LABEL)) {
+            throw Problems.badRequest("invalid name",
+                    List.of(new FieldViolation(field, name == null ? "must not be null" : Names.DNS_LABEL_MESSAGE)));
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.loladeft.registry;
+
+import io.loladeft.common.ETags;
+import io.loladeft.common.FieldViolation;
+import io.loladeft.common.PageView;
+import io.loladeft.common.Problems;
+import java.util.List;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.data.domain.Pageable;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** The model registry's use cases; the one way other modules read models. */
+@Service
+public class ModelRegistry {
+
+    private final ModelRepository models;
+
+    ModelRegistry(ModelRepository models) {
+        this.models = models;
+    }
+
+    @Transactional
+    public ModelView create(ModelBody body) {
+        DeviceRegistry.requireName(body.name(), "name");
+        requireConsistent(body);
+        if (models.existsByName(body.name())) {
+            throw Problems.conflict("model '" + body.name() + "' already exists; use PUT /api/v1/models/"
+                    + body.name() + " to replace it");
+        }
+        return save(body);
+    }
+
+    /** Registers a published shape (see {@code GET /api/v1/model-presets}) under its own or a given name. */
+    @Transactional
+    public ModelView createFromPreset(String preset, String name) {
+        ModelBody body = ModelPresets.ALL.get(preset);
+        if (body == null) {
+            throw Problems.problem(org.springframework.http.HttpStatus.NOT_FOUND, "Not found",
+                    "no preset '" + preset + "'; known presets: " + String.join(", ", ModelPresets.ALL.keySet()));
+        }
+        return create(body.withName(name == null ? preset : name));
+    }
+
+    public List<ModelBody> presets() {
+        return List.copyOf(ModelPresets.ALL.values());
+    }
+
+    @Transactional(readOnly = true)
+    public ModelView get(String name) {
+        return find(name).view();
+    }
+
+    @Transactional(readOnly = true)
+    public PageView<ModelView> list(Pageable pageable) {
+        return PageView.of(models.findAll(DeviceRegistry.withDefaultSort(pageable)), RegisteredModel::view);
+    }
+
+    @Transactional
+    public Upserted<ModelView> upsert(String name, ModelBody body, String ifMatch) {
+        DeviceRegistry.requireName(name, "name");
+        if (body.name() != null && !body.name().equals(name)) {
+            throw Problems.badRequest("the body names another model than the path",
+                    List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));
+        }
+        requireConsistent(body);
+        return models.findByName(name)
+                .map(existing -> {
+                    ETags.require(ifMatch, existing.version(), "model '" + name + "'");
+                    existing.apply(body);
+                    return new Upserted<>(models.saveAndFlush(existing).view(), false);
+                })
+                .orElseGet(() -> {
+                    if (ifMatch != null && !ifMatch.isBlank()) {
+                        throw Problems.preconditionFailed("model '" + name + "' does not exist, so If-Match cannot hold");
+                    }
+                    return new Upserted<>(save(body.withName(name)), true);
+                });
+    }
+
+    @Transactional
+    public void delete(String name, String ifMatch) {
+        RegisteredModel model = find(name);
+        ETags.require(ifMatch, model.version(), "model '" + name + "'");
+        models.delete(model);
+    }
+
+    private static void requireConsistent(ModelBody body) {
+        List<FieldViolation> errors = body.crossFieldViolations("");
+        if (!errors.isEmpty()) {
+            throw Problems.badRequest("the model is inconsistent", errors);
+        }
+    }
+
+    private ModelView save(ModelBody body) {
+        RegisteredModel model = new RegisteredModel(body.name());
+        model.apply(body);
+        try {
+            return models.saveAndFlush(model).view();
+        } catch (DataIntegrityViolationException e) {
+            throw Problems.conflict("model '" + body.name() + "' was created concurrently");
+        }
+    }
+
+    private RegisteredModel find(String name) {
+        return models.findByName(name).orElseThrow(() -> Problems.notFound("model", name));
+    }
+}

@@ -1,0 +1,23 @@
+package io.loladeft.registry;
+
+import io.loladeft.common.MeasuredProfile;
+import java.time.Instant;
+
+/** A registered model as the API shows it. */
+public record ModelView(
+        String name,
+        Architecture architecture,
+        BlockConfig block,
+        Precision precision,
+        String weightsDir,
+        String tokenizerDir,
+        MeasuredProfile profile,
+        Instant createdAt,
+        Instant updatedAt,
+        long version) {
+
+    /** The model as an inline body, e.g. to plan with it. */
+    public ModelBody body() {
+        return new ModelBody(name, architecture, block, precision, weightsDir, tokenizerDir, profile);
+    }
+}

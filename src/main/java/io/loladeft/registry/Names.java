@@ -1,0 +1,13 @@
+package io.loladeft.registry;
+
+/** The naming rules registries share: names are the keys operators use, so they follow Kubernetes. */
+final class Names {
+
+    /** A DNS label (RFC 1123): lower-case alphanumerics and '-', at most 63, alphanumeric at both ends. */
+    static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+
+    static final String DNS_LABEL_MESSAGE =
+            "must be a DNS label: lower-case letters, digits and '-', 1 to 63 characters, starting and ending alphanumeric";
+
+    private Names() {}
+}

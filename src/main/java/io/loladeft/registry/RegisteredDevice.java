@@ -1,0 +1,75 @@
+package io.loladeft.registry;
+
+import io.loladeft.common.MeasuredProfile;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
+@Entity
+@Table(name = "device")
+class RegisteredDevice {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(nullable = false, unique = true, length = 63)
+    private String name;
+
+    private double computeFlops;
+    private double memoryBytes;
+    private double txPowerDbm;
+    private double channelGainDb;
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    @Column(nullable = false)
+    private Map<String, String> labels = new HashMap<>();
+
+    @JdbcTypeCode(SqlTypes.JSON)
+    private MeasuredProfile profile;
+
+    private Instant createdAt;
+    private Instant updatedAt;
+
+    @Version
+    private long version;
+
+    protected RegisteredDevice() {}
+
+    RegisteredDevice(String name) {
+        this.name = name;
+        this.createdAt = Instant.now();
+    }
+
+    void apply(DeviceSpec spec) {
+        computeFlops = spec.computeFlops();
+        memoryBytes = spec.memoryBytes();
+        txPowerDbm = spec.txPowerDbm();
+        channelGainDb = spec.channelGainDb();
+        labels = new HashMap<>(spec.labels());
+        profile = spec.profile();
+        updatedAt = Instant.now();
+    }
+
+    String name() {
+        return name;
+    }
+
+    long version() {
+        return version;
+    }
+
+    DeviceView view() {
+        return new DeviceView(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, Map.copyOf(labels),
+                profile, createdAt, updatedAt, version);
+    }
+}

@@ -1,0 +1,94 @@
+package io.loladeft.support;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A plain HTTP client for tests over a real socket: raw bodies, any media type, any header. */
+public final class Http {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public Http(int port) {
+        this.base = "http://localhost:" + port;
+    }
+
+    public record Response(int status, Map<String, java.util.List<String>> headers, String body) {
+
+        public JsonNode json() {
+            return JSON.readTree(body);
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+
+        /** The field paths a problem-details body names in its {@code errors} array. */
+        public java.util.List<String> errorFields() {
+            java.util.List<String> fields = new java.util.ArrayList<>();
+            json().path("errors").forEach(e -> fields.add(e.path("field").asString()));
+            return fields;
+        }
+    }
+
+    public Response get(String path) {
+        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+    }
+
+    public Response post(String path, String json) {
+        return send(request(path, "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+    }
+
+    public Response put(String path, String json, String ifMatch) {
+        HttpRequest.Builder b = request(path, "application/json").PUT(HttpRequest.BodyPublishers.ofString(json));
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        return send(b.build());
+    }
+
+    public Response delete(String path, String ifMatch) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).DELETE();
+        if (ifMatch != null) {
+            b.header("If-Match", ifMatch);
+        }
+        return send(b.build());
+    }
+
+    public Response send(String method, String path, String contentType, HttpRequest.BodyPublisher body) {
+        return send(request(path, contentType).method(method, body).build());
+    }
+
+    private HttpRequest.Builder request(String path, String contentType) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).header("Content-Type", contentType);
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    private Response send(HttpRequest request) {
+        try {
+            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r.headers().map(), r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String json(Object value) {
+        return JSON.writeValueAsString(value);
+    }
+}
