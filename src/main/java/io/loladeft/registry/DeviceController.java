@@ -3,6 +3,7 @@ package io.loladeft.registry;
 import io.loladeft.common.ETags;
 import io.loladeft.common.PageView;
 import io.swagger.v3.oas.annotations.Operation;
+import org.springdoc.core.annotations.ParameterObject;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -44,7 +45,7 @@ class DeviceController {
     }
 
     @PostMapping(consumes = "application/json")
-    @Operation(summary = "Register a device", description = "409 if the name is taken; PUT replaces.")
+    @Operation(operationId = "registerDevice", summary = "Register a device", description = "409 if the name is taken; PUT replaces.")
     ResponseEntity<DeviceView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(examples = @ExampleObject(EXAMPLE))) DeviceSpec spec) {
         DeviceView view = registry.create(spec);
@@ -54,7 +55,7 @@ class DeviceController {
 
     @PostMapping(path = "/batch", consumes = "application/json")
     @ResponseStatus(HttpStatus.CREATED)
-    @Operation(summary = "Register a whole fleet in one transaction",
+    @Operation(operationId = "registerFleet", summary = "Register a whole fleet in one transaction",
             description = "All or nothing: one invalid or existing device rejects the batch.")
     List<DeviceView> createAll(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(examples = @ExampleObject("""
@@ -66,23 +67,23 @@ class DeviceController {
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "Get a device", description = "The ETag header carries the version for If-Match.")
+    @Operation(operationId = "getDevice", summary = "Get a device", description = "The ETag header carries the version for If-Match.")
     ResponseEntity<DeviceView> get(@PathVariable String name) {
         DeviceView view = registry.get(name);
         return ResponseEntity.ok().eTag(ETags.of(view.version())).body(view);
     }
 
     @GetMapping
-    @Operation(summary = "List devices", description = "Paged (page, size, sort), filtered by a label selector.")
+    @Operation(operationId = "listDevices", summary = "List devices", description = "Paged (page, size, sort), filtered by a label selector.")
     PageView<DeviceView> list(
             @Parameter(description = "Kubernetes equality selector, e.g. zone=lab-a,tier!=backup")
             @RequestParam(required = false) String labelSelector,
-            @PageableDefault(size = 50) Pageable pageable) {
+            @ParameterObject @PageableDefault(size = 50) Pageable pageable) {
         return registry.list(LabelSelector.parse(labelSelector), pageable);
     }
 
     @PutMapping(path = "/{name}", consumes = "application/json")
-    @Operation(summary = "Create or replace a device (idempotent)",
+    @Operation(operationId = "upsertDevice", summary = "Create or replace a device (idempotent)",
             description = "201 when created, 200 when replaced. If-Match makes the write conditional (412).")
     ResponseEntity<DeviceView> upsert(@PathVariable String name,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
@@ -96,7 +97,7 @@ class DeviceController {
 
     @DeleteMapping("/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete a device", description = "If-Match makes the delete conditional (412).")
+    @Operation(operationId = "deleteDevice", summary = "Delete a device", description = "If-Match makes the delete conditional (412).")
     void delete(@PathVariable String name, @RequestHeader(name = "If-Match", required = false) String ifMatch) {
         registry.delete(name, ifMatch);
     }

@@ -3,6 +3,7 @@ package io.loladeft.registry;
 import io.loladeft.common.ETags;
 import io.loladeft.common.PageView;
 import io.swagger.v3.oas.annotations.Operation;
+import org.springdoc.core.annotations.ParameterObject;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -40,20 +41,20 @@ class ModelController {
     }
 
     @PostMapping(path = "/api/v1/models", consumes = "application/json", produces = "application/json")
-    @Operation(summary = "Register a model", description = "409 if the name is taken; PUT replaces.")
+    @Operation(operationId = "registerModel", summary = "Register a model", description = "409 if the name is taken; PUT replaces.")
     ResponseEntity<ModelView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(examples = @ExampleObject(EXAMPLE))) ModelBody body) {
         return created(registry.create(body));
     }
 
     @GetMapping(path = "/api/v1/model-presets", produces = "application/json")
-    @Operation(summary = "List the published shapes that can be registered by name")
+    @Operation(operationId = "listModelPresets", summary = "List the published shapes that can be registered by name")
     List<ModelBody> presets() {
         return registry.presets();
     }
 
     @PostMapping(path = "/api/v1/model-presets/{preset}", produces = "application/json")
-    @Operation(summary = "Register a preset (roberta-base, roberta-large) as a model",
+    @Operation(operationId = "registerModelPreset", summary = "Register a preset (roberta-base, roberta-large) as a model",
             description = "The model takes the preset's name unless ?name= gives another.")
     ResponseEntity<ModelView> createFromPreset(@PathVariable String preset,
             @RequestParam(required = false) String name) {
@@ -61,20 +62,20 @@ class ModelController {
     }
 
     @GetMapping(path = "/api/v1/models/{name}", produces = "application/json")
-    @Operation(summary = "Get a model", description = "The ETag header carries the version for If-Match.")
+    @Operation(operationId = "getModel", summary = "Get a model", description = "The ETag header carries the version for If-Match.")
     ResponseEntity<ModelView> get(@PathVariable String name) {
         ModelView view = registry.get(name);
         return ResponseEntity.ok().eTag(ETags.of(view.version())).body(view);
     }
 
     @GetMapping(path = "/api/v1/models", produces = "application/json")
-    @Operation(summary = "List models", description = "Paged (page, size, sort).")
-    PageView<ModelView> list(@PageableDefault(size = 50) Pageable pageable) {
+    @Operation(operationId = "listModels", summary = "List models", description = "Paged (page, size, sort).")
+    PageView<ModelView> list(@ParameterObject @PageableDefault(size = 50) Pageable pageable) {
         return registry.list(pageable);
     }
 
     @PutMapping(path = "/api/v1/models/{name}", consumes = "application/json", produces = "application/json")
-    @Operation(summary = "Create or replace a model (idempotent)",
+    @Operation(operationId = "upsertModel", summary = "Create or replace a model (idempotent)",
             description = "201 when created, 200 when replaced. If-Match makes the write conditional (412).")
     ResponseEntity<ModelView> upsert(@PathVariable String name,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
@@ -87,7 +88,7 @@ class ModelController {
 
     @DeleteMapping("/api/v1/models/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Delete a model", description = "If-Match makes the delete conditional (412).")
+    @Operation(operationId = "deleteModel", summary = "Delete a model", description = "If-Match makes the delete conditional (412).")
     void delete(@PathVariable String name, @RequestHeader(name = "If-Match", required = false) String ifMatch) {
         registry.delete(name, ifMatch);
     }

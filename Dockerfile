@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1
+# LoLa DEFT: API and worker in one image; the role comes from configuration.
+
+# ---- build: the Maven wrapper, tests skipped (CI runs them), then the jar split into layers ----
+FROM eclipse-temurin:25-jdk AS build
+WORKDIR /src
+COPY .mvn/ .mvn/
+COPY mvnw pom.xml ./
+RUN ./mvnw -B -q dependency:go-offline
+COPY src/ src/
+COPY migrations/ migrations/
+RUN ./mvnw -B -q -DskipTests package \
+ && java -Djarmode=tools -jar target/lola-deft-*.jar extract --layers --launcher --destination /layers
+
+# ---- run: JRE 25, non-root, layered so a code change rebuilds only the last layer ----
+FROM eclipse-temurin:25-jre
+RUN apt-get update && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system --gid 10001 loladeft \
+ && useradd --system --uid 10001 --gid loladeft --home-dir /app loladeft \
+ && mkdir -p /app /var/cache/djl /data \
+ && chown loladeft:loladeft /var/cache/djl /data
+WORKDIR /app
+COPY --from=build /layers/dependencies/ ./
+COPY --from=build /layers/spring-boot-loader/ ./
+COPY --from=build /layers/snapshot-dependencies/ ./
+COPY --from=build /layers/application/ ./
+USER 10001:10001
+# DJL unpacks libtorch into a writable cache and never downloads at run time.
+ENV DJL_CACHE_DIR=/var/cache/djl \
+    ENGINE_CACHE_DIR=/var/cache/djl \
+    JAVA_TOOL_OPTIONS="-Dai.djl.offline=true -XX:MaxRAMPercentage=75" \
+    LOLADEFT_EMBEDDED_DB_ENABLED=false
+EXPOSE 8080
+HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
+  CMD curl -fsS http://localhost:8080/livez || exit 1
+ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]
