@@ -1,0 +1,22 @@
+package io.loladeft.planning;
+
+import java.util.List;
+
+/**
+ * What one involved device does in a round.
+ *
+ * @param device         device name
+ * @param layers         layers of the blocks it trains, ascending
+ * @param bandwidthHz    its uplink bandwidth {@code B_k}
+ * @param computeSeconds {@code T_cmp}
+ * @param uploadSeconds  {@code T_com}
+ * @param latencySeconds {@code T_cmp + T_com}
+ * @param memoryBytes    peak memory it needs
+ */
+public record Assignment(String device, List<Integer> layers, double bandwidthHz, double computeSeconds,
+                         double uploadSeconds, double latencySeconds, double memoryBytes) {
+
+    public Assignment {
+        layers = layers == null ? null : List.copyOf(layers);
+    }
+}

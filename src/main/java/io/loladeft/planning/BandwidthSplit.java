@@ -1,0 +1,251 @@
+package io.loladeft.planning;
+
+/**
+ * The bandwidth sub-problems.
+ *
+ * <p><b>Min-max split</b> ({@link #minMax}): with the assignment fixed, device {@code i} finishes at
+ * {@code C_i + S_i / R_i(B_i)}, decreasing in {@code B_i}. For a target {@code T} the least bandwidth it needs is
+ * {@code beta_i(T) = R_i^{-1}(S_i / (T - C_i))} (infinite when {@code T <= C_i}), decreasing in {@code T}; so
+ * {@code T} is achievable iff {@code sum_i beta_i(T) <= B}, and the optimal {@code T} is found by bisection between
+ * the whole-band bound {@code max_i (C_i + S_i / R_i(B))} and the equal-split value. Bandwidth left over at the
+ * end is shared in proportion (it can only lower every latency).
+ *
+ * <p><b>Dual bandwidth sub-problem</b> ({@link #dualBound}): for multipliers it lower-bounds
+ * {@code min sum_i sigma_i (lambda_i / R_i(B_i) - mu_i)} over {@code sigma_i in [0, sigmaMax_i]},
+ * {@code sum B_i <= B}. Pricing the budget at {@code eta >= 0} separates it: each device solves the 1-D convex
+ * problem {@code min_B a_i / R_i(B) + eta*B} ({@code a_i = lambda_i sigmaMax_i}; {@code 1/R} is convex), whose
+ * stationarity condition {@code a_i R'(B) / R(B)^2 = eta} is a monotone root find (for a linear rate
+ * {@code r_i B} it is the square-root rule {@code B_i = sqrt(a_i / (r_i eta))}); the device takes part
+ * ({@code sigma_i = sigmaMax_i}) only if its value minus {@code mu_i sigmaMax_i} is negative. Every {@code eta}
+ * gives a valid lower bound (weak duality); a bisection on {@code eta} finds the best one, where the chosen
+ * bandwidths just use the budget.
+ */
+final class BandwidthSplit {
+
+    private BandwidthSplit() {
+    }
+
+    /** A split: the latency it reaches and each device's bandwidth. */
+    record Split(double latency, double[] hz) {
+    }
+
+    /**
+     * The exact min-max split among involved devices with compute times {@code c}, upload bits {@code s} and
+     * SNR-per-hertz {@code gamma}, within {@code budget} Hz.
+     */
+    static Split minMax(double[] c, double[] s, double[] gamma, double budget) {
+        int n = c.length;
+        double[] hz = new double[n];
+        if (n == 0) {
+            return new Split(0, hz);
+        }
+        if (n == 1) {
+            hz[0] = budget;
+            return new Split(c[0] + Uplink.uploadSeconds(s[0], budget, gamma[0]), hz);
+        }
+        double lo = 0;
+        double hi = 0;
+        for (int i = 0; i < n; i++) {
+            lo = Math.max(lo, c[i] + Uplink.uploadSeconds(s[i], budget, gamma[i]));
+            hi = Math.max(hi, c[i] + Uplink.uploadSeconds(s[i], budget / n, gamma[i]));
+        }
+        // lo is a strict lower bound unless one device could reach it with the whole band and others need nothing.
+        if (need(c, s, gamma, lo) <= budget) {
+            hi = lo;
+        }
+        for (int it = 0; it < 200 && hi - lo > 1e-14 * hi; it++) {
+            double mid = 0.5 * (lo + hi);
+            if (need(c, s, gamma, mid) <= budget) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+            hz[i] = s[i] <= 0 ? 0 : Uplink.bandwidthFor(s[i] / (hi - c[i]), gamma[i]);
+            if (!Double.isFinite(hz[i])) {
+                hz[i] = budget / n;
+            }
+            total += hz[i];
+        }
+        if (total > budget || total <= 0) {
+            // Only reachable through rounding at the last bisection step: fall back to a proportional rescale.
+            double f = budget / total;
+            for (int i = 0; i < n; i++) {
+                hz[i] *= f;
+            }
+        } else if (total < budget) {
+            double f = budget / total;
+            for (int i = 0; i < n; i++) {
+                hz[i] *= f;
+            }
+        }
+        double t = 0;
+        for (int i = 0; i < n; i++) {
+            t = Math.max(t, c[i] + Uplink.uploadSeconds(s[i], hz[i], gamma[i]));
+        }
+        return new Split(t, hz);
+    }
+
+    /** Total bandwidth the devices need to finish by {@code t}; infinite if one cannot. */
+    static double need(double[] c, double[] s, double[] gamma, double t) {
+        double sum = 0;
+        for (int i = 0; i < c.length; i++) {
+            if (s[i] <= 0) {
+                if (c[i] > t) {
+                    return Double.POSITIVE_INFINITY;
+                }
+                continue;
+            }
+            if (t <= c[i]) {
+                return Double.POSITIVE_INFINITY;
+            }
+            sum += Uplink.bandwidthFor(s[i] / (t - c[i]), gamma[i]);
+            if (sum == Double.POSITIVE_INFINITY) {
+                return sum;
+            }
+        }
+        return sum;
+    }
+
+    /** The dual sub-problem's best bound found, with the per-device choices at its price. */
+    record Dual(double value, boolean[] selected, double[] hz) {
+    }
+
+    /**
+     * Lower bound of {@code min sum_i sigma_i (lambda_i / R_i(B_i) - mu_i)} as described above, where
+     * {@code a_i = lambda_i * sigmaMax_i} and {@code m_i = mu_i * sigmaMax_i}.
+     */
+    static Dual dualBound(double[] a, double[] m, double[] gamma, double budget) {
+        int n = a.length;
+        double etaLo = Double.POSITIVE_INFINITY;
+        double etaHi = 0;
+        for (int i = 0; i < n; i++) {
+            if (a[i] > 0) {
+                etaLo = Math.min(etaLo, marginal(a[i], gamma[i], budget));
+                etaHi = Math.max(etaHi, marginal(a[i], gamma[i], budget / n));
+            }
+        }
+        double[] hz = new double[n];
+        boolean[] sel = new boolean[n];
+        double[] bestHz = new double[n];
+        boolean[] bestSel = new boolean[n];
+        // eta = 0: devices may take unbounded bandwidth and reach their rate supremum.
+        double best = 0;
+        for (int i = 0; i < n; i++) {
+            double v = a[i] > 0 ? a[i] / Uplink.maxRate(gamma[i]) - m[i] : -m[i];
+            if (v < 0) {
+                best += v;
+                bestSel[i] = true;
+                bestHz[i] = a[i] > 0 ? budget : 0;
+            }
+        }
+        if (etaHi <= 0) {
+            return new Dual(best, bestSel, bestHz);
+        }
+        double lo = Math.log(etaLo) - 1;
+        double hi = Math.log(etaHi) + 1;
+        for (int it = 0; it < 32; it++) {
+            double mid = 0.5 * (lo + hi);
+            double eta = Math.exp(mid);
+            double val = -eta * budget;
+            double used = 0;
+            for (int i = 0; i < n; i++) {
+                double b;
+                double v;
+                if (a[i] > 0) {
+                    b = solveMarginal(a[i], gamma[i], eta, hz[i] > 0 ? hz[i] : budget / n);
+                    v = a[i] / Uplink.rate(b, gamma[i]) + eta * b - m[i];
+                } else {
+                    b = 0;
+                    v = -m[i];
+                }
+                hz[i] = b;
+                sel[i] = v < 0;
+                if (sel[i]) {
+                    val += v;
+                    used += b;
+                }
+            }
+            if (val > best) {
+                best = val;
+                for (int i = 0; i < n; i++) {
+                    bestHz[i] = sel[i] ? hz[i] : 0;
+                    bestSel[i] = sel[i];
+                }
+            }
+            if (used > budget) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        return new Dual(best, bestSel, bestHz);
+    }
+
+    /** {@code a R'(B) / R(B)^2}: minus the derivative of {@code a / R(B)}, decreasing in {@code B}. */
+    static double marginal(double a, double gamma, double b) {
+        double x = gamma / b;
+        double r = b * Math.log1p(x) / Uplink.LN2;
+        return a * rateSlope(x) / (r * r);
+    }
+
+    /** {@code R'(B) = (ln(1+x) - x/(1+x)) / ln 2} with {@code x = gamma/B}, by series for small {@code x}. */
+    private static double rateSlope(double x) {
+        double num;
+        if (x < 1e-3) {
+            num = x * x * (0.5 - x * (2.0 / 3.0 - x * 0.75));
+        } else {
+            num = Math.log1p(x) - x / (1 + x);
+        }
+        return num / Uplink.LN2;
+    }
+
+    /**
+     * The {@code B} with {@code a R'(B)/R(B)^2 = eta}: the minimiser of {@code a/R(B) + eta*B}. Newton's method in
+     * {@code t = ln B} inside a bracket (bisection when a Newton step leaves it).
+     */
+    static double solveMarginal(double a, double gamma, double eta, double guess) {
+        double t = Math.log(guess);
+        double lo = t;
+        double hi = t;
+        double target = Math.log(eta);
+        while (Math.log(marginal(a, gamma, Math.exp(lo))) < target) {
+            lo -= 2;
+            if (lo < -700) {
+                return Math.exp(lo);
+            }
+        }
+        while (Math.log(marginal(a, gamma, Math.exp(hi))) > target) {
+            hi += 2;
+            if (hi > 700) {
+                return Math.exp(hi);
+            }
+        }
+        for (int it = 0; it < 60 && hi - lo > 1e-12; it++) {
+            double b = Math.exp(t);
+            double x = gamma / b;
+            double r = b * Math.log1p(x) / Uplink.LN2;
+            double rp = rateSlope(x);
+            double rpp = -x * x / (b * (1 + x) * (1 + x) * Uplink.LN2);
+            double f = Math.log(a * rp / (r * r)) - target;
+            if (f > 0) {
+                lo = t;
+            } else {
+                hi = t;
+            }
+            double fp = b * (rpp / rp - 2 * rp / r);
+            double next = t - f / fp;
+            if (!(next > lo && next < hi)) {
+                next = 0.5 * (lo + hi);
+            }
+            if (Math.abs(next - t) < 1e-13) {
+                t = next;
+                break;
+            }
+            t = next;
+        }
+        return Math.exp(t);
+    }
+}

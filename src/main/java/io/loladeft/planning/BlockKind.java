@@ -1,0 +1,11 @@
+package io.loladeft.planning;
+
+/** What one parameter block is: a LoRA module, a bottleneck adapter, or a whole encoder layer. */
+public enum BlockKind {
+    /** LoRA of rank {@code r} on the query and value projections of one layer. */
+    LORA,
+    /** A bottleneck adapter of width {@code m} after one layer's feed-forward network. */
+    ADAPTER,
+    /** Every weight and bias of one encoder layer, its two LayerNorms included. */
+    LAYER
+}

@@ -1,0 +1,181 @@
+package io.loladeft.planning;
+
+import java.util.List;
+
+/**
+ * The costs of the model (docs/planning.md, "Costs"), precomputed for one validated problem.
+ *
+ * <p>Analytic costs, for {@code b*s} tokens per iteration:
+ * <pre>
+ *   F_layer = 2*b*s*(4*h^2 + 2*h*i) + 4*b*s^2*h          forward FLOPs of one encoder layer
+ *   F_head  = 2*b*(h^2 + 2*h)                             classifier head on the first token (dense + 2-way out)
+ *   F_fwd   = L*F_layer + F_head
+ *   T_cmp(k, A) = E * (F_fwd + F_head + dmax(A)*F_layer + sum_{n in A} 2*b*s*P_n) / f_k
+ *   A_layer = b*s*h*(34 + 5*a*s/h) * bytesPerWeight/2      activation bytes one layer keeps for backward
+ *   Mem(k, A)   = W_backbone + dmax(A)*A_layer + sum_{n in A} 4*P_n*bytesPerTrainable
+ * </pre>
+ * A measured profile replaces {@code T_cmp} and {@code Mem} by its tables at {@code dmax(A)}; every block of
+ * {@code A} except one deepest block (the largest of the deepest, which the table already covers) adds its
+ * weight-gradient FLOPs {@code E*2*b*s*P_n / f_k} and its state {@code 4*P_n*bytesPerTrainable}.
+ */
+final class CostModel {
+
+    static final int STATE_COPIES = 4;
+
+    final int k;
+    final int n;
+    final int layers;
+    final Device[] devices;
+    final double[] flops;
+    final double[] memBudget;
+    final double[] gamma;
+    final double[][] profileCompute;
+    final double[][] profileMemory;
+    final int[] depth;
+    final long[] params;
+    final double[] bits;
+    final double totalBandwidth;
+    final int maxBlocksPerDevice;
+    final int rounds;
+    final long seed;
+
+    private final double iterations;
+    private final double fLayer;
+    private final double fFixed;
+    private final double wgradPerParam;
+    private final double backboneBytes;
+    private final double activationPerLayer;
+    private final double statePerParam;
+
+    CostModel(PlanningProblem p) {
+        this.k = p.devices().size();
+        this.n = p.blocks().size();
+        RobertaShape shape = p.model().shape();
+        this.layers = shape.layers();
+        this.devices = p.devices().toArray(new Device[0]);
+        this.flops = new double[k];
+        this.memBudget = new double[k];
+        this.gamma = new double[k];
+        this.profileCompute = new double[k][];
+        this.profileMemory = new double[k][];
+        for (int j = 0; j < k; j++) {
+            Device d = devices[j];
+            flops[j] = d.computeFlops();
+            memBudget[j] = d.memoryBytes();
+            gamma[j] = Uplink.gamma(d.txPowerDbm(), d.channelGainDb(), p.noisePsdDbmPerHz());
+            if (d.profile() != null) {
+                profileCompute[j] = d.profile().computeSeconds();
+                profileMemory[j] = d.profile().memoryBytes();
+            }
+        }
+        List<Block> bl = p.blocks();
+        this.depth = new int[n];
+        this.params = new long[n];
+        this.bits = new double[n];
+        Training t = p.training();
+        for (int i = 0; i < n; i++) {
+            depth[i] = bl.get(i).depth(layers);
+            params[i] = bl.get(i).params();
+            bits[i] = (double) t.bitsPerParam() * params[i];
+        }
+        this.totalBandwidth = p.bandwidthHz();
+        this.maxBlocksPerDevice = p.maxBlocksPerDevice();
+        this.rounds = t.rounds();
+        this.seed = p.seed();
+
+        double b = t.batchSize();
+        double s = t.seqLen();
+        double h = shape.hidden();
+        double inter = shape.intermediate();
+        double heads = shape.heads();
+        this.iterations = t.localIterations();
+        this.fLayer = 2 * b * s * (4 * h * h + 2 * h * inter) + 4 * b * s * s * h;
+        double fHead = 2 * b * (h * h + 2 * h);
+        double fFwd = layers * fLayer + fHead;
+        this.fFixed = fFwd + fHead;
+        this.wgradPerParam = 2 * b * s;
+        this.backboneBytes = p.model().backboneBytes();
+        this.activationPerLayer = b * s * h * (34 + 5 * heads * s / h) * p.model().bytesPerWeight() / 2.0;
+        this.statePerParam = (double) STATE_COPIES * p.model().bytesPerTrainable();
+    }
+
+    boolean hasProfile(int dev) {
+        return profileCompute[dev] != null;
+    }
+
+    /** Compute seconds of device {@code dev} training blocks of deepest depth {@code dmax}, {@code sumP} params in all. */
+    double computeSeconds(int dev, int dmax, double sumP, double deepestP) {
+        if (hasProfile(dev)) {
+            return iterations * (profileCompute[dev][dmax - 1] + wgradPerParam * (sumP - deepestP) / flops[dev]);
+        }
+        return iterations * (fFixed + dmax * fLayer + wgradPerParam * sumP) / flops[dev];
+    }
+
+    /** Peak bytes of device {@code dev} training blocks of deepest depth {@code dmax}, {@code sumP} params in all. */
+    double memoryBytes(int dev, int dmax, double sumP, double deepestP) {
+        if (hasProfile(dev)) {
+            return profileMemory[dev][dmax - 1] + statePerParam * (sumP - deepestP);
+        }
+        return backboneBytes + dmax * activationPerLayer + statePerParam * sumP;
+    }
+
+    /** Compute seconds of one block alone. */
+    double compute1(int dev, int blk) {
+        return computeSeconds(dev, depth[blk], params[blk], params[blk]);
+    }
+
+    /** Peak bytes of one block alone. */
+    double memory1(int dev, int blk) {
+        return memoryBytes(dev, depth[blk], params[blk], params[blk]);
+    }
+
+    boolean fits1(int dev, int blk) {
+        return memory1(dev, blk) <= memBudget[dev];
+    }
+
+    /** Upload seconds of {@code bitsTotal} at bandwidth {@code hz}. */
+    double upload(int dev, double bitsTotal, double hz) {
+        return Uplink.uploadSeconds(bitsTotal, hz, gamma[dev]);
+    }
+
+    /** Latency of one block alone at bandwidth {@code hz}. */
+    double latency1(int dev, int blk, double hz) {
+        return compute1(dev, blk) + upload(dev, bits[blk], hz);
+    }
+
+    /** Bits per parameter, {@code q}. */
+    double bitsPerParam() {
+        return n == 0 ? 0 : bits[0] / params[0];
+    }
+
+    /** Aggregates of a set of blocks: deepest depth, parameter sum, params of the largest deepest block, bits. */
+    record SetCost(int dmax, double sumP, double deepestP, double bits) {
+        static final SetCost EMPTY = new SetCost(0, 0, 0, 0);
+
+        SetCost plus(int d, double p, double b) {
+            if (d > dmax) {
+                return new SetCost(d, sumP + p, p, bits + b);
+            }
+            if (d == dmax) {
+                return new SetCost(d, sumP + p, Math.max(deepestP, p), bits + b);
+            }
+            return new SetCost(dmax, sumP + p, deepestP, bits + b);
+        }
+    }
+
+    SetCost add(SetCost set, int blk) {
+        return set.plus(depth[blk], params[blk], bits[blk]);
+    }
+
+    double compute(int dev, SetCost set) {
+        return set.dmax == 0 ? 0 : computeSeconds(dev, set.dmax, set.sumP, set.deepestP);
+    }
+
+    double memory(int dev, SetCost set) {
+        return set.dmax == 0 ? 0 : memoryBytes(dev, set.dmax, set.sumP, set.deepestP);
+    }
+
+    double latency(int dev, SetCost set, double hz) {
+        return set.dmax == 0 ? 0 : compute(dev, set) + upload(dev, set.bits, hz);
+    }
+}

@@ -1,0 +1,310 @@
+package io.loladeft.planning;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * CRUNCH (Cutting, RecoUNting, CHecking): the exact solver of P1 with one block per device and given bandwidths.
+ *
+ * <p><b>Order.</b> Blocks are sorted by (depth, params) ascending, position 0 lightest. When the params are
+ * non-decreasing along that order (always true for one block per layer of one kind) the blocks form a chain in
+ * which a heavier block is deeper <i>and</i> no smaller; every device's latency and memory are then
+ * non-decreasing along the chain (more layers to cross, more FLOPs, more bits, more activations), whatever the
+ * device.
+ *
+ * <p><b>Cutting.</b> For a threshold {@code tau}, device {@code k} can take exactly the blocks up to its
+ * <i>reach</i> {@code D_k(tau)}: the last chain position within both {@code tau} and its memory (a binary search,
+ * since both are monotone); every pair beyond is cut. The sets are nested prefixes.
+ * <b>Recounting.</b> {@code cover[j]} = number of devices whose reach is at least {@code j} (a counting sort of the
+ * reaches and a suffix sum). <b>Checking.</b> Blocks {@code j..N-1} can only go to devices in {@code cover[j]};
+ * for nested prefixes Hall's condition reduces to {@code cover[j] >= N - j} for every {@code j}, which is also
+ * sufficient: reading off deepest block first, each to the still-free covering device of smallest reach, never
+ * gets stuck (a device of larger reach is never needed by fewer blocks than a smaller one).
+ *
+ * <p><b>Search.</b> Feasibility is monotone in {@code tau} and the optimum is one of the pair latencies
+ * {@code T_k(j)}. Per device those candidates are already sorted (the chain order), so instead of sorting all
+ * {@code K*N} of them CRUNCH keeps, per device, the index window of candidates strictly between the best
+ * infeasible and the best feasible threshold seen, picks a uniformly random remaining candidate (seeded, so runs
+ * repeat), checks it and shrinks every window by binary search. Each check discards half of the remaining
+ * candidates in expectation, so {@code O(log(KN))} checks of {@code O(K log N + N)} each: with the
+ * {@code O(N log N)} block sort, {@code O(N log N + K log N log(KN))} time and {@code O(K + N)} memory, and the
+ * answer is the exact optimum because only candidates proven infeasible or not better are ever discarded.
+ *
+ * <p>If the blocks do not form a chain (explicit blocks whose params shrink with depth) the nested structure is
+ * lost; CRUNCH then falls back to the general exact bottleneck assignment: sort every pair latency and binary
+ * search on it with a bipartite matching test ({@code O(KN log(KN) + log(KN) N KN)}).
+ */
+final class Crunch {
+
+    private static final long SEARCH_SEED = 0x5EEDC0FFEEL;
+
+    private Crunch() {
+    }
+
+    /** An assignment (block index to device index) and its round latency; {@code checks} threshold checks made. */
+    record Result(int[] blockToDevice, double latency, int checks) {
+    }
+
+    /** The chain order of the blocks, or {@code null} when they do not form a chain. */
+    static int[] chainOrder(CostModel cm) {
+        Integer[] idx = new Integer[cm.n];
+        for (int i = 0; i < cm.n; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (x, y) -> cm.depth[x] != cm.depth[y] ? Integer.compare(cm.depth[x], cm.depth[y])
+                : Long.compare(cm.params[x], cm.params[y]));
+        int[] order = new int[cm.n];
+        for (int i = 0; i < cm.n; i++) {
+            order[i] = idx[i];
+            if (i > 0 && cm.params[order[i]] < cm.params[order[i - 1]]) {
+                return null;
+            }
+        }
+        return order;
+    }
+
+    /** Solves P1 exactly; throws {@link InfeasibleProblemException} naming the blocks no assignment can cover. */
+    static Result solve(CostModel cm, double[] hz) {
+        if (cm.k < cm.n) {
+            throw new InfeasibleProblemException(List.of(new Violation("devices", cm.n + " blocks need "
+                    + cm.n + " devices with maxBlocksPerDevice=1, but the fleet has " + cm.k
+                    + "; add devices or raise maxBlocksPerDevice")));
+        }
+        int[] order = chainOrder(cm);
+        return order != null ? solveChain(cm, hz, order) : solveGeneral(cm, hz);
+    }
+
+    private static Result solveChain(CostModel cm, double[] hz, int[] order) {
+        int n = cm.n;
+        int k = cm.k;
+        // Cutting by memory: a device's memory reach, a binary search since memory grows along the chain.
+        int[] memReach = new int[k];
+        for (int d = 0; d < k; d++) {
+            int lo = 0;
+            int hi = n - 1;
+            int r = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cm.fits1(d, order[mid])) {
+                    r = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            memReach[d] = r;
+        }
+        int[] cover = new int[n + 1];
+        int bad = check(memReach, n, cover);
+        if (bad >= 0) {
+            throw infeasible(cm, order, bad, cover[bad]);
+        }
+        // Search over the candidate latencies, per device the window lo[d]..hi[d] of chain positions.
+        int[] lo = new int[k];
+        int[] hi = memReach.clone();
+        int[] reach = new int[k];
+        double tauFeasible = Double.POSITIVE_INFINITY;
+        double tauInfeasible = Double.NEGATIVE_INFINITY;
+        SplittableRandom rnd = new SplittableRandom(SEARCH_SEED);
+        int checks = 1;
+        while (true) {
+            long total = 0;
+            for (int d = 0; d < k; d++) {
+                if (hi[d] >= lo[d]) {
+                    total += hi[d] - lo[d] + 1;
+                }
+            }
+            if (total == 0) {
+                break;
+            }
+            long pick = rnd.nextLong(total);
+            double tau = Double.NaN;
+            for (int d = 0; d < k; d++) {
+                if (hi[d] >= lo[d]) {
+                    long w = hi[d] - lo[d] + 1;
+                    if (pick < w) {
+                        tau = cm.latency1(d, order[lo[d] + (int) pick], hz[d]);
+                        break;
+                    }
+                    pick -= w;
+                }
+            }
+            reaches(cm, hz, order, memReach, tau, reach);
+            checks++;
+            if (check(reach, n, cover) < 0) {
+                tauFeasible = tau;
+            } else {
+                tauInfeasible = tau;
+            }
+            for (int d = 0; d < k; d++) {
+                if (hi[d] < lo[d]) {
+                    continue;
+                }
+                lo[d] = firstAbove(cm, hz[d], d, order, lo[d], hi[d], tauInfeasible);
+                hi[d] = lastBelow(cm, hz[d], d, order, lo[d], hi[d], tauFeasible);
+            }
+        }
+        reaches(cm, hz, order, memReach, tauFeasible, reach);
+        int[] assign = readOff(reach, order, n, k);
+        return new Result(assign, tauFeasible, checks);
+    }
+
+    /** Reach of every device at {@code tau}: last chain position within {@code tau} and memory, or -1. */
+    static void reaches(CostModel cm, double[] hz, int[] order, int[] memReach, double tau, int[] out) {
+        for (int d = 0; d < cm.k; d++) {
+            int lo = 0;
+            int hi = memReach[d];
+            int r = -1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                if (cm.latency1(d, order[mid], hz[d]) <= tau) {
+                    r = mid;
+                    lo = mid + 1;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            out[d] = r;
+        }
+    }
+
+    /**
+     * Recounting and checking: {@code cover[j]} devices reach position {@code j} or beyond; returns -1 when
+     * {@code cover[j] >= n - j} for all {@code j}, else the heaviest position that fails.
+     */
+    static int check(int[] reach, int n, int[] cover) {
+        Arrays.fill(cover, 0);
+        for (int r : reach) {
+            if (r >= 0) {
+                cover[r]++;
+            }
+        }
+        for (int j = n - 1; j >= 0; j--) {
+            cover[j] += cover[j + 1];
+            if (cover[j] < n - j) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /** Deepest block first, each to the free covering device of smallest reach (a stack of devices by reach). */
+    private static int[] readOff(int[] reach, int[] order, int n, int k) {
+        // Bucket devices by reach, then push them as the position descends: the top has the smallest reach.
+        int[] head = new int[n];
+        Arrays.fill(head, -1);
+        int[] next = new int[k];
+        for (int d = k - 1; d >= 0; d--) {
+            if (reach[d] >= 0) {
+                next[d] = head[reach[d]];
+                head[reach[d]] = d;
+            }
+        }
+        int[] stack = new int[k];
+        int top = 0;
+        int[] assign = new int[n];
+        for (int j = n - 1; j >= 0; j--) {
+            for (int d = head[j]; d >= 0; d = next[d]) {
+                stack[top++] = d;
+            }
+            assign[order[j]] = stack[--top];
+        }
+        return assign;
+    }
+
+    private static int firstAbove(CostModel cm, double hz, int d, int[] order, int lo, int hi, double tau) {
+        int l = lo;
+        int h = hi + 1;
+        while (l < h) {
+            int mid = (l + h) >>> 1;
+            if (cm.latency1(d, order[mid], hz) > tau) {
+                h = mid;
+            } else {
+                l = mid + 1;
+            }
+        }
+        return l;
+    }
+
+    private static int lastBelow(CostModel cm, double hz, int d, int[] order, int lo, int hi, double tau) {
+        int l = lo - 1;
+        int h = hi;
+        while (l < h) {
+            int mid = (l + h + 1) >>> 1;
+            if (cm.latency1(d, order[mid], hz) < tau) {
+                l = mid;
+            } else {
+                h = mid - 1;
+            }
+        }
+        return l;
+    }
+
+    private static InfeasibleProblemException infeasible(CostModel cm, int[] order, int bad, int covered) {
+        int blk = order[bad];
+        int need = cm.n - bad;
+        List<Violation> v = new ArrayList<>();
+        if (covered == 0 && bad == cm.n - 1) {
+            v.add(new Violation("block layer " + (cm.layers - cm.depth[blk] + 1), "no device has the memory to train"
+                    + " this block (depth " + cm.depth[blk] + ")"));
+        } else {
+            v.add(new Violation("block layer " + (cm.layers - cm.depth[blk] + 1), need + " blocks of depth >= "
+                    + cm.depth[blk] + " need one device each, but only " + covered
+                    + " device(s) have the memory for them"));
+        }
+        return new InfeasibleProblemException(v);
+    }
+
+    // ---- general bottleneck assignment (blocks not a chain) ----
+
+    private static Result solveGeneral(CostModel cm, double[] hz) {
+        int n = cm.n;
+        int k = cm.k;
+        double[][] lat = new double[n][k];
+        double[] values = new double[n * k];
+        int m = 0;
+        for (int b = 0; b < n; b++) {
+            boolean any = false;
+            for (int d = 0; d < k; d++) {
+                lat[b][d] = cm.fits1(d, b) ? cm.latency1(d, b, hz[d]) : Double.POSITIVE_INFINITY;
+                if (lat[b][d] < Double.POSITIVE_INFINITY) {
+                    values[m++] = lat[b][d];
+                    any = true;
+                }
+            }
+            if (!any) {
+                throw new InfeasibleProblemException(List.of(new Violation("block layer "
+                        + (cm.layers - cm.depth[b] + 1), "no device has the memory to train this block (depth "
+                        + cm.depth[b] + ")")));
+            }
+        }
+        values = Arrays.copyOf(values, m);
+        Arrays.sort(values);
+        int[] match = Matching.maximum(lat, Double.POSITIVE_INFINITY);
+        if (match == null) {
+            throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment of one block per"
+                    + " device fits every device's memory")));
+        }
+        int lo = 0;
+        int hi = m - 1;
+        int checks = 1;
+        int[] best = match;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int[] mm = Matching.maximum(lat, values[mid]);
+            checks++;
+            if (mm != null) {
+                hi = mid;
+                best = mm;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        if (best == match) {
+            best = Matching.maximum(lat, values[lo]);
+        }
+        return new Result(best, values[lo], checks);
+    }
+}

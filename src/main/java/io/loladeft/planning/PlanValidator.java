@@ -1,0 +1,182 @@
+package io.loladeft.planning;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a plan against its problem, recomputing every number from the model's formulas in its own, deliberately
+ * plain transcription (it shares no cost code with the solvers, so it catches their mistakes):
+ * each block exactly once; devices known, each listed once, idle ones exactly the rest and without bandwidth;
+ * at most {@code maxBlocksPerDevice} blocks per device (except {@code offload}); {@code sum B_k <= B} to 1e-9
+ * relative; memory within budget; compute, upload, latency and memory recompute to 1e-9 relative;
+ * {@code roundLatency = max_k T_k}, the bottleneck has it, {@code total = R * round};
+ * {@code 0 <= lowerBound <= round}, {@code 0 <= gap <= 1}.
+ */
+public final class PlanValidator {
+
+    private static final double TOL = 1e-9;
+
+    private PlanValidator() {
+    }
+
+    /** Every way the plan breaks the problem's rules; empty when it is valid. */
+    public static List<String> check(PlanningProblem p, Plan plan) {
+        List<String> bad = new ArrayList<>();
+        if (plan == null || plan.assignments() == null || plan.idleDevices() == null) {
+            bad.add("plan or its lists are null");
+            return bad;
+        }
+        int layers = p.model().shape().layers();
+        Map<String, Device> devices = new HashMap<>();
+        for (Device d : p.devices()) {
+            devices.put(d.name(), d);
+        }
+        Map<Integer, Integer> blocksAtLayer = new HashMap<>();
+        Map<Integer, Long> paramsAtLayer = new HashMap<>();
+        for (Block b : p.blocks()) {
+            blocksAtLayer.merge(b.layer(), 1, Integer::sum);
+            paramsAtLayer.put(b.layer(), b.params());
+        }
+        Map<Integer, Integer> assignedAtLayer = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        double bandwidth = 0;
+        double round = 0;
+        Training t = p.training();
+        double noise = Math.pow(10, (p.noisePsdDbmPerHz() - 30) / 10);
+        for (Assignment a : plan.assignments()) {
+            Device d = devices.get(a.device());
+            if (d == null) {
+                bad.add("assignment to unknown device " + a.device());
+                continue;
+            }
+            if (!seen.add(a.device())) {
+                bad.add("device " + a.device() + " has two assignments");
+            }
+            if (a.layers().isEmpty()) {
+                bad.add("device " + a.device() + " is listed as involved with no blocks");
+                continue;
+            }
+            if (plan.algorithm() != Algorithm.OFFLOAD && a.layers().size() > p.maxBlocksPerDevice()) {
+                bad.add("device " + a.device() + " trains " + a.layers().size() + " blocks, more than "
+                        + p.maxBlocksPerDevice());
+            }
+            int dmax = 0;
+            double sumP = 0;
+            double deepestP = 0;
+            for (int layer : a.layers()) {
+                assignedAtLayer.merge(layer, 1, Integer::sum);
+                Long params = paramsAtLayer.get(layer);
+                if (params == null) {
+                    bad.add("device " + a.device() + " trains a block at layer " + layer + " that does not exist");
+                    continue;
+                }
+                int depth = layers - layer + 1;
+                sumP += params;
+                if (depth > dmax) {
+                    dmax = depth;
+                    deepestP = params;
+                } else if (depth == dmax) {
+                    deepestP = Math.max(deepestP, params);
+                }
+            }
+            if (dmax == 0) {
+                continue;
+            }
+            double comp;
+            double mem;
+            double b = t.batchSize();
+            double s = t.seqLen();
+            double e = t.localIterations();
+            if (d.profile() != null) {
+                comp = e * d.profile().computeSeconds()[dmax - 1] + e * 2 * b * s * (sumP - deepestP) / d.computeFlops();
+                mem = d.profile().memoryBytes()[dmax - 1]
+                        + 4.0 * p.model().bytesPerTrainable() * (sumP - deepestP);
+            } else {
+                RobertaShape m = p.model().shape();
+                double h = m.hidden();
+                double fLayer = 2 * b * s * (4 * h * h + 2 * h * m.intermediate()) + 4 * b * s * s * h;
+                double fHead = 2 * b * (h * h + 2 * h);
+                double fFwd = m.layers() * fLayer + fHead;
+                comp = e * (fFwd + fHead + dmax * fLayer + 2 * b * s * sumP) / d.computeFlops();
+                double act = b * s * h * (34 + 5.0 * m.heads() * s / h) * p.model().bytesPerWeight() / 2.0;
+                mem = p.model().backboneBytes() + dmax * act + 4.0 * p.model().bytesPerTrainable() * sumP;
+            }
+            double bk = a.bandwidthHz();
+            if (!(bk > 0) || !Double.isFinite(bk)) {
+                bad.add("device " + a.device() + " has bandwidth " + bk);
+                continue;
+            }
+            bandwidth += bk;
+            double gamma = Math.pow(10, (d.txPowerDbm() - 30) / 10) * Math.pow(10, d.channelGainDb() / 10) / noise;
+            double rate = bk * Math.log(1 + gamma / bk) / Math.log(2);
+            double up = t.bitsPerParam() * sumP / rate;
+            close(bad, a.device() + " computeSeconds", a.computeSeconds(), comp);
+            close(bad, a.device() + " uploadSeconds", a.uploadSeconds(), up);
+            close(bad, a.device() + " latencySeconds", a.latencySeconds(), comp + up);
+            close(bad, a.device() + " memoryBytes", a.memoryBytes(), mem);
+            if (mem > d.memoryBytes() * (1 + 1e-12)) {
+                bad.add("device " + a.device() + " needs " + mem + " bytes, over its budget " + d.memoryBytes());
+            }
+            round = Math.max(round, comp + up);
+        }
+        for (Map.Entry<Integer, Integer> en : blocksAtLayer.entrySet()) {
+            int got = assignedAtLayer.getOrDefault(en.getKey(), 0);
+            if (got != en.getValue()) {
+                bad.add("layer " + en.getKey() + " has " + en.getValue() + " block(s) but " + got + " assigned");
+            }
+        }
+        for (Integer layer : assignedAtLayer.keySet()) {
+            if (!blocksAtLayer.containsKey(layer)) {
+                bad.add("layer " + layer + " assigned but has no block");
+            }
+        }
+        Set<String> idle = new HashSet<>(plan.idleDevices());
+        if (idle.size() != plan.idleDevices().size()) {
+            bad.add("idle devices listed twice");
+        }
+        for (String name : devices.keySet()) {
+            if (seen.contains(name) == idle.contains(name)) {
+                bad.add("device " + name + " must be either involved or idle, exactly once");
+            }
+        }
+        if (bandwidth > p.bandwidthHz() * (1 + TOL)) {
+            bad.add("bandwidths sum to " + bandwidth + " Hz, over the budget " + p.bandwidthHz());
+        }
+        close(bad, "roundLatencySeconds", plan.roundLatencySeconds(), round);
+        close(bad, "totalLatencySeconds", plan.totalLatencySeconds(), round * t.rounds());
+        Assignment bn = plan.assignments().stream().filter(a -> a.device().equals(plan.bottleneckDevice()))
+                .findFirst().orElse(null);
+        if (bn == null) {
+            bad.add("bottleneck device " + plan.bottleneckDevice() + " is not involved");
+        } else {
+            close(bad, "bottleneck latency", bn.latencySeconds(), plan.roundLatencySeconds());
+        }
+        if (!(plan.lowerBoundSeconds() >= 0) || plan.lowerBoundSeconds() > plan.roundLatencySeconds() * (1 + TOL)) {
+            bad.add("lower bound " + plan.lowerBoundSeconds() + " is not within [0, round latency "
+                    + plan.roundLatencySeconds() + "]");
+        }
+        if (plan.solver() == null || !(plan.solver().gap() >= 0 && plan.solver().gap() <= 1)) {
+            bad.add("solver gap outside [0, 1]: " + plan.solver());
+        }
+        return bad;
+    }
+
+    /** Throws {@link IllegalStateException} listing every problem unless the plan is valid. */
+    public static void requireValid(PlanningProblem p, Plan plan) {
+        List<String> bad = check(p, plan);
+        if (!bad.isEmpty()) {
+            throw new IllegalStateException("invalid " + (plan == null ? "" : plan.algorithm().wireName())
+                    + " plan: " + String.join("; ", bad));
+        }
+    }
+
+    private static void close(List<String> bad, String what, double got, double expected) {
+        if (!(Math.abs(got - expected) <= TOL * Math.max(Math.abs(expected), 1e-300))) {
+            bad.add(what + " is " + got + ", recomputed " + expected);
+        }
+    }
+}

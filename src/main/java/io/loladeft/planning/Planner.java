@@ -1,0 +1,458 @@
+package io.loladeft.planning;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The planning core's one entry point: stateless and thread-safe (every call builds its own working state).
+ *
+ * <p>Per algorithm, what {@link Plan#lowerBoundSeconds()} bounds and what {@link SolverStats#iterations()} counts:
+ * <table>
+ *   <caption>lower bounds</caption>
+ *   <tr><th>algorithm</th><th>lower bound of</th><th>iterations</th></tr>
+ *   <tr><td>crunch, equal-bandwidth, random</td><td>P1 at the plan's bandwidth rule (fixed or {@code B/K}): the
+ *       exact optimum with one block per device, the best single-block latency bound with several</td>
+ *       <td>threshold checks (random: attempts)</td></tr>
+ *   <tr><td>jbba</td><td>P2: max of the dual bound and CRUNCH with the whole band for every device</td>
+ *       <td>dual-ascent iterations</td></tr>
+ *   <tr><td>exact</td><td>P2: the last infeasible bisection target (one block per device) or the optimum
+ *       (branch and bound)</td><td>bisection steps / search nodes</td></tr>
+ *   <tr><td>depth-unaware</td><td>P2, as jbba without the dual part</td><td>1</td></tr>
+ *   <tr><td>offload</td><td>the single-device problem (its plan is exact: gap 0)</td><td>1</td></tr>
+ * </table>
+ * Every bound is lowered by a relative 1e-9 so floating-point rounding can never lift it above the optimum.
+ *
+ * <p>Time budget: {@code jbba} returns its best plan so far when the budget runs out (its gap stays above the
+ * tolerance); {@code exact} throws {@link SolverTimeoutException}; the other algorithms are polynomial and do not
+ * watch the clock.
+ */
+public final class Planner {
+
+    private static final double BOUND_SAFETY = 1 - 1e-9;
+
+    private final PlanningLimits limits;
+
+    public Planner() {
+        this(PlanningLimits.defaults());
+    }
+
+    public Planner(PlanningLimits limits) {
+        this.limits = limits;
+    }
+
+    public PlanningLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Plans one round.
+     *
+     * @throws InvalidProblemException    malformed input, every fault named
+     * @throws InfeasibleProblemException no plan fits (a block no device can hold, too few devices, ...)
+     * @throws ProblemTooLargeException   {@code exact} beyond {@link PlanningLimits#exactMaxWork()}
+     * @throws SolverTimeoutException     {@code exact} past {@link PlanningLimits#timeBudgetMillis()}
+     */
+    public Plan plan(PlanningProblem problem, Algorithm algorithm) {
+        if (algorithm == null) {
+            throw new IllegalArgumentException("algorithm is required");
+        }
+        long t0 = System.nanoTime();
+        long deadline = t0 + limits.timeBudgetMillis() * 1_000_000L;
+        ProblemChecks.validate(problem, algorithm);
+        CostModel cm = new CostModel(problem);
+        Outcome o = switch (algorithm) {
+            case CRUNCH -> blockAllocation(cm, crunchShares(cm));
+            case EQUAL_BANDWIDTH -> blockAllocation(cm, Joint.equalShares(cm));
+            case JBBA -> jbba(cm, deadline);
+            case EXACT -> exact(cm, deadline);
+            case DEPTH_UNAWARE -> depthUnaware(cm);
+            case OFFLOAD -> offload(cm);
+            case RANDOM -> random(cm);
+        };
+        double millis = (System.nanoTime() - t0) / 1e6;
+        return build(cm, algorithm, o, millis);
+    }
+
+    /** What a solver hands to plan assembly. */
+    private record Outcome(int[] blockToDevice, double[] hz, double lowerBound, int iterations) {
+    }
+
+    // ---- bandwidth rules ----
+
+    /** Each device's fixed bandwidth, the rest shared equally by the devices without one. */
+    static double[] crunchShares(CostModel cm) {
+        double fixed = 0;
+        int unfixed = 0;
+        for (Device d : cm.devices) {
+            if (d.bandwidthHz() != null) {
+                fixed += d.bandwidthHz();
+            } else {
+                unfixed++;
+            }
+        }
+        double share = unfixed == 0 ? 0 : (cm.totalBandwidth - fixed) / unfixed;
+        double[] hz = new double[cm.k];
+        for (int i = 0; i < cm.k; i++) {
+            Double f = cm.devices[i].bandwidthHz();
+            hz[i] = f != null ? f : share;
+        }
+        return hz;
+    }
+
+    // ---- algorithms ----
+
+    private static Outcome blockAllocation(CostModel cm, double[] hz) {
+        if (cm.maxBlocksPerDevice == 1) {
+            Crunch.Result r = Crunch.solve(cm, hz);
+            return new Outcome(r.blockToDevice(), hz, r.latency(), r.checks());
+        }
+        Packing.Result r = Packing.solve(cm, hz);
+        return new Outcome(r.blockToDevice(), hz, singleBlockBound(cm, hz), r.checks());
+    }
+
+    private Outcome jbba(CostModel cm, long deadline) {
+        if (cm.maxBlocksPerDevice == 1) {
+            DualAscent.Result r = DualAscent.solve(cm, limits, deadline);
+            return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
+        }
+        Joint.Solution s = multiBlockJoint(cm);
+        return new Outcome(s.blockToDevice(), s.hz(), p2Bound(cm), 1);
+    }
+
+    /**
+     * Several blocks per device: the packing at {@code B/K}, the exact split, then alternation (never worse than
+     * equal-bandwidth); then the same from packings restricted to the {@code j} strongest devices (ranked by their
+     * latency for the heaviest block with the whole band) with {@code B/j} each, for every {@code j} from the
+     * fewest devices that can hold all blocks up to {@code min(K, N)}; the best plan wins.
+     */
+    private static Joint.Solution multiBlockJoint(CostModel cm) {
+        int[] start = Packing.solve(cm, Joint.equalShares(cm)).blockToDevice();
+        Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), 20);
+        int heaviest = Packing.heaviestFirst(cm)[0];
+        Integer[] rank = new Integer[cm.k];
+        double[] key = new double[cm.k];
+        for (int d = 0; d < cm.k; d++) {
+            rank[d] = d;
+            key[d] = cm.fits1(d, heaviest) ? cm.latency1(d, heaviest, cm.totalBandwidth) : Double.POSITIVE_INFINITY;
+        }
+        Arrays.sort(rank, (x, y) -> Double.compare(key[x], key[y]));
+        int from = (cm.n + cm.maxBlocksPerDevice - 1) / cm.maxBlocksPerDevice;
+        for (int j = from; j <= Math.min(cm.k, cm.n); j++) {
+            double[] hz = new double[cm.k];
+            for (int i = 0; i < j; i++) {
+                hz[rank[i]] = cm.totalBandwidth / j;
+            }
+            Packing.Result r;
+            try {
+                r = Packing.solve(cm, hz);
+            } catch (InfeasibleProblemException e) {
+                continue;
+            }
+            if (r.latency() == Double.POSITIVE_INFINITY) {
+                continue;
+            }
+            Joint.Solution s = Joint.alternate(cm, Joint.split(cm, r.blockToDevice()), 5);
+            if (s.latency() < best.latency()) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private Outcome exact(CostModel cm, long deadline) {
+        double work = ExactSolver.work(cm);
+        if (work > limits.exactMaxWork()) {
+            throw new ProblemTooLargeException(String.format(java.util.Locale.ROOT,
+                    "'exact' accepts problems up to %.3g units of %s; this one (%d devices, %d blocks, "
+                            + "maxBlocksPerDevice %d) needs %.3g; use 'jbba' instead",
+                    limits.exactMaxWork(), ExactSolver.workUnit(cm), cm.k, cm.n, cm.maxBlocksPerDevice, work),
+                    work, limits.exactMaxWork());
+        }
+        Joint.Solution incumbent;
+        if (cm.maxBlocksPerDevice == 1) {
+            int[] start = Crunch.solve(cm, Joint.equalShares(cm)).blockToDevice();
+            incumbent = Joint.alternate(cm, Joint.split(cm, start), 20);
+        } else {
+            Joint.Solution h;
+            try {
+                h = multiBlockJoint(cm);
+            } catch (InfeasibleProblemException e) {
+                h = new Joint.Solution(null, null, Double.POSITIVE_INFINITY);
+            }
+            incumbent = h;
+        }
+        ExactSolver.Result r = ExactSolver.solve(cm, incumbent, deadline);
+        if (r.best().blockToDevice() == null) {
+            throw new InfeasibleProblemException(List.of(new Violation("devices", "no assignment of the " + cm.n
+                    + " blocks fits the devices' memory with at most " + cm.maxBlocksPerDevice + " per device")));
+        }
+        return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
+    }
+
+    /**
+     * Depth-unaware: blocks in layer order, devices fastest first (compute only); the first block goes to the
+     * fastest device and so on, skipping devices without the memory (a matching repairs the rare dead end); with
+     * several blocks per device the blocks are dealt round-robin. Then the exact bandwidth split.
+     */
+    private static Outcome depthUnaware(CostModel cm) {
+        Integer[] devs = new Integer[cm.k];
+        for (int i = 0; i < cm.k; i++) {
+            devs[i] = i;
+        }
+        Arrays.sort(devs, (x, y) -> Double.compare(cm.flops[y], cm.flops[x]));
+        Integer[] blocks = new Integer[cm.n];
+        for (int i = 0; i < cm.n; i++) {
+            blocks[i] = i;
+        }
+        Arrays.sort(blocks, (x, y) -> Integer.compare(cm.depth[y], cm.depth[x]));
+        int[] assign = null;
+        if (cm.maxBlocksPerDevice == 1) {
+            if (cm.k < cm.n) {
+                Crunch.solve(cm, Joint.equalShares(cm));
+            }
+            // The rule itself: each block in layer order to the fastest free device with the memory.
+            assign = new int[cm.n];
+            boolean[] used = new boolean[cm.k];
+            boolean stuck = false;
+            for (int r = 0; r < cm.n && !stuck; r++) {
+                stuck = true;
+                for (int c = 0; c < cm.k; c++) {
+                    if (!used[devs[c]] && cm.fits1(devs[c], blocks[r])) {
+                        used[devs[c]] = true;
+                        assign[blocks[r]] = devs[c];
+                        stuck = false;
+                        break;
+                    }
+                }
+            }
+            if (stuck) {
+                // Memory dead end: a matching in the same preference order repairs it (or proves infeasibility).
+                double[][] fit = new double[cm.n][cm.k];
+                for (int r = 0; r < cm.n; r++) {
+                    for (int c = 0; c < cm.k; c++) {
+                        fit[r][c] = cm.fits1(devs[c], blocks[r]) ? 0 : 1;
+                    }
+                }
+                int[] m = Matching.maximum(fit, 0);
+                if (m == null) {
+                    Crunch.solve(cm, Joint.equalShares(cm));
+                    throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment fits")));
+                }
+                for (int r = 0; r < cm.n; r++) {
+                    assign[blocks[r]] = devs[m[r]];
+                }
+            }
+        } else {
+            CostModel.SetCost[] sets = new CostModel.SetCost[cm.k];
+            Arrays.fill(sets, CostModel.SetCost.EMPTY);
+            int[] count = new int[cm.k];
+            int[] a = new int[cm.n];
+            int next = 0;
+            boolean ok = true;
+            for (int r = 0; r < cm.n && ok; r++) {
+                int b = blocks[r];
+                ok = false;
+                for (int tries = 0; tries < cm.k; tries++) {
+                    int d = devs[(next + tries) % cm.k];
+                    CostModel.SetCost s = cm.add(sets[d], b);
+                    if (count[d] < cm.maxBlocksPerDevice && cm.memory(d, s) <= cm.memBudget[d]) {
+                        sets[d] = s;
+                        count[d]++;
+                        a[b] = d;
+                        next = (next + tries + 1) % cm.k;
+                        ok = true;
+                        break;
+                    }
+                }
+            }
+            assign = ok ? a : Packing.solve(cm, Joint.equalShares(cm)).blockToDevice();
+        }
+        Joint.Solution s = Joint.split(cm, assign);
+        return new Outcome(assign, s.hz(), p2Bound(cm), 1);
+    }
+
+    /**
+     * Offload: one device trains every block with the whole band; of the devices whose memory holds all blocks,
+     * the one with the lowest latency (so the plan is the exact optimum of the single-device problem).
+     * {@code maxBlocksPerDevice} does not apply: a single device doing everything is the point of this baseline.
+     */
+    private static Outcome offload(CostModel cm) {
+        CostModel.SetCost all = CostModel.SetCost.EMPTY;
+        for (int b = 0; b < cm.n; b++) {
+            all = cm.add(all, b);
+        }
+        int best = -1;
+        double bestT = Double.POSITIVE_INFINITY;
+        for (int d = 0; d < cm.k; d++) {
+            if (cm.memory(d, all) <= cm.memBudget[d]) {
+                double t = cm.latency(d, all, cm.totalBandwidth);
+                if (t < bestT) {
+                    bestT = t;
+                    best = d;
+                }
+            }
+        }
+        if (best < 0) {
+            throw new InfeasibleProblemException(List.of(new Violation("devices", "no single device has the memory"
+                    + " to train all " + cm.n + " blocks, which 'offload' requires")));
+        }
+        int[] assign = new int[cm.n];
+        Arrays.fill(assign, best);
+        double[] hz = new double[cm.k];
+        hz[best] = cm.totalBandwidth;
+        return new Outcome(assign, hz, bestT, 1);
+    }
+
+    /**
+     * Random: a uniformly shuffled feasible assignment (seeded by the problem's seed), {@code B/K} each. One block
+     * per device: a matching over shuffled blocks and devices (never misses a feasible assignment); several:
+     * random devices with a free slot and the memory, retried, then the packing heuristic as a last resort.
+     */
+    private static Outcome random(CostModel cm) {
+        SplittableRandom rnd = new SplittableRandom(cm.seed);
+        double[] hz = Joint.equalShares(cm);
+        int[] assign = null;
+        int attempts = 0;
+        if (cm.maxBlocksPerDevice == 1) {
+            if (cm.k < cm.n) {
+                Crunch.solve(cm, hz);
+            }
+            int[] rows = shuffled(cm.n, rnd);
+            int[] cols = shuffled(cm.k, rnd);
+            double[][] fit = new double[cm.n][cm.k];
+            for (int r = 0; r < cm.n; r++) {
+                for (int c = 0; c < cm.k; c++) {
+                    fit[r][c] = cm.fits1(cols[c], rows[r]) ? 0 : 1;
+                }
+            }
+            int[] m = Matching.maximum(fit, 0);
+            attempts = 1;
+            if (m == null) {
+                Crunch.solve(cm, hz);
+                throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment fits")));
+            }
+            assign = new int[cm.n];
+            for (int r = 0; r < cm.n; r++) {
+                assign[rows[r]] = cols[m[r]];
+            }
+        } else {
+            int[] order = Packing.heaviestFirst(cm);
+            for (attempts = 1; attempts <= 20 && assign == null; attempts++) {
+                assign = randomPacking(cm, order, rnd);
+            }
+            if (assign == null) {
+                assign = Packing.solve(cm, hz).blockToDevice();
+            }
+        }
+        double lb = cm.maxBlocksPerDevice == 1 ? Crunch.solve(cm, hz).latency() : singleBlockBound(cm, hz);
+        return new Outcome(assign, hz, lb, attempts);
+    }
+
+    private static int[] randomPacking(CostModel cm, int[] order, SplittableRandom rnd) {
+        CostModel.SetCost[] sets = new CostModel.SetCost[cm.k];
+        Arrays.fill(sets, CostModel.SetCost.EMPTY);
+        int[] count = new int[cm.k];
+        int[] assign = new int[cm.n];
+        int[] cand = new int[cm.k];
+        for (int b : order) {
+            int c = 0;
+            for (int d = 0; d < cm.k; d++) {
+                if (count[d] < cm.maxBlocksPerDevice && cm.memory(d, cm.add(sets[d], b)) <= cm.memBudget[d]) {
+                    cand[c++] = d;
+                }
+            }
+            if (c == 0) {
+                return null;
+            }
+            int d = cand[rnd.nextInt(c)];
+            sets[d] = cm.add(sets[d], b);
+            count[d]++;
+            assign[b] = d;
+        }
+        return assign;
+    }
+
+    private static int[] shuffled(int n, SplittableRandom rnd) {
+        int[] a = new int[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+        return a;
+    }
+
+    // ---- lower bounds ----
+
+    /** Every block is trained by some device, at best alone: {@code max_n min_k T_k(n)} at the given bandwidths. */
+    static double singleBlockBound(CostModel cm, double[] hz) {
+        double lb = 0;
+        for (int b = 0; b < cm.n; b++) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int d = 0; d < cm.k; d++) {
+                if (cm.fits1(d, b)) {
+                    best = Math.min(best, cm.latency1(d, b, hz[d]));
+                }
+            }
+            lb = Math.max(lb, best);
+        }
+        return lb;
+    }
+
+    /** A P2 lower bound: no device can have more than the whole band {@code B}. */
+    static double p2Bound(CostModel cm) {
+        double[] whole = new double[cm.k];
+        Arrays.fill(whole, cm.totalBandwidth);
+        if (cm.maxBlocksPerDevice == 1) {
+            return Crunch.solve(cm, whole).latency();
+        }
+        return singleBlockBound(cm, whole);
+    }
+
+    // ---- plan assembly ----
+
+    private static Plan build(CostModel cm, Algorithm algorithm, Outcome o, double millis) {
+        CostModel.SetCost[] sets = Packing.sets(cm, o.blockToDevice());
+        List<List<Integer>> layers = new ArrayList<>(cm.k);
+        for (int d = 0; d < cm.k; d++) {
+            layers.add(new ArrayList<>());
+        }
+        for (int b = 0; b < cm.n; b++) {
+            layers.get(o.blockToDevice()[b]).add(cm.layers - cm.depth[b] + 1);
+        }
+        List<Assignment> assignments = new ArrayList<>();
+        List<String> idle = new ArrayList<>();
+        double round = 0;
+        String bottleneck = null;
+        for (int d = 0; d < cm.k; d++) {
+            String name = cm.devices[d].name();
+            if (sets[d].dmax() == 0) {
+                idle.add(name);
+                continue;
+            }
+            List<Integer> ls = layers.get(d);
+            ls.sort(null);
+            double comp = cm.compute(d, sets[d]);
+            double up = cm.upload(d, sets[d].bits(), o.hz()[d]);
+            double lat = comp + up;
+            assignments.add(new Assignment(name, ls, o.hz()[d], comp, up, lat, cm.memory(d, sets[d])));
+            if (bottleneck == null || lat > round) {
+                round = lat;
+                bottleneck = name;
+            }
+        }
+        double lb = Math.min(o.lowerBound(), round) * BOUND_SAFETY;
+        double gap = round > 0 ? Math.max(0, (round - lb) / round) : 0;
+        if (gap <= 1e-8) {
+            gap = 0;
+        }
+        return new Plan(algorithm, round, round * cm.rounds, lb, assignments, idle, bottleneck,
+                new SolverStats(o.iterations(), millis, gap));
+    }
+}

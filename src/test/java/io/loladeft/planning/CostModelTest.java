@@ -1,0 +1,88 @@
+package io.loladeft.planning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Hand-checked numbers of the cost model, the units and the uplink. */
+class CostModelTest {
+
+    @Test
+    void robertaBaseParameterCounts() {
+        // One encoder layer of RoBERTa-base: 7,087,872 weights (the well-known figure).
+        assertEquals(7_087_872L, RobertaShape.ROBERTA_BASE.layerParams());
+        // Backbone without pooler and head: 124,055,040 (124.6M with the 590k pooler).
+        assertEquals(124_055_040L, RobertaShape.ROBERTA_BASE.backboneParams());
+        ModelSpec lora = new ModelSpec(RobertaShape.ROBERTA_BASE, BlockSpec.lora(8, 16), 4, 4);
+        assertEquals(2 * 2 * 768 * 8, lora.blockParams(3));
+        ModelSpec adapter = new ModelSpec(RobertaShape.ROBERTA_BASE, BlockSpec.adapter(64), 4, 4);
+        assertEquals(2 * 768 * 64 + 64 + 768, adapter.blockParams(1));
+        ModelSpec layer = new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.layer(), 2, 4);
+        assertEquals(12_596_224L, layer.blockParams(24));
+        assertEquals(124_055_040.0 * 4, lora.backboneBytes());
+    }
+
+    @Test
+    void unitConversions() {
+        assertEquals(1.0, Uplink.dbmToWatts(30), 1e-15);
+        assertEquals(0.1, Uplink.dbmToWatts(20), 1e-15);
+        assertEquals(1e-3, Uplink.dbToLinear(-30), 1e-18);
+        // -174 dBm/Hz is 3.98e-21 W/Hz.
+        assertEquals(3.981071705534952e-21, Uplink.dbmToWatts(-174), 1e-33);
+        // 20 dBm, -100 dB gain, -174 dBm/Hz: gamma = 0.1 * 1e-10 / 3.98e-21 = 2.51e9 Hz.
+        assertEquals(0.1 * 1e-10 / 3.981071705534952e-21, Uplink.gamma(20, -100, -174), 1e-3);
+    }
+
+    @Test
+    void shannonRateAndItsInverse() {
+        // gamma = B gives log2(2) = 1 bit/s/Hz.
+        assertEquals(1e6, Uplink.rate(1e6, 1e6), 1e-6);
+        assertEquals(0.0, Uplink.rate(0, 1e6));
+        assertEquals(1e6 / Math.log(2), Uplink.maxRate(1e6), 1e-6);
+        for (double r : new double[] {1, 1e3, 1e5, 1e6, 1.4e6}) {
+            double b = Uplink.bandwidthFor(r, 1e6);
+            assertEquals(r, Uplink.rate(b, 1e6), 1e-9 * r);
+        }
+        assertEquals(Double.POSITIVE_INFINITY, Uplink.bandwidthFor(1.5e6, 1e6));
+    }
+
+    @Test
+    void analyticCostsOfOneBlock() {
+        Device d = Device.of("a", 1e13, 1e10, 20, -100);
+        ModelSpec m = ModelSpec.robertaBaseLora();
+        Training t = new Training(2, 10, 3, 1, 32);
+        PlanningProblem p = new PlanningProblem(List.of(d), m, List.of(new Block(12, 24576), new Block(1, 24576)), t,
+                1e6, -174, 1, 0);
+        CostModel cm = new CostModel(p);
+        double h = 768;
+        double fLayer = 2.0 * 2 * 10 * (4 * h * h + 2 * h * 3072) + 4.0 * 2 * 10 * 10 * h;
+        double fHead = 2.0 * 2 * (h * h + 2 * h);
+        double fixed = 12 * fLayer + 2 * fHead;
+        // Layer 12 is next to the head: depth 1. Layer 1: depth 12.
+        assertEquals(3 * (fixed + 1 * fLayer + 2 * 2 * 10 * 24576) / 1e13, cm.compute1(0, 0), 1e-15);
+        assertEquals(3 * (fixed + 12 * fLayer + 2 * 2 * 10 * 24576) / 1e13, cm.compute1(0, 1), 1e-15);
+        double act = 2 * 10 * h * (34 + 5 * 12 * 10 / h) * 4 / 2.0;
+        assertEquals(124_055_040.0 * 4 + 12 * act + 4 * 4 * 24576, cm.memory1(0, 1), 1e-3);
+        // Upload of 24576 params at 32 bits over 1 MHz.
+        double gamma = Uplink.gamma(20, -100, -174);
+        assertEquals(32 * 24576 / (1e6 * Math.log1p(gamma / 1e6) / Math.log(2)), cm.upload(0, 32 * 24576, 1e6), 1e-15);
+    }
+
+    @Test
+    void profileCostsAddTheExtraBlocksOnly() {
+        double[] cs = {1, 2, 3};
+        double[] ms = {10, 20, 30};
+        Device d = Device.of("a", 1e9, 1e12, 20, -100).withProfile(new DeviceProfile(cs, ms));
+        ModelSpec m = new ModelSpec(new RobertaShape(3, 8, 2, 16, 100, 16), BlockSpec.lora(1, 1), 4, 4);
+        Training t = new Training(1, 1, 2, 1, 32);
+        PlanningProblem p = new PlanningProblem(List.of(d), m, List.of(new Block(1, 100), new Block(3, 50)), t, 1e6,
+                -174, 2, 0);
+        CostModel cm = new CostModel(p);
+        CostModel.SetCost both = cm.add(cm.add(CostModel.SetCost.EMPTY, 0), 1);
+        // Deepest block: layer 1, depth 3. The other adds E * 2*b*s*P / f = 2 * 2 * 50 / 1e9 and 4*4*50 bytes.
+        assertEquals(2 * 3 + 2 * 2.0 * 50 / 1e9, cm.compute(0, both), 1e-15);
+        assertEquals(30 + 16 * 50, cm.memory(0, both), 1e-12);
+        assertEquals(2 * 1.0, cm.compute1(0, 1), 0.0);
+    }
+}

@@ -1,0 +1,84 @@
+package io.loladeft.planning;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.statistics.Statistics;
+
+/** JBBA against equal-bandwidth and the exhaustive P2 optimum; exact equals it; lower bounds hold. */
+class JbbaProperties {
+
+    private final Planner planner = new Planner();
+
+    @Property(tries = 400, seed = "424242")
+    void jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustive(@ForAll long seed) {
+        PlanningProblem p = Instances.random(seed, new Instances.Shape(5, 4, 1, true));
+        CostModel cm = new CostModel(p);
+        double opt = Oracles.p2(cm);
+        Statistics.label("feasible").collect(opt < Double.POSITIVE_INFINITY);
+        if (opt == Double.POSITIVE_INFINITY) {
+            return;
+        }
+        Plan jbba = planner.plan(p, Algorithm.JBBA);
+        Statistics.label("jbba gap to exhaustive").collect(bucket(jbba.roundLatencySeconds() / opt - 1));
+        Plan equal = planner.plan(p, Algorithm.EQUAL_BANDWIDTH);
+        Plan exact = planner.plan(p, Algorithm.EXACT);
+        PlanValidator.requireValid(p, jbba);
+        PlanValidator.requireValid(p, equal);
+        PlanValidator.requireValid(p, exact);
+        assertTrue(jbba.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
+                "jbba " + jbba.roundLatencySeconds() + " > equal-bandwidth " + equal.roundLatencySeconds());
+        assertTrue(jbba.roundLatencySeconds() <= opt * 1.01, "jbba " + jbba.roundLatencySeconds() + " vs optimum " + opt);
+        assertTrue(jbba.roundLatencySeconds() >= opt * (1 - 1e-9), "below the optimum: the oracle or the split is wrong");
+        assertEquals(opt, exact.roundLatencySeconds(), 1e-8 * opt, "exact vs exhaustive");
+        for (Algorithm a : new Algorithm[] {Algorithm.JBBA, Algorithm.EXACT, Algorithm.DEPTH_UNAWARE}) {
+            Plan plan = planner.plan(p, a);
+            assertTrue(plan.lowerBoundSeconds() <= opt * (1 + 1e-12), a + " lower bound "
+                    + plan.lowerBoundSeconds() + " above the P2 optimum " + opt);
+        }
+    }
+
+    @Property(tries = 250, seed = "99")
+    void severalBlocksPerDeviceGivesValidPlansNoBetterThanExhaustive(@ForAll long seed) {
+        PlanningProblem p = Instances.random(seed, new Instances.Shape(4, 5, 3, true));
+        CostModel cm = new CostModel(p);
+        double opt = Oracles.p2(cm);
+        Statistics.label("tested (feasible, m > 1)").collect(opt < Double.POSITIVE_INFINITY && p.maxBlocksPerDevice() > 1);
+        if (opt == Double.POSITIVE_INFINITY || p.maxBlocksPerDevice() == 1) {
+            return;
+        }
+        Plan jbba;
+        try {
+            jbba = planner.plan(p, Algorithm.JBBA);
+        } catch (InfeasibleProblemException e) {
+            throw new AssertionError("greedy packing missed a feasible instance, seed " + seed, e);
+        }
+        PlanValidator.requireValid(p, jbba);
+        Statistics.label("multi-block jbba gap to exhaustive").collect(bucket(jbba.roundLatencySeconds() / opt - 1));
+        assertTrue(jbba.roundLatencySeconds() >= opt * (1 - 1e-9));
+        assertTrue(jbba.lowerBoundSeconds() <= opt * (1 + 1e-12));
+        Plan exact = planner.plan(p, Algorithm.EXACT);
+        PlanValidator.requireValid(p, exact);
+        assertEquals(opt, exact.roundLatencySeconds(), 1e-8 * opt);
+        Plan equal = planner.plan(p, Algorithm.EQUAL_BANDWIDTH);
+        assertTrue(jbba.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12));
+    }
+
+    static String bucket(double gap) {
+        if (gap <= 1e-6) {
+            return "0 (optimal)";
+        }
+        if (gap <= 0.01) {
+            return "(0, 1%]";
+        }
+        if (gap <= 0.05) {
+            return "(1%, 5%]";
+        }
+        if (gap <= 0.2) {
+            return "(5%, 20%]";
+        }
+        return "> 20%";
+    }
+}
