@@ -4,16 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
+import org.junit.jupiter.api.Test;
 
 /** Every plan of every algorithm passes the shared validator, or the problem is infeasible for all of them. */
 class AllAlgorithmsProperties {
 
     private final Planner planner = new Planner();
 
-    @Property(tries = 600, seed = "31337")
-    void everyPlanIsValid(@ForAll long seed) {
+    @Test
+    void everyPlanIsValid() {
+        Seeds.check(31337L, 600, this::everyPlanIsValidFor);
+    }
+
+    private void everyPlanIsValidFor(long seed) {
         boolean chain = (seed & 1) == 0;
         PlanningProblem p = Instances.random(seed, new Instances.Shape(9, 12, 3, chain));
         boolean p1Feasible = true;
@@ -44,8 +47,12 @@ class AllAlgorithmsProperties {
         }
     }
 
-    @Property(tries = 200, seed = "5")
-    void randomIsReproducibleFromItsSeed(@ForAll long seed) {
+    @Test
+    void randomIsReproducibleFromItsSeed() {
+        Seeds.check(5L, 200, this::randomIsReproducibleFromItsSeedFor);
+    }
+
+    private void randomIsReproducibleFromItsSeedFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(8, 8, 2, true));
         try {
             Plan a = planner.plan(p, Algorithm.RANDOM);

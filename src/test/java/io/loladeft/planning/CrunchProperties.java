@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /** CRUNCH equals the exhaustive optimum of P1 (one block per device, given bandwidths). */
 class CrunchProperties {
@@ -21,12 +19,14 @@ class CrunchProperties {
         return hz;
     }
 
-    private static void agreesWithExhaustive(PlanningProblem p, long seed) {
+    private final Tally tally = new Tally();
+
+    private void agreesWithExhaustive(PlanningProblem p, long seed) {
         CostModel cm = new CostModel(p);
         double[] hz = randomShares(cm, seed);
         double opt = Oracles.p1(cm, hz);
-        Statistics.label("feasible").collect(opt < Double.POSITIVE_INFINITY);
-        Statistics.label("memory-tight (some device cannot hold some block)").collect(memoryTight(cm));
+        tally.count("feasible", opt < Double.POSITIVE_INFINITY);
+        tally.count("memory-tight (some device cannot hold some block)", memoryTight(cm));
         if (opt == Double.POSITIVE_INFINITY) {
             assertThrows(InfeasibleProblemException.class, () -> Crunch.solve(cm, hz));
             return;
@@ -46,18 +46,32 @@ class CrunchProperties {
         assertEquals(opt, t, 1e-12 * opt);
     }
 
-    @Property(tries = 2500, seed = "20240713")
-    void chainInstancesMatchExhaustive(@ForAll long seed) {
+    @Test
+    void chainInstancesMatchExhaustive() {
+        Seeds.check(20240713L, 2500, this::chainInstancesMatchExhaustiveFor);
+        assertCovered("chainInstancesMatchExhaustive");
+    }
+
+    private void chainInstancesMatchExhaustiveFor(long seed) {
         agreesWithExhaustive(Instances.random(seed, new Instances.Shape(7, 6, 1, true)), seed);
     }
 
-    @Property(tries = 500, seed = "7")
-    void nonChainInstancesMatchExhaustive(@ForAll long seed) {
+    @Test
+    void nonChainInstancesMatchExhaustive() {
+        Seeds.check(7L, 500, this::nonChainInstancesMatchExhaustiveFor);
+        assertCovered("nonChainInstancesMatchExhaustive");
+    }
+
+    private void nonChainInstancesMatchExhaustiveFor(long seed) {
         agreesWithExhaustive(Instances.random(seed, new Instances.Shape(6, 5, 1, false)), seed);
     }
 
-    @Property(tries = 500, seed = "11")
-    void plannerCrunchWithFixedBandwidthsMatchesExhaustive(@ForAll long seed) {
+    @Test
+    void plannerCrunchWithFixedBandwidthsMatchesExhaustive() {
+        Seeds.check(11L, 500, this::plannerCrunchWithFixedBandwidthsMatchesExhaustiveFor);
+    }
+
+    private void plannerCrunchWithFixedBandwidthsMatchesExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(6, 5, 1, true));
         SplittableRandom r = new SplittableRandom(seed);
         var devices = new java.util.ArrayList<Device>();
@@ -81,6 +95,13 @@ class CrunchProperties {
                 assertEquals(d.bandwidthHz(), a.bandwidthHz(), 0.0, "a fixed bandwidth is kept");
             }
         }
+    }
+
+    /** The run must have met feasible, infeasible and memory-tight instances, or it proved little. */
+    private void assertCovered(String run) {
+        tally.print(run);
+        assertTrue(tally.of("feasible", true) > 0 && tally.of("feasible", false) > 0, "feasible and infeasible");
+        assertTrue(tally.of("memory-tight (some device cannot hold some block)", true) > 0, "memory-tight");
     }
 
     private static boolean memoryTight(CostModel cm) {

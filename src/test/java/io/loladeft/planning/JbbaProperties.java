@@ -3,26 +3,31 @@ package io.loladeft.planning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.statistics.Statistics;
+import org.junit.jupiter.api.Test;
 
 /** JBBA against equal-bandwidth and the exhaustive P2 optimum; exact equals it; lower bounds hold. */
 class JbbaProperties {
 
     private final Planner planner = new Planner();
+    private final Tally tally = new Tally();
 
-    @Property(tries = 400, seed = "424242")
-    void jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustive(@ForAll long seed) {
+    @Test
+    void jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustive() {
+        Seeds.check(424242L, 400, this::jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustiveFor);
+        tally.print("jbba vs exhaustive");
+        assertTrue(tally.of("feasible", true) >= 100, "too few feasible instances were tested");
+    }
+
+    private void jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(5, 4, 1, true));
         CostModel cm = new CostModel(p);
         double opt = Oracles.p2(cm);
-        Statistics.label("feasible").collect(opt < Double.POSITIVE_INFINITY);
+        tally.count("feasible", opt < Double.POSITIVE_INFINITY);
         if (opt == Double.POSITIVE_INFINITY) {
             return;
         }
         Plan jbba = planner.plan(p, Algorithm.JBBA);
-        Statistics.label("jbba gap to exhaustive").collect(bucket(jbba.roundLatencySeconds() / opt - 1));
+        tally.count("jbba gap to exhaustive", bucket(jbba.roundLatencySeconds() / opt - 1));
         Plan equal = planner.plan(p, Algorithm.EQUAL_BANDWIDTH);
         Plan exact = planner.plan(p, Algorithm.EXACT);
         PlanValidator.requireValid(p, jbba);
@@ -40,12 +45,18 @@ class JbbaProperties {
         }
     }
 
-    @Property(tries = 250, seed = "99")
-    void severalBlocksPerDeviceGivesValidPlansNoBetterThanExhaustive(@ForAll long seed) {
+    @Test
+    void severalBlocksPerDeviceGivesValidPlansNoBetterThanExhaustive() {
+        Seeds.check(99L, 250, this::severalBlocksPerDeviceGivesValidPlansNoBetterThanExhaustiveFor);
+        tally.print("multi-block jbba vs exhaustive");
+        assertTrue(tally.of("tested (feasible, m > 1)", true) >= 50, "too few multi-block instances were tested");
+    }
+
+    private void severalBlocksPerDeviceGivesValidPlansNoBetterThanExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(4, 5, 3, true));
         CostModel cm = new CostModel(p);
         double opt = Oracles.p2(cm);
-        Statistics.label("tested (feasible, m > 1)").collect(opt < Double.POSITIVE_INFINITY && p.maxBlocksPerDevice() > 1);
+        tally.count("tested (feasible, m > 1)", opt < Double.POSITIVE_INFINITY && p.maxBlocksPerDevice() > 1);
         if (opt == Double.POSITIVE_INFINITY || p.maxBlocksPerDevice() == 1) {
             return;
         }
@@ -56,7 +67,7 @@ class JbbaProperties {
             throw new AssertionError("greedy packing missed a feasible instance, seed " + seed, e);
         }
         PlanValidator.requireValid(p, jbba);
-        Statistics.label("multi-block jbba gap to exhaustive").collect(bucket(jbba.roundLatencySeconds() / opt - 1));
+        tally.count("multi-block jbba gap to exhaustive", bucket(jbba.roundLatencySeconds() / opt - 1));
         assertTrue(jbba.roundLatencySeconds() >= opt * (1 - 1e-9));
         assertTrue(jbba.lowerBoundSeconds() <= opt * (1 + 1e-12));
         Plan exact = planner.plan(p, Algorithm.EXACT);
