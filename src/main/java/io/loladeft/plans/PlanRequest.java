@@ -1,0 +1,61 @@
+package io.loladeft.plans;
+
+import io.loladeft.common.MeasuredProfile;
+import io.loladeft.registry.ModelBody;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import java.util.List;
+
+/**
+ * A fleet to plan for. Devices come inline ({@code devices}), from the registry by name
+ * ({@code deviceNames}) or by label ({@code labelSelector}): exactly one of the three. The model
+ * is registered ({@code {"name": "roberta-base"}}) or inline (the registry's model body).
+ *
+ * <p>Bean Validation here catches only malformed input (400). Whether the numbers make a solvable
+ * problem (positive capacities, monotone profiles, enough devices) is the planning core's call,
+ * answered with 422.
+ */
+@Schema(description = "A fleet, a model and a budget to plan one fine-tuning round for")
+public record PlanRequest(
+        @Schema(description = "jbba (default), crunch, exact, equal-bandwidth, depth-unaware, offload, random",
+                example = "jbba") String algorithm,
+        @Schema(description = "Total uplink bandwidth B in Hz", example = "2.0e7") @NotNull Double bandwidthHz,
+        @Schema(description = "Noise power spectral density, default -174 dBm/Hz") Double noisePsdDbmPerHz,
+        @Size(max = 100_000) List<@NotNull @Valid InlineDevice> devices,
+        @Size(max = 100_000) List<@NotBlank String> deviceNames,
+        @Schema(description = "Plan for every registered device this selects, e.g. zone=lab-a")
+        @Size(max = 1024) String labelSelector,
+        @NotNull @Valid ModelBody model,
+        @Schema(description = "Explicit blocks; default one block per layer of the model's block kind")
+        @Size(max = 100_000) List<@NotNull @Valid BlockRequest> blocks,
+        @Valid TrainingRequest training,
+        @Schema(description = "Most blocks one device trains per round, default 1") @Min(1) @Max(1024)
+        Integer maxBlocksPerDevice,
+        @Schema(description = "Seed of the random baseline, default 0") Long seed) {
+
+    /** One device given inline. {@code bandwidthHz} fixes its share for {@code crunch}. */
+    public record InlineDevice(
+            @NotBlank @Size(max = 253) String name,
+            @NotNull Double computeFlops,
+            @NotNull Double memoryBytes,
+            @NotNull Double txPowerDbm,
+            @NotNull Double channelGainDb,
+            MeasuredProfile profile,
+            Double bandwidthHz) {}
+
+    /** A parameter block attached at {@code layer} (1 = next to the input) with {@code params} trainable parameters. */
+    public record BlockRequest(@NotNull Integer layer, @NotNull Long params) {}
+
+    /** Training settings; every field is optional. */
+    public record TrainingRequest(
+            @Schema(example = "16") @Min(1) @Max(1_000_000) Integer batchSize,
+            @Schema(example = "128") @Min(1) @Max(1_000_000) Integer seqLen,
+            @Schema(example = "1") @Min(1) @Max(1_000_000) Integer localIterations,
+            @Schema(example = "100") @Min(1) @Max(100_000_000) Integer rounds,
+            @Schema(example = "32") @Min(1) @Max(64) Integer bitsPerParam) {}
+}

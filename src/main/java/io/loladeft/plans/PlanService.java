@@ -1,0 +1,120 @@
+package io.loladeft.plans;
+
+import io.loladeft.common.FieldViolation;
+import io.loladeft.common.PageView;
+import io.loladeft.common.Problems;
+import io.loladeft.planning.Algorithm;
+import io.loladeft.planning.InfeasibleProblemException;
+import io.loladeft.planning.InvalidProblemException;
+import io.loladeft.planning.Plan;
+import io.loladeft.planning.Planner;
+import io.loladeft.planning.PlanningProblem;
+import io.loladeft.planning.ProblemTooLargeException;
+import io.loladeft.planning.SolverTimeoutException;
+import io.loladeft.planning.Violation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.web.ErrorResponseException;
+
+/** The plan use cases: solve and store, read back, compare every algorithm, draw a timeline. */
+@Service
+public class PlanService {
+
+    private final Planner planner;
+    private final ProblemBuilder builder;
+    private final PlanStore store;
+
+    PlanService(Planner planner, ProblemBuilder builder, PlanStore store) {
+        this.planner = planner;
+        this.builder = builder;
+        this.store = store;
+    }
+
+    /** A stored plan with the fully resolved request it was made for (what a job runs). */
+    public record StoredPlan(PlanView plan, PlanRequest request) {}
+
+    public PlanView create(PlanRequest request) {
+        Algorithm algorithm = ProblemBuilder.algorithm(request.algorithm());
+        ProblemBuilder.Resolved resolved = builder.resolve(request);
+        PlanView view = view(UUID.randomUUID(), solve(resolved.problem(), algorithm), Instant.now());
+        store.save(view, resolved.request());
+        return view;
+    }
+
+    public PlanView get(UUID id) {
+        return stored(id).plan();
+    }
+
+    public StoredPlan stored(UUID id) {
+        return store.find(id).map(s -> new StoredPlan(s.plan(), s.request()))
+                .orElseThrow(() -> Problems.notFound("plan", id.toString()));
+    }
+
+    public PageView<PlanView> list(int page, int size) {
+        long total = store.count();
+        return new PageView<>(store.page(page, size), page, size, total, (int) ((total + size - 1) / size));
+    }
+
+    /** Every algorithm on the same input; one that cannot plan it says why in its row. */
+    public Comparison compare(PlanRequest request) {
+        PlanningProblem problem = builder.resolve(request).problem();
+        List<Plan> plans = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        for (Algorithm algorithm : Algorithm.values()) {
+            try {
+                plans.add(planner.plan(problem, algorithm));
+                errors.add(null);
+            } catch (InvalidProblemException e) {
+                throw unprocessable(e.violations(), "the fleet is not a valid planning problem");
+            } catch (InfeasibleProblemException | ProblemTooLargeException | SolverTimeoutException e) {
+                plans.add(null);
+                errors.add(e.getMessage());
+            }
+        }
+        double best = plans.stream().filter(p -> p != null).mapToDouble(Plan::roundLatencySeconds).min()
+                .orElseThrow(() -> Problems.unprocessable("no algorithm can plan this fleet: " + errors.get(0),
+                        List.of(new FieldViolation("devices", errors.get(0)))));
+        List<Comparison.Row> rows = new ArrayList<>();
+        for (int i = 0; i < plans.size(); i++) {
+            Plan p = plans.get(i);
+            String name = Algorithm.values()[i].wireName();
+            rows.add(p == null ? new Comparison.Row(name, null, null, null, null, null, null, errors.get(i))
+                    : new Comparison.Row(name, p.roundLatencySeconds(), p.totalLatencySeconds(), p.lowerBoundSeconds(),
+                            p.roundLatencySeconds() / best, p.solver().solveMillis(), p.solver().gap(), null));
+        }
+        return new Comparison(best, rows);
+    }
+
+    public String timeline(UUID id) {
+        return TimelineSvg.render(get(id));
+    }
+
+    private Plan solve(PlanningProblem problem, Algorithm algorithm) {
+        try {
+            return planner.plan(problem, algorithm);
+        } catch (InvalidProblemException e) {
+            throw unprocessable(e.violations(), "the fleet is not a valid planning problem");
+        } catch (InfeasibleProblemException e) {
+            throw unprocessable(e.violations(), "no plan exists for this fleet");
+        } catch (ProblemTooLargeException | SolverTimeoutException e) {
+            throw Problems.unprocessable(e.getMessage(), List.of(new FieldViolation("algorithm", e.getMessage())));
+        }
+    }
+
+    private static ErrorResponseException unprocessable(List<Violation> violations, String detail) {
+        return Problems.unprocessable(detail + ": " + violations.get(0),
+                violations.stream().map(v -> new FieldViolation(v.subject(), v.message())).toList());
+    }
+
+    static PlanView view(UUID id, Plan p, Instant at) {
+        return new PlanView(id, p.algorithm().wireName(), p.roundLatencySeconds(), p.totalLatencySeconds(),
+                p.lowerBoundSeconds(),
+                p.assignments().stream().map(a -> new PlanView.AssignmentView(a.device(), a.layers(), a.bandwidthHz(),
+                        a.computeSeconds(), a.uploadSeconds(), a.latencySeconds(), a.memoryBytes())).toList(),
+                p.idleDevices(), p.bottleneckDevice(),
+                new PlanView.SolverView(p.solver().iterations(), p.solver().solveMillis(), p.solver().gap()), at);
+    }
+}

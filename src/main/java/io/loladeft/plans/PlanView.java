@@ -1,0 +1,26 @@
+package io.loladeft.plans;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/** A stored plan as the API shows it. */
+public record PlanView(
+        UUID id,
+        String algorithm,
+        double roundLatencySeconds,
+        double totalLatencySeconds,
+        double lowerBoundSeconds,
+        List<AssignmentView> assignments,
+        List<String> idleDevices,
+        String bottleneckDevice,
+        SolverView solver,
+        Instant createdAt) {
+
+    /** What one involved device does in a round: its blocks, its bandwidth and its times. */
+    public record AssignmentView(String device, List<Integer> layers, double bandwidthHz, double computeSeconds,
+            double uploadSeconds, double latencySeconds, double memoryBytes) {}
+
+    /** How the solver got there: iterations, wall time and the relative gap to its lower bound. */
+    public record SolverView(int iterations, double solveMillis, double gap) {}
+}

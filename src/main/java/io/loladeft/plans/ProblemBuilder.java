@@ -1,0 +1,185 @@
+package io.loladeft.plans;
+
+import io.loladeft.common.FieldViolation;
+import io.loladeft.common.MeasuredProfile;
+import io.loladeft.common.Problems;
+import io.loladeft.planning.Algorithm;
+import io.loladeft.planning.Block;
+import io.loladeft.planning.BlockSpec;
+import io.loladeft.planning.Device;
+import io.loladeft.planning.DeviceProfile;
+import io.loladeft.planning.ModelSpec;
+import io.loladeft.planning.PlanningProblem;
+import io.loladeft.planning.RobertaShape;
+import io.loladeft.planning.Training;
+import io.loladeft.registry.Architecture;
+import io.loladeft.registry.BlockConfig;
+import io.loladeft.registry.DeviceRegistry;
+import io.loladeft.registry.DeviceView;
+import io.loladeft.registry.LabelSelector;
+import io.loladeft.registry.ModelBody;
+import io.loladeft.registry.ModelRegistry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Component;
+import org.springframework.web.ErrorResponseException;
+
+/**
+ * Turns a plan request into the planning core's input: resolves registered devices and models,
+ * fills in defaults, and scales a model's measured profile to each device. The result is also
+ * given back as a fully resolved request (devices and model inline) so a stored plan stands on
+ * its own when the registry later changes.
+ */
+@Component
+class ProblemBuilder {
+
+    /** Trainable parameters, their gradients and Adam moments are kept in fp32 whatever the backbone's precision. */
+    static final int BYTES_PER_TRAINABLE = 4;
+
+    private final DeviceRegistry devices;
+    private final ModelRegistry models;
+
+    ProblemBuilder(DeviceRegistry devices, ModelRegistry models) {
+        this.devices = devices;
+        this.models = models;
+    }
+
+    record Resolved(PlanRequest request, PlanningProblem problem) {}
+
+    static Algorithm algorithm(String wireName) {
+        if (wireName == null) {
+            return Algorithm.JBBA;
+        }
+        try {
+            return Algorithm.fromWireName(wireName);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badRequest("unknown algorithm", List.of(new FieldViolation("algorithm", e.getMessage())));
+        }
+    }
+
+    Resolved resolve(PlanRequest request) {
+        List<PlanRequest.InlineDevice> fleet = fleet(request);
+        ModelBody model = model(request.model());
+        PlanRequest.TrainingRequest t = training(request.training());
+        PlanRequest resolved = new PlanRequest(request.algorithm(), request.bandwidthHz(),
+                request.noisePsdDbmPerHz() == null ? PlanningProblem.DEFAULT_NOISE_PSD_DBM_PER_HZ : request.noisePsdDbmPerHz(),
+                fleet, null, null, model, request.blocks(), t,
+                request.maxBlocksPerDevice() == null ? 1 : request.maxBlocksPerDevice(),
+                request.seed() == null ? 0L : request.seed());
+        return new Resolved(resolved, toProblem(resolved));
+    }
+
+    /** The core's problem for an already resolved request (devices and model inline, defaults filled). */
+    static PlanningProblem toProblem(PlanRequest r) {
+        ModelSpec spec = modelSpec(r.model());
+        List<Block> blocks = r.blocks() == null ? PlanningProblem.oneBlockPerLayer(spec)
+                : r.blocks().stream().map(b -> new Block(b.layer(), b.params())).toList();
+        MeasuredProfile modelProfile = r.model().profile();
+        List<Device> fleet = r.devices().stream().map(d -> device(d, modelProfile)).toList();
+        PlanRequest.TrainingRequest t = r.training();
+        return new PlanningProblem(fleet, spec, blocks,
+                new Training(t.batchSize(), t.seqLen(), t.localIterations(), t.rounds(), t.bitsPerParam()),
+                r.bandwidthHz(), r.noisePsdDbmPerHz(), r.maxBlocksPerDevice(), r.seed());
+    }
+
+    private List<PlanRequest.InlineDevice> fleet(PlanRequest r) {
+        int sources = (r.devices() != null ? 1 : 0) + (r.deviceNames() != null ? 1 : 0) + (r.labelSelector() != null ? 1 : 0);
+        if (sources != 1) {
+            throw Problems.badRequest("say which devices to plan for",
+                    List.of(new FieldViolation("devices", "give exactly one of devices, deviceNames or labelSelector")));
+        }
+        if (r.devices() != null) {
+            return r.devices();
+        }
+        List<DeviceView> found;
+        if (r.labelSelector() != null) {
+            found = devices.select(LabelSelector.parse(r.labelSelector()));
+            if (found.isEmpty()) {
+                throw Problems.unprocessable("no registered device matches the selector",
+                        List.of(new FieldViolation("labelSelector", "matches no device")));
+            }
+        } else {
+            Map<String, DeviceView> known = new HashMap<>();
+            devices.findByNames(r.deviceNames()).forEach(d -> known.put(d.name(), d));
+            List<FieldViolation> missing = new ArrayList<>();
+            for (int i = 0; i < r.deviceNames().size(); i++) {
+                if (!known.containsKey(r.deviceNames().get(i))) {
+                    missing.add(new FieldViolation("deviceNames[" + i + "]",
+                            "no registered device '" + r.deviceNames().get(i) + "'"));
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw Problems.unprocessable("the request names devices that are not registered", missing);
+            }
+            found = r.deviceNames().stream().map(known::get).toList();
+        }
+        return found.stream().map(d -> new PlanRequest.InlineDevice(d.name(), d.computeFlops(), d.memoryBytes(),
+                d.txPowerDbm(), d.channelGainDb(), d.profile(), null)).toList();
+    }
+
+    private ModelBody model(ModelBody model) {
+        if (model.architecture() == null && model.name() != null) {
+            try {
+                return models.get(model.name()).body().withDefaults();
+            } catch (ErrorResponseException notFound) {
+                throw Problems.unprocessable("the request names a model that is not registered",
+                        List.of(new FieldViolation("model.name", "no registered model '" + model.name() + "'")));
+            }
+        }
+        List<FieldViolation> errors = model.crossFieldViolations("model.");
+        if (!errors.isEmpty()) {
+            throw Problems.badRequest("the model is inconsistent", errors);
+        }
+        return model.withDefaults();
+    }
+
+    private static PlanRequest.TrainingRequest training(PlanRequest.TrainingRequest t) {
+        Training d = Training.defaults();
+        if (t == null) {
+            return new PlanRequest.TrainingRequest(d.batchSize(), d.seqLen(), d.localIterations(), d.rounds(),
+                    d.bitsPerParam());
+        }
+        return new PlanRequest.TrainingRequest(
+                t.batchSize() == null ? d.batchSize() : t.batchSize(),
+                t.seqLen() == null ? d.seqLen() : t.seqLen(),
+                t.localIterations() == null ? d.localIterations() : t.localIterations(),
+                t.rounds() == null ? d.rounds() : t.rounds(),
+                t.bitsPerParam() == null ? d.bitsPerParam() : t.bitsPerParam());
+    }
+
+    static ModelSpec modelSpec(ModelBody m) {
+        Architecture a = m.architecture();
+        BlockConfig b = m.block();
+        BlockSpec block = switch (b.kind()) {
+            case LORA -> BlockSpec.lora(b.rank(), b.alpha());
+            case ADAPTER -> BlockSpec.adapter(b.bottleneck());
+            case LAYER -> BlockSpec.layer();
+        };
+        return new ModelSpec(new RobertaShape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(),
+                a.maxPositions()), block, m.precision().bytes(), BYTES_PER_TRAINABLE);
+    }
+
+    /**
+     * A device's own profile wins; else the model's, with its seconds scaled by
+     * {@code hostFlops / computeFlops} (the profile was measured on a host of {@code hostFlops});
+     * else the analytic cost model.
+     */
+    private static Device device(PlanRequest.InlineDevice d, MeasuredProfile modelProfile) {
+        MeasuredProfile p = d.profile() != null ? d.profile() : modelProfile;
+        DeviceProfile profile = null;
+        if (p != null && p.computeSeconds() != null && p.memoryBytes() != null) {
+            double scale = d.profile() == null && p.hostFlops() != null ? p.hostFlops() / d.computeFlops() : 1.0;
+            profile = new DeviceProfile(p.computeSeconds().stream().mapToDouble(s -> nullToNaN(s) * scale).toArray(),
+                    p.memoryBytes().stream().mapToDouble(ProblemBuilder::nullToNaN).toArray());
+        }
+        return new Device(d.name(), d.computeFlops(), d.memoryBytes(), d.txPowerDbm(), d.channelGainDb(), profile,
+                d.bandwidthHz());
+    }
+
+    /** A null entry becomes NaN, which the core's checks reject naming the entry. */
+    private static double nullToNaN(Double v) {
+        return v == null ? Double.NaN : v;
+    }
+}
