@@ -30,8 +30,10 @@ USER 10001:10001
 ENV DJL_CACHE_DIR=/var/cache/djl \
     ENGINE_CACHE_DIR=/var/cache/djl \
     JAVA_TOOL_OPTIONS="-Dai.djl.offline=true -XX:MaxRAMPercentage=75" \
-    LOLADEFT_EMBEDDED_DB_ENABLED=false
-EXPOSE 8080
+    LOLADEFT_EMBEDDED_DB_ENABLED=false \
+    LOLADEFT_AUTH_ENABLED=true
+# 8080: API and probes; 8081: management (Prometheus), keep it off public Services
+EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
   CMD curl -fsS http://localhost:8080/livez || exit 1
 ENTRYPOINT ["java", "org.springframework.boot.loader.launch.JarLauncher"]

@@ -1,6 +1,10 @@
 package io.loladeft.platform;
 
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeIn;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.servers.Server;
 import io.swagger.v3.oas.models.media.ArraySchema;
@@ -22,7 +26,12 @@ import org.springframework.context.annotation.Configuration;
                 description = "Plans and runs low-latency cooperative fine-tuning of RoBERTa across edge devices: "
                         + "which device trains which parameter blocks, and how much uplink bandwidth each gets. "
                         + "Errors are RFC 9457 problem details."),
-        servers = @Server(url = "/", description = "this service"))
+        servers = @Server(url = "/", description = "this service"),
+        security = {@SecurityRequirement(name = "bearer"), @SecurityRequirement(name = "apiKey")})
+@SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT",
+        description = "OAuth2 access token; roles in the 'roles' claim (reader, planner, operator)")
+@SecurityScheme(name = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER, paramName = "X-API-Key",
+        description = "Static API key (see docs/security.md)")
 class OpenApiConfig {
 
     /** Every API operation may answer a client error as problem details; say so once, for all. */
@@ -40,7 +49,8 @@ class OpenApiConfig {
                     .addProperty("instance", new StringSchema())
                     .addProperty("errors", new ArraySchema().items(violation));
             openApi.getComponents().addSchemas("Problem", problem);
-            ApiResponse clientError = new ApiResponse().description("Client error as problem details")
+            ApiResponse clientError = new ApiResponse()
+                    .description("Client error as problem details (400, 401, 403, 404, 409, 412, 413, 415, 422)")
                     .content(new Content().addMediaType("application/problem+json",
                             new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))));
             openApi.getPaths().forEach((path, item) -> {

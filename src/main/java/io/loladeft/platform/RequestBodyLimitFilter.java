@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -30,11 +29,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBytes) {
-            response.setStatus(413);
-            response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-            response.getWriter().write("{\"type\":\"about:blank\",\"title\":\"Request body too large\",\"status\":413,"
-                    + "\"detail\":\"the request body exceeds the limit of " + maxBytes + " bytes\",\"instance\":\""
-                    + request.getRequestURI().replace("\\", "\\\\").replace("\"", "\\\"") + "\"}");
+            ProblemWriter.write(request, response, 413, "Request body too large",
+                    "the request body exceeds the limit of " + maxBytes + " bytes");
             return;
         }
         chain.doFilter(new Limited(request, maxBytes), response);

@@ -13,14 +13,19 @@ class OperationsTest extends ApiTest {
         assertThat(http.get("/livez").status()).isEqualTo(200);
         var ready = http.get("/readyz");
         assertThat(ready.status()).isEqualTo(200);
-        var readiness = http.get("/actuator/health/readiness");
+        var readiness = new io.loladeft.support.Http(managementPort).get("/actuator/health/readiness");
         assertThat(readiness.json().path("status").asString()).isEqualTo("UP");
         assertThat(readiness.json().path("components").has("db")).as(readiness.body()).isTrue();
     }
 
     @Test
-    void prometheusMetricsAreExposed() {
-        var metrics = http.get("/actuator/prometheus");
+    void actuatorIsNotOnTheApiPort() {
+        assertThat(http.get("/actuator/prometheus").status()).isIn(401, 403, 404);
+    }
+
+    @Test
+    void prometheusMetricsAreOnTheManagementPortOnly() {
+        var metrics = new io.loladeft.support.Http(managementPort).get("/actuator/prometheus");
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_memory_used_bytes", "hikaricp_connections");
     }

@@ -4,23 +4,42 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * Base of the full-stack tests: the whole application on a random port, a real PostgreSQL
- * ({@link TestDatabase}) and real HTTP. Subclasses share one cached application context.
+ * ({@link TestDatabase}), real HTTP and authentication on ({@link TestAuth}). Subclasses share
+ * one cached application context. {@code http} calls as an operator; {@link #as} as someone else.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"management.server.port=0", "loladeft.auth.enabled=true"})
 public abstract class ApiTest {
 
     @LocalServerPort
-    int port;
+    protected int port;
+
+    @LocalManagementPort
+    protected int managementPort;
 
     protected Http http;
 
+    @DynamicPropertySource
+    static void credentials(DynamicPropertyRegistry registry) {
+        registry.add("loladeft.auth.api-keys", TestAuth::apiKeysConfig);
+        registry.add("spring.security.oauth2.resourceserver.jwt.public-key-location", TestAuth::publicKeyLocation);
+    }
+
     @BeforeEach
     void connect() {
-        http = new Http(port);
+        http = new Http(port).withHeader("X-API-Key", TestAuth.OPERATOR_KEY);
+    }
+
+    /** A client that sends this header (e.g. another role's key, or a bearer token) instead. */
+    protected Http as(String header, String value) {
+        return new Http(port).withHeader(header, value);
     }
 
     /** A name no other test uses, so tests sharing the database never collide. */

@@ -16,9 +16,16 @@ public final class Http {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public Http(int port) {
         this.base = "http://localhost:" + port;
+    }
+
+    /** This client with one more header on every request (credentials, usually). */
+    public Http withHeader(String name, String value) {
+        headers.put(name, value);
+        return this;
     }
 
     public record Response(int status, Map<String, java.util.List<String>> headers, String body) {
@@ -41,7 +48,7 @@ public final class Http {
     }
 
     public Response get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET().build());
+        return send(base(path).GET().build());
     }
 
     public Response post(String path, String json) {
@@ -57,7 +64,7 @@ public final class Http {
     }
 
     public Response delete(String path, String ifMatch) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).DELETE();
+        HttpRequest.Builder b = base(path).DELETE();
         if (ifMatch != null) {
             b.header("If-Match", ifMatch);
         }
@@ -69,7 +76,13 @@ public final class Http {
     }
 
     private HttpRequest.Builder request(String path, String contentType) {
-        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).header("Content-Type", contentType);
+        return base(path).header("Content-Type", contentType);
+    }
+
+    private HttpRequest.Builder base(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+        headers.forEach(b::header);
+        return b;
     }
 
     private URI uri(String path) {
