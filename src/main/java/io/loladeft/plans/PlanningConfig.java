@@ -2,7 +2,7 @@ package io.loladeft.plans;
 
 import io.loladeft.planning.Planner;
 import io.loladeft.planning.PlanningLimits;
-import org.springframework.beans.factory.annotation.Value;
+import io.loladeft.common.Limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,8 +11,9 @@ import org.springframework.context.annotation.Configuration;
 class PlanningConfig {
 
     @Bean
-    Planner planner(@Value("${loladeft.planning.time-budget-millis:5000}") long timeBudgetMillis) {
+    Planner planner(Limits limits) {
         PlanningLimits d = PlanningLimits.defaults();
-        return new Planner(new PlanningLimits(d.exactMaxWork(), timeBudgetMillis, d.maxIterations(), d.gapTolerance()));
+        return new Planner(new PlanningLimits(limits.exactMaxWork(), limits.planTimeBudgetMillis(), d.maxIterations(),
+                d.gapTolerance()));
     }
 }

@@ -1,6 +1,8 @@
 package io.loladeft.plans;
 
 import io.loladeft.common.FieldViolation;
+import io.loladeft.common.Limits;
+import io.loladeft.common.PathRoots;
 import io.loladeft.common.MeasuredProfile;
 import io.loladeft.common.Problems;
 import io.loladeft.planning.Algorithm;
@@ -40,10 +42,14 @@ class ProblemBuilder {
 
     private final DeviceRegistry devices;
     private final ModelRegistry models;
+    private final Limits limits;
+    private final PathRoots paths;
 
-    ProblemBuilder(DeviceRegistry devices, ModelRegistry models) {
+    ProblemBuilder(DeviceRegistry devices, ModelRegistry models, Limits limits, PathRoots paths) {
         this.devices = devices;
         this.models = models;
+        this.limits = limits;
+        this.paths = paths;
     }
 
     record Resolved(PlanRequest request, PlanningProblem problem) {}
@@ -61,7 +67,12 @@ class ProblemBuilder {
 
     Resolved resolve(PlanRequest request) {
         List<PlanRequest.InlineDevice> fleet = fleet(request);
+        Limits.require(fleet.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         ModelBody model = model(request.model());
+        Limits.require(model.architecture().layers() <= limits.maxBlocks(), "model.architecture.layers", "max-blocks",
+                limits.maxBlocks());
+        Limits.require(request.blocks() == null || request.blocks().size() <= limits.maxBlocks(), "blocks",
+                "max-blocks", limits.maxBlocks());
         PlanRequest.TrainingRequest t = training(request.training());
         PlanRequest resolved = new PlanRequest(request.algorithm(), request.bandwidthHz(),
                 request.noisePsdDbmPerHz() == null ? PlanningProblem.DEFAULT_NOISE_PSD_DBM_PER_HZ : request.noisePsdDbmPerHz(),
@@ -132,6 +143,8 @@ class ProblemBuilder {
         if (!errors.isEmpty()) {
             throw Problems.badRequest("the model is inconsistent", errors);
         }
+        paths.resolve("model.weightsDir", model.weightsDir());
+        paths.resolve("model.tokenizerDir", model.tokenizerDir());
         return model.withDefaults();
     }
 

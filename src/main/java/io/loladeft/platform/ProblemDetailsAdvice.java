@@ -26,6 +26,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.exc.InvalidFormatException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -126,6 +127,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         }
         if (cause instanceof MismatchedInputException mismatch) {
             return new FieldViolation(field, "wrong type: expected " + expected(mismatch.getTargetType()));
+        }
+        if (cause instanceof StreamConstraintsException) {
+            return new FieldViolation(field, "the JSON exceeds a parser limit (nesting depth: loladeft.limits.max-json-depth)");
         }
         if (cause instanceof StreamReadException read) {
             TokenStreamLocation at = read.getLocation();

@@ -8,7 +8,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.beans.factory.annotation.Value;
+import io.loladeft.common.Limits;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -21,8 +21,8 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
 
-    RequestBodyLimitFilter(@Value("${loladeft.limits.max-body-bytes}") long maxBytes) {
-        this.maxBytes = maxBytes;
+    RequestBodyLimitFilter(Limits limits) {
+        this.maxBytes = limits.maxBodyBytes();
     }
 
     @Override

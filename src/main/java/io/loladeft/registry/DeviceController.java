@@ -10,7 +10,7 @@ import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
-import jakarta.validation.constraints.Size;
+import jakarta.validation.constraints.NotNull;
 import java.net.URI;
 import java.util.List;
 import org.springframework.data.domain.Pageable;
@@ -103,5 +103,5 @@ class DeviceController {
     }
 
     /** A fleet registered in one transaction. */
-    record DeviceBatch(@NotEmpty @Size(max = 10_000) List<@Valid DeviceSpec> devices) {}
+    record DeviceBatch(@NotEmpty List<@NotNull @Valid DeviceSpec> devices) {}
 }

@@ -2,6 +2,7 @@ package io.loladeft.registry;
 
 import io.loladeft.common.ETags;
 import io.loladeft.common.FieldViolation;
+import io.loladeft.common.Limits;
 import io.loladeft.common.PageView;
 import io.loladeft.common.Problems;
 import java.util.ArrayList;
@@ -21,9 +22,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class DeviceRegistry {
 
     private final DeviceRepository devices;
+    private final Limits limits;
 
-    DeviceRegistry(DeviceRepository devices) {
+    DeviceRegistry(DeviceRepository devices, Limits limits) {
         this.devices = devices;
+        this.limits = limits;
     }
 
     @Transactional
@@ -39,6 +42,7 @@ public class DeviceRegistry {
     /** All or nothing: one bad or duplicate device rejects the whole fleet. */
     @Transactional
     public List<DeviceView> createAll(List<DeviceSpec> specs) {
+        Limits.require(specs.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         List<FieldViolation> errors = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < specs.size(); i++) {

@@ -3,6 +3,7 @@ package io.loladeft.registry;
 import io.loladeft.common.ETags;
 import io.loladeft.common.FieldViolation;
 import io.loladeft.common.PageView;
+import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
 import java.util.List;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -15,9 +16,11 @@ import org.springframework.transaction.annotation.Transactional;
 public class ModelRegistry {
 
     private final ModelRepository models;
+    private final PathRoots paths;
 
-    ModelRegistry(ModelRepository models) {
+    ModelRegistry(ModelRepository models, PathRoots paths) {
         this.models = models;
+        this.paths = paths;
     }
 
     @Transactional
@@ -85,11 +88,13 @@ public class ModelRegistry {
         models.delete(model);
     }
 
-    private static void requireConsistent(ModelBody body) {
+    private void requireConsistent(ModelBody body) {
         List<FieldViolation> errors = body.crossFieldViolations("");
         if (!errors.isEmpty()) {
             throw Problems.badRequest("the model is inconsistent", errors);
         }
+        paths.resolve("weightsDir", body.weightsDir());
+        paths.resolve("tokenizerDir", body.tokenizerDir());
     }
 
     private ModelView save(ModelBody body) {

@@ -74,5 +74,9 @@ class ModelApiTest extends ApiTest {
                 400).errorFields()).containsExactly("architecture.layers");
         assertThat(assertProblem(http.post("/api/v1/models", "{\"name\": \"bad6\"}"), 400).errorFields())
                 .containsExactly("architecture");
+        assertThat(assertProblem(http.post("/api/v1/models", model("bad7").replace("\"precision\"",
+                "\"weightsDir\": \"../../etc\", \"precision\"")), 400).errorFields()).containsExactly("weightsDir");
+        assertThat(assertProblem(http.post("/api/v1/models", model("bad8").replace("\"precision\"",
+                "\"tokenizerDir\": \"/etc\", \"precision\"")), 400).errorFields()).containsExactly("tokenizerDir");
     }
 }

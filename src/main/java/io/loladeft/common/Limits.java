@@ -1,0 +1,34 @@
+package io.loladeft.common;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * How much work one request may ask for ({@code loladeft.limits.*}); each is refused with a
+ * problem detail naming the limit. Defaults suit one replica on a small machine.
+ *
+ * @param maxBodyBytes          largest request body (413 beyond)
+ * @param maxJsonDepth          deepest JSON nesting (400 beyond)
+ * @param maxDevices            devices in one fleet or batch
+ * @param maxBlocks             parameter blocks in one plan
+ * @param exactMaxWork          the exact solver's work cap (its own unit, see docs/planning.md)
+ * @param planTimeBudgetMillis  wall-clock budget of one solve; solvers stop there and say so
+ */
+@ConfigurationProperties("loladeft.limits")
+public record Limits(
+        @DefaultValue("1048576") long maxBodyBytes,
+        @DefaultValue("64") int maxJsonDepth,
+        @DefaultValue("10000") int maxDevices,
+        @DefaultValue("1024") int maxBlocks,
+        @DefaultValue("2e7") double exactMaxWork,
+        @DefaultValue("5000") long planTimeBudgetMillis) {
+
+    /** A 400 naming the field and the limit it broke. */
+    public static void require(boolean ok, String field, String limitName, long limit) {
+        if (!ok) {
+            throw Problems.badRequest(field + " exceeds a service limit",
+                    java.util.List.of(new FieldViolation(field, "at most " + limit + " allowed (loladeft.limits."
+                            + limitName + ")")));
+        }
+    }
+}
