@@ -9,7 +9,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
-import org.springframework.data.core.PropertyReferenceException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -76,12 +75,6 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         ex.getParameterValidationResults().forEach(result -> result.getResolvableErrors().forEach(e ->
                 errors.add(new FieldViolation(result.getMethodParameter().getParameterName(), e.getDefaultMessage()))));
         return render(Problems.badRequest(errors.size() + " invalid parameter(s)", sorted(errors)), request);
-    }
-
-    @ExceptionHandler(PropertyReferenceException.class)
-    ResponseEntity<Object> badSort(PropertyReferenceException ex, WebRequest request) {
-        return render(Problems.badRequest("cannot sort by '" + ex.getPropertyName() + "'",
-                List.of(new FieldViolation("sort", "no property '" + ex.getPropertyName() + "'"))), request);
     }
 
     @ExceptionHandler(ObjectOptimisticLockingFailureException.class)

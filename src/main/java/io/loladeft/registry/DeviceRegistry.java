@@ -77,7 +77,7 @@ public class DeviceRegistry {
 
     @Transactional(readOnly = true)
     public PageView<DeviceView> list(LabelSelector selector, Pageable pageable) {
-        return PageView.of(devices.findAll(selector.toSpecification(), withDefaultSort(pageable)),
+        return PageView.of(devices.findAll(selector.toSpecification(), Sorting.checked(pageable, Sorting.DEVICE_PROPERTIES)),
                 RegisteredDevice::view);
     }
 
@@ -136,12 +136,6 @@ public class DeviceRegistry {
 
     private RegisteredDevice find(String name) {
         return devices.findByName(name).orElseThrow(() -> Problems.notFound("device", name));
-    }
-
-    static Pageable withDefaultSort(Pageable pageable) {
-        return pageable.getSort().isSorted() ? pageable
-                : org.springframework.data.domain.PageRequest.of(pageable.getPageNumber(), pageable.getPageSize(),
-                        Sort.by("name"));
     }
 
     static void requireName(String name, String field) {

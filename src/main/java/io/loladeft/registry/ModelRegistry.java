@@ -56,7 +56,7 @@ public class ModelRegistry {
 
     @Transactional(readOnly = true)
     public PageView<ModelView> list(Pageable pageable) {
-        return PageView.of(models.findAll(DeviceRegistry.withDefaultSort(pageable)), RegisteredModel::view);
+        return PageView.of(models.findAll(Sorting.checked(pageable, Sorting.MODEL_PROPERTIES)), RegisteredModel::view);
     }
 
     @Transactional
