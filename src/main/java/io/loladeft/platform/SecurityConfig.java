@@ -22,6 +22,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Who may call what. Two ways in: OAuth2 JWTs (issuer or JWK set configured, roles from a claim)
@@ -41,6 +42,13 @@ class SecurityConfig {
                 .role(Role.OPERATOR.name()).implies(Role.PLANNER.name())
                 .role(Role.PLANNER.name()).implies(Role.READER.name())
                 .build();
+    }
+
+    /** Requests the firewall refuses (encoded slashes, '//', …) answer 400 as problem details too. */
+    @Bean
+    RequestRejectedHandler requestRejectedHandler() {
+        return (request, response, e) -> ProblemWriter.write(request, response, 400, "Bad Request",
+                "the request URL is not acceptable");
     }
 
     @Bean

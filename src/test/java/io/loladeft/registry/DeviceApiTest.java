@@ -99,6 +99,8 @@ class DeviceApiTest extends ApiTest {
         assertProblem(http.get("/api/v1/devices/no-such-device"), 404);
         assertProblem(http.delete("/api/v1/devices/no-such-device", null), 404);
         assertProblem(http.get("/api/v1/no-such-endpoint"), 404);
+        assertProblem(http.get("/api/v1/devices//x"), 400);
+        assertProblem(http.get("/api/v1/devices/%2e%2e/x"), 400);
     }
 
     @Test
