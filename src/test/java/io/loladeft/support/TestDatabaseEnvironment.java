@@ -15,6 +15,9 @@ public class TestDatabaseEnvironment implements EnvironmentPostProcessor, Ordere
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (environment.containsProperty("spring.datasource.url")) {
+            return; // a test that brings its own database keeps it
+        }
         TestDatabase.Connection db = TestDatabase.get();
         environment.getPropertySources().addFirst(new MapPropertySource("testDatabase", Map.of(
                 "spring.datasource.url", db.url(),
