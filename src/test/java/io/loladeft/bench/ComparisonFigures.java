@@ -25,8 +25,9 @@ import java.util.function.DoubleFunction;
  * 12 GB (each device 0.6-1.4 times it). Every plan passes {@link PlanValidator}; a point where some seed is
  * infeasible is left out (and counted in the CSV's {@code feasible} column).
  *
- * <p>Run: {@code ./mvnw -q -B test-compile exec:java -Dexec.mainClass=io.loladeft.bench.ComparisonFigures
- * -Dexec.classpathScope=test} (or {@code java -cp target/test-classes:target/classes:<test classpath> ...}).
+ * <p>Run (docs/planning.md, section 5): {@code ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test
+ * -Dmdep.outputFile=target/cp.txt}, then {@code java -cp target/test-classes:target/classes:$(cat target/cp.txt)
+ * io.loladeft.bench.ComparisonFigures docs/figures}.
  */
 public final class ComparisonFigures {
 
