@@ -282,7 +282,7 @@ final class Crunch {
         }
         values = Arrays.copyOf(values, m);
         Arrays.sort(values);
-        int[] match = Matching.maximum(lat, Double.POSITIVE_INFINITY);
+        int[] match = Matching.maximum(lat, values[m - 1]);
         if (match == null) {
             throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment of one block per"
                     + " device fits every device's memory")));
