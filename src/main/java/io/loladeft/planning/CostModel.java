@@ -133,6 +133,23 @@ final class CostModel {
         return memory1(dev, blk) <= memBudget[dev];
     }
 
+    /**
+     * Why block {@code blk} fits no device: what it needs against the device that comes closest,
+     * so the user sees which budget to raise (or which block to shrink).
+     */
+    Violation homeless(int blk) {
+        int closest = 0;
+        for (int d = 1; d < k; d++) {
+            if (memory1(d, blk) - memBudget[d] < memory1(closest, blk) - memBudget[closest]) {
+                closest = d;
+            }
+        }
+        return new Violation("block layer " + (layers - depth[blk] + 1), String.format(java.util.Locale.ROOT,
+                "no device has the memory to train this block (depth %d): the closest, device '%s', needs %.4g bytes"
+                        + " but its budget is %.4g", depth[blk], devices[closest].name(), memory1(closest, blk),
+                memBudget[closest]));
+    }
+
     /** Upload seconds of {@code bitsTotal} at bandwidth {@code hz}. */
     double upload(int dev, double bitsTotal, double hz) {
         return Uplink.uploadSeconds(bitsTotal, hz, gamma[dev]);

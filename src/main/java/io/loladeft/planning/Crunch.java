@@ -247,8 +247,7 @@ final class Crunch {
         int need = cm.n - bad;
         List<Violation> v = new ArrayList<>();
         if (covered == 0 && bad == cm.n - 1) {
-            v.add(new Violation("block layer " + (cm.layers - cm.depth[blk] + 1), "no device has the memory to train"
-                    + " this block (depth " + cm.depth[blk] + ")"));
+            v.add(cm.homeless(blk));
         } else {
             v.add(new Violation("block layer " + (cm.layers - cm.depth[blk] + 1), need + " blocks of depth >= "
                     + cm.depth[blk] + " need one device each, but only " + covered
@@ -275,9 +274,7 @@ final class Crunch {
                 }
             }
             if (!any) {
-                throw new InfeasibleProblemException(List.of(new Violation("block layer "
-                        + (cm.layers - cm.depth[b] + 1), "no device has the memory to train this block (depth "
-                        + cm.depth[b] + ")")));
+                throw new InfeasibleProblemException(List.of(cm.homeless(b)));
             }
         }
         values = Arrays.copyOf(values, m);

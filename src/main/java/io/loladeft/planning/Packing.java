@@ -37,8 +37,7 @@ final class Packing {
                 }
             }
             if (best == Double.POSITIVE_INFINITY) {
-                homeless.add(new Violation("block layer " + (cm.layers - cm.depth[b] + 1),
-                        "no device has the memory to train this block (depth " + cm.depth[b] + ")"));
+                homeless.add(cm.homeless(b));
             }
             lb = Math.max(lb, best);
         }

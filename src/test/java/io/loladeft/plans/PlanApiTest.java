@@ -127,7 +127,8 @@ class PlanApiTest extends ApiTest {
         assertProblem(http.post("/api/v1/plans", request("jbba", fleet(5)).replace("\"computeFlops\": 5.0E11", "\"computeFlops\": -1")), 422);
         String profiled = request("crunch", fleet(4)).replace("\"name\": \"d0\",",
                 "\"name\": \"d0\", \"profile\": {\"computeSeconds\": [1, 2, 1.5, 3], \"memoryBytes\": [1e9, 1e9, 1e9, 1e9]},");
-        assertThat(assertProblem(http.post("/api/v1/plans", profiled), 422).body()).contains("d0");
+        assertThat(assertProblem(http.post("/api/v1/plans", profiled), 422).errorFields())
+                .containsExactly("devices[0].profile.computeSeconds[2]");
     }
 
     @Test
