@@ -2,9 +2,12 @@
 # Load runs on loopback against the packaged service (authentication on, embedded PostgreSQL in a
 # temporary directory). Needs wrk (Debian package) and a JDK.
 #
-#   src/bench/load.sh plans [seconds] [connections]   POST /api/v1/plans only: 20 devices x 12 blocks, JBBA
-#   src/bench/load.sh mixed [seconds] [connections]   30% plans, 70% reads (device, label list, stored plan)
+#   src/bench/load.sh plans [seconds] [connections]   POST /api/v1/plans only: an inline fleet of 20 devices
+#                                                     and roberta-base with LoRA (12 blocks), JBBA
+#   src/bench/load.sh mixed [seconds] [connections]   30% plans of the same fleet, registered (by name),
+#                                                     70% reads (a device, a label list, a stored plan)
 #
+# ALGORITHM=crunch (or any other) plans with that algorithm instead of jbba.
 # Prints throughput, p50/p99 latency, non-2xx answers, and the service's heap after a full GC and
 # its RSS, before and after the measured run (memory must stay flat).
 set -euo pipefail
@@ -29,13 +32,21 @@ pid=$!
 for _ in $(seq 1 120); do curl -fs localhost:$port/readyz > /dev/null && break; sleep 1; done
 
 api() { curl -fs -H "X-API-Key: $key" -H 'Content-Type: application/json' "$@"; }
-python3 - "$work/body.json" "$work/fleet.json" <<'PY'
-import json, sys
+MODE=$mode ALGORITHM=${ALGORITHM:-jbba} python3 - "$work/body.json" "$work/fleet.json" <<'PY'
+import json, os, sys
 devices = [{"name": f"edge-{i:02d}", "computeFlops": 4e11 + 1e11 * (i % 7), "memoryBytes": 6e9 + 5e8 * (i % 5),
             "txPowerDbm": 20 + (i % 4), "channelGainDb": -85 - 2 * (i % 10), "labels": {"zone": "bench"}} for i in range(20)]
 json.dump({"devices": devices}, open(sys.argv[2], "w"))
-body = {"algorithm": "jbba", "bandwidthHz": 2e7, "deviceNames": [d["name"] for d in devices],
-        "model": {"name": "roberta-base"}, "training": {"batchSize": 16, "seqLen": 128, "rounds": 100}}
+inline = os.environ["MODE"] == "plans"
+body = {"algorithm": os.environ["ALGORITHM"], "bandwidthHz": 2e7,
+        "training": {"batchSize": 16, "seqLen": 128, "rounds": 100}}
+if inline:
+    body["devices"] = [{k: v for k, v in d.items() if k != "labels"} for d in devices]
+    body["model"] = {"architecture": {"layers": 12, "hidden": 768, "heads": 12, "intermediate": 3072,
+                                      "vocab": 50265, "maxPositions": 514}, "block": {"kind": "lora", "rank": 8, "alpha": 16}}
+else:
+    body["deviceNames"] = [d["name"] for d in devices]
+    body["model"] = {"name": "roberta-base"}
 json.dump(body, open(sys.argv[1], "w"))
 PY
 api -X POST localhost:$port/api/v1/devices/batch -d @"$work/fleet.json" > /dev/null
@@ -54,7 +65,7 @@ export PLAN_BODY_FILE="$work/body.json" API_KEY="$key" MODE="$mode" PLAN_ID="$pl
 echo "warm-up: 15 s"
 wrk -t2 -c"$connections" -d15s -s src/bench/load.lua http://localhost:$port > /dev/null
 memory "before"
-echo "measured: mode $mode, $seconds s, $connections connections, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "measured: mode $mode, algorithm ${ALGORITHM:-jbba}, $seconds s, $connections connections, $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 wrk -t2 -c"$connections" -d"${seconds}s" -s src/bench/load.lua http://localhost:$port
 memory "after"
 curl -fs localhost:$port/livez > /dev/null && echo "service alive"
