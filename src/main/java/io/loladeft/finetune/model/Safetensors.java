@@ -102,11 +102,7 @@ public final class Safetensors {
             float[] data = new float[(int) n];
             int p = dataStart + (int) begin;
             switch (dtype) {
-                case "F32" -> {
-                    for (int i = 0; i < n; i++, p += 4) {
-                        data[i] = buf.getFloat(p);
-                    }
-                }
+                case "F32" -> buf.slice(p, (int) (n * 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
                 case "F16" -> {
                     for (int i = 0; i < n; i++, p += 2) {
                         data[i] = halfToFloat(buf.getShort(p));
@@ -165,12 +161,14 @@ public final class Safetensors {
             buf.put((byte) ' ');
         }
         for (HostTensor t : tensors.values()) {
+            if (dtype == DType.F32) {
+                int len = t.data().length * 4;
+                buf.slice(buf.position(), len).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(t.data());
+                buf.position(buf.position() + len);
+                continue;
+            }
             for (float f : t.data()) {
-                switch (dtype) {
-                    case F32 -> buf.putFloat(f);
-                    case F16 -> buf.putShort(floatToHalf(f));
-                    case BF16 -> buf.putShort(floatToBf16(f));
-                }
+                buf.putShort(dtype == DType.F16 ? floatToHalf(f) : floatToBf16(f));
             }
         }
         return buf.array();

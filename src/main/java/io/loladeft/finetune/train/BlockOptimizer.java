@@ -15,13 +15,23 @@ import java.util.Set;
 final class BlockOptimizer implements AutoCloseable {
 
     private final OptimizerSpec spec;
+    private float learningRate;
     private final NDManager manager;
     private final Map<String, NDArray[]> moments = new HashMap<>();
     private final Map<String, Integer> steps = new HashMap<>();
 
     BlockOptimizer(OptimizerSpec spec, NDManager parent) {
         this.spec = spec;
+        this.learningRate = spec.learningRate();
         this.manager = parent.newSubManager();
+    }
+
+    /** Sets the learning rate of the next updates (for a schedule); the spec's rate is the start value. */
+    void setLearningRate(float lr) {
+        if (!(lr >= 0)) {
+            throw new IllegalArgumentException("learning rate must be >= 0, got " + lr);
+        }
+        this.learningRate = lr;
     }
 
     void retainOnly(Set<String> names) {
@@ -39,7 +49,7 @@ final class BlockOptimizer implements AutoCloseable {
 
     /** One update of {@code param} with {@code grad}; then zeroes the gradient for the next step. */
     void update(String name, NDArray param, NDArray grad) {
-        float lr = spec.learningRate();
+        float lr = learningRate;
         if (spec.kind() == OptimizerSpec.Kind.SGD) {
             try (NDArray u = grad.mul(lr)) {
                 param.subi(u);

@@ -69,6 +69,19 @@ public final class DeviceTrainer implements AutoCloseable {
         return new RoundResult(Safetensors.write(out), m.layers(), m.computeSeconds(), m.peakRssBytes(), m.losses());
     }
 
+    /**
+     * NDArrays alive in this trainer (parameters, optimizer state, and anything a step leaked);
+     * constant from step to step when memory is flat.
+     */
+    public int liveArrays() {
+        return ((ai.djl.ndarray.BaseNDManager) root).getManagedArrays().size();
+    }
+
+    /** Learning rate of the following local iterations (a schedule is the caller's choice). */
+    public void setLearningRate(float lr) {
+        optimizer.setLearningRate(lr);
+    }
+
     /** Loads block tensors (any subset of the blocks) into the model; a non-block tensor is an error. */
     public void loadBlocks(byte[] blocks) {
         Map<String, HostTensor> tensors = Safetensors.read(blocks, "global block state");

@@ -105,6 +105,13 @@ public final class RoundRunner implements AutoCloseable {
         return new RoundReport(results, (System.nanoTime() - t0) / 1e9, bytes);
     }
 
+    /** Sets every device's learning rate for the next rounds. */
+    public void setLearningRate(float lr) {
+        for (DeviceTrainer d : devices) {
+            d.setLearningRate(lr);
+        }
+    }
+
     /** The global block state after the last round (safetensors bytes). */
     public byte[] globalState() {
         return global;
