@@ -63,6 +63,20 @@ class ModuleBoundariesTest {
     }
 
     @Test
+    void jobsUseOnlyPlansFinetuneRegistryAndCommon() {
+        noClasses().that().resideInAPackage("io.loladeft.jobs..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.loladeft.planning..", "io.loladeft.platform..")
+                .check(MAIN);
+    }
+
+    @Test
+    void onlyJobsAndPlatformReachIntoJobs() {
+        noClasses().that().resideOutsideOfPackages("io.loladeft.jobs..", "io.loladeft.platform..")
+                .should().dependOnClassesThat().resideInAPackage("io.loladeft.jobs..")
+                .check(MAIN);
+    }
+
+    @Test
     void nothingDependsOnThePlatform() {
         noClasses().that().resideOutsideOfPackage("io.loladeft.platform..")
                 .should().dependOnClassesThat().resideInAPackage("io.loladeft.platform..")

@@ -13,6 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBlocks             parameter blocks in one plan
  * @param exactMaxWork          the exact solver's work cap (its own unit, see docs/planning.md)
  * @param planTimeBudgetMillis  wall-clock budget of one solve; solvers stop there and say so
+ * @param maxJobRounds          rounds one fine-tuning job may ask for (400 beyond)
+ * @param maxConcurrentJobs     queued or running jobs one caller may have (429 beyond)
  */
 @ConfigurationProperties("loladeft.limits")
 public record Limits(
@@ -21,7 +23,9 @@ public record Limits(
         @DefaultValue("10000") int maxDevices,
         @DefaultValue("1024") int maxBlocks,
         @DefaultValue("2e7") double exactMaxWork,
-        @DefaultValue("5000") long planTimeBudgetMillis) {
+        @DefaultValue("5000") long planTimeBudgetMillis,
+        @DefaultValue("100000") int maxJobRounds,
+        @DefaultValue("4") int maxConcurrentJobs) {
 
     /** A 400 naming the field and the limit it broke. */
     public static void require(boolean ok, String field, String limitName, long limit) {

@@ -1,5 +1,6 @@
 package io.loladeft.platform;
 
+import jakarta.servlet.DispatcherType;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -93,6 +94,8 @@ class SecurityConfig {
                         .requestMatchers(EndpointRequest.toAnyEndpoint()).permitAll()
                         .requestMatchers("/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui/**", "/swagger-ui.html")
                         .permitAll()
+                        // SSE streams finish on an async dispatch of an already authorised request.
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(Role.READER.name())
                         .requestMatchers(HttpMethod.POST, "/api/v1/plans", "/api/v1/plans/compare")
                         .hasRole(Role.PLANNER.name())

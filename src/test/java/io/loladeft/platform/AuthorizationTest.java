@@ -45,7 +45,13 @@ class AuthorizationTest extends ApiTest {
             new Endpoint("POST", "/api/v1/plans/compare", Needs.PLANNER),
             new Endpoint("GET", "/api/v1/plans", Needs.READER),
             new Endpoint("GET", "/api/v1/plans/" + ID, Needs.READER),
-            new Endpoint("GET", "/api/v1/plans/" + ID + "/timeline.svg", Needs.READER));
+            new Endpoint("GET", "/api/v1/plans/" + ID + "/timeline.svg", Needs.READER),
+            new Endpoint("POST", "/api/v1/jobs", Needs.OPERATOR),
+            new Endpoint("GET", "/api/v1/jobs", Needs.READER),
+            new Endpoint("GET", "/api/v1/jobs/" + ID, Needs.READER),
+            new Endpoint("GET", "/api/v1/jobs/" + ID + "/events", Needs.READER),
+            new Endpoint("GET", "/api/v1/jobs/" + ID + "/blocks", Needs.READER),
+            new Endpoint("POST", "/api/v1/jobs/" + ID + "/cancel", Needs.OPERATOR));
 
     static Stream<Arguments> endpointsAndRoles() {
         return ENDPOINTS.stream().flatMap(e -> Stream.of(Needs.values()).map(role -> Arguments.of(e, role)));

@@ -51,6 +51,11 @@ class HostileInputTest extends ApiTest {
                {"layer": 4, "params": 1000}],
              "training": {"batchSize": 8, "seqLen": 64, "localIterations": 1, "rounds": 10, "bitsPerParam": 16}}""";
 
+    static final String JOB = """
+            {"plan": %s, "task": "sst2", "dataDir": "glue", "tokenizerDir": "roberta-base", "weightsDir": "models/w",
+             "rounds": 3, "learningRate": 0.01, "batchSize": 8, "seqLen": 64, "evalEvery": 1, "seed": 5,
+             "deadlineSeconds": 600}""".formatted(PLAN);
+
     record Target(String method, String path, String body) {}
 
     static final List<Target> TARGETS = List.of(
@@ -69,7 +74,13 @@ class HostileInputTest extends ApiTest {
             new Target("GET", "/api/v1/plans?page=0&size=5", null),
             new Target("GET", "/api/v1/plans/00000000-0000-0000-0000-000000000000", null),
             new Target("GET", "/api/v1/plans/00000000-0000-0000-0000-000000000000/timeline.svg", null),
-            new Target("DELETE", "/api/v1/devices/fuzz-dev", null));
+            new Target("DELETE", "/api/v1/devices/fuzz-dev", null),
+            new Target("POST", "/api/v1/jobs", JOB),
+            new Target("GET", "/api/v1/jobs?state=RUNNING&page=0&size=5", null),
+            new Target("GET", "/api/v1/jobs/00000000-0000-0000-0000-000000000000", null),
+            new Target("GET", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/events", null),
+            new Target("GET", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/blocks", null),
+            new Target("POST", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/cancel", null));
 
     static final Object[] HOSTILE = {"NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1e308", "-1", "0", "-0.0",
         "2147483648", "9223372036854775808", "1e-320", "0.5", "\"\"", "\"x\"", "null", "true", "[]", "{}",

@@ -1,0 +1,56 @@
+package io.loladeft.finetune.blocks;
+
+/**
+ * How the fine-tuning parameters are cut into blocks, one per layer.
+ *
+ * @param kind            lora, adapter or layer
+ * @param loraRank        LoRA rank r (query and value projections), used when kind is lora
+ * @param loraAlpha       LoRA alpha; the update is scaled by alpha / r
+ * @param adapterSize     adapter bottleneck width m, used when kind is adapter
+ * @param trainEmbeddings whether the embeddings (word, position, token type, their LayerNorm) are
+ *                        trained too, as part of the block at layer 1 (depth L). Off for PEFT on a
+ *                        pretrained backbone; on for a model trained from scratch.
+ */
+public record BlockSpec(BlockKind kind, int loraRank, float loraAlpha, int adapterSize, boolean trainEmbeddings) {
+
+    public BlockSpec {
+        if (kind == null) {
+            throw new IllegalArgumentException("block kind is required");
+        }
+        if (kind == BlockKind.LORA && (loraRank <= 0 || !(loraAlpha > 0))) {
+            throw new IllegalArgumentException("lora needs rank > 0 and alpha > 0, got r=" + loraRank + " alpha=" + loraAlpha);
+        }
+        if (kind == BlockKind.ADAPTER && adapterSize <= 0) {
+            throw new IllegalArgumentException("adapter needs a bottleneck size > 0, got " + adapterSize);
+        }
+    }
+
+    public static BlockSpec lora(int rank, float alpha) {
+        return new BlockSpec(BlockKind.LORA, rank, alpha, 0, false);
+    }
+
+    public static BlockSpec adapter(int size) {
+        return new BlockSpec(BlockKind.ADAPTER, 0, 0f, size, false);
+    }
+
+    public static BlockSpec layer() {
+        return new BlockSpec(BlockKind.LAYER, 0, 0f, 0, false);
+    }
+
+    /** The usual spec of a kind: LoRA r=8, alpha=16; adapter m=64; whole layer. */
+    public static BlockSpec defaults(BlockKind kind) {
+        return switch (kind) {
+            case LORA -> lora(8, 16f);
+            case ADAPTER -> adapter(64);
+            case LAYER -> layer();
+        };
+    }
+
+    public BlockSpec withTrainEmbeddings(boolean train) {
+        return new BlockSpec(kind, loraRank, loraAlpha, adapterSize, train);
+    }
+
+    public float loraScale() {
+        return loraAlpha / loraRank;
+    }
+}

@@ -1,0 +1,334 @@
+package io.loladeft.finetune.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.loladeft.finetune.blocks.BlockKind;
+import io.loladeft.finetune.blocks.BlockSpec;
+import io.loladeft.finetune.glue.GlueReader;
+import io.loladeft.finetune.glue.GlueTask;
+import io.loladeft.finetune.model.Batch;
+import io.loladeft.finetune.model.RobertaConfig;
+import io.loladeft.finetune.profile.HostCalibration;
+import io.loladeft.finetune.profile.Profiler;
+import io.loladeft.finetune.tokenizer.RobertaTokenizer;
+import io.loladeft.finetune.train.BatchSource;
+import io.loladeft.finetune.train.DeviceTrainer;
+import io.loladeft.finetune.train.EncodedDataset;
+import io.loladeft.finetune.train.Evaluator;
+import io.loladeft.finetune.train.MemoryProbe;
+import io.loladeft.finetune.train.ModelSource;
+import io.loladeft.finetune.train.OptimizerSpec;
+import io.loladeft.finetune.train.RoundResult;
+import io.loladeft.finetune.train.RoundRunner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command-line entry points of the fine-tuning engine (see docs/finetune.md):
+ * <ul>
+ *   <li>{@code train}: cooperative (or, with {@code --devices 1}, centralised) fine-tuning on a GLUE task</li>
+ *   <li>{@code profile}: the planner's measured profile for a config and block kind</li>
+ *   <li>{@code calibrate}: this host's FLOP/s</li>
+ *   <li>{@code memory}: RSS over many training steps (memory must stay flat)</li>
+ * </ul>
+ * {@link #run} returns the JSON report it also writes to {@code --out}; {@link #main} exits non-zero on errors.
+ */
+public final class FinetuneMain {
+
+    private static final Set<String> FLAGS = Set.of("train-embeddings", "quiet");
+
+    private FinetuneMain() {
+    }
+
+    public static void main(String[] argv) {
+        try {
+            run(argv, System.out);
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    public static String run(String[] argv, PrintStream log) {
+        if (argv.length == 0) {
+            throw new IllegalArgumentException("usage: FinetuneMain train|profile|calibrate|memory [--option value ...]");
+        }
+        Args a = new Args(argv, 1, FLAGS);
+        String report = switch (argv[0]) {
+            case "train" -> train(a, log);
+            case "profile" -> profile(a, log);
+            case "calibrate" -> calibrate(a);
+            case "memory" -> memory(a, log);
+            default -> throw new IllegalArgumentException("unknown command '" + argv[0] + "'");
+        };
+        String out = a.str("out", null);
+        a.checkAllUsed();
+        if (out != null) {
+            try {
+                Path p = Path.of(out);
+                if (p.getParent() != null) {
+                    Files.createDirectories(p.getParent());
+                }
+                Files.writeString(p, report, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out, e);
+            }
+        }
+        return report;
+    }
+
+    /** A preset name (tiny, small, base, large) or a path to a config.json. */
+    static RobertaConfig modelConfig(String name, int numLabels, int layersOverride, int maxLen) {
+        RobertaConfig c = switch (name.toLowerCase(Locale.ROOT)) {
+            case "tiny" -> new RobertaConfig(50265, 32, 2, 4, 64, Math.max(66, maxLen + 2), 1, 1e-5f, 1, numLabels,
+                    0f, 0f, 0.02f);
+            case "small" -> new RobertaConfig(50265, 128, 4, 4, 512, Math.max(130, maxLen + 2), 1, 1e-5f, 1, numLabels,
+                    0.1f, 0.1f, 0.02f);
+            case "base", "roberta-base" -> RobertaConfig.robertaBase(numLabels);
+            case "large", "roberta-large" -> RobertaConfig.robertaLarge(numLabels);
+            default -> RobertaConfig.fromJson(Path.of(name), numLabels);
+        };
+        return layersOverride > 0 ? c.withLayers(layersOverride) : c;
+    }
+
+    static BlockSpec blockSpec(Args a) {
+        BlockKind kind = BlockKind.parse(a.str("kind", "layer"));
+        BlockSpec s = switch (kind) {
+            case LORA -> BlockSpec.lora(a.integer("lora-rank", 8), (float) a.number("lora-alpha", 16));
+            case ADAPTER -> BlockSpec.adapter(a.integer("adapter-size", 64));
+            case LAYER -> BlockSpec.layer();
+        };
+        return s.withTrainEmbeddings(a.flag("train-embeddings"));
+    }
+
+    static ModelSource source(Args a, int numLabels, int maxLen) {
+        long seed = a.integer("seed", 1);
+        String hf = a.str("hf-model", null);
+        if (hf != null) {
+            return ModelSource.huggingFace(Path.of(hf), numLabels, seed);
+        }
+        RobertaConfig c = modelConfig(a.str("model", "tiny"), numLabels, a.integer("layers", 0), maxLen);
+        double drop = a.number("dropout", -1);
+        if (drop >= 0) {
+            c = c.withDropout((float) drop, (float) drop);
+        }
+        return ModelSource.seeded(c, seed);
+    }
+
+    private static String train(Args a, PrintStream log) {
+        GlueTask task = GlueTask.parse(a.required("task"));
+        Path glue = Path.of(a.required("glue"));
+        RobertaTokenizer tok = RobertaTokenizer.fromDirectory(Path.of(a.required("tokenizer")));
+        int maxLen = a.integer("max-len", 128);
+        ModelSource src = source(a, task.numLabels(), maxLen);
+        if (maxLen > src.config().maxSequenceLength()) {
+            throw new IllegalArgumentException("--max-len " + maxLen + " exceeds the model's " + src.config().maxSequenceLength());
+        }
+        BlockSpec spec = blockSpec(a);
+        int devices = a.integer("devices", 4);
+        int rounds = a.integer("rounds", 100);
+        int local = a.integer("local-iterations", 1);
+        int batchSize = a.integer("batch", 32);
+        int evalEvery = a.integer("eval-every", 0);
+        double maxMinutes = a.number("max-minutes", 0);
+        double warmup = a.number("warmup", 0.06);
+        int trainLimit = a.integer("train-limit", 0);
+        int devLimit = a.integer("dev-limit", 0);
+        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), (float) a.number("lr", 1e-3),
+                (float) a.number("weight-decay", 0.01));
+        boolean quiet = a.flag("quiet");
+
+        long t0 = System.nanoTime();
+        var trainEx = GlueReader.train(glue, task);
+        var devEx = GlueReader.dev(glue, task);
+        if (trainLimit > 0 && trainLimit < trainEx.size()) {
+            trainEx = trainEx.subList(0, trainLimit);
+        }
+        if (devLimit > 0 && devLimit < devEx.size()) {
+            devEx = devEx.subList(0, devLimit);
+        }
+        EncodedDataset train = new EncodedDataset(tok, trainEx, maxLen);
+        EncodedDataset dev = new EncodedDataset(tok, devEx, maxLen);
+        BatchSource batches = train.shuffled(batchSize, a.integer("seed", 1) + 1000L);
+        double prepSeconds = (System.nanoTime() - t0) / 1e9;
+
+        List<List<Integer>> assignment = RoundRunner.roundRobin(src.config().numLayers(), devices);
+        JsonObject rep = new JsonObject();
+        rep.addProperty("task", task.name());
+        rep.addProperty("trainExamples", train.size());
+        rep.addProperty("devExamples", dev.size());
+        rep.add("config", com.google.gson.JsonParser.parseString(src.config().toJson()));
+        rep.addProperty("checkpoint", src.checkpoint() == null ? null : src.checkpoint().toString());
+        rep.addProperty("blockKind", spec.kind().wireName());
+        rep.addProperty("trainEmbeddings", spec.trainEmbeddings());
+        rep.addProperty("devices", assignment.size());
+        rep.addProperty("assignment", assignment.toString());
+        rep.addProperty("localIterations", local);
+        rep.addProperty("batchSize", batchSize);
+        rep.addProperty("optimizer", opt.toString());
+        rep.addProperty("prepSeconds", prepSeconds);
+        JsonArray evals = new JsonArray();
+        JsonArray roundsJson = new JsonArray();
+        int done = 0;
+        double lossSum = 0;
+        int lossN = 0;
+        long tTrain = System.nanoTime();
+        try (RoundRunner runner = new RoundRunner(src, spec, opt, assignment)) {
+            for (int r = 1; r <= rounds; r++) {
+                runner.setLearningRate(schedule(opt.learningRate(), r, rounds, warmup));
+                List<Batch> bs = new ArrayList<>(local);
+                for (int i = 0; i < local; i++) {
+                    bs.add(batches.next());
+                }
+                RoundRunner.RoundReport rr = runner.round(bs);
+                done = r;
+                lossSum += rr.meanLoss();
+                lossN++;
+                if (r <= 3 || r % Math.max(1, rounds / 20) == 0) {
+                    roundsJson.add(roundJson(r, rr));
+                }
+                double elapsedMin = (System.nanoTime() - tTrain) / 60e9;
+                boolean last = r == rounds || (maxMinutes > 0 && elapsedMin >= maxMinutes);
+                if ((evalEvery > 0 && r % evalEvery == 0) || last) {
+                    long te = System.nanoTime();
+                    Map<String, Double> m = Evaluator.evaluate(runner.evaluationModel(), task, dev, 64);
+                    JsonObject e = new JsonObject();
+                    e.addProperty("round", r);
+                    e.addProperty("trainMinutes", elapsedMin);
+                    e.addProperty("meanTrainLoss", lossSum / lossN);
+                    m.forEach(e::addProperty);
+                    e.addProperty("evalSeconds", (System.nanoTime() - te) / 1e9);
+                    evals.add(e);
+                    if (!quiet) {
+                        log.printf(Locale.ROOT, "round %d  %.1f min  loss %.4f  dev %s%n", r, elapsedMin, lossSum / lossN, m);
+                    }
+                    lossSum = 0;
+                    lossN = 0;
+                }
+                if (last) {
+                    break;
+                }
+            }
+        }
+        rep.addProperty("roundsRun", done);
+        rep.addProperty("trainSeconds", (System.nanoTime() - tTrain) / 1e9);
+        rep.add("evaluations", evals);
+        rep.add("final", evals.get(evals.size() - 1));
+        rep.add("roundSamples", roundsJson);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(rep);
+    }
+
+    /** Linear warm-up over the first {@code warmup} fraction of rounds, then linear decay to zero. */
+    static float schedule(float lr, int round, int rounds, double warmup) {
+        int w = (int) Math.ceil(warmup * rounds);
+        if (w > 0 && round <= w) {
+            return lr * round / w;
+        }
+        return (float) (lr * Math.max(0.0, (double) (rounds - round + 1) / Math.max(1, rounds - w)));
+    }
+
+    private static JsonObject roundJson(int r, RoundRunner.RoundReport rr) {
+        JsonObject o = new JsonObject();
+        o.addProperty("round", r);
+        o.addProperty("meanLoss", rr.meanLoss());
+        o.addProperty("bytesUploaded", rr.bytesUploaded());
+        o.addProperty("mergeSeconds", rr.mergeSeconds());
+        JsonArray devs = new JsonArray();
+        for (RoundResult d : rr.devices()) {
+            JsonObject j = new JsonObject();
+            j.addProperty("layers", d.layers().toString());
+            j.addProperty("computeSeconds", d.computeSeconds());
+            j.addProperty("peakRssBytes", d.peakRssBytes());
+            j.addProperty("uploadBytes", d.updatedBlocks().length);
+            devs.add(j);
+        }
+        o.add("devices", devs);
+        return o;
+    }
+
+    private static String profile(Args a, PrintStream log) {
+        int seq = a.integer("seq", 128);
+        ModelSource src = source(a, a.integer("num-labels", 2), seq);
+        BlockSpec spec = blockSpec(a);
+        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-5f, 0f);
+        Profiler.Options o = new Profiler.Options(src, spec, opt, a.integer("batch", 8), seq,
+                a.integer("warmup", 1), a.integer("iterations", 3));
+        double flops = a.number("host-flops", 0);
+        if (flops <= 0) {
+            flops = HostCalibration.gemmFlops();
+        }
+        Profiler.Result r = Profiler.run(o, flops);
+        String profileOut = a.str("profile-out", null);
+        if (profileOut != null) {
+            try {
+                Files.writeString(Path.of(profileOut), r.profileJson(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + profileOut, e);
+            }
+        }
+        if (!a.flag("quiet")) {
+            log.println(r.profileJson());
+        }
+        return r.reportJson();
+    }
+
+    private static String calibrate(Args a) {
+        double f = HostCalibration.gemmFlops(a.integer("m", 1024), a.integer("k", 768), a.integer("n", 3072),
+                a.integer("reps", 7));
+        JsonObject o = new JsonObject();
+        o.addProperty("hostFlops", f);
+        o.addProperty("availableProcessors", Runtime.getRuntime().availableProcessors());
+        return o.toString();
+    }
+
+    private static String memory(Args a, PrintStream log) {
+        int steps = a.integer("steps", 1000);
+        int every = a.integer("every", 100);
+        int seq = a.integer("seq", 32);
+        int batch = a.integer("batch", 8);
+        ModelSource src = source(a, 2, seq);
+        BlockSpec spec = blockSpec(a);
+        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-4f, 0.01f);
+        JsonObject o = new JsonObject();
+        JsonArray series = new JsonArray();
+        Profiler.Options po = new Profiler.Options(src, spec, opt, batch, seq, 0, 1);
+        try (DeviceTrainer d = new DeviceTrainer(src, spec, opt)) {
+            List<Integer> all = new ArrayList<>();
+            for (int l = 1; l <= src.config().numLayers(); l++) {
+                all.add(l);
+            }
+            List<Batch> one = List.of(Profiler.randomBatch(po, 5));
+            long managed0 = -1;
+            for (int s = 1; s <= steps; s++) {
+                d.iterate(all, one);
+                if (s == 1) {
+                    managed0 = d.liveArrays();
+                }
+                if (s % every == 0 || s == 1) {
+                    JsonObject p = new JsonObject();
+                    p.addProperty("step", s);
+                    p.addProperty("rssBytes", MemoryProbe.rssBytes());
+                    p.addProperty("liveArrays", d.liveArrays());
+                    series.add(p);
+                    if (!a.flag("quiet")) {
+                        log.printf(Locale.ROOT, "step %d rss %.1f MiB%n", s, MemoryProbe.rssBytes() / 1048576.0);
+                    }
+                }
+            }
+            o.addProperty("liveArraysAfterStep1", managed0);
+        }
+        o.addProperty("steps", steps);
+        o.add("series", series);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+    }
+}

@@ -1,0 +1,280 @@
+package io.loladeft.finetune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Embedding;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.nn.norm.LayerNorm;
+import io.loladeft.finetune.blocks.BlockKind;
+import io.loladeft.finetune.blocks.BlockSpec;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * RoBERTa for sequence classification/regression written directly on DJL NDArrays (PyTorch engine),
+ * with parameters held by Hugging Face name. Post-LayerNorm encoder layers, exact (erf) GELU,
+ * additive attention mask, RoBERTa's position ids (start at pad id + 1, padding keeps pad id),
+ * head {@code dense -> tanh -> out_proj} on the {@code <s>} token. Optional LoRA on query/value and
+ * bottleneck adapters after the FFN.
+ *
+ * <p>Frozen parameters do not require gradients, so autograd stops at the deepest trainable tensor.
+ * All parameter arrays live in this model's own manager; every activation lives in the manager the
+ * caller passes to {@link #forward} (one sub-manager per step keeps memory flat).
+ */
+public final class RobertaModel implements AutoCloseable {
+
+    private static final float MASK_NEG = -1e9f;
+
+    private final RobertaConfig config;
+    private final BlockSpec spec;
+    private final NDManager manager;
+    private final Map<String, NDArray> params = new LinkedHashMap<>();
+
+    private RobertaModel(RobertaConfig config, BlockSpec spec, NDManager parent) {
+        this.config = config;
+        this.spec = spec;
+        this.manager = parent.newSubManager();
+    }
+
+    /**
+     * A model initialised from {@code seed} alone, as Hugging Face does (normal(0, initializer
+     * range) weights, zero biases, unit LayerNorm, zero padding rows; LoRA A uniform(+-1/sqrt(h)),
+     * B zero; adapter down normal, up zero). Each tensor draws from its own stream derived from the
+     * seed and its name, so every worker builds the same model.
+     */
+    public static RobertaModel seeded(RobertaConfig config, BlockSpec spec, long seed, NDManager parent) {
+        return seededFrom(config, spec, seed, parent, Map.of());
+    }
+
+    /** Takes the given tensors (already checked by the caller) and seeds the rest. */
+    static RobertaModel seededFrom(RobertaConfig config, BlockSpec spec, long seed, NDManager parent,
+            Map<String, HostTensor> given) {
+        RobertaModel m = new RobertaModel(config, spec, parent);
+        try {
+            for (String name : RobertaNames.allTensors(config, spec)) {
+                HostTensor t = given.get(name);
+                m.put(name, t != null ? t : initTensor(config, spec, name, seed));
+            }
+        } catch (RuntimeException e) {
+            m.close();
+            throw e;
+        }
+        return m;
+    }
+
+    /** The seeded initial value of one tensor (see {@link #seeded}). */
+    public static HostTensor initTensor(RobertaConfig c, BlockSpec spec, String name, long seed) {
+        long[] shape = RobertaNames.shapeOf(c, spec, name);
+        float[] data = new float[(int) HostTensor.numel(shape)];
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
+        float std = c.initializerRange();
+        if (name.endsWith("LayerNorm.weight")) {
+            Arrays.fill(data, 1f);
+        } else if (name.endsWith(".bias") || name.endsWith("lora_B.weight") || name.endsWith("adapter.up.weight")) {
+            // zeros: biases, and the second LoRA/adapter factor so a fresh block starts as identity
+        } else if (name.endsWith("lora_A.weight")) {
+            double bound = 1.0 / Math.sqrt(shape[1]);
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+            }
+        } else {
+            for (int i = 0; i < data.length; i++) {
+                data[i] = (float) (rnd.nextGaussian() * std);
+            }
+            if (name.equals(RobertaNames.WORD) || name.equals(RobertaNames.POSITION)) {
+                int h = (int) shape[1];
+                Arrays.fill(data, c.padTokenId() * h, (c.padTokenId() + 1) * h, 0f);
+            }
+        }
+        return new HostTensor(shape, data);
+    }
+
+    public RobertaConfig config() {
+        return config;
+    }
+
+    public BlockSpec spec() {
+        return spec;
+    }
+
+    public Set<String> names() {
+        return params.keySet();
+    }
+
+    public NDArray parameter(String name) {
+        NDArray a = params.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("no tensor " + name);
+        }
+        return a;
+    }
+
+    public long parameterBytes() {
+        long n = 0;
+        for (NDArray a : params.values()) {
+            n += a.size() * 4;
+        }
+        return n;
+    }
+
+    /** The model's own manager (parameters only); used by tests to prove no activation leaks into it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Replaces tensors by name; every name must be known and every shape must match the config. */
+    public void setTensors(Map<String, HostTensor> tensors) {
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            if (!params.containsKey(e.getKey())) {
+                throw new CheckpointException("unexpected tensor " + e.getKey() + " (not part of this "
+                        + spec.kind().wireName() + " model)");
+            }
+            long[] want = RobertaNames.shapeOf(config, spec, e.getKey());
+            if (!Arrays.equals(want, e.getValue().shape())) {
+                throw new CheckpointException("tensor " + e.getKey() + " has shape "
+                        + Arrays.toString(e.getValue().shape()) + ", expected " + Arrays.toString(want));
+            }
+        }
+        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+            NDArray old = params.get(e.getKey());
+            boolean grad = old.hasGradient();
+            put(e.getKey(), e.getValue());
+            if (grad) {
+                params.get(e.getKey()).setRequiresGradient(true);
+            }
+            old.close();
+        }
+    }
+
+    public Map<String, HostTensor> getTensors(Collection<String> names) {
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (String n : names) {
+            NDArray a = parameter(n);
+            out.put(n, new HostTensor(a.getShape().getShape(), a.toFloatArray()));
+        }
+        return out;
+    }
+
+    public Map<String, HostTensor> getAllTensors() {
+        return getTensors(params.keySet());
+    }
+
+    /** Makes exactly {@code trainable} require gradients; everything else is frozen. */
+    public void setTrainable(Set<String> trainable) {
+        for (String t : trainable) {
+            parameter(t);
+        }
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            boolean want = trainable.contains(e.getKey());
+            if (want != e.getValue().hasGradient()) {
+                e.getValue().setRequiresGradient(want);
+            }
+        }
+    }
+
+    /**
+     * Logits {@code [batch, numLabels]}, attached to {@code m}. {@code training} turns dropout on.
+     */
+    public NDArray forward(NDManager m, Batch batch, boolean training) {
+        int b = batch.batchSize();
+        int s = batch.seqLen();
+        if (s > config.maxSequenceLength()) {
+            throw new IllegalArgumentException("sequence length " + s + " exceeds the model's "
+                    + config.maxSequenceLength());
+        }
+        NDArray ids = m.create(batch.inputIds(), new Shape(b, s));
+        NDArray mask = m.create(batch.attentionMask(), new Shape(b, s));
+        long pad = config.padTokenId();
+        NDArray notPad = ids.neq(pad).toType(DataType.INT64, false);
+        NDArray pos = notPad.cumSum(1).mul(notPad).add(pad);
+        NDArray types = m.zeros(new Shape(b, s), DataType.INT64);
+
+        NDArray x = Embedding.embedding(ids, parameter(RobertaNames.WORD), SparseFormat.DENSE).head()
+                .add(Embedding.embedding(pos, parameter(RobertaNames.POSITION), SparseFormat.DENSE).head())
+                .add(Embedding.embedding(types, parameter(RobertaNames.TOKEN_TYPE), SparseFormat.DENSE).head());
+        x = layerNorm(x, "roberta.embeddings.LayerNorm");
+        x = dropout(x, config.hiddenDropout(), training);
+
+        NDArray maskBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASK_NEG)
+                .reshape(b, 1, 1, s);
+        for (int i = 0; i < config.numLayers(); i++) {
+            x = layer(x, maskBias, i, b, s, training);
+        }
+        NDArray cls = x.get(new NDIndex(":, 0, :"));
+        cls = dropout(cls, config.hiddenDropout(), training);
+        NDArray hdn = linear(cls, "classifier.dense").tanh();
+        hdn = dropout(hdn, config.hiddenDropout(), training);
+        NDArray logits = linear(hdn, "classifier.out_proj");
+        if (logits.getShape().get(1) != config.numLabels() || logits.getShape().get(0) != b) {
+            throw new IllegalStateException("unexpected logits shape " + logits.getShape());
+        }
+        return logits;
+    }
+
+    private NDArray layer(NDArray x, NDArray maskBias, int i, int b, int s, boolean training) {
+        String p = RobertaNames.layer(i);
+        int a = config.numHeads();
+        int dh = config.headDim();
+        int h = config.hiddenSize();
+        NDArray q = linear(x, p + "attention.self.query");
+        NDArray k = linear(x, p + "attention.self.key");
+        NDArray v = linear(x, p + "attention.self.value");
+        if (spec.kind() == BlockKind.LORA) {
+            float scale = spec.loraScale();
+            q = q.add(lora(x, p + "attention.self.query").mul(scale));
+            v = v.add(lora(x, p + "attention.self.value").mul(scale));
+        }
+        NDArray q4 = q.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
+        NDArray kT = k.reshape(b, s, a, dh).transpose(0, 2, 3, 1);
+        NDArray v4 = v.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
+        NDArray scores = q4.matMul(kT).mul((float) (1.0 / Math.sqrt(dh))).add(maskBias);
+        NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
+        NDArray ctx = probs.matMul(v4).transpose(0, 2, 1, 3).reshape(b, s, h);
+        NDArray attn = dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout(), training);
+        NDArray x1 = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
+        NDArray inter = Activation.gelu(linear(x1, p + "intermediate.dense"));
+        NDArray out = dropout(linear(inter, p + "output.dense"), config.hiddenDropout(), training);
+        if (spec.kind() == BlockKind.ADAPTER) {
+            NDArray down = Activation.gelu(linear(out, p + "output.adapter.down"));
+            out = out.add(linear(down, p + "output.adapter.up"));
+        }
+        return layerNorm(out.add(x1), p + "output.LayerNorm");
+    }
+
+    private NDArray lora(NDArray x, String module) {
+        NDArray down = Linear.linear(x, parameter(module + ".lora_A.weight")).head();
+        return Linear.linear(down, parameter(module + ".lora_B.weight")).head();
+    }
+
+    private NDArray linear(NDArray x, String module) {
+        return Linear.linear(x, parameter(module + ".weight"), parameter(module + ".bias")).head();
+    }
+
+    private NDArray layerNorm(NDArray x, String module) {
+        return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), parameter(module + ".weight"),
+                parameter(module + ".bias"), config.layerNormEps()).head();
+    }
+
+    private static NDArray dropout(NDArray x, float rate, boolean training) {
+        return training && rate > 0 ? Dropout.dropout(x, rate, true).head() : x;
+    }
+
+    private void put(String name, HostTensor t) {
+        params.put(name, manager.create(t.data(), new Shape(t.shape())));
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

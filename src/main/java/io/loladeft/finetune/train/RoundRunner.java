@@ -1,0 +1,137 @@
+package io.loladeft.finetune.train;
+
+import io.loladeft.finetune.blocks.BlockLayout;
+import io.loladeft.finetune.blocks.BlockSpec;
+import io.loladeft.finetune.model.Batch;
+import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.Safetensors;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Runs cooperative rounds in one process: {@code K} {@link DeviceTrainer}s, a fixed assignment of
+ * blocks (layers) to devices, and the {@link Merge}. Each round every device starts from the same
+ * global block state and the same {@code localIterations} mini-batches; only safetensors bytes of
+ * blocks pass between devices and the merge. One device holding every block is centralised
+ * training on the same code path.
+ */
+public final class RoundRunner implements AutoCloseable {
+
+    private final List<DeviceTrainer> devices = new ArrayList<>();
+    private final List<List<Integer>> assignment;
+    private byte[] global;
+
+    /**
+     * @param assignment for each device, the layers (blocks) it trains; every layer exactly once
+     */
+    public RoundRunner(ModelSource source, BlockSpec spec, OptimizerSpec optimizer, List<List<Integer>> assignment) {
+        this.assignment = List.copyOf(assignment);
+        int layers = source.config().numLayers();
+        Set<Integer> seen = new HashSet<>();
+        for (List<Integer> a : assignment) {
+            if (a.isEmpty()) {
+                throw new IllegalArgumentException("every device in the assignment needs at least one block");
+            }
+            for (int l : a) {
+                if (l < 1 || l > layers) {
+                    throw new IllegalArgumentException("layer " + l + " outside 1.." + layers);
+                }
+                if (!seen.add(l)) {
+                    throw new IllegalArgumentException("block " + l + " assigned twice");
+                }
+            }
+        }
+        if (seen.size() != layers) {
+            throw new IllegalArgumentException("assignment covers " + seen.size() + " of " + layers + " blocks");
+        }
+        try {
+            for (int k = 0; k < assignment.size(); k++) {
+                devices.add(new DeviceTrainer(source, spec, optimizer));
+            }
+            BlockLayout layout = devices.get(0).layout();
+            global = Safetensors.write(devices.get(0).model().getTensors(layout.allTrainable()));
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Round-robin assignment of {@code layers} blocks to {@code devices} devices (layer 1 to device 0...). */
+    public static List<List<Integer>> roundRobin(int layers, int devices) {
+        List<List<Integer>> out = new ArrayList<>();
+        for (int k = 0; k < Math.min(devices, layers); k++) {
+            out.add(new ArrayList<>());
+        }
+        for (int l = 1; l <= layers; l++) {
+            out.get((l - 1) % out.size()).add(l);
+        }
+        return out;
+    }
+
+    /** The per-round measurements of every device. */
+    public record RoundReport(List<RoundResult> devices, double mergeSeconds, long bytesUploaded) {
+        public double meanLoss() {
+            double s = 0;
+            int n = 0;
+            for (RoundResult r : devices) {
+                for (double l : r.losses()) {
+                    s += l;
+                    n++;
+                }
+            }
+            return s / n;
+        }
+
+        /** The round's compute latency: its slowest device. */
+        public double maxComputeSeconds() {
+            return devices.stream().mapToDouble(RoundResult::computeSeconds).max().orElse(0);
+        }
+    }
+
+    public RoundReport round(List<Batch> batches) {
+        List<RoundResult> results = new ArrayList<>();
+        List<byte[]> updates = new ArrayList<>();
+        long bytes = 0;
+        for (int k = 0; k < devices.size(); k++) {
+            RoundResult r = devices.get(k).train(global, assignment.get(k), batches);
+            results.add(r);
+            updates.add(r.updatedBlocks());
+            bytes += r.updatedBlocks().length;
+        }
+        long t0 = System.nanoTime();
+        global = Merge.apply(global, updates, true);
+        return new RoundReport(results, (System.nanoTime() - t0) / 1e9, bytes);
+    }
+
+    /** Sets every device's learning rate for the next rounds. */
+    public void setLearningRate(float lr) {
+        for (DeviceTrainer d : devices) {
+            d.setLearningRate(lr);
+        }
+    }
+
+    /** The global block state after the last round (safetensors bytes). */
+    public byte[] globalState() {
+        return global;
+    }
+
+    /** A model holding the current global state, for evaluation (device 0's, refreshed). */
+    public RobertaModel evaluationModel() {
+        DeviceTrainer d = devices.get(0);
+        d.loadBlocks(global);
+        return d.model();
+    }
+
+    public List<List<Integer>> assignment() {
+        return assignment;
+    }
+
+    @Override
+    public void close() {
+        for (DeviceTrainer d : devices) {
+            d.close();
+        }
+    }
+}

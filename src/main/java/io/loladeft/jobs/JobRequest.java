@@ -1,0 +1,45 @@
+package io.loladeft.jobs;
+
+import io.loladeft.plans.PlanRequest;
+import io.swagger.v3.oas.annotations.media.Schema;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Positive;
+import jakarta.validation.constraints.Size;
+import java.util.UUID;
+
+/**
+ * A fine-tuning job: exactly one of a stored {@code planId} or an inline {@code plan} (planned and
+ * stored first), the GLUE task and where its data is, and the training settings. Omitted settings
+ * come from the plan's {@code training} (batchSize, seqLen, rounds) or the documented defaults.
+ */
+@Schema(description = "A plan to run: cooperative fine-tuning rounds on a GLUE task")
+public record JobRequest(
+        @Schema(description = "A stored plan; or give `plan` inline") UUID planId,
+        @Schema(description = "A plan request to plan and store first; or give `planId`") @Valid PlanRequest plan,
+        @Schema(description = "GLUE task: cola, sst2, mrpc, stsb, qqp, mnli, mnli-mm, qnli, rte, wnli", example = "sst2")
+        @NotBlank @Size(max = 32) String task,
+        @Schema(description = "GLUE directory (holds SST-2/train.tsv ...), inside loladeft.files.roots", example = "glue")
+        @NotBlank @Size(max = 4096) String dataDir,
+        @Schema(description = "Hugging Face checkpoint directory; overrides the model's weightsDir")
+        @Size(max = 4096) String weightsDir,
+        @Schema(description = "Directory with vocab.json and merges.txt; overrides the model's tokenizerDir",
+                example = "roberta-base")
+        @Size(max = 4096) String tokenizerDir,
+        @Schema(description = "Rounds to run; default the plan's training.rounds", example = "20")
+        @Min(1) @Max(100_000_000) Integer rounds,
+        @Schema(description = "SGD learning rate, default 0.001", example = "0.001") @Positive @DecimalMax("100")
+        Double learningRate,
+        @Schema(description = "Mini-batch size; default the plan's training.batchSize", example = "16")
+        @Min(1) @Max(65536) Integer batchSize,
+        @Schema(description = "Longest token sequence; default the plan's training.seqLen", example = "64")
+        @Min(3) @Max(65536) Integer seqLen,
+        @Schema(description = "Evaluate on the dev set every this many rounds (0: only after the last)", example = "5")
+        @Min(0) @Max(100_000_000) Integer evalEvery,
+        @Schema(description = "Seed of the model's initialisation and the mini-batch order, default 0", example = "7")
+        Long seed,
+        @Schema(description = "Fail the job if it has not finished this many seconds after submission")
+        @Min(1) @Max(31_622_400) Long deadlineSeconds) {}

@@ -1,0 +1,213 @@
+package io.loladeft.jobs;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Jobs, their rounds and their events in PostgreSQL. Plain JDBC: rows are read whole, and the
+ * queue needs row locks and {@code SKIP LOCKED}, which JPA would only get in the way of.
+ */
+@Repository
+class JobStore {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    JobStore(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** A job row. {@code round} is the round in progress (1-based); after success it is {@code rounds}. */
+    record JobRow(UUID id, String caller, String idempotencyKey, String requestHash, UUID planId, String task,
+            JobSpec spec, JobState state, int round, int rounds, String reason, String message, Instant createdAt,
+            Instant startedAt, Instant finishedAt, Instant deadlineAt, JobView.Result result) {}
+
+    /** One stored event; {@code seq} is its SSE id. */
+    record Event(long seq, String type, String data) {}
+
+    /** Inserts a job, its first round and that round's items (one per device), and the first event. */
+    @Transactional
+    void insert(JobRow job) {
+        jdbc.sql("INSERT INTO job (id, caller, idempotency_key, request_hash, plan_id, task, spec, state, round, rounds,"
+                        + " created_at, deadline_at) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?, ?)")
+                .params(job.id(), job.caller(), job.idempotencyKey(), job.requestHash(), job.planId(), job.task(),
+                        json.writeValueAsString(job.spec()), job.state().name(), job.rounds(), ts(job.createdAt()),
+                        ts(job.deadlineAt()))
+                .update();
+        startRound(job.id(), 1, null, job.spec());
+        event(job.id(), "state", Map.of("state", JobState.QUEUED.name(), "round", 0, "rounds", job.rounds()));
+    }
+
+    /** The round's input state (NULL for round 1: the model's seeded blocks) and its items. */
+    void startRound(UUID jobId, int round, byte[] globalBlocks, JobSpec spec) {
+        jdbc.sql("INSERT INTO job_round (job_id, round, global_blocks, started_at) VALUES (?, ?, ?, now())")
+                .params(jobId, round, globalBlocks).update();
+        for (JobSpec.DeviceRun d : spec.devices()) {
+            jdbc.sql("INSERT INTO work_item (job_id, round, device, layers, state, created_at)"
+                            + " VALUES (?, ?, ?, ?::jsonb, 'QUEUED', now())")
+                    .params(jobId, round, d.name(), json.writeValueAsString(d.layers())).update();
+        }
+    }
+
+    void event(UUID jobId, String type, Object data) {
+        jdbc.sql("INSERT INTO job_event (job_id, type, data, created_at) VALUES (?, ?, ?::jsonb, now())")
+                .params(jobId, type, json.writeValueAsString(data)).update();
+    }
+
+    Optional<JobRow> find(UUID id) {
+        return jdbc.sql("SELECT * FROM job WHERE id = ?").param(id).query(this::row).optional();
+    }
+
+    Optional<JobRow> findByKey(String caller, String key) {
+        return jdbc.sql("SELECT * FROM job WHERE caller = ? AND idempotency_key = ?").params(caller, key)
+                .query(this::row).optional();
+    }
+
+    int countActive(String caller) {
+        return jdbc.sql("SELECT count(*) FROM job WHERE caller = ? AND state IN ('QUEUED', 'RUNNING')")
+                .param(caller).query(Integer.class).single();
+    }
+
+    /** Serialises submissions of one caller, so the concurrent-jobs limit holds under races. */
+    void lockCaller(String caller) {
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('loladeft.jobs:' || ?))").param(caller).query().singleRow();
+    }
+
+    List<JobRow> page(JobState state, UUID planId, int page, int size) {
+        return jdbc.sql("SELECT * FROM job WHERE (CAST(? AS VARCHAR) IS NULL OR state = ?)"
+                        + " AND (CAST(? AS UUID) IS NULL OR plan_id = ?) ORDER BY created_at DESC, id LIMIT ? OFFSET ?")
+                .params(name(state), name(state), planId, planId, size, (long) page * size)
+                .query(this::row).list();
+    }
+
+    long count(JobState state, UUID planId) {
+        return jdbc.sql("SELECT count(*) FROM job WHERE (CAST(? AS VARCHAR) IS NULL OR state = ?)"
+                        + " AND (CAST(? AS UUID) IS NULL OR plan_id = ?)")
+                .params(name(state), name(state), planId, planId).query(Long.class).single();
+    }
+
+    List<JobView.RoundMetrics> rounds(UUID jobId) {
+        return jdbc.sql("SELECT metrics FROM job_round WHERE job_id = ? AND metrics IS NOT NULL ORDER BY round")
+                .param(jobId).query((rs, n) -> json.readValue(rs.getString(1), JobView.RoundMetrics.class)).list();
+    }
+
+    /** Each device's item in the latest round that has items. */
+    List<JobView.DeviceStatus> devices(JobRow job) {
+        return jdbc.sql("SELECT device, round, state, attempts, worker FROM work_item WHERE job_id = ?"
+                        + " AND round = (SELECT max(round) FROM work_item WHERE job_id = ?) ORDER BY device")
+                .params(job.id(), job.id())
+                .query((rs, n) -> {
+                    JobSpec.DeviceRun d = job.spec().device(rs.getString("device"));
+                    return new JobView.DeviceStatus(d.name(), d.layers(), d.bandwidthHz(), rs.getInt("round"),
+                            rs.getString("state"), rs.getInt("attempts"), rs.getString("worker"));
+                }).list();
+    }
+
+    /** The global block state a round starts from; empty for round 1 (the model's seeded blocks). */
+    Optional<byte[]> globalBlocks(UUID jobId, int round) {
+        return jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ? AND global_blocks IS NOT NULL")
+                .params(jobId, round).query((rs, n) -> rs.getBytes(1)).optional();
+    }
+
+    Optional<Instant> roundStartedAt(UUID jobId, int round) {
+        return jdbc.sql("SELECT started_at FROM job_round WHERE job_id = ? AND round = ?").params(jobId, round)
+                .query((rs, n) -> rs.getTimestamp(1).toInstant()).optional();
+    }
+
+    Optional<byte[]> resultBlocks(UUID jobId) {
+        return jdbc.sql("SELECT result_blocks FROM job WHERE id = ? AND result_blocks IS NOT NULL").param(jobId)
+                .query((rs, n) -> rs.getBytes(1)).optional();
+    }
+
+    List<Event> events(UUID jobId, long afterSeq, int limit) {
+        return jdbc.sql("SELECT seq, type, data FROM job_event WHERE job_id = ? AND seq > ? ORDER BY seq LIMIT ?")
+                .params(jobId, afterSeq, limit)
+                .query((rs, n) -> new Event(rs.getLong(1), rs.getString(2), rs.getString(3))).list();
+    }
+
+    /**
+     * Ends a job that is not final yet (FAILED or CANCELLED) and withdraws its open items; a worker
+     * holding one notices at its next heartbeat, and its completion no longer counts.
+     */
+    @Transactional
+    boolean end(UUID jobId, JobState state, String reason, String message) {
+        int changed = jdbc.sql("UPDATE job SET state = ?, reason = ?, message = ?, finished_at = now()"
+                        + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
+                .params(state.name(), reason, message, jobId).update();
+        if (changed == 0) {
+            return false;
+        }
+        jdbc.sql("UPDATE work_item SET state = 'CANCELLED', lease_until = NULL"
+                        + " WHERE job_id = ? AND state IN ('QUEUED', 'CLAIMED')").param(jobId).update();
+        event(jobId, "state", Map.of("state", state.name(), "reason", reason, "message", message));
+        return true;
+    }
+
+    /** Active jobs past their deadline. */
+    List<UUID> overdue() {
+        return jdbc.sql("SELECT id FROM job WHERE state IN ('QUEUED', 'RUNNING') AND deadline_at < now()")
+                .query(UUID.class).list();
+    }
+
+    Map<JobState, Long> countsByState() {
+        Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+        for (JobState s : JobState.values()) {
+            counts.put(s, 0L);
+        }
+        jdbc.sql("SELECT state, count(*) FROM job GROUP BY state")
+                .query((ResultSet rs) -> {
+                    counts.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+                });
+        return counts;
+    }
+
+    /** Items waiting for a worker: queued, or claimed with an expired lease. */
+    long queueDepth() {
+        return jdbc.sql("SELECT count(*) FROM work_item WHERE state = 'QUEUED'"
+                        + " OR (state = 'CLAIMED' AND lease_until < now())").query(Long.class).single();
+    }
+
+    private JobRow row(ResultSet rs, int n) throws SQLException {
+        String result = rs.getString("result");
+        return new JobRow(rs.getObject("id", UUID.class), rs.getString("caller"), rs.getString("idempotency_key"),
+                rs.getString("request_hash"), rs.getObject("plan_id", UUID.class), rs.getString("task"),
+                json.readValue(rs.getString("spec"), JobSpec.class), JobState.valueOf(rs.getString("state")),
+                rs.getInt("round"), rs.getInt("rounds"), rs.getString("reason"), rs.getString("message"),
+                instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
+                instant(rs, "deadline_at"), result == null ? null : json.readValue(result, JobView.Result.class));
+    }
+
+    <T> T read(String value, TypeReference<T> type) {
+        return json.readValue(value, type);
+    }
+
+    String write(Object value) {
+        return json.writeValueAsString(value);
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
+    }
+
+    private static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+
+    private static String name(JobState s) {
+        return s == null ? null : s.name();
+    }
+}

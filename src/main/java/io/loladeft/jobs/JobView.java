@@ -1,0 +1,57 @@
+package io.loladeft.jobs;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** A job as the API shows it. */
+public record JobView(
+        UUID id,
+        UUID planId,
+        String task,
+        JobState state,
+        List<Condition> conditions,
+        Progress progress,
+        Settings settings,
+        List<DeviceStatus> devices,
+        List<RoundMetrics> rounds,
+        Result result,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        Instant deadlineAt) {
+
+    /** Kubernetes-style: {@code Accepted}, {@code Running}, then {@code Complete}, {@code Failed} or {@code Cancelled}. */
+    public record Condition(String type, String status, String reason, String message, Instant lastTransitionTime) {}
+
+    /** Rounds merged so far out of all, and the same as a percentage. */
+    public record Progress(int round, int rounds, double percent) {}
+
+    /** The settings the job runs with, defaults filled in. */
+    public record Settings(int rounds, double learningRate, int batchSize, int seqLen, int localIterations,
+            int evalEvery, long seed, String optimizer) {}
+
+    /** A device's item in the current round (or the last one). */
+    public record DeviceStatus(String device, List<Integer> layers, double bandwidthHz, int round, String state,
+            int attempts, String worker) {}
+
+    /**
+     * One merged round: training loss, dev metrics when evaluated, each device's measured and
+     * emulated times, and the plan's prediction.
+     */
+    public record RoundMetrics(int round, double trainingLoss, Map<String, Double> devMetrics,
+            List<DeviceRound> devices, double emulatedRoundLatencySeconds, double predictedRoundLatencySeconds,
+            double wallSeconds, Instant completedAt) {}
+
+    /**
+     * One device in one round. Emulated compute is the measured compute scaled by the worker's
+     * FLOP/s over the device's; emulated upload is the uploaded bytes at the planned bandwidth.
+     */
+    public record DeviceRound(String device, double computeSeconds, double hostFlops, long uploadBytes,
+            double emulatedComputeSeconds, double emulatedUploadSeconds, double emulatedLatencySeconds,
+            double predictedLatencySeconds, int attempts, String worker) {}
+
+    /** Final dev metrics by their GLUE names, and where the fine-tuned blocks are. */
+    public record Result(Map<String, Double> metrics, String blocks, long blocksBytes, String blocksSha256) {}
+}

@@ -1,0 +1,166 @@
+package io.loladeft.jobs;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * The work queue in PostgreSQL. An item is claimed with {@code FOR UPDATE SKIP LOCKED} and held by
+ * a lease that heartbeats renew; an item whose lease expired is claimable again, and a fresh
+ * {@code claim_token} fences the worker that lost it. Completing an item and, when it is the last
+ * of its round, the merge happen in one transaction that holds the job's row lock: completers of
+ * one round are serialised on that lock, each sees the others' committed items, and exactly one of
+ * them finds the round complete and merges it.
+ */
+@Component
+class WorkQueue {
+
+    private final JdbcClient jdbc;
+    private final JobStore store;
+    private final TransactionTemplate tx;
+
+    WorkQueue(JdbcClient jdbc, JobStore store, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.tx = tx;
+    }
+
+    /** A claimed item. {@code attempts} counts this claim. */
+    record Item(long id, UUID jobId, int round, String device, List<Integer> layers, UUID claimToken, int attempts) {}
+
+    /** A completed item of a round, as the merge sees it. */
+    record Done(String device, byte[] updatedBlocks, String result, int attempts, String worker) {}
+
+    /** What the merge of a round produced: the next global state, the round's metrics, and at the end the result. */
+    record Merged(byte[] globalBlocks, JobView.RoundMetrics metrics, JobView.Result result) {}
+
+    /** Merges a complete round; called exactly once per round, inside the completing transaction. */
+    interface Merger {
+        Merged merge(JobStore.JobRow job, byte[] globalBlocks, List<Done> items);
+    }
+
+    enum Completion {
+        /** The lease was lost (expired and reclaimed, or the job ended): the result was dropped. */
+        LOST,
+        /** Stored; other items of the round are still open. */
+        STORED,
+        /** Stored, and this completion merged the round. */
+        MERGED
+    }
+
+    Optional<Item> claim(String worker, Duration lease) {
+        return tx.execute(s -> {
+            Optional<Item> item = jdbc.sql("""
+                    UPDATE work_item SET state = 'CLAIMED', worker = ?, claim_token = ?, attempts = attempts + 1,
+                        lease_until = now() + make_interval(secs => ?)
+                    WHERE id = (SELECT w.id FROM work_item w JOIN job j ON j.id = w.job_id
+                                WHERE j.state IN ('QUEUED', 'RUNNING')
+                                  AND (w.state = 'QUEUED' OR (w.state = 'CLAIMED' AND w.lease_until < now()))
+                                ORDER BY w.id LIMIT 1 FOR UPDATE OF w SKIP LOCKED)
+                    RETURNING id, job_id, round, device, layers, claim_token, attempts""")
+                    .params(worker, UUID.randomUUID(), lease.toMillis() / 1000.0)
+                    .query((rs, n) -> new Item(rs.getLong("id"), rs.getObject("job_id", UUID.class), rs.getInt("round"),
+                            rs.getString("device"), store.read(rs.getString("layers"), new TypeReference<List<Integer>>() {}),
+                            rs.getObject("claim_token", UUID.class), rs.getInt("attempts")))
+                    .optional();
+            item.ifPresent(i -> {
+                int started = jdbc.sql("UPDATE job SET state = 'RUNNING', started_at = now() WHERE id = ? AND state = 'QUEUED'")
+                        .param(i.jobId()).update();
+                if (started == 1) {
+                    store.event(i.jobId(), "state", Map.of("state", JobState.RUNNING.name(), "round", i.round()));
+                }
+            });
+            return item;
+        });
+    }
+
+    /** Renews the lease; false when the item is no longer this worker's or its job has ended. */
+    boolean heartbeat(Item item, Duration lease) {
+        return jdbc.sql("""
+                UPDATE work_item w SET lease_until = now() + make_interval(secs => ?)
+                FROM job j WHERE w.id = ? AND w.claim_token = ? AND w.state = 'CLAIMED'
+                  AND j.id = w.job_id AND j.state = 'RUNNING'""")
+                .params(lease.toMillis() / 1000.0, item.id(), item.claimToken()).update() == 1;
+    }
+
+    /**
+     * Stores an item's result and, if that completes its round, merges the round (see the class
+     * comment). A merger that throws rolls the whole completion back.
+     */
+    Completion complete(Item item, byte[] updatedBlocks, String resultJson, Merger merger) {
+        return tx.execute(s -> {
+            int stored = jdbc.sql("""
+                    UPDATE work_item SET state = 'DONE', updated_blocks = ?, result = ?::jsonb, lease_until = NULL
+                    WHERE id = ? AND claim_token = ? AND state = 'CLAIMED'""")
+                    .params(updatedBlocks, resultJson, item.id(), item.claimToken()).update();
+            if (stored == 0) {
+                return Completion.LOST;
+            }
+            JobStore.JobRow job = jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE").param(item.jobId())
+                    .query(UUID.class).optional().flatMap(store::find).orElseThrow();
+            if (job.state() != JobState.RUNNING || job.round() != item.round()) {
+                return Completion.STORED;
+            }
+            int open = jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND round = ? AND state <> 'DONE'")
+                    .params(job.id(), job.round()).query(Integer.class).single();
+            if (open > 0) {
+                return Completion.STORED;
+            }
+            byte[] global = jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ?")
+                    .params(job.id(), job.round()).query((rs, n) -> rs.getBytes(1)).list().get(0);
+            List<Done> items = jdbc.sql("""
+                    SELECT device, updated_blocks, result, attempts, worker FROM work_item
+                    WHERE job_id = ? AND round = ? ORDER BY device""")
+                    .params(job.id(), job.round())
+                    .query((rs, n) -> new Done(rs.getString(1), rs.getBytes(2), rs.getString(3), rs.getInt(4),
+                            rs.getString(5)))
+                    .list();
+            Merged merged = merger.merge(job, global, items);
+            advance(job, merged);
+            return Completion.MERGED;
+        });
+    }
+
+    /** Records the merged round, then starts the next one or finishes the job. */
+    private void advance(JobStore.JobRow job, Merged merged) {
+        int round = job.round();
+        jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = now() WHERE job_id = ? AND round = ?")
+                .params(store.write(merged.metrics()), job.id(), round).update();
+        // Per-device updates are folded into the next round's global state; keep the table small.
+        jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round = ?")
+                .params(job.id(), round).update();
+        if (round < job.rounds()) {
+            // Conditional on the round number: a second merge of the same round cannot advance anything.
+            int moved = jdbc.sql("UPDATE job SET round = round + 1 WHERE id = ? AND round = ? AND state = 'RUNNING'")
+                    .params(job.id(), round).update();
+            if (moved != 1) {
+                throw new IllegalStateException("round " + round + " of job " + job.id() + " was merged twice");
+            }
+            store.startRound(job.id(), round + 1, merged.globalBlocks(), job.spec());
+            store.event(job.id(), "progress", progress(round, job.rounds(), merged.metrics()));
+        } else {
+            int done = jdbc.sql("""
+                    UPDATE job SET state = 'SUCCEEDED', reason = 'Completed', finished_at = now(), result = ?::jsonb,
+                        result_blocks = ? WHERE id = ? AND round = ? AND state = 'RUNNING'""")
+                    .params(store.write(merged.result()), merged.globalBlocks(), job.id(), round).update();
+            if (done != 1) {
+                throw new IllegalStateException("job " + job.id() + " finished twice");
+            }
+            store.event(job.id(), "progress", progress(round, job.rounds(), merged.metrics()));
+            store.event(job.id(), "state", Map.of("state", JobState.SUCCEEDED.name(), "metrics",
+                    merged.result().metrics()));
+        }
+    }
+
+    private static Map<String, Object> progress(int round, int rounds, JobView.RoundMetrics m) {
+        return m.devMetrics() == null
+                ? Map.of("round", round, "rounds", rounds, "trainingLoss", m.trainingLoss())
+                : Map.of("round", round, "rounds", rounds, "trainingLoss", m.trainingLoss(), "devMetrics", m.devMetrics());
+    }
+}

@@ -1,0 +1,274 @@
+package io.loladeft.jobs;
+
+import ai.djl.engine.Engine;
+import io.loladeft.finetune.glue.GlueTask;
+import io.loladeft.finetune.profile.HostCalibration;
+import io.loladeft.finetune.train.Evaluator;
+import io.loladeft.finetune.train.Merge;
+import io.loladeft.finetune.train.RoundResult;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * The worker loop ({@code loladeft.role} {@code worker} or {@code both}): claim an item, train the
+ * device's blocks on the round's batches, store the result, and merge the round when it was the
+ * last item. One thread; scale by running more worker processes.
+ */
+@Component
+@ConditionalOnExpression("'${loladeft.role:both}' != 'api'")
+class Worker implements SmartLifecycle, WorkQueue.Merger {
+
+    private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+    /**
+     * DJL's random seed (dropout) is process-wide: training and its seeding happen under this lock,
+     * so an item's dropout masks depend only on (seed, round, device), never on other threads.
+     */
+    private static final Object ENGINE = new Object();
+
+    private final WorkQueue queue;
+    private final JobStore store;
+    private final JobMetrics metrics;
+    private final WorkerProperties props;
+    private final String name;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "job-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
+    private Thread thread;
+    private Backbones backbones;
+    private double hostFlops;
+
+    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
+        this.queue = queue;
+        this.store = store;
+        this.metrics = metrics;
+        this.props = props;
+        this.name = props.name().isBlank() ? defaultName() : props.name();
+    }
+
+    /** What a device's item reports; stored with the item as JSON. */
+    record ItemResult(double computeSeconds, double hostFlops, long uploadBytes, long peakRssBytes, List<Double> losses) {}
+
+    @Override
+    public void start() {
+        if (running.compareAndSet(false, true)) {
+            thread = new Thread(this::loop, "job-worker");
+            thread.start();
+        }
+    }
+
+    @Override
+    public void stop() {
+        running.set(false);
+        if (thread != null) {
+            try {
+                // The item in hand finishes (or its lease expires and another worker redoes it).
+                thread.join(props.lease().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        heartbeats.shutdownNow();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    private void loop() {
+        log.info("Job worker {} started (lease {}, poll {})", name, props.lease(), props.poll());
+        try (Backbones cache = new Backbones()) {
+            backbones = cache;
+            while (running.get()) {
+                try {
+                    if (!runOne()) {
+                        Thread.sleep(props.poll().toMillis());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (RuntimeException e) {
+                    // The database may be briefly away; the loop must outlive that.
+                    log.warn("Job worker {}: {}", name, e.toString());
+                    sleepQuietly();
+                }
+            }
+        } finally {
+            log.info("Job worker {} stopped", name);
+        }
+    }
+
+    /** Claims and runs one item; false when there was nothing to do. Package-private for tests. */
+    boolean runOne() {
+        Optional<WorkQueue.Item> claimed = queue.claim(name, props.lease());
+        if (claimed.isEmpty()) {
+            return false;
+        }
+        WorkQueue.Item item = claimed.get();
+        if (item.attempts() > props.maxAttempts()) {
+            store.end(item.jobId(), JobState.FAILED, "TooManyAttempts", "device " + item.device() + "'s item of round "
+                    + item.round() + " was claimed " + item.attempts() + " times without completing");
+            return true;
+        }
+        AtomicBoolean held = new AtomicBoolean(true);
+        long every = Math.max(1, props.lease().toMillis() / 3);
+        ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> {
+            try {
+                if (!queue.heartbeat(item, props.lease())) {
+                    held.set(false);
+                }
+            } catch (RuntimeException e) {
+                log.warn("heartbeat of item {} failed: {}", item.id(), e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
+        try {
+            run(item, held);
+        } catch (RuntimeException e) {
+            log.warn("Job {} failed in round {} on device {}", item.jobId(), item.round(), item.device(), e);
+            store.end(item.jobId(), JobState.FAILED, "TrainingError", message(e));
+        } finally {
+            beat.cancel(false);
+        }
+        return true;
+    }
+
+    private void run(WorkQueue.Item item, AtomicBoolean held) {
+        JobStore.JobRow job = store.find(item.jobId()).orElseThrow();
+        JobSpec spec = job.spec();
+        Backbones.Data data = backbones.data(spec);
+        Backbones.Backbone backbone = backbones.backbone(spec);
+        byte[] global = store.globalBlocks(job.id(), item.round()).orElse(backbone.initialBlocks());
+        var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
+        RoundResult r;
+        synchronized (ENGINE) {
+            Engine.getInstance().setRandomSeed(itemSeed(spec.seed(), item.round(), item.device()));
+            backbone.trainer().setLearningRate((float) spec.learningRate());
+            r = backbone.trainer().train(global, item.layers(), batches);
+        }
+        if (!held.get()) {
+            log.info("Item {} of job {} was withdrawn while training; dropping its result", item.id(), job.id());
+            return;
+        }
+        ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.updatedBlocks().length, r.peakRssBytes(),
+                r.losses());
+        WorkQueue.Completion c = queue.complete(item, r.updatedBlocks(), store.write(result), this);
+        log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(), c);
+    }
+
+    @Override
+    public WorkQueue.Merged merge(JobStore.JobRow job, byte[] globalBlocks, List<WorkQueue.Done> items) {
+        JobSpec spec = job.spec();
+        int round = job.round();
+        Backbones.Backbone backbone = backbones.backbone(spec);
+        byte[] merged = Merge.apply(globalBlocks == null ? backbone.initialBlocks() : globalBlocks,
+                items.stream().map(WorkQueue.Done::updatedBlocks).toList(), true);
+        double lossSum = 0;
+        int lossN = 0;
+        double emulatedRound = 0;
+        List<JobView.DeviceRound> devices = new ArrayList<>();
+        for (WorkQueue.Done d : items) {
+            ItemResult r = store.read(d.result(), new TypeReference<ItemResult>() {});
+            JobSpec.DeviceRun run = spec.device(d.device());
+            double compute = Emulation.computeSeconds(r.computeSeconds(), r.hostFlops(), run.computeFlops());
+            double upload = Emulation.uploadSeconds(r.uploadBytes(), run.bandwidthHz(), run.txPowerDbm(),
+                    run.channelGainDb(), spec.noisePsdDbmPerHz());
+            devices.add(new JobView.DeviceRound(d.device(), r.computeSeconds(), r.hostFlops(), r.uploadBytes(), compute,
+                    upload, compute + upload, run.predictedLatencySeconds(), d.attempts(), d.worker()));
+            emulatedRound = Math.max(emulatedRound, compute + upload);
+            for (double l : r.losses()) {
+                lossSum += l;
+                lossN++;
+            }
+        }
+        boolean last = round == job.rounds();
+        Map<String, Double> dev = null;
+        if (last || (spec.evalEvery() > 0 && round % spec.evalEvery() == 0)) {
+            dev = evaluate(spec, backbone, merged);
+        }
+        double wall = store.roundStartedAt(job.id(), round)
+                .map(t -> (System.currentTimeMillis() - t.toEpochMilli()) / 1000.0).orElse(0.0);
+        metrics.roundCompleted(wall);
+        JobView.RoundMetrics m = new JobView.RoundMetrics(round, lossSum / lossN, dev, devices, emulatedRound,
+                spec.predictedRoundLatencySeconds(), wall, Instant.now());
+        JobView.Result result = last
+                ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks", merged.length, sha256(merged))
+                : null;
+        return new WorkQueue.Merged(merged, m, result);
+    }
+
+    private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, byte[] blocks) {
+        Backbones.Data data = backbones.data(spec);
+        synchronized (ENGINE) {
+            backbone.trainer().loadBlocks(blocks);
+            return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
+        }
+    }
+
+    private double hostFlops() {
+        if (hostFlops <= 0) {
+            hostFlops = props.hostFlops() > 0 ? props.hostFlops() : HostCalibration.gemmFlops();
+            log.info("Job worker {}: host FLOP/s {}", name, hostFlops);
+        }
+        return hostFlops;
+    }
+
+    static int itemSeed(long seed, int round, String device) {
+        long h = seed * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L + device.hashCode();
+        return (int) (h ^ (h >>> 32));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String message(RuntimeException e) {
+        String m = e.getMessage();
+        return m == null ? e.getClass().getSimpleName() : m.length() > 2000 ? m.substring(0, 2000) : m;
+    }
+
+    private void sleepQuietly() {
+        try {
+            Thread.sleep(props.poll().toMillis() * 4);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    private static String defaultName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            host = "worker";
+        }
+        return host + "-" + ManagementFactory.getRuntimeMXBean().getName().split("@")[0];
+    }
+}

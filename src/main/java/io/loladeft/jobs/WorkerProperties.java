@@ -1,0 +1,22 @@
+package io.loladeft.jobs;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The worker's settings ({@code loladeft.worker.*}).
+ *
+ * @param lease        how long a claim holds without a heartbeat; heartbeats renew it every third of it
+ * @param poll         how long an idle worker waits before looking for work again
+ * @param maxAttempts  claims of one item before its job fails (a worker that keeps dying on it)
+ * @param hostFlops    this host's FLOP/s for the emulation; 0 measures it once at start
+ * @param name         the name a worker records on the items it claims; default host and process id
+ */
+@ConfigurationProperties("loladeft.worker")
+record WorkerProperties(
+        @DefaultValue("30s") Duration lease,
+        @DefaultValue("500ms") Duration poll,
+        @DefaultValue("5") int maxAttempts,
+        @DefaultValue("0") double hostFlops,
+        @DefaultValue("") String name) {}

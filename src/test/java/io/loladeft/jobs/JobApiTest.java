@@ -1,0 +1,266 @@
+package io.loladeft.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.loladeft.finetune.TestData;
+import io.loladeft.support.ApiTest;
+import io.loladeft.support.Http;
+import io.loladeft.support.TestAuth;
+import java.net.http.HttpRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Jobs end to end over real HTTP and PostgreSQL with a worker in the same process: register a
+ * fleet, plan, run a job on a tiny RoBERTa over the SST-2 fixture to SUCCEEDED, read its rounds,
+ * events, blocks and metrics; the same seed gives the same blocks; and every refusal is a problem.
+ */
+class JobApiTest extends ApiTest {
+
+    static final Path GLUE = TestData.resource("glue");
+    static final Path TOKENIZER = TestData.robertaBaseTokenizer();
+
+    @DynamicPropertySource
+    static void jobs(DynamicPropertyRegistry registry) {
+        registry.add("loladeft.role", () -> "both");
+        registry.add("loladeft.files.roots", () -> GLUE + "," + TOKENIZER);
+        registry.add("loladeft.worker.poll", () -> "100ms");
+        registry.add("loladeft.worker.host-flops", () -> "1e11");
+        registry.add("loladeft.jobs.housekeeping-interval", () -> "300ms");
+        registry.add("loladeft.jobs.events-poll", () -> "100ms");
+        registry.add("loladeft.limits.max-concurrent-jobs", () -> "3");
+        registry.add("loladeft.limits.max-job-rounds", () -> "5000");
+    }
+
+    static final String MODEL = """
+            {"architecture": {"layers": 2, "hidden": 32, "heads": 4, "intermediate": 64, "vocab": 50265, "maxPositions": 66},
+             "block": {"kind": "lora", "rank": 4, "alpha": 8}}""";
+
+    /** A fleet of three registered devices under a fresh label, and a stored plan for it (one block each). */
+    String plan() {
+        String zone = unique("jobs");
+        String devices = """
+                {"devices": [
+                  {"name": "%1$s-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90, "labels": {"zone": "%1$s"}},
+                  {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "%1$s"}},
+                  {"name": "%1$s-c", "computeFlops": 5e11, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -100, "labels": {"zone": "%1$s"}}]}"""
+                .formatted(zone);
+        assertThat(http.post("/api/v1/devices/batch", devices).status()).isEqualTo(201);
+        Http.Response plan = http.post("/api/v1/plans", """
+                {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "model": %s, "maxBlocksPerDevice": 1,
+                 "training": {"batchSize": 4, "seqLen": 32, "rounds": 3}}""".formatted(zone, MODEL));
+        assertThat(plan.status()).as(plan.body()).isEqualTo(201);
+        return plan.json().path("id").asString();
+    }
+
+    static String job(String planId, int rounds, String extra) {
+        return """
+                {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
+                 "learningRate": 0.05, "evalEvery": 2, "seed": 7%s}""".formatted(planId, GLUE, TOKENIZER, rounds, extra);
+    }
+
+    JsonNode await(String id, Predicate<JsonNode> until, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        JsonNode job;
+        do {
+            Http.Response r = http.get("/api/v1/jobs/" + id);
+            assertThat(r.status()).as(r.body()).isEqualTo(200);
+            job = r.json();
+            if (until.test(job)) {
+                return job;
+            }
+            sleep(200);
+        } while (System.nanoTime() < end);
+        throw new AssertionError("job " + id + " did not get there in " + timeout + ": " + job);
+    }
+
+    static Predicate<JsonNode> state(String s) {
+        return j -> j.path("state").asString().equals(s);
+    }
+
+    @Test
+    void aJobRunsToSucceededWithMetricsEventsAndBlocks() {
+        String planId = plan();
+        Http.Response created = http.post("/api/v1/jobs", job(planId, 3, ""));
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        String id = created.json().path("id").asString();
+        assertThat(created.header("Location")).isEqualTo("/api/v1/jobs/" + id);
+        assertThat(created.header("Retry-After")).isEqualTo("5");
+        assertThat(created.json().path("state").asString()).isIn("QUEUED", "RUNNING");
+
+        JsonNode job = await(id, state("SUCCEEDED"), Duration.ofMinutes(3));
+        assertThat(job.path("planId").asString()).isEqualTo(planId);
+        assertThat(job.path("progress").path("round").asInt()).isEqualTo(3);
+        assertThat(job.path("progress").path("percent").asDouble()).isEqualTo(100.0);
+        List<String> conditions = new ArrayList<>();
+        job.path("conditions").forEach(c -> conditions.add(c.path("type").asString() + "=" + c.path("status").asString()));
+        assertThat(conditions).containsExactly("Accepted=True", "Running=False", "Complete=True");
+        assertThat(job.path("settings").path("batchSize").asInt()).isEqualTo(4);
+        assertThat(job.path("settings").path("seqLen").asInt()).isEqualTo(32);
+
+        // Three devices, two blocks, one block each: two devices work, one is idle.
+        assertThat(job.path("devices").size()).isEqualTo(2);
+        job.path("devices").forEach(d -> assertThat(d.path("state").asString()).isEqualTo("DONE"));
+        JsonNode rounds = job.path("rounds");
+        assertThat(rounds.size()).isEqualTo(3);
+        for (JsonNode r : rounds) {
+            assertThat(r.path("trainingLoss").asDouble()).isPositive();
+            assertThat(r.path("predictedRoundLatencySeconds").asDouble()).isPositive();
+            double slowest = 0;
+            for (JsonNode d : r.path("devices")) {
+                assertThat(d.path("computeSeconds").asDouble()).isPositive();
+                assertThat(d.path("uploadBytes").asLong()).isPositive();
+                assertThat(d.path("emulatedComputeSeconds").asDouble())
+                        .isCloseTo(d.path("computeSeconds").asDouble() * 1e11 / flops(d.path("device").asString()),
+                                within(1e-9));
+                slowest = Math.max(slowest, d.path("emulatedLatencySeconds").asDouble());
+            }
+            assertThat(r.path("emulatedRoundLatencySeconds").asDouble()).isEqualTo(slowest);
+        }
+        assertThat(rounds.get(0).has("devMetrics")).isFalse();
+        assertThat(rounds.get(1).path("devMetrics").has("accuracy")).isTrue();
+        double accuracy = rounds.get(2).path("devMetrics").path("accuracy").asDouble();
+        assertThat(job.path("result").path("metrics").path("accuracy").asDouble()).isEqualTo(accuracy);
+        assertThat(accuracy).isBetween(0.0, 1.0);
+
+        Http.Response blocks = http.get("/api/v1/jobs/" + id + "/blocks");
+        assertThat(blocks.status()).isEqualTo(200);
+        assertThat(blocks.header("Content-Type")).startsWith("application/octet-stream");
+        assertThat(job.path("result").path("blocks").asString()).isEqualTo("/api/v1/jobs/" + id + "/blocks");
+
+        Http.Response events = http.get("/api/v1/jobs/" + id + "/events");
+        assertThat(events.status()).isEqualTo(200);
+        assertThat(events.header("Content-Type")).startsWith("text/event-stream");
+        List<String> ids = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String line : events.body().split("\n")) {
+            if (line.startsWith("id:")) {
+                ids.add(line.substring(3).trim());
+            } else if (line.startsWith("event:")) {
+                names.add(line.substring(6).trim());
+            }
+        }
+        assertThat(names).containsExactly("state", "state", "progress", "progress", "progress", "state");
+        assertThat(events.body()).contains("\"SUCCEEDED\"");
+        Http resumed = new Http(port).withHeader("X-API-Key", TestAuth.READER_KEY).withHeader("Last-Event-ID", ids.get(3));
+        String rest = resumed.get("/api/v1/jobs/" + id + "/events").body();
+        assertThat(rest).doesNotContain("id:" + ids.get(3) + "\n").contains("id:" + ids.get(4)).contains("id:" + ids.get(5));
+
+        Http.Response list = http.get("/api/v1/jobs?state=SUCCEEDED&planId=" + planId);
+        assertThat(list.status()).isEqualTo(200);
+        assertThat(list.json().path("items").size()).isEqualTo(1);
+
+        String prometheus = new Http(managementPort).get("/actuator/prometheus").body();
+        assertThat(prometheus).contains("loladeft_jobs{state=\"SUCCEEDED\"}", "loladeft_jobs_queue_depth",
+                "loladeft_jobs_round_duration_seconds_count");
+        assertThat(prometheus).doesNotContain(id);
+
+        // The same seed on the same plan: bit-identical blocks.
+        String again = http.post("/api/v1/jobs", job(planId, 3, "")).json().path("id").asString();
+        JsonNode second = await(again, state("SUCCEEDED"), Duration.ofMinutes(3));
+        assertThat(second.path("result").path("blocksSha256").asString())
+                .isEqualTo(job.path("result").path("blocksSha256").asString());
+        assertThat(second.path("result").path("metrics")).isEqualTo(job.path("result").path("metrics"));
+    }
+
+    double flops(String device) {
+        return switch (device.substring(device.length() - 1)) {
+            case "a" -> 2e12;
+            case "b" -> 1e12;
+            default -> 5e11;
+        };
+    }
+
+    @Test
+    void idempotencyKeyReturnsTheSameJobAndRefusesAnotherBody() {
+        String planId = plan();
+        Http keyed = new Http(port).withHeader("X-API-Key", TestAuth.OPERATOR_KEY)
+                .withHeader("Idempotency-Key", unique("key"));
+        Http.Response first = keyed.post("/api/v1/jobs", job(planId, 2000, ""));
+        assertThat(first.status()).as(first.body()).isEqualTo(202);
+        Http.Response repeat = keyed.post("/api/v1/jobs", job(planId, 2000, ""));
+        assertThat(repeat.status()).isEqualTo(202);
+        assertThat(repeat.json().path("id").asString()).isEqualTo(first.json().path("id").asString());
+        assertProblem(keyed.post("/api/v1/jobs", job(planId, 1999, "")), 422);
+        String id = first.json().path("id").asString();
+        assertThat(http.post("/api/v1/jobs/" + id + "/cancel", "").status()).isEqualTo(200);
+    }
+
+    @Test
+    void cancelStopsTheItemsAndDeadlineFailsTheJob() {
+        String planId = plan();
+        String id = http.post("/api/v1/jobs", job(planId, 2000, "")).json().path("id").asString();
+        await(id, j -> j.path("progress").path("round").asInt() >= 1, Duration.ofMinutes(2));
+        Http.Response cancelled = http.post("/api/v1/jobs/" + id + "/cancel", "");
+        assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
+        assertThat(cancelled.json().path("state").asString()).isEqualTo("CANCELLED");
+        JsonNode job = cancelled.json();
+        job.path("devices").forEach(d -> assertThat(d.path("state").asString()).isIn("CANCELLED", "DONE"));
+        int round = job.path("progress").path("round").asInt();
+        sleep(1500);
+        assertThat(http.get("/api/v1/jobs/" + id).json().path("progress").path("round").asInt()).isEqualTo(round);
+        assertProblem(http.post("/api/v1/jobs/" + id + "/cancel", ""), 409);
+        assertProblem(http.get("/api/v1/jobs/" + id + "/blocks"), 409);
+
+        String late = http.post("/api/v1/jobs", job(planId, 2000, ", \"deadlineSeconds\": 2")).json().path("id").asString();
+        JsonNode failed = await(late, state("FAILED"), Duration.ofSeconds(60));
+        JsonNode condition = failed.path("conditions").get(failed.path("conditions").size() - 1);
+        assertThat(condition.path("type").asString()).isEqualTo("Failed");
+        assertThat(condition.path("reason").asString()).isEqualTo("DeadlineExceeded");
+    }
+
+    @Test
+    void concurrentJobsPerCallerAreLimited() {
+        String planId = plan();
+        List<String> ids = new ArrayList<>();
+        try {
+            Http.Response r;
+            while ((r = http.post("/api/v1/jobs", job(planId, 2000, ""))).status() == 202) {
+                ids.add(r.json().path("id").asString());
+                assertThat(ids.size()).isLessThanOrEqualTo(3);
+            }
+            assertProblem(r, 429);
+            assertThat(r.header("Retry-After")).isNotNull();
+        } finally {
+            ids.forEach(id -> http.post("/api/v1/jobs/" + id + "/cancel", ""));
+        }
+    }
+
+    @Test
+    void mistakesAreProblems() {
+        String planId = plan();
+        assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace("sst2", "imagenet")), 400);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace(GLUE.toString(), "/etc")), 400);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace(GLUE.toString(), GLUE + "/SST-2")), 422);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace(TOKENIZER.toString(), GLUE.toString())), 422);
+        assertProblem(http.post("/api/v1/jobs", job("00000000-0000-0000-0000-000000000000", 1, "")), 422);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 6000, "")), 400);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 1, ", \"seqLen\": 500")), 422);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 0, "")), 400);
+        assertProblem(http.post("/api/v1/jobs", "{\"task\": \"sst2\", \"dataDir\": \"x\"}"), 400);
+        assertProblem(http.post("/api/v1/jobs", job(planId, 1, ", \"learningRate\": -1")), 400);
+        assertProblem(http.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"), 404);
+        assertProblem(http.get("/api/v1/jobs/not-a-uuid"), 400);
+        assertProblem(http.get("/api/v1/jobs?state=DANCING"), 400);
+        assertProblem(http.send("GET", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/events", "application/json",
+                HttpRequest.BodyPublishers.noBody()), 404);
+        assertProblem(http.post("/api/v1/jobs/00000000-0000-0000-0000-000000000000/cancel", ""), 404);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.loladeft.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/**
+ * The queue against a real PostgreSQL, with no worker running: claims skip locked and leased
+ * items, an expired lease makes an item claimable again and fences the old holder, and however
+ * completions of a round race, the merge runs exactly once.
+ */
+@SpringBootTest(properties = "loladeft.role=api")
+class WorkQueueTest {
+
+    static final Duration LEASE = Duration.ofSeconds(30);
+
+    @Autowired WorkQueue queue;
+    @Autowired JobStore store;
+    @Autowired JdbcClient jdbc;
+
+    @BeforeEach
+    void onlyOurJobsAreActive() {
+        // The test database is shared; jobs other tests left active would compete for claims.
+        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
+    }
+
+    UUID job(int devices, int rounds) {
+        UUID planId = UUID.randomUUID();
+        jdbc.sql("INSERT INTO plan (id, algorithm, round_latency_seconds, request, plan, created_at)"
+                + " VALUES (?, 'jbba', 1.0, '{}'::jsonb, '{}'::jsonb, now())").param(planId).update();
+        List<JobSpec.DeviceRun> runs = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5));
+        }
+        JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
+                new JobSpec.Block("lora", 4, 8, 0), rounds, 0.01, 4, 16, 1, 0, 1, -174, 0.5, runs);
+        UUID id = UUID.randomUUID();
+        store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
+                null, null, Instant.now(), null, null, null, null));
+        return id;
+    }
+
+    /** A merger that counts its calls and returns recognisable bytes. */
+    static final class CountingMerger implements WorkQueue.Merger {
+        final AtomicInteger calls = new AtomicInteger();
+        final List<Integer> itemsSeen = new ArrayList<>();
+
+        @Override
+        public synchronized WorkQueue.Merged merge(JobStore.JobRow job, byte[] global, List<WorkQueue.Done> items) {
+            calls.incrementAndGet();
+            itemsSeen.add(items.size());
+            JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now());
+            JobView.Result r = job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
+            return new WorkQueue.Merged(new byte[] {(byte) job.round()}, m, r);
+        }
+    }
+
+    @Test
+    void claimsSkipHeldItemsAndStartTheJob() {
+        UUID id = job(2, 1);
+        WorkQueue.Item a = queue.claim("w1", LEASE).orElseThrow();
+        WorkQueue.Item b = queue.claim("w2", LEASE).orElseThrow();
+        assertThat(a.jobId()).isEqualTo(id);
+        assertThat(b.jobId()).isEqualTo(id);
+        assertThat(a.device()).isNotEqualTo(b.device());
+        assertThat(a.attempts()).isEqualTo(1);
+        assertThat(queue.claim("w3", LEASE)).isEmpty();
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+        assertThat(queue.heartbeat(a, LEASE)).isTrue();
+    }
+
+    @Test
+    void anExpiredLeaseMakesTheItemClaimableAndFencesTheOldHolder() {
+        UUID id = job(1, 1);
+        WorkQueue.Item first = queue.claim("dead-worker", Duration.ofMillis(1)).orElseThrow();
+        jdbc.sql("UPDATE work_item SET lease_until = now() - interval '1 second' WHERE id = ?").param(first.id()).update();
+        WorkQueue.Item again = queue.claim("live-worker", LEASE).orElseThrow();
+        assertThat(again.id()).isEqualTo(first.id());
+        assertThat(again.attempts()).isEqualTo(2);
+        assertThat(again.claimToken()).isNotEqualTo(first.claimToken());
+
+        CountingMerger merger = new CountingMerger();
+        assertThat(queue.heartbeat(first, LEASE)).isFalse();
+        assertThat(queue.complete(first, new byte[] {1}, "{}", merger)).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.complete(again, new byte[] {1}, "{}", merger)).isEqualTo(WorkQueue.Completion.MERGED);
+        assertThat(merger.calls).hasValue(1);
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(store.resultBlocks(id)).contains(new byte[] {1});
+    }
+
+    @Test
+    void concurrentCompletionsMergeEachRoundExactlyOnce() throws Exception {
+        int devices = 6;
+        int rounds = 3;
+        UUID id = job(devices, rounds);
+        CountingMerger merger = new CountingMerger();
+        ExecutorService pool = Executors.newFixedThreadPool(devices);
+        try {
+            for (int r = 1; r <= rounds; r++) {
+                List<WorkQueue.Item> items = new ArrayList<>();
+                for (int d = 0; d < devices; d++) {
+                    items.add(queue.claim("w" + d, LEASE).orElseThrow());
+                }
+                assertThat(items).allMatch(i -> i.jobId().equals(id));
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<WorkQueue.Completion>> done = new ArrayList<>();
+                for (WorkQueue.Item item : items) {
+                    done.add(pool.submit(() -> {
+                        go.await();
+                        return queue.complete(item, new byte[] {(byte) item.round()}, "{}", merger);
+                    }));
+                }
+                go.countDown();
+                List<WorkQueue.Completion> outcomes = new ArrayList<>();
+                for (Future<WorkQueue.Completion> f : done) {
+                    outcomes.add(f.get());
+                }
+                assertThat(outcomes).filteredOn(c -> c == WorkQueue.Completion.MERGED).hasSize(1);
+                assertThat(outcomes).filteredOn(c -> c == WorkQueue.Completion.STORED).hasSize(devices - 1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(merger.calls).hasValue(rounds);
+        assertThat(merger.itemsSeen).containsOnly(devices);
+        JobStore.JobRow job = store.find(id).orElseThrow();
+        assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+        assertThat(store.rounds(id)).extracting(JobView.RoundMetrics::round).containsExactly(1, 2, 3);
+        assertThat(store.globalBlocks(id, 2)).contains(new byte[] {1});
+        assertThat(queue.claim("late", LEASE)).isEmpty();
+    }
+
+    @Test
+    void endingAJobWithdrawsItsItems() {
+        UUID id = job(2, 5);
+        WorkQueue.Item held = queue.claim("w", LEASE).orElseThrow();
+        assertThat(store.end(id, JobState.CANCELLED, "Cancelled", "test")).isTrue();
+        assertThat(store.end(id, JobState.FAILED, "Again", "test")).isFalse();
+        assertThat(queue.heartbeat(held, LEASE)).isFalse();
+        assertThat(queue.complete(held, new byte[] {1}, "{}", new CountingMerger())).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.claim("w", LEASE)).isEmpty();
+        Optional<JobStore.JobRow> job = store.find(id);
+        assertThat(job.orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+        assertThat(store.events(id, 0, 100)).extracting(JobStore.Event::type).containsExactly("state", "state", "state");
+    }
+}
