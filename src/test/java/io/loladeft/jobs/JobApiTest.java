@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -22,7 +23,10 @@ import tools.jackson.databind.JsonNode;
  * Jobs end to end over real HTTP and PostgreSQL with a worker in the same process: register a
  * fleet, plan, run a job on a tiny RoBERTa over the SST-2 fixture to SUCCEEDED, read its rounds,
  * events, blocks and metrics; the same seed gives the same blocks; and every refusal is a problem.
+ * The context is closed afterwards: its worker must not go on claiming jobs that later test classes
+ * create in the shared database while they train models of their own in this JVM.
  */
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class JobApiTest extends ApiTest {
 
     static final Path GLUE = TestData.resource("glue");

@@ -2,6 +2,11 @@ package io.loladeft.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.loladeft.plans.PlanRequest;
+import io.loladeft.plans.PlanService;
+import io.loladeft.registry.Architecture;
+import io.loladeft.registry.BlockConfig;
+import io.loladeft.registry.ModelBody;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +38,7 @@ class WorkQueueTest {
     @Autowired WorkQueue queue;
     @Autowired JobStore store;
     @Autowired JdbcClient jdbc;
+    @Autowired PlanService plans;
 
     @BeforeEach
     void onlyOurJobsAreActive() {
@@ -40,10 +46,19 @@ class WorkQueueTest {
         jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
     }
 
+    /** A real stored plan (the plans table is shared: a fake row would break other tests' listings). */
+    UUID plan(int devices) {
+        List<PlanRequest.InlineDevice> fleet = new ArrayList<>();
+        for (int d = 0; d < devices; d++) {
+            fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null));
+        }
+        ModelBody model = new ModelBody(null, new Architecture(devices, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null);
+        return plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, null, null)).id();
+    }
+
     UUID job(int devices, int rounds) {
-        UUID planId = UUID.randomUUID();
-        jdbc.sql("INSERT INTO plan (id, algorithm, round_latency_seconds, request, plan, created_at)"
-                + " VALUES (?, 'jbba', 1.0, '{}'::jsonb, '{}'::jsonb, now())").param(planId).update();
+        UUID planId = plan(devices);
         List<JobSpec.DeviceRun> runs = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
             runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5));
