@@ -6,9 +6,10 @@ package io.loladeft.planning;
  * <p><b>Min-max split</b> ({@link #minMax}): with the assignment fixed, device {@code i} finishes at
  * {@code C_i + S_i / R_i(B_i)}, decreasing in {@code B_i}. For a target {@code T} the least bandwidth it needs is
  * {@code beta_i(T) = R_i^{-1}(S_i / (T - C_i))} (infinite when {@code T <= C_i}), decreasing in {@code T}; so
- * {@code T} is achievable iff {@code sum_i beta_i(T) <= B}, and the optimal {@code T} is found by bisection between
- * the whole-band bound {@code max_i (C_i + S_i / R_i(B))} and the equal-split value. Bandwidth left over at the
- * end is shared in proportion (it can only lower every latency).
+ * {@code T} is achievable iff {@code sum_i beta_i(T) <= B}, and the optimal {@code T} is the root of that convex,
+ * decreasing function between the whole-band bound {@code max_i (C_i + S_i / R_i(B))} and the equal-split value,
+ * found by Newton's method from the left (monotone, quadratic; safeguarded by bisection; {@link #solveNeed}).
+ * Bandwidth left over at the end is shared in proportion (it can only lower every latency).
  *
  * <p><b>Dual bandwidth sub-problem</b> ({@link #dualBound}): for multipliers it lower-bounds
  * {@code min sum_i sigma_i (lambda_i / R_i(B_i) - mu_i)} over {@code sigma_i in [0, sigmaMax_i]},
@@ -49,28 +50,19 @@ final class BandwidthSplit {
             lo = Math.max(lo, c[i] + Uplink.uploadSeconds(s[i], budget, gamma[i]));
             hi = Math.max(hi, c[i] + Uplink.uploadSeconds(s[i], budget / n, gamma[i]));
         }
-        // lo is a strict lower bound unless one device could reach it with the whole band and others need nothing.
-        if (need(c, s, gamma, lo) <= budget) {
-            hi = lo;
-        }
-        for (int it = 0; it < 200 && hi - lo > 1e-14 * hi; it++) {
-            double mid = 0.5 * (lo + hi);
-            if (need(c, s, gamma, mid) <= budget) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
+        // lo is a strict lower bound unless one device could reach it with the whole band and others need nothing:
+        // the root finder's first evaluation, at lo, settles that.
+        double t = solveNeed(c, s, gamma, budget, lo, hi);
         double total = 0;
         for (int i = 0; i < n; i++) {
-            hz[i] = s[i] <= 0 ? 0 : Uplink.bandwidthFor(s[i] / (hi - c[i]), gamma[i]);
+            hz[i] = s[i] <= 0 ? 0 : Uplink.bandwidthFor(s[i] / (t - c[i]), gamma[i]);
             if (!Double.isFinite(hz[i])) {
                 hz[i] = budget / n;
             }
             total += hz[i];
         }
         if (total > budget || total <= 0) {
-            // Only reachable through rounding at the last bisection step: fall back to a proportional rescale.
+            // Only reachable through rounding at the last root-finding step: fall back to a proportional rescale.
             double f = budget / total;
             for (int i = 0; i < n; i++) {
                 hz[i] *= f;
@@ -81,32 +73,70 @@ final class BandwidthSplit {
                 hz[i] *= f;
             }
         }
-        double t = 0;
+        double latency = 0;
         for (int i = 0; i < n; i++) {
-            t = Math.max(t, c[i] + Uplink.uploadSeconds(s[i], hz[i], gamma[i]));
+            latency = Math.max(latency, c[i] + Uplink.uploadSeconds(s[i], hz[i], gamma[i]));
         }
-        return new Split(t, hz);
+        return new Split(latency, hz);
     }
 
-    /** Total bandwidth the devices need to finish by {@code t}; infinite if one cannot. */
-    static double need(double[] c, double[] s, double[] gamma, double t) {
-        double sum = 0;
-        for (int i = 0; i < c.length; i++) {
-            if (s[i] <= 0) {
-                if (c[i] > t) {
-                    return Double.POSITIVE_INFINITY;
-                }
-                continue;
-            }
-            if (t <= c[i]) {
-                return Double.POSITIVE_INFINITY;
-            }
-            sum += Uplink.bandwidthFor(s[i] / (t - c[i]), gamma[i]);
-            if (sum == Double.POSITIVE_INFINITY) {
-                return sum;
-            }
+    /**
+     * The root of {@code need(T) = budget} in {@code [lo, hi]} ({@code need(lo) > budget >= need(hi)}): Newton's
+     * method on {@code need}, which is convex and decreasing ({@code R^{-1}} is convex increasing, {@code S/(T-C)}
+     * convex decreasing), so from the infeasible side every step stays on it and the iterates rise monotonically
+     * and quadratically to the root. A step that leaves the bracket (rounding) is replaced by bisection. Stops when
+     * a step is below {@code 1e-13} relative, or the bracket below {@code 1e-14} relative (the old bisection's
+     * tolerance). If {@code need(lo) <= budget} already, {@code lo} is returned.
+     */
+    static double solveNeed(double[] c, double[] s, double[] gamma, double budget, double lo, double hi) {
+        if (!(hi > lo)) {
+            return hi;
         }
-        return sum;
+        double t = lo;
+        for (int it = 0; it < 100; it++) {
+            // need(t) and its derivative: d beta_i / dT = -r_i / ((T - C_i) R_i'(beta_i)), r_i = S_i / (T - C_i).
+            double sum = 0;
+            double slope = 0;
+            boolean finite = true;
+            for (int i = 0; i < c.length; i++) {
+                if (s[i] <= 0) {
+                    if (c[i] > t) {
+                        finite = false;
+                        break;
+                    }
+                    continue;
+                }
+                double slack = t - c[i];
+                if (!(slack > 0)) {
+                    finite = false;
+                    break;
+                }
+                double r = s[i] / slack;
+                double b = Uplink.bandwidthFor(r, gamma[i]);
+                if (b == Double.POSITIVE_INFINITY) {
+                    finite = false;
+                    break;
+                }
+                sum += b;
+                slope -= r / (slack * Uplink.slopeAt(b, gamma[i], r));
+            }
+            if (finite && sum <= budget) {
+                hi = t;
+            } else {
+                lo = t;
+            }
+            if (hi - lo <= 1e-14 * hi) {
+                return hi;
+            }
+            double next = finite && slope < 0 ? t - (sum - budget) / slope : Double.NaN;
+            if (!(next > lo && next < hi)) {
+                next = 0.5 * (lo + hi);
+            } else if (Math.abs(next - t) <= 1e-13 * t) {
+                return next;
+            }
+            t = next;
+        }
+        return hi;
     }
 
     /** The dual sub-problem's best bound found, with the per-device choices at its price. */
