@@ -84,9 +84,10 @@ final class BandwidthSplit {
      * The root of {@code need(T) = budget} in {@code [lo, hi]} ({@code need(lo) > budget >= need(hi)}): Newton's
      * method on {@code need}, which is convex and decreasing ({@code R^{-1}} is convex increasing, {@code S/(T-C)}
      * convex decreasing), so from the infeasible side every step stays on it and the iterates rise monotonically
-     * and quadratically to the root. A step that leaves the bracket (rounding) is replaced by bisection. Stops when
-     * a step is below {@code 1e-13} relative, or the bracket below {@code 1e-14} relative (the old bisection's
-     * tolerance). If {@code need(lo) <= budget} already, {@code lo} is returned.
+     * and quadratically to the root; once a step is below {@code 1e-13} relative the next point probes just above
+     * it. A step that leaves the bracket (rounding) is replaced by bisection. Returns, as the bisection did, a point
+     * proven feasible within {@code 1e-14} relative of one proven infeasible (never an infeasible point, whose
+     * over-budget split would be scaled down and raise latencies). If {@code need(lo) <= budget}, {@code lo}.
      */
     static double solveNeed(double[] c, double[] s, double[] gamma, double budget, double lo, double hi) {
         if (!(hi > lo)) {
@@ -129,10 +130,13 @@ final class BandwidthSplit {
                 return hi;
             }
             double next = finite && slope < 0 ? t - (sum - budget) / slope : Double.NaN;
+            if (next > lo && next < hi && t == lo && next - t <= 1e-13 * t) {
+                // Converged from the infeasible side: probe just above the limit, so that the answer, like the
+                // bisection's, is a point proven feasible within 1e-14 of one proven infeasible.
+                next = Math.min(next + 0.5e-14 * next, 0.5 * (next + hi));
+            }
             if (!(next > lo && next < hi)) {
                 next = 0.5 * (lo + hi);
-            } else if (Math.abs(next - t) <= 1e-13 * t) {
-                return next;
             }
             t = next;
         }
@@ -176,6 +180,11 @@ final class BandwidthSplit {
         }
         double lo = Math.log(etaLo) - 1;
         double hi = Math.log(etaHi) + 1;
+        // Per device: ln B at the previous price and d(ln marginal)/d(ln B) there, for a first-order warm start.
+        double[] lnB = new double[n];
+        double[] dPhi = new double[n];
+        double[] out = new double[2];
+        double lnEtaPrev = Double.NaN;
         for (int it = 0; it < 32; it++) {
             double mid = 0.5 * (lo + hi);
             double eta = Math.exp(mid);
@@ -185,8 +194,11 @@ final class BandwidthSplit {
                 double b;
                 double v;
                 if (a[i] > 0) {
-                    b = solveMarginal(a[i], gamma[i], eta, hz[i] > 0 ? hz[i] : budget / n);
-                    v = a[i] / Uplink.rate(b, gamma[i]) + eta * b - m[i];
+                    double start = hz[i] > 0 ? lnB[i] + (mid - lnEtaPrev) / dPhi[i] : Math.log(budget / n);
+                    lnB[i] = solveMarginalLn(a[i], gamma[i], mid, start, out);
+                    b = Math.exp(lnB[i]);
+                    dPhi[i] = out[1];
+                    v = a[i] / out[0] + eta * b - m[i];
                 } else {
                     b = 0;
                     v = -m[i];
@@ -198,6 +210,7 @@ final class BandwidthSplit {
                     used += b;
                 }
             }
+            lnEtaPrev = mid;
             if (val > best) {
                 best = val;
                 for (int i = 0; i < n; i++) {
@@ -233,49 +246,75 @@ final class BandwidthSplit {
     }
 
     /**
-     * The {@code B} with {@code a R'(B)/R(B)^2 = eta}: the minimiser of {@code a/R(B) + eta*B}. Newton's method in
-     * {@code t = ln B} inside a bracket (bisection when a Newton step leaves it).
+     * The {@code B} with {@code a R'(B)/R(B)^2 = eta}: the minimiser of {@code a/R(B) + eta*B}, starting the search
+     * at {@code guess}.
      */
     static double solveMarginal(double a, double gamma, double eta, double guess) {
-        double t = Math.log(guess);
-        double lo = t;
-        double hi = t;
-        double target = Math.log(eta);
-        while (Math.log(marginal(a, gamma, Math.exp(lo))) < target) {
-            lo -= 2;
-            if (lo < -700) {
-                return Math.exp(lo);
+        return Math.exp(solveMarginalLn(a, gamma, Math.log(eta), Math.log(guess), new double[2]));
+    }
+
+    /**
+     * {@code ln B} where {@code phi(t) = ln(a R'(B)/R(B)^2) - ln eta = 0}, {@code B = e^t}: Newton's method in
+     * {@code t}, where {@code phi} is decreasing and nearly linear (slope between -2 and -1), from {@code t0}. The
+     * bracket is learnt from the signs seen; a step leaving it is replaced by bisection, or by a move of 2 towards
+     * the root while one side is still open (so a bad start costs what the old bracketing did). One {@code log1p}
+     * serves {@code R} and {@code R'}. Converged when a step is below {@code 1e-8} (quadratic convergence leaves an
+     * error far below {@code 1e-13}, the old tolerance) or the bracket below {@code 1e-12}. On return
+     * {@code out[0] = R(B)} (first-order from the last evaluation, exact to rounding) and {@code out[1] = phi'(t)}.
+     */
+    static double solveMarginalLn(double a, double gamma, double lnEta, double t0, double[] out) {
+        double target = lnEta - Math.log(a);
+        double t = t0;
+        double lo = Double.NEGATIVE_INFINITY;
+        double hi = Double.POSITIVE_INFINITY;
+        double b = 0;
+        double r = 0;
+        double rp = 0;
+        double dphi = -2;
+        for (int it = 0; it < 200; it++) {
+            if (t < -700 || t > 700) {
+                // Degenerate prices: the root is beyond any bandwidth (as the old bracketing gave up at +-700).
+                b = Math.exp(t);
+                out[0] = Uplink.rate(b, gamma);
+                out[1] = dphi;
+                return t;
             }
-        }
-        while (Math.log(marginal(a, gamma, Math.exp(hi))) > target) {
-            hi += 2;
-            if (hi > 700) {
-                return Math.exp(hi);
-            }
-        }
-        for (int it = 0; it < 60 && hi - lo > 1e-12; it++) {
-            double b = Math.exp(t);
+            b = Math.exp(t);
             double x = gamma / b;
-            double r = b * Math.log1p(x) / Uplink.LN2;
-            double rp = rateSlope(x);
+            double l = Math.log1p(x);
+            r = b * l / Uplink.LN2;
+            rp = (x < 1e-3 ? x * x * (0.5 - x * (2.0 / 3.0 - x * 0.75)) : l - x / (1 + x)) / Uplink.LN2;
             double rpp = -x * x / (b * (1 + x) * (1 + x) * Uplink.LN2);
-            double f = Math.log(a * rp / (r * r)) - target;
+            double f = Math.log(rp / (r * r)) - target;
             if (f > 0) {
                 lo = t;
             } else {
                 hi = t;
             }
-            double fp = b * (rpp / rp - 2 * rp / r);
-            double next = t - f / fp;
-            if (!(next > lo && next < hi)) {
-                next = 0.5 * (lo + hi);
-            }
-            if (Math.abs(next - t) < 1e-13) {
+            dphi = b * (rpp / rp - 2 * rp / r);
+            double next = t - f / dphi;
+            if (dphi < 0 && Math.abs(next - t) < 1e-8) {
+                // Quadratic convergence: the error after this step is far below 1e-13.
                 t = next;
                 break;
             }
+            if (!(next > lo && next < hi)) {
+                if (lo == Double.NEGATIVE_INFINITY) {
+                    next = t - 2;
+                } else if (hi == Double.POSITIVE_INFINITY) {
+                    next = t + 2;
+                } else {
+                    next = 0.5 * (lo + hi);
+                }
+            }
             t = next;
+            if (hi - lo <= 1e-12) {
+                break;
+            }
         }
-        return Math.exp(t);
+        double bt = Math.exp(t);
+        out[0] = r + rp * (bt - b);
+        out[1] = dphi;
+        return t;
     }
 }
