@@ -61,11 +61,13 @@ final class DualAscent {
         double[][] comp = new double[n][k];
         double[][] fullBand = new double[n][k];
         boolean[][] fits = new boolean[n][k];
+        double[] fullRate = ExactSolver.fullBandRates(cm);
         for (int b = 0; b < n; b++) {
             for (int d = 0; d < k; d++) {
                 fits[b][d] = cm.fits1(d, b);
                 comp[b][d] = cm.compute1(d, b);
-                fullBand[b][d] = comp[b][d] + cm.upload(d, cm.bits[b], cm.totalBandwidth);
+                // = comp + cm.upload(d, bits, B): the same division by the same rate, without its logarithm
+                fullBand[b][d] = comp[b][d] + cm.bits[b] / fullRate[d];
             }
         }
         // A lower bound that needs no multipliers: P1 with the whole band for every device (no B_k can exceed B).
@@ -119,7 +121,7 @@ final class DualAscent {
             double gapBefore = before - Math.max(lower, 0);
             double target = bisect ? 0.5 * (Math.max(lower, 0) + before)
                     : ExactSolver.nextTarget(lower, before, 0.5 * ExactSolver.TOLERANCE);
-            int[] y = ExactSolver.leastBandwidth(cm, comp, fits, betaCost, target);
+            int[] y = ExactSolver.leastBandwidth(cm, comp, fits, fullRate, betaCost, target);
             if (y != null) {
                 Joint.Solution cand = Joint.split(cm, y);
                 if (cand.latency() < best.latency() * (1 - 1e-12)) {

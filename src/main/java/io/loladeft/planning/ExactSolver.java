@@ -66,9 +66,10 @@ final class ExactSolver {
         Joint.Solution best = incumbent;
         double hi = best.latency();
         double[][] cost = new double[n][k];
+        double[] fullRate = fullBandRates(cm);
         int steps = 0;
         // lo itself may be achievable (then nothing below it is, as it is a lower bound).
-        int[] atLo = feasibleAt(cm, comp, fits, cost, lo);
+        int[] atLo = feasibleAt(cm, comp, fits, fullRate, cost, lo);
         if (atLo != null) {
             Joint.Solution s = Joint.split(cm, atLo);
             if (s.latency() < best.latency()) {
@@ -83,7 +84,7 @@ final class ExactSolver {
                         + " bisection steps (gap " + (hi - lo) / hi + "); use 'jbba' for this size");
             }
             double t = bisect ? 0.5 * (lo + hi) : nextTarget(lo, hi, TOLERANCE / 2);
-            int[] a = feasibleAt(cm, comp, fits, cost, t);
+            int[] a = feasibleAt(cm, comp, fits, fullRate, cost, t);
             steps++;
             if (a != null) {
                 Joint.Solution s = Joint.split(cm, a);
@@ -120,18 +121,36 @@ final class ExactSolver {
     }
 
     /** The assignment needing least total bandwidth to finish by {@code t}, if that total is within the band. */
-    static int[] leastBandwidth(CostModel cm, double[][] comp, boolean[][] fits, double[][] cost, double t) {
-        return feasibleAt(cm, comp, fits, cost, t);
+    static int[] leastBandwidth(CostModel cm, double[][] comp, boolean[][] fits, double[] fullRate, double[][] cost,
+            double t) {
+        return feasibleAt(cm, comp, fits, fullRate, cost, t);
     }
 
-    private static int[] feasibleAt(CostModel cm, double[][] comp, boolean[][] fits, double[][] cost, double t) {
+    /** Each device's rate with the whole band, {@code R_k(B)}: no pair needing more can be in a feasible plan. */
+    static double[] fullBandRates(CostModel cm) {
+        double[] r = new double[cm.k];
+        for (int d = 0; d < cm.k; d++) {
+            r[d] = Uplink.rate(cm.totalBandwidth, cm.gamma[d]);
+        }
+        return r;
+    }
+
+    /**
+     * The least-bandwidth assignment at {@code t} if it fits the band, else {@code null}. A pair whose rate must
+     * exceed {@code R_k(B)} needs more than the whole band on its own ({@code beta > B}), so no assignment within
+     * the band uses it: it is cut before its Shannon inverse is computed, which changes neither the answer nor
+     * the assignment found (the min-sum assignment within the band never uses such a pair).
+     */
+    private static int[] feasibleAt(CostModel cm, double[][] comp, boolean[][] fits, double[] fullRate,
+            double[][] cost, double t) {
         for (int b = 0; b < cm.n; b++) {
             double[] row = cost[b];
             double[] cb = comp[b];
             boolean[] fb = fits[b];
             double bits = cm.bits[b];
             for (int d = 0; d < cm.k; d++) {
-                row[d] = fb[d] && t > cb[d] ? Uplink.bandwidthFor(bits / (t - cb[d]), cm.gamma[d])
+                double r = bits / (t - cb[d]);
+                row[d] = fb[d] && t > cb[d] && r <= fullRate[d] ? Uplink.bandwidthFor(r, cm.gamma[d])
                         : Double.POSITIVE_INFINITY;
             }
         }
