@@ -65,6 +65,44 @@ final class Crunch {
         return order;
     }
 
+    /**
+     * Pair latencies along the chain at fixed bandwidths, {@code T_d(j) = compute + upload(bits of order[j], hz[d])}.
+     * The upload's logarithm depends only on the block's bits, which repeat along the chain (every block of one
+     * kind and size has the same), so each device remembers its last bits and upload seconds: the searches below
+     * probe the same device many times, and the values are exactly those {@link CostModel#latency1} gives.
+     */
+    static final class Latencies {
+        private final CostModel cm;
+        private final double[] hz;
+        private final int[] order;
+        private final double[] lastBits;
+        private final double[] lastUpload;
+
+        Latencies(CostModel cm, double[] hz, int[] order) {
+            this.cm = cm;
+            this.hz = hz;
+            this.order = order;
+            this.lastBits = new double[cm.k];
+            this.lastUpload = new double[cm.k];
+            java.util.Arrays.fill(lastBits, Double.NaN);
+        }
+
+        /** Latency of device {@code d} training the block at chain position {@code j}, alone. */
+        double at(int d, int j) {
+            int blk = order[j];
+            double bits = cm.bits[blk];
+            double up;
+            if (bits == lastBits[d]) {
+                up = lastUpload[d];
+            } else {
+                up = cm.upload(d, bits, hz[d]);
+                lastBits[d] = bits;
+                lastUpload[d] = up;
+            }
+            return cm.compute1(d, blk) + up;
+        }
+    }
+
     /** Solves P1 exactly; throws {@link InfeasibleProblemException} naming the blocks no assignment can cover. */
     static Result solve(CostModel cm, double[] hz) {
         if (cm.k < cm.n) {
@@ -108,6 +146,7 @@ final class Crunch {
         double tauFeasible = Double.POSITIVE_INFINITY;
         double tauInfeasible = Double.NEGATIVE_INFINITY;
         SplittableRandom rnd = new SplittableRandom(SEARCH_SEED);
+        Latencies lat = new Latencies(cm, hz, order);
         int checks = 1;
         while (true) {
             long total = 0;
@@ -125,13 +164,13 @@ final class Crunch {
                 if (hi[d] >= lo[d]) {
                     long w = hi[d] - lo[d] + 1;
                     if (pick < w) {
-                        tau = cm.latency1(d, order[lo[d] + (int) pick], hz[d]);
+                        tau = lat.at(d, lo[d] + (int) pick);
                         break;
                     }
                     pick -= w;
                 }
             }
-            reaches(cm, hz, order, memReach, tau, reach);
+            reaches(cm, lat, memReach, tau, reach);
             checks++;
             if (check(reach, n, cover) < 0) {
                 tauFeasible = tau;
@@ -142,24 +181,24 @@ final class Crunch {
                 if (hi[d] < lo[d]) {
                     continue;
                 }
-                lo[d] = firstAbove(cm, hz[d], d, order, lo[d], hi[d], tauInfeasible);
-                hi[d] = lastBelow(cm, hz[d], d, order, lo[d], hi[d], tauFeasible);
+                lo[d] = firstAbove(lat, d, lo[d], hi[d], tauInfeasible);
+                hi[d] = lastBelow(lat, d, lo[d], hi[d], tauFeasible);
             }
         }
-        reaches(cm, hz, order, memReach, tauFeasible, reach);
+        reaches(cm, lat, memReach, tauFeasible, reach);
         int[] assign = readOff(reach, order, n, k);
         return new Result(assign, tauFeasible, checks);
     }
 
     /** Reach of every device at {@code tau}: last chain position within {@code tau} and memory, or -1. */
-    static void reaches(CostModel cm, double[] hz, int[] order, int[] memReach, double tau, int[] out) {
+    static void reaches(CostModel cm, Latencies lat, int[] memReach, double tau, int[] out) {
         for (int d = 0; d < cm.k; d++) {
             int lo = 0;
             int hi = memReach[d];
             int r = -1;
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
-                if (cm.latency1(d, order[mid], hz[d]) <= tau) {
+                if (lat.at(d, mid) <= tau) {
                     r = mid;
                     lo = mid + 1;
                 } else {
@@ -214,12 +253,12 @@ final class Crunch {
         return assign;
     }
 
-    private static int firstAbove(CostModel cm, double hz, int d, int[] order, int lo, int hi, double tau) {
+    private static int firstAbove(Latencies lat, int d, int lo, int hi, double tau) {
         int l = lo;
         int h = hi + 1;
         while (l < h) {
             int mid = (l + h) >>> 1;
-            if (cm.latency1(d, order[mid], hz) > tau) {
+            if (lat.at(d, mid) > tau) {
                 h = mid;
             } else {
                 l = mid + 1;
@@ -228,12 +267,12 @@ final class Crunch {
         return l;
     }
 
-    private static int lastBelow(CostModel cm, double hz, int d, int[] order, int lo, int hi, double tau) {
+    private static int lastBelow(Latencies lat, int d, int lo, int hi, double tau) {
         int l = lo - 1;
         int h = hi;
         while (l < h) {
             int mid = (l + h + 1) >>> 1;
-            if (cm.latency1(d, order[mid], hz) < tau) {
+            if (lat.at(d, mid) < tau) {
                 l = mid;
             } else {
                 h = mid - 1;

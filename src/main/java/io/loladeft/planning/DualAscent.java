@@ -30,11 +30,14 @@ import java.util.Arrays;
  *
  * <p><b>Parametric step.</b> On its own the Lagrangian bound stalls well short of the optimum (the assignment
  * constraints make the relaxation loose; docs/planning.md shows the measured gaps), and the Hungarian assignments
- * of the multipliers are rarely better than the alternation's. So each iteration also takes one step of the
- * parametric method of {@link ExactSolver}: at the target {@code T'} midway between the bound and the incumbent
- * it finds, by one Hungarian solve, the assignment needing the least total bandwidth to finish by {@code T'}; if
- * that fits the band it is a better plan, otherwise {@code T'} is a proven lower bound. The gap therefore at
- * least halves every iteration.
+ * of the multipliers are rarely better than the alternation's. So each iteration first takes one step of the
+ * parametric method of {@link ExactSolver}: at a target {@code T'} it finds, by one Hungarian solve, the
+ * assignment needing the least total bandwidth to finish by {@code T'}; if that fits the band its exact split is a
+ * better plan, otherwise {@code T'} is a proven lower bound. The target is the Newton (Dinkelbach) point just
+ * below the incumbent ({@link ExactSolver#nextTarget}), or the midpoint between bound and incumbent after a
+ * Newton step that gained less than half the gap, so the gap at least halves every two iterations and usually
+ * closes in two to five. The step comes first in the iteration because it is what closes the gap: when it does,
+ * the iteration ends there and the Lagrangian parts (which only matter while the gap is open) are skipped.
  *
  * <p><b>Stopping.</b> Relative gap {@code (best - bound)/best <= gapTolerance}; the cut graph has no assignment
  * (the incumbent is optimal); {@code maxIterations}; 40 iterations without progress of either side; or the time
@@ -58,11 +61,13 @@ final class DualAscent {
         double[][] comp = new double[n][k];
         double[][] fullBand = new double[n][k];
         boolean[][] fits = new boolean[n][k];
+        double[] fullRate = ExactSolver.fullBandRates(cm);
         for (int b = 0; b < n; b++) {
             for (int d = 0; d < k; d++) {
                 fits[b][d] = cm.fits1(d, b);
                 comp[b][d] = cm.compute1(d, b);
-                fullBand[b][d] = comp[b][d] + cm.upload(d, cm.bits[b], cm.totalBandwidth);
+                // = comp + cm.upload(d, bits, B): the same division by the same rate, without its logarithm
+                fullBand[b][d] = comp[b][d] + cm.bits[b] / fullRate[d];
             }
         }
         // A lower bound that needs no multipliers: P1 with the whole band for every device (no B_k can exceed B).
@@ -98,6 +103,7 @@ final class DualAscent {
         double[] gLambda = new double[k];
         double[] gNu = new double[k];
         int[] lastAssign = null;
+        boolean bisect = false;
         while (it < limits.maxIterations()) {
             if (gap(best.latency(), lower) <= limits.gapTolerance()) {
                 break;
@@ -107,6 +113,32 @@ final class DualAscent {
                 break;
             }
             it++;
+            boolean progress = false;
+            // Parametric step (first: it is what closes the gap). At the Newton target just below the incumbent
+            // (or, after a weak Newton step, at the midpoint between bound and incumbent), the assignment needing
+            // the least total bandwidth either fits the band (a better plan) or proves the target a lower bound.
+            double before = best.latency();
+            double gapBefore = before - Math.max(lower, 0);
+            double target = bisect ? 0.5 * (Math.max(lower, 0) + before)
+                    : ExactSolver.nextTarget(lower, before, 0.5 * ExactSolver.TOLERANCE);
+            int[] y = ExactSolver.leastBandwidth(cm, comp, fits, fullRate, betaCost, target);
+            if (y != null) {
+                Joint.Solution cand = Joint.split(cm, y);
+                if (cand.latency() < best.latency() * (1 - 1e-12)) {
+                    best = cand;
+                    progress = true;
+                }
+                bisect = !bisect && before - Math.min(target, best.latency()) < 0.5 * gapBefore;
+            } else {
+                if (target > lower) {
+                    lower = target;
+                    progress = true;
+                }
+                bisect = false;
+            }
+            if (gap(best.latency(), lower) <= limits.gapTolerance()) {
+                break;
+            }
             double ub = best.latency();
             // Block sub-problem on the cut graph.
             Arrays.fill(sigmaMax, 0);
@@ -133,7 +165,6 @@ final class DualAscent {
             }
             BandwidthSplit.Dual dual = BandwidthSplit.dualBound(a, m, cm.gamma, cm.totalBandwidth);
             double q = blockValue + dual.value();
-            boolean progress = false;
             if (q > lower * (1 + 1e-12)) {
                 lower = q;
                 progress = true;
@@ -146,20 +177,6 @@ final class DualAscent {
                     best = cand;
                     progress = true;
                 }
-            }
-            // Parametric step: at the midpoint target between bound and incumbent, the assignment needing the
-            // least total bandwidth either fits the band (a better plan) or proves the target a lower bound.
-            double target = 0.5 * (Math.max(lower, 0) + best.latency());
-            int[] y = ExactSolver.leastBandwidth(cm, comp, fits, betaCost, target);
-            if (y != null) {
-                Joint.Solution cand = Joint.split(cm, y);
-                if (cand.latency() < best.latency() * (1 - 1e-12)) {
-                    best = cand;
-                    progress = true;
-                }
-            } else if (target > lower) {
-                lower = target;
-                progress = true;
             }
             sinceProgress = progress ? 0 : sinceProgress + 1;
             if (sinceProgress >= 40) {

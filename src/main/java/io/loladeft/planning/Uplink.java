@@ -35,6 +35,33 @@ final class Uplink {
         return b * Math.log1p(gamma / b) / LN2;
     }
 
+    /**
+     * {@code R'(B) = (ln(1+x) - x/(1+x)) / ln 2} with {@code x = gamma/B}: positive and decreasing; a series for
+     * small {@code x}, where the difference cancels.
+     */
+    static double slope(double b, double gamma) {
+        double x = gamma / b;
+        double num;
+        if (x < 1e-3) {
+            num = x * x * (0.5 - x * (2.0 / 3.0 - x * 0.75));
+        } else {
+            num = Math.log1p(x) - x / (1 + x);
+        }
+        return num / LN2;
+    }
+
+    /**
+     * {@link #slope} at a bandwidth {@code b} whose rate is (to rounding) {@code r}, as after {@link #bandwidthFor}:
+     * then {@code ln(1+x) = r ln2 / b} and no logarithm is needed (the series below {@code x = 1e-3} as there).
+     */
+    static double slopeAt(double b, double gamma, double r) {
+        double x = gamma / b;
+        if (x < 1e-3) {
+            return x * x * (0.5 - x * (2.0 / 3.0 - x * 0.75)) / LN2;
+        }
+        return (r * LN2 / b - x / (1 + x)) / LN2;
+    }
+
     /** The supremum of the rate, {@code gamma / ln 2}, approached as bandwidth grows without bound. */
     static double maxRate(double gamma) {
         return gamma / LN2;
@@ -51,10 +78,13 @@ final class Uplink {
 
     /**
      * The least bandwidth with {@code R(B) >= r}; {@code +infinity} when {@code r >= gamma/ln 2}.
-     * With {@code x = gamma/B} the condition is {@code ln(1+x)/x = c}, {@code c = r ln2 / gamma} in (0,1); the
-     * concave {@code f(x) = ln(1+x) - c x} has one positive root, which Newton's method reaches monotonically from
-     * the right (the tangent of a concave function lies above it). The result is nudged up until the rate
-     * check passes, so callers may rely on {@code rate(bandwidthFor(r)) >= r}.
+     * With {@code x = gamma/B} the condition is {@code ln(1+x)/x = c}, {@code c = r ln2 / gamma} in (0,1), i.e. the
+     * positive root of the concave {@code f(x) = ln(1+x) - c x}. In closed form {@code 1 + x = -W_{-1}(-c e^{-c})/c}
+     * (the other branch, {@code W_0}, gives the trivial root {@code x = 0}); {@link #rootGuess} evaluates that from
+     * the series of {@code W_{-1}} at its branch point ({@code c} near 1) or its logarithmic asymptote ({@code c}
+     * small), then Halley's method on {@code f} (one {@code log1p} per step, cubic convergence) finishes to full
+     * precision, usually in two steps. The result is nudged up until the rate check passes, so callers may rely on
+     * {@code rate(bandwidthFor(r)) >= r}.
      */
     static double bandwidthFor(double r, double gamma) {
         if (r <= 0) {
@@ -64,24 +94,7 @@ final class Uplink {
         if (!(c < 1.0)) {
             return Double.POSITIVE_INFINITY;
         }
-        // Start right of the root: f(x0) < 0 and f decreasing there.
-        double x = 2.0 / (c * c);
-        while (Math.log1p(x) - c * x >= 0) {
-            x *= 2.0;
-        }
-        for (int it = 0; it < 200; it++) {
-            double f = Math.log1p(x) - c * x;
-            double fp = 1.0 / (1.0 + x) - c;
-            double next = x - f / fp;
-            if (!(next < x) || next <= 0) {
-                break;
-            }
-            if (x - next <= 1e-15 * x) {
-                x = next;
-                break;
-            }
-            x = next;
-        }
+        double x = rootX(c);
         double b = gamma / x;
         double step = 1e-15;
         for (int guard = 0; guard < 80 && rate(b, gamma) < r; guard++) {
@@ -89,5 +102,51 @@ final class Uplink {
             step *= 2;
         }
         return b;
+    }
+
+    /** The positive root {@code x} of {@code ln(1+x) = c x}, {@code 0 < c < 1}: Halley from {@link #rootGuess}. */
+    static double rootX(double c) {
+        double x = rootGuess(c);
+        for (int it = 0; it < 20; it++) {
+            double f = Math.log1p(x) - c * x;
+            double inv = 1.0 / (1.0 + x);
+            double fp = inv - c;
+            double fpp = -inv * inv;
+            double next = x - 2 * f * fp / (2 * fp * fp - f * fpp);
+            if (!(next > 0) || !Double.isFinite(next)) {
+                // Only for a start far off in rounding-dominated corners: fall back to a damped step.
+                next = next > 0 ? x * 2 : x * 0.5;
+            }
+            double delta = Math.abs(next - x);
+            x = next;
+            // Cubic convergence: after a step below 1e-6 relative the error is far below one ulp.
+            if (delta <= 1e-6 * x) {
+                break;
+            }
+        }
+        return x;
+    }
+
+    /**
+     * A start for {@link #rootX}: {@code 1 + x = -W_{-1}(z)/c} with {@code z = -c e^{-c}}. Near the branch point
+     * ({@code c > 0.3}) the series {@code W = -1 + p - p^2/3 + 11 p^3/72 - 43 p^4/540}, {@code p = -sqrt(2(1 + e z))};
+     * below it the asymptote {@code W = L1 - L2 + L2/L1 + L2(L2 - 2)/(2 L1^2)}, {@code L1 = ln(-z)},
+     * {@code L2 = ln(-L1)}. Within a few percent everywhere, so Halley needs two or three steps.
+     */
+    static double rootGuess(double c) {
+        if (c > 0.3) {
+            double eps = 1.0 - c;
+            // 1 + e z = 1 - (1 - eps) e^eps, without cancellation: eps - expm1(eps) + eps * expm1(eps).
+            double em = Math.expm1(eps);
+            double q = 2 * (eps - em + eps * em);
+            double p = -Math.sqrt(Math.max(q, 0));
+            // -W - c = eps - p + p^2/3 - 11p^3/72 + 43p^4/540
+            double x = (eps - p + p * p / 3 - 11 * p * p * p / 72 + 43 * p * p * p * p / 540) / c;
+            return x > 0 ? x : 2 * eps;
+        }
+        double l1 = Math.log(c) - c;
+        double l2 = Math.log(-l1);
+        double w = l1 - l2 + l2 / l1 + l2 * (l2 - 2) / (2 * l1 * l1);
+        return -w / c - 1;
     }
 }
