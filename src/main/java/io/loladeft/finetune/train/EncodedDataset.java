@@ -53,70 +53,40 @@ public final class EncodedDataset {
         return new Batch(rows.length, p.length(), p.ids(), p.attentionMask(), y);
     }
 
-    /**
-     * Endless shuffled mini-batches: a new seeded permutation every epoch; a short tail is dropped.
-     * Rows are bucketed by length (within windows of 50 batches, sorted by token count, then the
-     * batches shuffled), so dynamic padding wastes little compute; which rows form an epoch does not
-     * change.
-     */
+    /** Endless shuffled mini-batches: a new seeded permutation every epoch; a short tail is dropped. */
     public BatchSource shuffled(int batchSize, long seed) {
         if (batchSize <= 0 || batchSize > size()) {
             throw new IllegalArgumentException("batch size " + batchSize + " for " + size() + " examples");
         }
         return new BatchSource() {
             private final SplittableRandom rnd = new SplittableRandom(seed);
-            private final List<int[]> epoch = new ArrayList<>();
+            private int[] order = permutation();
             private int pos;
 
             @Override
             public Batch next() {
-                if (pos >= epoch.size()) {
-                    newEpoch();
+                if (pos + batchSize > order.length) {
+                    order = permutation();
+                    pos = 0;
                 }
-                return batch(epoch.get(pos++));
+                int[] rows = new int[batchSize];
+                System.arraycopy(order, pos, rows, 0, batchSize);
+                pos += batchSize;
+                return batch(rows);
             }
 
-            private void newEpoch() {
+            private int[] permutation() {
                 int[] p = new int[size()];
                 for (int i = 0; i < p.length; i++) {
                     p[i] = i;
                 }
-                shuffle(p);
-                epoch.clear();
-                pos = 0;
-                int window = batchSize * 50;
-                int usable = p.length - p.length % batchSize;
-                for (int from = 0; from < usable; from += window) {
-                    int to = Math.min(usable, from + window);
-                    Integer[] w = new Integer[to - from];
-                    for (int i = 0; i < w.length; i++) {
-                        w[i] = p[from + i];
-                    }
-                    java.util.Arrays.sort(w, (x, y) -> Integer.compare(encodings.get(x).ids().length,
-                            encodings.get(y).ids().length));
-                    for (int b = 0; b + batchSize <= w.length; b += batchSize) {
-                        int[] rows = new int[batchSize];
-                        for (int i = 0; i < batchSize; i++) {
-                            rows[i] = w[b + i];
-                        }
-                        epoch.add(rows);
-                    }
-                }
-                for (int i = epoch.size() - 1; i > 0; i--) {
-                    int j = rnd.nextInt(i + 1);
-                    int[] t = epoch.get(i);
-                    epoch.set(i, epoch.get(j));
-                    epoch.set(j, t);
-                }
-            }
-
-            private void shuffle(int[] p) {
                 for (int i = p.length - 1; i > 0; i--) {
                     int j = rnd.nextInt(i + 1);
                     int t = p[i];
                     p[i] = p[j];
                     p[j] = t;
                 }
+                return p;
             }
         };
     }
