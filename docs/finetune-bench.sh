@@ -22,7 +22,7 @@ case "${1:-}" in
         --host-flops "$FLOPS" --profile-out "$OUT/profile-tiny-$kind.json" --out "$OUT/report-tiny-$kind.json"
     done
     for kind in lora adapter layer; do
-      "${JAVA[@]}" $MAIN profile --model base --kind "$kind" --batch 8 --seq 64 --warmup 1 --iterations 3 \
+      "${JAVA[@]}" $MAIN profile --model base --kind "$kind" --batch 4 --seq 64 --warmup 1 --iterations 3 \
         --host-flops "$FLOPS" --profile-out "$OUT/profile-base-$kind.json" --out "$OUT/report-base-$kind.json"
     done
     "${JAVA[@]}" io.loladeft.bench.AnalyticVsMeasured "$OUT"/report-*.json > "$OUT/analytic-vs-measured.txt"

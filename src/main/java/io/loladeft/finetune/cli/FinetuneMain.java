@@ -342,9 +342,14 @@ public final class FinetuneMain {
                     p.addProperty("step", s);
                     p.addProperty("rssBytes", MemoryProbe.rssBytes());
                     p.addProperty("liveArrays", d.liveArrays());
+                    Runtime rt = Runtime.getRuntime();
+                    p.addProperty("jvmHeapCommittedBytes", rt.totalMemory());
+                    p.addProperty("jvmHeapUsedBytes", rt.totalMemory() - rt.freeMemory());
                     series.add(p);
                     if (!a.flag("quiet")) {
-                        log.printf(Locale.ROOT, "step %d rss %.1f MiB%n", s, MemoryProbe.rssBytes() / 1048576.0);
+                        log.printf(Locale.ROOT, "step %d rss %.1f MiB, JVM heap committed %.1f MiB, live NDArrays %d%n", s,
+                                MemoryProbe.rssBytes() / 1048576.0, Runtime.getRuntime().totalMemory() / 1048576.0,
+                                d.liveArrays());
                     }
                 }
             }
