@@ -66,6 +66,15 @@ final class Args {
         return values.containsKey(key);
     }
 
+    /** Fails fast on an option the command does not know. */
+    void checkAllowed(Set<String> allowed) {
+        for (String k : values.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException("unknown option --" + k);
+            }
+        }
+    }
+
     void checkAllUsed() {
         for (String k : values.keySet()) {
             if (!used.contains(k)) {

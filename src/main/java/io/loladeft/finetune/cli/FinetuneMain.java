@@ -46,6 +46,22 @@ import java.util.Set;
 public final class FinetuneMain {
 
     private static final Set<String> FLAGS = Set.of("train-embeddings", "quiet");
+    private static final Set<String> MODEL = Set.of("model", "layers", "hf-model", "seed", "dropout", "kind",
+            "lora-rank", "lora-alpha", "adapter-size", "train-embeddings", "optimizer", "out", "quiet");
+    private static final Map<String, Set<String>> OPTIONS = Map.of(
+            "train", union(MODEL, Set.of("task", "glue", "tokenizer", "max-len", "devices", "rounds", "local-iterations",
+                    "batch", "eval-every", "max-minutes", "stop-round", "warmup", "train-limit", "dev-limit", "lr",
+                    "weight-decay")),
+            "profile", union(MODEL, Set.of("seq", "num-labels", "batch", "warmup", "iterations", "host-flops",
+                    "profile-out")),
+            "calibrate", Set.of("m", "k", "n", "reps", "out"),
+            "memory", union(MODEL, Set.of("steps", "every", "seq", "batch")));
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new java.util.HashSet<>(a);
+        u.addAll(b);
+        return Set.copyOf(u);
+    }
 
     private FinetuneMain() {
     }
@@ -64,6 +80,11 @@ public final class FinetuneMain {
             throw new IllegalArgumentException("usage: FinetuneMain train|profile|calibrate|memory [--option value ...]");
         }
         Args a = new Args(argv, 1, FLAGS);
+        Set<String> allowed = OPTIONS.get(argv[0]);
+        if (allowed == null) {
+            throw new IllegalArgumentException("unknown command '" + argv[0] + "' (train, profile, calibrate, memory)");
+        }
+        a.checkAllowed(allowed);
         String report = switch (argv[0]) {
             case "train" -> train(a, log);
             case "profile" -> profile(a, log);
@@ -141,6 +162,7 @@ public final class FinetuneMain {
         int batchSize = a.integer("batch", 32);
         int evalEvery = a.integer("eval-every", 0);
         double maxMinutes = a.number("max-minutes", 0);
+        int stopRound = a.integer("stop-round", rounds);
         double warmup = a.number("warmup", 0.06);
         int trainLimit = a.integer("train-limit", 0);
         int devLimit = a.integer("dev-limit", 0);
@@ -198,7 +220,7 @@ public final class FinetuneMain {
                     roundsJson.add(roundJson(r, rr));
                 }
                 double elapsedMin = (System.nanoTime() - tTrain) / 60e9;
-                boolean last = r == rounds || (maxMinutes > 0 && elapsedMin >= maxMinutes);
+                boolean last = r >= Math.min(rounds, stopRound) || (maxMinutes > 0 && elapsedMin >= maxMinutes);
                 if ((evalEvery > 0 && r % evalEvery == 0) || last) {
                     long te = System.nanoTime();
                     Map<String, Double> m = Evaluator.evaluate(runner.evaluationModel(), task, dev, 64);
@@ -220,6 +242,7 @@ public final class FinetuneMain {
                 }
             }
         }
+        rep.addProperty("roundsPlanned", rounds);
         rep.addProperty("roundsRun", done);
         rep.addProperty("trainSeconds", (System.nanoTime() - tTrain) / 1e9);
         rep.add("evaluations", evals);
@@ -319,9 +342,14 @@ public final class FinetuneMain {
                     p.addProperty("step", s);
                     p.addProperty("rssBytes", MemoryProbe.rssBytes());
                     p.addProperty("liveArrays", d.liveArrays());
+                    Runtime rt = Runtime.getRuntime();
+                    p.addProperty("jvmHeapCommittedBytes", rt.totalMemory());
+                    p.addProperty("jvmHeapUsedBytes", rt.totalMemory() - rt.freeMemory());
                     series.add(p);
                     if (!a.flag("quiet")) {
-                        log.printf(Locale.ROOT, "step %d rss %.1f MiB%n", s, MemoryProbe.rssBytes() / 1048576.0);
+                        log.printf(Locale.ROOT, "step %d rss %.1f MiB, JVM heap committed %.1f MiB, live NDArrays %d%n", s,
+                                MemoryProbe.rssBytes() / 1048576.0, Runtime.getRuntime().totalMemory() / 1048576.0,
+                                d.liveArrays());
                     }
                 }
             }

@@ -82,6 +82,14 @@ public final class DeviceTrainer implements AutoCloseable {
         optimizer.setLearningRate(lr);
     }
 
+    /**
+     * Every block tensor of this device's model as safetensors bytes: on a freshly built trainer,
+     * the initial global block state (the same on every worker for the same {@link ModelSource}).
+     */
+    public byte[] blockState() {
+        return Safetensors.write(model.getTensors(blockTensors));
+    }
+
     /** Loads block tensors (any subset of the blocks) into the model; a non-block tensor is an error. */
     public void loadBlocks(byte[] blocks) {
         Map<String, HostTensor> tensors = Safetensors.read(blocks, "global block state");

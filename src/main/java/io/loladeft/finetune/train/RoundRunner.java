@@ -1,10 +1,8 @@
 package io.loladeft.finetune.train;
 
-import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.RobertaModel;
-import io.loladeft.finetune.model.Safetensors;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -50,8 +48,7 @@ public final class RoundRunner implements AutoCloseable {
             for (int k = 0; k < assignment.size(); k++) {
                 devices.add(new DeviceTrainer(source, spec, optimizer));
             }
-            BlockLayout layout = devices.get(0).layout();
-            global = Safetensors.write(devices.get(0).model().getTensors(layout.allTrainable()));
+            global = devices.get(0).blockState();
         } catch (RuntimeException e) {
             close();
             throw e;

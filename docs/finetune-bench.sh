@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Benchmarks of the fine-tuning engine (docs/finetune.md). Run from the repository root, with the
+# shared data beside the checkout (../shared). Writes reports to target/finetune-bench/.
+# Heavy: minutes to tens of minutes on 2 cores; not part of ./mvnw verify.
+#   docs/finetune-bench.sh profiles   # step time/memory by depth and block kind, tiny and roberta-base shape
+#   docs/finetune-bench.sh memory     # RSS over 1,000 training steps
+#   docs/finetune-bench.sh accuracy   # SST-2, small config from scratch, 4 devices vs centralised
+set -euo pipefail
+OUT=target/finetune-bench
+mkdir -p "$OUT"
+./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test
+CP="target/classes:target/test-classes:$(cat "$OUT/cp.txt")"
+JAVA=(java -Dai.djl.offline=true -cp "$CP")
+MAIN=io.loladeft.finetune.cli.FinetuneMain
+
+case "${1:-}" in
+  profiles)
+    "${JAVA[@]}" $MAIN calibrate --out "$OUT/calibration.json"
+    FLOPS=$(python3 -c "import json,sys; print(json.load(open('$OUT/calibration.json'))['hostFlops'])")
+    for kind in lora adapter layer; do
+      "${JAVA[@]}" $MAIN profile --model tiny --layers 4 --kind "$kind" --batch 8 --seq 64 --warmup 2 --iterations 7 \
+        --host-flops "$FLOPS" --profile-out "$OUT/profile-tiny-$kind.json" --out "$OUT/report-tiny-$kind.json"
+    done
+    for kind in lora adapter layer; do
+      "${JAVA[@]}" $MAIN profile --model base --kind "$kind" --batch 4 --seq 64 --warmup 1 --iterations 3 \
+        --host-flops "$FLOPS" --profile-out "$OUT/profile-base-$kind.json" --out "$OUT/report-base-$kind.json"
+    done
+    "${JAVA[@]}" io.loladeft.bench.AnalyticVsMeasured "$OUT"/report-*.json > "$OUT/analytic-vs-measured.txt"
+    ;;
+  memory)
+    "${JAVA[@]}" $MAIN memory --model small --kind layer --train-embeddings --steps 1000 --every 100 --batch 16 --seq 64 \
+      --out "$OUT/memory.json"
+    ;;
+  accuracy)
+    COMMON=(--task SST-2 --glue ../shared/glue --tokenizer ../shared/roberta-base --model small --kind layer
+      --train-embeddings --batch 32 --max-len 64 --lr 1e-3 --dropout 0 --weight-decay 0.01 --warmup 0.06 --local-iterations 1
+      --seed 1 --eval-every 100 --rounds 400)
+    "${JAVA[@]}" $MAIN train "${COMMON[@]}" --devices 4 --max-minutes 14.5 --out "$OUT/sst2-coop.json"
+    R=$(python3 -c "import json; print(json.load(open('$OUT/sst2-coop.json'))['roundsRun'])")
+    "${JAVA[@]}" $MAIN train "${COMMON[@]}" --devices 1 --stop-round "$R" --out "$OUT/sst2-central.json"
+    ;;
+  *)
+    echo "usage: $0 profiles|memory|accuracy" >&2
+    exit 2
+    ;;
+esac
