@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
@@ -23,6 +24,9 @@ import tools.jackson.databind.JsonNode;
  * fleet, plan, run a job on a tiny RoBERTa over the SST-2 fixture to SUCCEEDED, read its rounds,
  * events, blocks and metrics; the same seed gives the same blocks; and every refusal is a problem.
  */
+// Closed after the class: its in-process worker would otherwise stay alive in the context cache and
+// claim later tests' items (WorkerKillTest's, which must be trained by its worker processes only).
+@DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class JobApiTest extends ApiTest {
 
     static final Path GLUE = TestData.resource("glue");
