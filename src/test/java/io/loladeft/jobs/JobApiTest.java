@@ -24,7 +24,7 @@ import tools.jackson.databind.JsonNode;
  * fleet, plan, run a job on a tiny RoBERTa over the SST-2 fixture to SUCCEEDED, read its rounds,
  * events, blocks and metrics; the same seed gives the same blocks; and every refusal is a problem.
  * The context is closed afterwards: its worker must not go on claiming jobs that later test classes
- * create in the shared database while they train models of their own in this JVM.
+ * create in the shared database (WorkerKillTest's must be trained by its worker processes only).
  */
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
 class JobApiTest extends ApiTest {
