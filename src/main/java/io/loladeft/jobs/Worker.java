@@ -7,6 +7,7 @@ import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.train.Evaluator;
 import io.loladeft.finetune.train.Merge;
 import io.loladeft.finetune.train.RoundResult;
+import io.loladeft.finetune.train.TorchThread;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.security.MessageDigest;
@@ -259,9 +260,8 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * in-place operation") on a thread that did not load the engine.
      */
     static void prepareTorchThread() {
-        Engine.getInstance(); // loads the native library
+        TorchThread.prepare();
         JniUtils.setNumThreads(1);
-        JniUtils.setGradMode(false);
     }
 
     static int itemSeed(long seed, int round, String device) {

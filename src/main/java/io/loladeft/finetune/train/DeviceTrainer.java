@@ -104,6 +104,7 @@ public final class DeviceTrainer implements AutoCloseable {
 
     /** Local iterations on {@code layers} without any (de)serialisation: what the profiler times. */
     public Measurement iterate(Collection<Integer> layers, List<Batch> batches) {
+        TorchThread.prepare();
         List<Integer> sorted = new ArrayList<>(new TreeSet<>(layers));
         if (sorted.isEmpty()) {
             throw new IllegalArgumentException("a device must train at least one block");

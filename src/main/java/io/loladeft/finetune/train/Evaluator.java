@@ -15,6 +15,7 @@ public final class Evaluator {
 
     /** Class indices (argmax) or regression scores, one per example. */
     public static float[] predict(RobertaModel model, EncodedDataset data, int batchSize) {
+        TorchThread.prepare();
         float[] out = new float[data.size()];
         try (NDManager root = NDManager.newBaseManager()) {
             for (int from = 0; from < data.size(); from += batchSize) {

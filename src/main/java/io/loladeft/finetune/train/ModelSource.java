@@ -29,6 +29,7 @@ public record ModelSource(RobertaConfig config, Path checkpoint, long seed) {
     }
 
     public RobertaModel build(BlockSpec spec, NDManager parent) {
+        TorchThread.prepare();
         if (checkpoint == null) {
             return RobertaModel.seeded(config, spec, seed, parent);
         }
