@@ -5,6 +5,8 @@
 #   docs/finetune-bench.sh profiles   # step time/memory by depth and block kind, tiny and roberta-base shape
 #   docs/finetune-bench.sh memory     # RSS over 1,000 training steps
 #   docs/finetune-bench.sh accuracy   # SST-2, small config from scratch, 4 devices vs centralised
+#                                     # (ROUNDS=N sets the schedule's length, default 400; the cooperative
+#                                     # run stops at 14.5 minutes, the central one at the same round)
 set -euo pipefail
 OUT=target/finetune-bench
 mkdir -p "$OUT"
@@ -34,7 +36,7 @@ case "${1:-}" in
   accuracy)
     COMMON=(--task SST-2 --glue ../shared/glue --tokenizer ../shared/roberta-base --model small --kind layer
       --train-embeddings --batch 32 --max-len 64 --lr 1e-3 --dropout 0 --weight-decay 0.01 --warmup 0.06 --local-iterations 1
-      --seed 1 --eval-every 100 --rounds 400)
+      --seed 1 --eval-every "${EVAL_EVERY:-100}" --rounds "${ROUNDS:-400}")
     "${JAVA[@]}" $MAIN train "${COMMON[@]}" --devices 4 --max-minutes 14.5 --out "$OUT/sst2-coop.json"
     R=$(python3 -c "import json; print(json.load(open('$OUT/sst2-coop.json'))['roundsRun'])")
     "${JAVA[@]}" $MAIN train "${COMMON[@]}" --devices 1 --stop-round "$R" --out "$OUT/sst2-central.json"
