@@ -31,7 +31,7 @@ public class DeviceRegistry {
 
     @Transactional
     public DeviceView create(DeviceSpec spec) {
-        requireName(spec.name(), "name");
+        Names.require(spec.name(), "name");
         if (devices.existsByName(spec.name())) {
             throw Problems.conflict("device '" + spec.name() + "' already exists; use PUT /api/v1/devices/"
                     + spec.name() + " to replace it");
@@ -98,7 +98,7 @@ public class DeviceRegistry {
     /** Idempotent create-or-replace, what an operator's reconcile loop calls. */
     @Transactional
     public Upserted<DeviceView> upsert(String name, DeviceSpec spec, String ifMatch) {
-        requireName(name, "name");
+        Names.require(name, "name");
         if (spec.name() != null && !spec.name().equals(name)) {
             throw Problems.badRequest("the body names another device than the path",
                     List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));
@@ -136,12 +136,5 @@ public class DeviceRegistry {
 
     private RegisteredDevice find(String name) {
         return devices.findByName(name).orElseThrow(() -> Problems.notFound("device", name));
-    }
-
-    static void requireName(String name, String field) {
-        if (name == null || !name.matches(Names.DNS_LABEL)) {
-            throw Problems.badRequest("invalid name",
-                    List.of(new FieldViolation(field, name == null ? "must not be null" : Names.DNS_LABEL_MESSAGE)));
-        }
     }
 }

@@ -25,7 +25,7 @@ public class ModelRegistry {
 
     @Transactional
     public ModelView create(ModelBody body) {
-        DeviceRegistry.requireName(body.name(), "name");
+        Names.require(body.name(), "name");
         requireConsistent(body);
         if (models.existsByName(body.name())) {
             throw Problems.conflict("model '" + body.name() + "' already exists; use PUT /api/v1/models/"
@@ -61,7 +61,7 @@ public class ModelRegistry {
 
     @Transactional
     public Upserted<ModelView> upsert(String name, ModelBody body, String ifMatch) {
-        DeviceRegistry.requireName(name, "name");
+        Names.require(name, "name");
         if (body.name() != null && !body.name().equals(name)) {
             throw Problems.badRequest("the body names another model than the path",
                     List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));

@@ -1,5 +1,9 @@
 package io.loladeft.registry;
 
+import io.loladeft.common.FieldViolation;
+import io.loladeft.common.Problems;
+import java.util.List;
+
 /** The naming rules registries share: names are the keys operators use, so they follow Kubernetes. */
 final class Names {
 
@@ -10,4 +14,12 @@ final class Names {
             "must be a DNS label: lower-case letters, digits and '-', 1 to 63 characters, starting and ending alphanumeric";
 
     private Names() {}
+
+    /** A 400 naming {@code field} unless {@code name} is a DNS label. */
+    static void require(String name, String field) {
+        if (name == null || !name.matches(DNS_LABEL)) {
+            throw Problems.badRequest("invalid name",
+                    List.of(new FieldViolation(field, name == null ? "must not be null" : DNS_LABEL_MESSAGE)));
+        }
+    }
 }
