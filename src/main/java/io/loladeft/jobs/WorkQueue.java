@@ -90,6 +90,19 @@ class WorkQueue {
     }
 
     /**
+     * Hands a claimed item back at once (its worker is shutting down and will not finish it): it is
+     * claimable again without waiting out its lease, and the old claim is fenced, so a late
+     * completion by the departing worker is {@link Completion#LOST}. False if the item was no longer
+     * this claim's (already completed, or reclaimed).
+     */
+    boolean release(Item item) {
+        return jdbc.sql("""
+                UPDATE work_item SET state = 'QUEUED', claim_token = NULL, lease_until = NULL
+                WHERE id = ? AND claim_token = ? AND state = 'CLAIMED'""")
+                .params(item.id(), item.claimToken()).update() == 1;
+    }
+
+    /**
      * Stores an item's result and, if that completes its round, merges the round (see the class
      * comment). A merger that throws rolls the whole completion back.
      */

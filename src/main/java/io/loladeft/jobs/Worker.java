@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -58,6 +59,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         t.setDaemon(true);
         return t;
     });
+    private final AtomicReference<WorkQueue.Item> inHand = new AtomicReference<>();
     private Thread thread;
     private Backbones backbones;
     private double hostFlops;
@@ -81,15 +83,31 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         }
     }
 
+    /**
+     * Graceful stop: claim nothing more, let the item in hand finish within the shutdown grace
+     * (heartbeats keep its lease meanwhile), and if it cannot, hand it back so another worker redoes
+     * it now rather than after the lease; the departing worker's late result is then fenced off.
+     */
     @Override
     public void stop() {
         running.set(false);
         if (thread != null) {
             try {
-                // The item in hand finishes (or its lease expires and another worker redoes it).
-                thread.join(props.lease().toMillis());
+                thread.join(props.shutdownGrace().toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            WorkQueue.Item left = inHand.get();
+            if (thread.isAlive() && left != null) {
+                try {
+                    if (queue.release(left)) {
+                        log.info("Job worker {} stopping: handed item {} (job {}, round {}, device {}) back to the queue",
+                                name, left.id(), left.jobId(), left.round(), left.device());
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("Job worker {} could not hand item {} back; its lease will expire: {}", name, left.id(),
+                            e.toString());
+                }
             }
         }
         heartbeats.shutdownNow();
@@ -147,12 +165,14 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
                 log.warn("heartbeat of item {} failed: {}", item.id(), e.toString());
             }
         }, every, every, TimeUnit.MILLISECONDS);
+        inHand.set(item);
         try {
             run(item, held);
         } catch (RuntimeException e) {
             log.warn("Job {} failed in round {} on device {}", item.jobId(), item.round(), item.device(), e);
             store.end(item.jobId(), JobState.FAILED, "TrainingError", message(e));
         } finally {
+            inHand.set(null);
             beat.cancel(false);
         }
         return true;

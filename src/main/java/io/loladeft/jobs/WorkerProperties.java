@@ -12,6 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxAttempts  claims of one item before its job fails (a worker that keeps dying on it)
  * @param hostFlops    this host's FLOP/s for the emulation; 0 measures it once at start
  * @param name         the name a worker records on the items it claims; default host and process id
+ * @param shutdownGrace on shutdown, how long the worker may go on with the item in hand (heartbeating)
+ *                      before it hands the item back to the queue for another worker to redo at once
  */
 @ConfigurationProperties("loladeft.worker")
 record WorkerProperties(
@@ -19,4 +21,5 @@ record WorkerProperties(
         @DefaultValue("500ms") Duration poll,
         @DefaultValue("5") int maxAttempts,
         @DefaultValue("0") double hostFlops,
-        @DefaultValue("") String name) {}
+        @DefaultValue("") String name,
+        @DefaultValue("20s") Duration shutdownGrace) {}

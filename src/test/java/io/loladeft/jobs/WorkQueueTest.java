@@ -120,6 +120,25 @@ class WorkQueueTest {
     }
 
     @Test
+    void aHandedBackItemIsClaimableAtOnceAndFencesTheDepartingWorker() {
+        UUID id = job(1, 1);
+        WorkQueue.Item leaving = queue.claim("leaving-worker", LEASE).orElseThrow();
+        assertThat(queue.claim("other", LEASE)).as("held under a 30 s lease").isEmpty();
+        assertThat(queue.release(leaving)).isTrue();
+        assertThat(queue.release(leaving)).as("a second hand-back has nothing to give").isFalse();
+
+        WorkQueue.Item taken = queue.claim("other", LEASE).orElseThrow();
+        assertThat(taken.id()).isEqualTo(leaving.id());
+        assertThat(taken.attempts()).isEqualTo(2);
+        CountingMerger merger = new CountingMerger();
+        assertThat(queue.heartbeat(leaving, LEASE)).isFalse();
+        assertThat(queue.complete(leaving, new byte[] {9}, "{}", merger)).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.release(leaving)).as("the departing worker cannot give back what is no longer its").isFalse();
+        assertThat(queue.complete(taken, new byte[] {1}, "{}", merger)).isEqualTo(WorkQueue.Completion.MERGED);
+        assertThat(store.resultBlocks(id)).contains(new byte[] {1});
+    }
+
+    @Test
     void concurrentCompletionsMergeEachRoundExactlyOnce() throws Exception {
         int devices = 6;
         int rounds = 3;

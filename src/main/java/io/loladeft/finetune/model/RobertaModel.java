@@ -208,7 +208,7 @@ public final class RobertaModel implements AutoCloseable {
         NDArray maskBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASK_NEG)
                 .reshape(b, 1, 1, s);
         for (int i = 0; i < config.numLayers(); i++) {
-            x = layer(x, maskBias, i, b, s, training);
+            x = layer(m, x, maskBias, i, b, s, training);
         }
         NDArray cls = x.get(new NDIndex(":, 0, :"));
         cls = dropout(cls, config.hiddenDropout(), training);
@@ -221,7 +221,7 @@ public final class RobertaModel implements AutoCloseable {
         return logits;
     }
 
-    private NDArray layer(NDArray x, NDArray maskBias, int i, int b, int s, boolean training) {
+    private NDArray layer(NDManager m, NDArray x, NDArray maskBias, int i, int b, int s, boolean training) {
         String p = RobertaNames.layer(i);
         int a = config.numHeads();
         int dh = config.headDim();
@@ -230,14 +230,14 @@ public final class RobertaModel implements AutoCloseable {
         NDArray k = linear(x, p + "attention.self.key");
         NDArray v = linear(x, p + "attention.self.value");
         if (spec.kind() == BlockKind.LORA) {
-            float scale = spec.loraScale();
+            NDArray scale = scalar(m, spec.loraScale());
             q = q.add(lora(x, p + "attention.self.query").mul(scale));
             v = v.add(lora(x, p + "attention.self.value").mul(scale));
         }
         NDArray q4 = q.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
         NDArray kT = k.reshape(b, s, a, dh).transpose(0, 2, 3, 1);
         NDArray v4 = v.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
-        NDArray scores = q4.matMul(kT).mul((float) (1.0 / Math.sqrt(dh))).add(maskBias);
+        NDArray scores = q4.matMul(kT).mul(scalar(m, (float) (1.0 / Math.sqrt(dh)))).add(maskBias);
         NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
         NDArray ctx = probs.matMul(v4).transpose(0, 2, 1, 3).reshape(b, s, h);
         NDArray attn = dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout(), training);
@@ -249,6 +249,17 @@ public final class RobertaModel implements AutoCloseable {
             out = out.add(linear(down, p + "output.adapter.up"));
         }
         return layerNorm(out.add(x1), p + "output.LayerNorm");
+    }
+
+    /**
+     * A scalar factor that lives as long as the step's manager. Never {@code mul(Number)} inside the
+     * graph: DJL makes that scalar from a Java direct buffer without copying (torch {@code from_blob}
+     * on CPU) and closes it as soon as the product exists, but autograd keeps it for backward; a
+     * garbage collection in between frees the buffer, and the gradient reads whatever is there then
+     * (GcDuringTrainingTest). Every array created here is owned by {@code m} until the step ends.
+     */
+    private static NDArray scalar(NDManager m, float value) {
+        return m.create(value);
     }
 
     private NDArray lora(NDArray x, String module) {
