@@ -262,17 +262,13 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * Prepares the worker thread for PyTorch; both settings are per thread, so this runs first thing
      * on it, whichever thread loaded the engine.
      *
-     * <p>One intra-op thread. Measured on a 2-core host shared with other work (DJL 0.36, PyTorch
-     * 2.7.1 CPU, tiny RoBERTa, LoRA): the same item (same global blocks, batches and dropout seed)
-     * run again in one process with the default or 2 intra-op threads gave different bytes in 4 of
-     * 14 runs, one a NaN loss at learning rate 0.005 where the same item trains smoothly; with one
-     * thread 14 of 14 runs gave the same bytes, and an item ran about ten times faster (150 local
-     * iterations in 1 to 3 s instead of 40 in 10 to 13 s). Part of that spread is the open GC issue
-     * in docs/jobs.md, whose window grows with the time an item takes; one thread alone does not
-     * close it. A redone item must give the bytes the first run would have, so a worker trains on
-     * one thread and scales by running more worker processes. {@code at::set_num_threads} acts on
-     * this thread (OpenMP's setting is per thread) and on threads that first touch PyTorch later.
-     * The host FLOP/s calibration then measures what trains: one thread.
+     * <p>One intra-op thread: on a 2-core host shared with other work an item ran about ten times
+     * faster with one than with the default (150 local iterations of a tiny LoRA model in 1 to 3 s
+     * instead of 40 in 10 to 13 s), and a worker scales by running more processes. (Runs with more
+     * threads once gave different bytes for the same item; that was the garbage-collection defect,
+     * see GcDuringTrainingTest; since its fix 2 threads gave 8 of 8 identical runs.)
+     * {@code at::set_num_threads} acts on this thread (OpenMP's setting is per thread) and on threads
+     * that first touch PyTorch later. The host FLOP/s calibration then measures what trains: one thread.
      *
      * <p>Grad mode off: DJL turns it off only on the thread that loads the engine, and a gradient
      * collector restores the thread's previous mode on close; with it on, the optimizer's in-place
