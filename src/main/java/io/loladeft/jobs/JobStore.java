@@ -53,7 +53,8 @@ class JobStore {
 
     /** The round's input state (NULL for round 1: the model's seeded blocks) and its items. */
     void startRound(UUID jobId, int round, byte[] globalBlocks, JobSpec spec) {
-        jdbc.sql("INSERT INTO job_round (job_id, round, global_blocks, started_at) VALUES (?, ?, ?, now())")
+        // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
+        jdbc.sql("INSERT INTO job_round (job_id, round, global_blocks, started_at) VALUES (?, ?, ?, clock_timestamp())")
                 .params(jobId, round, globalBlocks).update();
         for (JobSpec.DeviceRun d : spec.devices()) {
             jdbc.sql("INSERT INTO work_item (job_id, round, device, layers, state, created_at)"
@@ -122,9 +123,11 @@ class JobStore {
                 .params(jobId, round).query((rs, n) -> rs.getBytes(1)).optional();
     }
 
-    Optional<Instant> roundStartedAt(UUID jobId, int round) {
-        return jdbc.sql("SELECT started_at FROM job_round WHERE job_id = ? AND round = ?").params(jobId, round)
-                .query((rs, n) -> rs.getTimestamp(1).toInstant()).optional();
+    /** Seconds since the round started, on the database's clock (workers' clocks may differ). */
+    double roundWallSeconds(UUID jobId, int round) {
+        return jdbc.sql("SELECT extract(epoch FROM clock_timestamp() - started_at) FROM job_round"
+                        + " WHERE job_id = ? AND round = ?").params(jobId, round)
+                .query(Double.class).optional().orElse(0.0);
     }
 
     Optional<byte[]> resultBlocks(UUID jobId) {
@@ -144,6 +147,10 @@ class JobStore {
      */
     @Transactional
     boolean end(UUID jobId, JobState state, String reason, String message) {
+        // Lock order, everywhere: a job's work items (by id) before the job's row, as claiming and
+        // completing take them. Taking the job first deadlocked against a completing worker.
+        jdbc.sql("SELECT id FROM work_item WHERE job_id = ? AND state IN ('QUEUED', 'CLAIMED') ORDER BY id FOR UPDATE")
+                .param(jobId).query(Long.class).list();
         int changed = jdbc.sql("UPDATE job SET state = ?, reason = ?, message = ?, finished_at = now()"
                         + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
                 .params(state.name(), reason, message, jobId).update();

@@ -40,9 +40,12 @@ class WorkQueue {
     /** What the merge of a round produced: the next global state, the round's metrics, and at the end the result. */
     record Merged(byte[] globalBlocks, JobView.RoundMetrics metrics, JobView.Result result) {}
 
-    /** Merges a complete round; called exactly once per round, inside the completing transaction. */
+    /**
+     * Merges a complete round; called exactly once per round, inside the completing transaction. The
+     * merger brings the round's input state itself: the completing worker has just trained on it.
+     */
     interface Merger {
-        Merged merge(JobStore.JobRow job, byte[] globalBlocks, List<Done> items);
+        Merged merge(JobStore.JobRow job, List<Done> items);
     }
 
     enum Completion {
@@ -125,8 +128,6 @@ class WorkQueue {
             if (open > 0) {
                 return Completion.STORED;
             }
-            byte[] global = jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ?")
-                    .params(job.id(), job.round()).query((rs, n) -> rs.getBytes(1)).list().get(0);
             List<Done> items = jdbc.sql("""
                     SELECT device, updated_blocks, result, attempts, worker FROM work_item
                     WHERE job_id = ? AND round = ? ORDER BY device""")
@@ -134,7 +135,7 @@ class WorkQueue {
                     .query((rs, n) -> new Done(rs.getString(1), rs.getBytes(2), rs.getString(3), rs.getInt(4),
                             rs.getString(5)))
                     .list();
-            Merged merged = merger.merge(job, global, items);
+            Merged merged = merger.merge(job, items);
             advance(job, merged);
             return Completion.MERGED;
         });
@@ -143,7 +144,7 @@ class WorkQueue {
     /** Records the merged round, then starts the next one or finishes the job. */
     private void advance(JobStore.JobRow job, Merged merged) {
         int round = job.round();
-        jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = now() WHERE job_id = ? AND round = ?")
+        jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = clock_timestamp() WHERE job_id = ? AND round = ?")
                 .params(store.write(merged.metrics()), job.id(), round).update();
         // Per-device updates are folded into the next round's global state; keep the table small.
         jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round = ?")

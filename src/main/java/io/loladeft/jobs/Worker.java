@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -62,6 +63,8 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
     private final AtomicReference<WorkQueue.Item> inHand = new AtomicReference<>();
     private Thread thread;
     private Backbones backbones;
+    /** The last round's input state this worker read: a round's is written once, and one worker often runs several of its items. */
+    private RoundInput lastInput;
     private double hostFlops;
 
     Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
@@ -183,7 +186,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         JobSpec spec = job.spec();
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
-        byte[] global = store.globalBlocks(job.id(), item.round()).orElse(backbone.initialBlocks());
+        byte[] global = globalBlocks(job.id(), item.round(), backbone);
         var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
         RoundResult r;
         synchronized (ENGINE) {
@@ -201,12 +204,24 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(), c);
     }
 
+    private record RoundInput(UUID job, int round, byte[] blocks) {}
+
+    private byte[] globalBlocks(UUID job, int round, Backbones.Backbone backbone) {
+        RoundInput last = lastInput;
+        if (last == null || !last.job().equals(job) || last.round() != round) {
+            last = new RoundInput(job, round, store.globalBlocks(job, round).orElse(backbone.initialBlocks()));
+            lastInput = last;
+        }
+        return last.blocks();
+    }
+
     @Override
-    public WorkQueue.Merged merge(JobStore.JobRow job, byte[] globalBlocks, List<WorkQueue.Done> items) {
+    public WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> items) {
         JobSpec spec = job.spec();
         int round = job.round();
         Backbones.Backbone backbone = backbones.backbone(spec);
-        byte[] merged = Merge.apply(globalBlocks == null ? backbone.initialBlocks() : globalBlocks,
+        // The round's input: this worker trained the round's last item on it, so it is in hand.
+        byte[] merged = Merge.apply(globalBlocks(job.id(), round, backbone),
                 items.stream().map(WorkQueue.Done::updatedBlocks).toList(), true);
         double lossSum = 0;
         int lossN = 0;
@@ -231,8 +246,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         if (last || (spec.evalEvery() > 0 && round % spec.evalEvery() == 0)) {
             dev = evaluate(spec, backbone, merged);
         }
-        double wall = store.roundStartedAt(job.id(), round)
-                .map(t -> (System.currentTimeMillis() - t.toEpochMilli()) / 1000.0).orElse(0.0);
+        double wall = store.roundWallSeconds(job.id(), round);
         metrics.roundCompleted(wall);
         JobView.RoundMetrics m = new JobView.RoundMetrics(round, lossSum / lossN, dev, devices, emulatedRound,
                 spec.predictedRoundLatencySeconds(), wall, Instant.now());

@@ -39,6 +39,7 @@ class WorkQueueTest {
     @Autowired JobStore store;
     @Autowired JdbcClient jdbc;
     @Autowired PlanService plans;
+    @Autowired org.springframework.transaction.support.TransactionTemplate tx;
 
     @BeforeEach
     void onlyOurJobsAreActive() {
@@ -77,7 +78,7 @@ class WorkQueueTest {
         final List<Integer> itemsSeen = new ArrayList<>();
 
         @Override
-        public synchronized WorkQueue.Merged merge(JobStore.JobRow job, byte[] global, List<WorkQueue.Done> items) {
+        public synchronized WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> items) {
             calls.incrementAndGet();
             itemsSeen.add(items.size());
             JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now());
@@ -178,6 +179,38 @@ class WorkQueueTest {
         assertThat(store.rounds(id)).extracting(JobView.RoundMetrics::round).containsExactly(1, 2, 3);
         assertThat(store.globalBlocks(id, 2)).contains(new byte[] {1});
         assertThat(queue.claim("late", LEASE)).isEmpty();
+    }
+
+    @Test
+    void endingAJobWhileAWorkerCompletesAnItemDoesNotDeadlock() throws Exception {
+        UUID id = job(2, 3);
+        WorkQueue.Item item = queue.claim("w", LEASE).orElseThrow();
+        CountDownLatch itemLocked = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            // What complete() does: lock the item row, then (a moment later) the job's row.
+            Future<?> completing = pool.submit(() -> tx.executeWithoutResult(s -> {
+                jdbc.sql("UPDATE work_item SET state = state WHERE id = ?").param(item.id()).update();
+                itemLocked.countDown();
+                sleep(700);
+                jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE").param(id).query(UUID.class).single();
+            }));
+            itemLocked.await();
+            Future<Boolean> cancelling = pool.submit(() -> store.end(id, JobState.CANCELLED, "Cancelled", "test"));
+            completing.get();
+            assertThat(cancelling.get()).isTrue();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -1,0 +1,165 @@
+package io.loladeft.jobs;
+
+import io.loladeft.LolaDeftApplication;
+import io.loladeft.finetune.model.Batch;
+import io.loladeft.finetune.train.OptimizerSpec;
+import io.loladeft.finetune.train.RoundResult;
+import io.loladeft.finetune.train.RoundRunner;
+import io.loladeft.support.Http;
+import io.loladeft.support.TestDatabase;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The job system's overhead: seconds per round of a job run through the API, the PostgreSQL queue
+ * and a worker, against the engine's own loop ({@link RoundRunner}) on the same work: the same
+ * model, blocks, assignment, mini-batches and learning rate, in the same JVM on the same one
+ * intra-op thread. Phases alternate (job, engine, job, engine, ...) so both see the same machine;
+ * round 1 (the worker builds its backbone) and a job's last round (it evaluates on dev) are left
+ * out. Prints the per-phase medians and the ratio of the overall medians.
+ *
+ * <pre>src/bench/jobs.sh overhead   # ROUNDS=40 REPS=3 by default</pre>
+ *
+ * Arguments: GLUE directory, tokenizer directory, rounds per phase, repetitions, local iterations per round.
+ */
+public final class WorkerOverheadBench {
+
+    private WorkerOverheadBench() {}
+
+    public static void main(String[] args) throws Exception {
+        Path glue = Path.of(args[0]).toAbsolutePath().normalize();
+        Path tokenizer = Path.of(args[1]).toAbsolutePath().normalize();
+        int rounds = Integer.parseInt(args[2]);
+        int reps = Integer.parseInt(args[3]);
+        int localIterations = Integer.parseInt(args[4]);
+        TestDatabase.Connection db = TestDatabase.get();
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
+                "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
+                "--loladeft.auth.enabled=false", "--spring.datasource.url=" + db.url(),
+                "--spring.datasource.username=" + db.username(), "--spring.datasource.password=" + db.password(),
+                "--loladeft.files.roots=" + glue + "," + tokenizer, "--loladeft.worker.host-flops=1e11",
+                "--loladeft.worker.poll=100ms", "--logging.level.root=WARN")) {
+            Http http = new Http(((WebServerApplicationContext) app).getWebServer().getPort());
+            JobStore store = app.getBean(JobStore.class);
+            String planId = plan(http, localIterations);
+            System.out.printf(Locale.ROOT, "%d rounds per phase, %d local iteration(s) per round, %d repetitions%n%n",
+                    rounds, localIterations, reps);
+            List<Double> jobAll = new ArrayList<>();
+            List<Double> engineAll = new ArrayList<>();
+            System.out.println("| phase | rounds timed | median s/round | median training s/round (sum over devices) |");
+            System.out.println("|---|---|---|---|");
+            for (int rep = 1; rep <= reps; rep++) {
+                String job = submit(http, planId, glue, tokenizer, rounds, rep);
+                JsonNode done = await(http, job);
+                List<Double> jobRounds = new ArrayList<>();
+                List<Double> jobCompute = new ArrayList<>();
+                done.path("rounds").forEach(r -> {
+                    int n = r.path("round").asInt();
+                    if (n > 1 && n < rounds) {
+                        jobRounds.add(r.path("wallSeconds").asDouble());
+                        double c = 0;
+                        for (JsonNode d : r.path("devices")) {
+                            c += d.path("computeSeconds").asDouble();
+                        }
+                        jobCompute.add(c);
+                    }
+                });
+                List<Double> engineCompute = new ArrayList<>();
+                List<Double> engineRounds = engineLoop(store.find(UUID.fromString(job)).orElseThrow().spec(), engineCompute);
+                print("job system, run " + rep, jobRounds, jobCompute);
+                print("engine loop, run " + rep, engineRounds, engineCompute);
+                jobAll.addAll(jobRounds);
+                engineAll.addAll(engineRounds);
+            }
+            double ratio = median(jobAll) / median(engineAll);
+            System.out.printf(Locale.ROOT, "%nmedian s/round: job system %.4f, engine loop %.4f; job / engine = %.3f"
+                    + " (overhead %+.1f%%)%n", median(jobAll), median(engineAll), ratio, (ratio - 1) * 100);
+        }
+    }
+
+    /** The same rounds as the job, through RoundRunner: each device trains its blocks, then the merge. */
+    static List<Double> engineLoop(JobSpec spec, List<Double> compute) {
+        Worker.prepareTorchThread();
+        List<List<Integer>> assignment = spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
+        List<Double> out = new ArrayList<>();
+        try (Backbones cache = new Backbones();
+                RoundRunner runner = new RoundRunner(Backbones.source(spec), Backbones.blockSpec(spec.block()),
+                        OptimizerSpec.sgd((float) spec.learningRate()), assignment)) {
+            Backbones.Data data = cache.data(spec);
+            for (int round = 1; round < spec.rounds(); round++) {
+                List<Batch> batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(),
+                        spec.seed(), round);
+                long t0 = System.nanoTime();
+                RoundRunner.RoundReport report = runner.round(batches);
+                double s = (System.nanoTime() - t0) / 1e9;
+                if (round > 1) {
+                    out.add(s);
+                    compute.add(report.devices().stream().mapToDouble(RoundResult::computeSeconds).sum());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Four devices of different speeds and channels, a 4-layer RoBERTa (h=128), one layer block each. */
+    static String plan(Http http, int localIterations) {
+        Http.Response r = http.post("/api/v1/plans", """
+                {"bandwidthHz": 2e7, "maxBlocksPerDevice": 1,
+                 "devices": [
+                   {"name": "edge-a", "computeFlops": 4e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
+                   {"name": "edge-b", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -95},
+                   {"name": "edge-c", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95},
+                   {"name": "edge-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -100}],
+                 "model": {"architecture": {"layers": 4, "hidden": 128, "heads": 4, "intermediate": 512, "vocab": 50265, "maxPositions": 130},
+                           "block": {"kind": "layer"}},
+                 "training": {"batchSize": 32, "seqLen": 64, "localIterations": %d}}""".formatted(localIterations));
+        if (r.status() != 201) {
+            throw new IllegalStateException("plan: " + r.status() + " " + r.body());
+        }
+        return r.json().path("id").asString();
+    }
+
+    static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep) {
+        Http.Response r = http.post("/api/v1/jobs", """
+                {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
+                 "learningRate": 0.05, "evalEvery": 0, "seed": %d}""".formatted(planId, glue, tokenizer, rounds, rep));
+        if (r.status() != 202) {
+            throw new IllegalStateException("job: " + r.status() + " " + r.body());
+        }
+        return r.json().path("id").asString();
+    }
+
+    static JsonNode await(Http http, String job) throws InterruptedException {
+        while (true) {
+            JsonNode j = http.get("/api/v1/jobs/" + job).json();
+            String state = j.path("state").asString();
+            if (state.equals("SUCCEEDED")) {
+                return j;
+            }
+            if (!state.equals("QUEUED") && !state.equals("RUNNING")) {
+                throw new IllegalStateException("job " + job + " ended " + state + ": " + j);
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    static void print(String phase, List<Double> seconds, List<Double> compute) {
+        System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", phase, seconds.size(), median(seconds),
+                median(compute));
+    }
+
+    static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        int n = s.size();
+        return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+    }
+}
