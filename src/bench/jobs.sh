@@ -7,7 +7,7 @@
 #                                PostgreSQL. Profiles the model on this host first (one intra-op thread,
 #                                as workers train) so the plan predicts with measured costs, then prints
 #                                the per-round table with predicted and emulated round latency.
-#                                ROUNDS (300), EVAL_EVERY (50), LR (0.5), SEED (1).
+#                                ROUNDS (300), EVAL_EVERY (50), LR (0.1), SEED (1).
 #   src/bench/jobs.sh overhead   seconds per round through the job system against the engine's own loop
 #                                on the same work, alternating, in one JVM (WorkerOverheadBench), for
 #                                each of LOCAL_ITERATIONS ("1 5") per round. ROUNDS per phase (30), REPS (3).
@@ -81,7 +81,7 @@ PY
     PLAN=$(python3 -c "import json; print(json.load(open('$OUT/plan.json'))['id'])")
     JOB=$(api -X POST localhost:18080/api/v1/jobs -d "{\"planId\": \"$PLAN\", \"task\": \"sst2\",
       \"dataDir\": \"$SHARED/glue\", \"tokenizerDir\": \"$SHARED/roberta-base\", \"rounds\": ${ROUNDS:-300},
-      \"learningRate\": ${LR:-0.5}, \"evalEvery\": ${EVAL_EVERY:-50}, \"seed\": ${SEED:-1}}" \
+      \"learningRate\": ${LR:-0.1}, \"evalEvery\": ${EVAL_EVERY:-50}, \"seed\": ${SEED:-1}}" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
     echo "plan $PLAN, job $JOB: following its events"
     curl -sN localhost:18080/api/v1/jobs/$JOB/events | grep --line-buffered '"devMetrics"\|"state"' | cut -c1-160 || true
