@@ -280,7 +280,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * faster with one than with the default (150 local iterations of a tiny LoRA model in 1 to 3 s
      * instead of 40 in 10 to 13 s), and a worker scales by running more processes. (Runs with more
      * threads once gave different bytes for the same item; that was the garbage-collection defect,
-     * see GcDuringTrainingTest; since its fix 2 threads gave 8 of 8 identical runs.)
+     * see GcDuringTrainingTest; after its fix a one-off check gave identical bytes with 2 threads.)
      * {@code at::set_num_threads} acts on this thread (OpenMP's setting is per thread) and on threads
      * that first touch PyTorch later. The host FLOP/s calibration then measures what trains: one thread.
      *

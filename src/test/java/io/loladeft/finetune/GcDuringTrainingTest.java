@@ -2,6 +2,7 @@ package io.loladeft.finetune;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import io.loladeft.finetune.blocks.BlockKind;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.RobertaConfig;
@@ -53,7 +54,7 @@ class GcDuringTrainingTest {
     }
 
     private static byte[] train(RobertaConfig c, String kind, List<Batch> batches) {
-        BlockSpec spec = BlockSpec.defaults(io.loladeft.finetune.blocks.BlockKind.parse(kind));
+        BlockSpec spec = BlockSpec.defaults(BlockKind.parse(kind));
         try (DeviceTrainer t = new DeviceTrainer(ModelSource.seeded(c, 7), spec, OptimizerSpec.sgd(0.1f))) {
             return t.train(t.blockState(), List.of(1), batches).updatedBlocks();
         }
