@@ -34,7 +34,7 @@ class ModelApiTest extends ApiTest {
         assertThat(defaults.json().path("precision").asString()).isEqualTo("fp32");
 
         assertProblem(http.post("/api/v1/models", model(name)), 409);
-        Http.Response replaced = http.put("/api/v1/models/" + name, model(name).replace("fp16", "bf16"),
+        Http.Response replaced = http.put("/api/v1/models/" + name, model(name).replace("\"precision\": \"fp16\"", "\"precision\": \"bf16\""),
                 created.header("ETag"));
         assertThat(replaced.status()).isEqualTo(200);
         assertThat(http.get("/api/v1/models/" + name).json().path("precision").asString()).isEqualTo("bf16");
