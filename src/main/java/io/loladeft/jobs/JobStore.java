@@ -117,7 +117,10 @@ class JobStore {
                 }).list();
     }
 
-    /** The global block state a round starts from; empty for round 1 (the model's seeded blocks). */
+    /**
+     * The global block state a round starts from; empty for round 1 (the model's seeded blocks) and
+     * once the round is merged (a job keeps only the state of the round in progress).
+     */
     Optional<byte[]> globalBlocks(UUID jobId, int round) {
         return jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ? AND global_blocks IS NOT NULL")
                 .params(jobId, round).query((rs, n) -> rs.getBytes(1)).optional();

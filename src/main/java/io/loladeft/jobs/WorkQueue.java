@@ -144,9 +144,12 @@ class WorkQueue {
     /** Records the merged round, then starts the next one or finishes the job. */
     private void advance(JobStore.JobRow job, Merged merged) {
         int round = job.round();
-        jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = clock_timestamp() WHERE job_id = ? AND round = ?")
+        // The round's input state and its per-device updates are folded into the next round's input
+        // (or the result): a job keeps the blocks of the round in progress only, not a state per round
+        // (a state of roberta-base's layer blocks is 340 MB).
+        jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = clock_timestamp(), global_blocks = NULL"
+                        + " WHERE job_id = ? AND round = ?")
                 .params(store.write(merged.metrics()), job.id(), round).update();
-        // Per-device updates are folded into the next round's global state; keep the table small.
         jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round = ?")
                 .params(job.id(), round).update();
         if (round < job.rounds()) {

@@ -63,8 +63,13 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
     private final AtomicReference<WorkQueue.Item> inHand = new AtomicReference<>();
     private Thread thread;
     private Backbones backbones;
-    /** The last round's input state this worker read: a round's is written once, and one worker often runs several of its items. */
+    /**
+     * The input state of the last round this worker worked on: a round's is written once, and one
+     * worker often runs several of its items, then merges the round and goes on with the next.
+     */
     private RoundInput lastInput;
+    /** The next round's input, from a merge whose transaction has not committed yet. */
+    private RoundInput merging;
     private double hostFlops;
 
     Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
@@ -186,7 +191,14 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         JobSpec spec = job.spec();
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
-        byte[] global = globalBlocks(job.id(), item.round(), backbone);
+        Optional<byte[]> input = roundInput(job.id(), item.round(), backbone);
+        if (input.isEmpty()) {
+            // Only a merged round's input is gone, and a round is merged only when all its items are
+            // done: someone else did this one while this worker held an expired claim.
+            log.info("Item {} of job {}: round {} was merged without it; dropping it", item.id(), job.id(), item.round());
+            return;
+        }
+        byte[] global = input.get();
         var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
         RoundResult r;
         synchronized (ENGINE) {
@@ -200,19 +212,32 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         }
         ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.updatedBlocks().length, r.peakRssBytes(),
                 r.losses());
-        WorkQueue.Completion c = queue.complete(item, r.updatedBlocks(), store.write(result), this);
+        WorkQueue.Completion c;
+        try {
+            c = queue.complete(item, r.updatedBlocks(), store.write(result), this);
+            if (c == WorkQueue.Completion.MERGED && merging != null) {
+                lastInput = merging;
+            }
+        } finally {
+            merging = null;
+        }
         log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(), c);
     }
 
     private record RoundInput(UUID job, int round, byte[] blocks) {}
 
-    private byte[] globalBlocks(UUID job, int round, Backbones.Backbone backbone) {
+    /**
+     * The state a round starts from: round 1 from the model's seeded blocks, a later round from what
+     * the previous merge wrote. Empty when the round is already merged (its input is then dropped).
+     */
+    private Optional<byte[]> roundInput(UUID job, int round, Backbones.Backbone backbone) {
         RoundInput last = lastInput;
-        if (last == null || !last.job().equals(job) || last.round() != round) {
-            last = new RoundInput(job, round, store.globalBlocks(job, round).orElse(backbone.initialBlocks()));
-            lastInput = last;
+        if (last != null && last.job().equals(job) && last.round() == round) {
+            return Optional.of(last.blocks());
         }
-        return last.blocks();
+        Optional<byte[]> blocks = round == 1 ? Optional.of(backbone.initialBlocks()) : store.globalBlocks(job, round);
+        blocks.ifPresent(b -> lastInput = new RoundInput(job, round, b));
+        return blocks;
     }
 
     @Override
@@ -221,8 +246,10 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         int round = job.round();
         Backbones.Backbone backbone = backbones.backbone(spec);
         // The round's input: this worker trained the round's last item on it, so it is in hand.
-        byte[] merged = Merge.apply(globalBlocks(job.id(), round, backbone),
+        byte[] merged = Merge.apply(roundInput(job.id(), round, backbone).orElseThrow(),
                 items.stream().map(WorkQueue.Done::updatedBlocks).toList(), true);
+        // The merged state is the next round's input: kept once the merge commits, saving a read.
+        merging = round < job.rounds() ? new RoundInput(job.id(), round + 1, merged) : null;
         double lossSum = 0;
         int lossN = 0;
         double emulatedRound = 0;

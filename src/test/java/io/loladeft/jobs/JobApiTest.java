@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -31,6 +33,8 @@ class JobApiTest extends ApiTest {
 
     static final Path GLUE = TestData.resource("glue");
     static final Path TOKENIZER = TestData.robertaBaseTokenizer();
+
+    @Autowired JdbcClient jdbc;
 
     @DynamicPropertySource
     static void jobs(DynamicPropertyRegistry registry) {
@@ -134,6 +138,11 @@ class JobApiTest extends ApiTest {
         double accuracy = rounds.get(2).path("devMetrics").path("accuracy").asDouble();
         assertThat(job.path("result").path("metrics").path("accuracy").asDouble()).isEqualTo(accuracy);
         assertThat(accuracy).isBetween(0.0, 1.0);
+
+        // Only the result is kept: each round's input and updates are dropped once merged.
+        assertThat(jdbc.sql("SELECT (SELECT count(*) FROM job_round WHERE job_id = ?::uuid AND global_blocks IS NOT NULL)"
+                        + " + (SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND updated_blocks IS NOT NULL)")
+                .params(id, id).query(Long.class).single()).isZero();
 
         Http.Response blocks = http.get("/api/v1/jobs/" + id + "/blocks");
         assertThat(blocks.status()).isEqualTo(200);
