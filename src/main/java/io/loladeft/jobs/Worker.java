@@ -70,6 +70,8 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
     private RoundInput lastInput;
     /** The next round's input, from a merge whose transaction has not committed yet. */
     private RoundInput merging;
+    /** Nanoseconds the merge in progress spent evaluating; the MERGE phase leaves them out. */
+    private long evaluating;
     private double hostFlops;
 
     Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
@@ -152,10 +154,12 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
 
     /** Claims and runs one item; false when there was nothing to do. Package-private for tests. */
     boolean runOne() {
+        long t0 = System.nanoTime();
         Optional<WorkQueue.Item> claimed = queue.claim(name, props.lease());
         if (claimed.isEmpty()) {
             return false;
         }
+        metrics.phase(JobMetrics.Phase.CLAIM, System.nanoTime() - t0);
         WorkQueue.Item item = claimed.get();
         if (item.attempts() > props.maxAttempts()) {
             store.end(item.jobId(), JobState.FAILED, "TooManyAttempts", "device " + item.device() + "'s item of round "
@@ -187,11 +191,16 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
     }
 
     private void run(WorkQueue.Item item, AtomicBoolean held) {
+        long t0 = System.nanoTime();
         JobStore.JobRow job = store.find(item.jobId()).orElseThrow();
+        long read = System.nanoTime() - t0;
         JobSpec spec = job.spec();
+        // Built once per model and data set, then cached: not a phase.
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
+        t0 = System.nanoTime();
         Optional<byte[]> input = roundInput(job.id(), item.round(), backbone);
+        metrics.phase(JobMetrics.Phase.READ, read + System.nanoTime() - t0);
         if (input.isEmpty()) {
             // Only a merged round's input is gone, and a round is merged only when all its items are
             // done: someone else did this one while this worker held an expired claim.
@@ -201,11 +210,13 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         byte[] global = input.get();
         var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
         RoundResult r;
+        t0 = System.nanoTime();
         synchronized (ENGINE) {
             Engine.getInstance().setRandomSeed(itemSeed(spec.seed(), item.round(), item.device()));
             backbone.trainer().setLearningRate((float) spec.learningRate());
             r = backbone.trainer().train(global, item.layers(), batches);
         }
+        metrics.phase(JobMetrics.Phase.TRAIN, System.nanoTime() - t0);
         if (!held.get()) {
             log.info("Item {} of job {} was withdrawn while training; dropping its result", item.id(), job.id());
             return;
@@ -213,6 +224,8 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.updatedBlocks().length, r.peakRssBytes(),
                 r.losses());
         WorkQueue.Completion c;
+        t0 = System.nanoTime();
+        evaluating = 0;
         try {
             c = queue.complete(item, r.updatedBlocks(), store.write(result), this);
             if (c == WorkQueue.Completion.MERGED && merging != null) {
@@ -220,6 +233,14 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
             }
         } finally {
             merging = null;
+        }
+        if (c == WorkQueue.Completion.MERGED) {
+            metrics.phase(JobMetrics.Phase.MERGE, System.nanoTime() - t0 - evaluating);
+            if (evaluating > 0) {
+                metrics.phase(JobMetrics.Phase.EVALUATE, evaluating);
+            }
+        } else {
+            metrics.phase(JobMetrics.Phase.STORE, System.nanoTime() - t0);
         }
         log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(), c);
     }
@@ -285,9 +306,14 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
 
     private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, byte[] blocks) {
         Backbones.Data data = backbones.data(spec);
-        synchronized (ENGINE) {
-            backbone.trainer().loadBlocks(blocks);
-            return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
+        long t0 = System.nanoTime();
+        try {
+            synchronized (ENGINE) {
+                backbone.trainer().loadBlocks(blocks);
+                return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
+            }
+        } finally {
+            evaluating += System.nanoTime() - t0;
         }
     }
 

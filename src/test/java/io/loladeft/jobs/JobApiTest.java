@@ -174,6 +174,11 @@ class JobApiTest extends ApiTest {
         String prometheus = new Http(managementPort).get("/actuator/prometheus").body();
         assertThat(prometheus).contains("loladeft_jobs{state=\"SUCCEEDED\"}", "loladeft_jobs_queue_depth",
                 "loladeft_jobs_round_duration_seconds_count");
+        // Three rounds of two items, one evaluation (round 2) before the last round's: every phase timed.
+        assertThat(phaseCount(prometheus, "train")).isGreaterThanOrEqualTo(6);
+        assertThat(phaseCount(prometheus, "store")).isGreaterThanOrEqualTo(3);
+        assertThat(phaseCount(prometheus, "merge")).isGreaterThanOrEqualTo(3);
+        assertThat(phaseCount(prometheus, "evaluate")).isGreaterThanOrEqualTo(2);
         assertThat(prometheus).doesNotContain(id);
 
         // The same seed on the same plan: bit-identical blocks.
@@ -182,6 +187,13 @@ class JobApiTest extends ApiTest {
         assertThat(second.path("result").path("blocksSha256").asString())
                 .isEqualTo(job.path("result").path("blocksSha256").asString());
         assertThat(second.path("result").path("metrics")).isEqualTo(job.path("result").path("metrics"));
+    }
+
+    /** How many times the worker timed a phase, from the Prometheus text. */
+    static double phaseCount(String prometheus, String phase) {
+        String key = "loladeft_jobs_worker_phase_seconds_count{phase=\"" + phase + "\"}";
+        return prometheus.lines().filter(l -> l.startsWith(key)).mapToDouble(l -> Double.parseDouble(
+                l.substring(key.length()).trim())).findFirst().orElseThrow(() -> new AssertionError(key + " missing"));
     }
 
     double flops(String device) {

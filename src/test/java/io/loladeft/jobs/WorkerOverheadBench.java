@@ -7,12 +7,17 @@ import io.loladeft.finetune.train.RoundResult;
 import io.loladeft.finetune.train.RoundRunner;
 import io.loladeft.support.Http;
 import io.loladeft.support.TestDatabase;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -24,7 +29,8 @@ import tools.jackson.databind.JsonNode;
  * model, blocks, assignment, mini-batches and learning rate, in the same JVM on the same one
  * intra-op thread. Phases alternate (job, engine, job, engine, ...) so both see the same machine;
  * round 1 (the worker builds its backbone) and a job's last round (it evaluates on dev) are left
- * out. Prints the per-phase medians and the ratio of the overall medians.
+ * out. Prints the per-phase medians and the ratio of the overall medians, then where the job
+ * system's worker spent each job's rounds ({@link JobMetrics.Phase}, from its Prometheus timers).
  *
  * <pre>src/bench/jobs.sh overhead   # ROUNDS=40 REPS=3 by default</pre>
  *
@@ -54,11 +60,15 @@ public final class WorkerOverheadBench {
                     rounds, localIterations, reps);
             List<Double> jobAll = new ArrayList<>();
             List<Double> engineAll = new ArrayList<>();
+            MeterRegistry meters = app.getBean(MeterRegistry.class);
+            List<String> phaseRows = new ArrayList<>();
             System.out.println("| phase | rounds timed | median s/round | median training s/round (sum over devices) |");
             System.out.println("|---|---|---|---|");
             for (int rep = 1; rep <= reps; rep++) {
+                Map<JobMetrics.Phase, Double> before = phaseMillis(meters);
                 String job = submit(http, planId, glue, tokenizer, rounds, rep);
                 JsonNode done = await(http, job);
+                phaseRows.add(phaseRow("job system, run " + rep, before, phaseMillis(meters), rounds));
                 List<Double> jobRounds = new ArrayList<>();
                 List<Double> jobCompute = new ArrayList<>();
                 done.path("rounds").forEach(r -> {
@@ -82,6 +92,9 @@ public final class WorkerOverheadBench {
             double ratio = median(jobAll) / median(engineAll);
             System.out.printf(Locale.ROOT, "%nmedian s/round: job system %.4f, engine loop %.4f; job / engine = %.3f"
                     + " (overhead %+.1f%%)%n", median(jobAll), median(engineAll), ratio, (ratio - 1) * 100);
+            System.out.println("\n| worker, ms per round (all rounds, means) | claim | read | train | store | merge | evaluate |");
+            System.out.println("|---|---|---|---|---|---|---|");
+            phaseRows.forEach(System.out::println);
         }
     }
 
@@ -149,6 +162,25 @@ public final class WorkerOverheadBench {
             }
             Thread.sleep(500);
         }
+    }
+
+    /** Each worker phase's total so far, in milliseconds (the worker runs in this JVM). */
+    static Map<JobMetrics.Phase, Double> phaseMillis(MeterRegistry meters) {
+        Map<JobMetrics.Phase, Double> out = new EnumMap<>(JobMetrics.Phase.class);
+        for (JobMetrics.Phase p : JobMetrics.Phase.values()) {
+            Timer t = meters.get("loladeft.jobs.worker.phase").tag("phase", p.name().toLowerCase(Locale.ROOT)).timer();
+            out.put(p, t.totalTime(TimeUnit.MILLISECONDS));
+        }
+        return out;
+    }
+
+    static String phaseRow(String label, Map<JobMetrics.Phase, Double> before, Map<JobMetrics.Phase, Double> after,
+            int rounds) {
+        StringBuilder row = new StringBuilder("| " + label + " |");
+        for (JobMetrics.Phase p : JobMetrics.Phase.values()) {
+            row.append(String.format(Locale.ROOT, " %.1f |", (after.get(p) - before.get(p)) / rounds));
+        }
+        return row.toString();
     }
 
     static void print(String phase, List<Double> seconds, List<Double> compute) {
