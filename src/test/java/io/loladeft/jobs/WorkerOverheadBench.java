@@ -32,7 +32,7 @@ import tools.jackson.databind.JsonNode;
  * out. Prints the per-phase medians and the ratio of the overall medians, then where the job
  * system's worker spent each job's rounds ({@link JobMetrics.Phase}, from its Prometheus timers).
  *
- * <pre>src/bench/jobs.sh overhead   # ROUNDS=40 REPS=3 by default</pre>
+ * <pre>src/bench/jobs.sh overhead   # ROUNDS=30 REPS=3 LOCAL_ITERATIONS="1 5" by default</pre>
  *
  * Arguments: GLUE directory, tokenizer directory, rounds per phase, repetitions, local iterations per round.
  */
