@@ -28,8 +28,9 @@ class JobMetrics {
     private final Map<Phase, Timer> phases = new EnumMap<>(Phase.class);
 
     /**
-     * A worker's time on an item, phase by phase. Everything but {@code TRAIN} and {@code EVALUATE}
-     * is the job system's own cost, mostly PostgreSQL traffic: what the engine's loop does not pay.
+     * A worker's time on an item, phase by phase. Apart from the in-memory merge inside {@code MERGE},
+     * everything but {@code TRAIN} and {@code EVALUATE} is PostgreSQL traffic the engine's loop does
+     * not pay.
      */
     enum Phase {
         /** Claiming the item (an empty poll is not timed). */
