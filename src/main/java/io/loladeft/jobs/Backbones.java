@@ -3,9 +3,9 @@ package io.loladeft.jobs;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
-import io.loladeft.finetune.model.RobertaConfig;
+import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.model.Safetensors;
-import io.loladeft.finetune.tokenizer.RobertaTokenizer;
+import io.loladeft.finetune.tokenizer.TextTokenizer;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.EncodedDataset;
 import io.loladeft.finetune.train.ModelSource;
@@ -67,7 +67,7 @@ final class Backbones implements AutoCloseable {
                 it.next();
                 it.remove();
             }
-            RobertaTokenizer tokenizer = RobertaTokenizer.fromDirectory(Path.of(k.tokenizerDir()));
+            TextTokenizer tokenizer = TextTokenizer.fromDirectory(Path.of(k.tokenizerDir()));
             Path dir = Path.of(k.dataDir());
             return new Data(new EncodedDataset(tokenizer, GlueReader.train(dir, task), k.seqLen()),
                     new EncodedDataset(tokenizer, GlueReader.dev(dir, task), k.seqLen()));
@@ -81,7 +81,7 @@ final class Backbones implements AutoCloseable {
             return ModelSource.huggingFace(Path.of(spec.weightsDir()), labels, spec.seed());
         }
         JobSpec.Shape s = spec.model();
-        return ModelSource.seeded(new RobertaConfig(s.vocab(), s.hidden(), s.layers(), s.heads(), s.intermediate(),
+        return ModelSource.seeded(new EncoderConfig(EncoderConfig.Family.ROBERTA, s.vocab(), s.hidden(), s.layers(), s.heads(), s.intermediate(),
                 s.maxPositions(), 1, 1e-5f, 1, labels, 0.1f, 0.1f, 0.02f), spec.seed());
     }
 

@@ -6,7 +6,7 @@ import io.loladeft.common.PageView;
 import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
 import io.loladeft.finetune.glue.GlueTask;
-import io.loladeft.finetune.model.RobertaConfig;
+import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.plans.PlanRequest;
 import io.loladeft.plans.PlanService;
 import io.loladeft.plans.PlanView;
@@ -193,9 +193,9 @@ public class JobService {
         int layers = a.layers();
         int maxSeq = a.maxPositions() - 2;
         if (weightsDir != null) {
-            RobertaConfig c;
+            EncoderConfig c;
             try {
-                c = RobertaConfig.fromJson(weightsDir.resolve("config.json"), task.numLabels());
+                c = EncoderConfig.fromJson(weightsDir.resolve("config.json"), task.numLabels());
             } catch (RuntimeException e) {
                 throw unprocessable("weightsDir", "has no readable Hugging Face config.json");
             }

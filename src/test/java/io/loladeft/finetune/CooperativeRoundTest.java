@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.HostTensor;
-import io.loladeft.finetune.model.RobertaConfig;
-import io.loladeft.finetune.model.RobertaNames;
+import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.model.EncoderNames;
 import io.loladeft.finetune.model.Safetensors;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.Merge;
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 
 class CooperativeRoundTest {
 
-    static Batch randomBatch(RobertaConfig c, int b, int s, long seed) {
+    static Batch randomBatch(EncoderConfig c, int b, int s, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         long[] ids = new long[b * s];
         long[] mask = new long[b * s];
@@ -46,7 +46,7 @@ class CooperativeRoundTest {
 
     @Test
     void oneSgdRoundEqualsOneCentralisedStepOnAllBlocks() {
-        RobertaConfig c = RobertaConfig.tiny(90, 4, 3);
+        EncoderConfig c = EncoderConfig.tiny(90, 4, 3);
         for (BlockSpec spec : new BlockSpec[] {BlockSpec.layer(), BlockSpec.lora(4, 8), BlockSpec.adapter(8),
             BlockSpec.layer().withTrainEmbeddings(true)}) {
             ModelSource src = ModelSource.seeded(c, 11);
@@ -84,7 +84,7 @@ class CooperativeRoundTest {
 
     @Test
     void onlyAssignedBlocksChangeAndOnlyTheyCross() {
-        RobertaConfig c = RobertaConfig.tiny(90, 4, 2);
+        EncoderConfig c = EncoderConfig.tiny(90, 4, 2);
         for (BlockSpec spec : new BlockSpec[] {BlockSpec.layer(), BlockSpec.lora(4, 8), BlockSpec.adapter(8)}) {
             try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 2), spec, OptimizerSpec.adamw(1e-2f, 0.01f))) {
                 Map<String, HostTensor> before = d.model().getAllTensors();
@@ -109,7 +109,7 @@ class CooperativeRoundTest {
                     assertTrue(sent.get(n).bitEquals(after.get(n)));
                 }
                 if (spec.kind() != io.loladeft.finetune.blocks.BlockKind.LAYER) {
-                    for (String n : RobertaNames.backboneTensors(c)) {
+                    for (String n : EncoderNames.of(c).backboneTensors(c)) {
                         assertFalse(sent.containsKey(n), "backbone tensor " + n + " crossed");
                     }
                 }
@@ -120,7 +120,7 @@ class CooperativeRoundTest {
 
     @Test
     void aShallowerBlockCostsLessTime() {
-        RobertaConfig c = new RobertaConfig(200, 96, 6, 4, 384, 70, 1, 1e-5f, 1, 2, 0f, 0f, 0.02f);
+        EncoderConfig c = new EncoderConfig(EncoderConfig.Family.ROBERTA, 200, 96, 6, 4, 384, 70, 1, 1e-5f, 1, 2, 0f, 0f, 0.02f);
         try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 4), BlockSpec.layer(), OptimizerSpec.sgd(1e-3f))) {
             List<Batch> batches = List.of(randomBatch(c, 8, 48, 3));
             d.iterate(List.of(6), batches);
@@ -139,7 +139,7 @@ class CooperativeRoundTest {
 
     @Test
     void mergeRejectsOverlapsStrangersAndGaps() {
-        RobertaConfig c = RobertaConfig.tiny(90, 2, 2);
+        EncoderConfig c = EncoderConfig.tiny(90, 2, 2);
         try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 2), BlockSpec.lora(2, 4), OptimizerSpec.sgd(0.1f))) {
             Map<String, HostTensor> all = d.model().getTensors(d.layout().allTrainable());
             byte[] global = Safetensors.write(all);
@@ -152,7 +152,7 @@ class CooperativeRoundTest {
             IllegalArgumentException gap = assertThrows(IllegalArgumentException.class,
                     () -> Merge.apply(global, List.of(b1), true));
             assertTrue(gap.getMessage().contains("not updated"));
-            byte[] stranger = Safetensors.write(d.model().getTensors(List.of(RobertaNames.WORD)));
+            byte[] stranger = Safetensors.write(d.model().getTensors(List.of(d.model().naming().word())));
             IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                     () -> Merge.apply(global, List.of(b1, b2, stranger), true));
             assertTrue(unknown.getMessage().contains("not in the global block state"));

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import io.loladeft.finetune.blocks.BlockKind;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.RobertaConfig;
+import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.ModelSource;
 import io.loladeft.finetune.train.OptimizerSpec;
@@ -28,7 +28,7 @@ class GcDuringTrainingTest {
     @ParameterizedTest
     @ValueSource(strings = {"layer", "lora", "adapter"})
     void collectionsDuringStepsLeaveTheResultUnchanged(String kind) throws Exception {
-        RobertaConfig c = RobertaConfig.tiny(90, 4, 2);
+        EncoderConfig c = EncoderConfig.tiny(90, 4, 2);
         List<Batch> batches = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             batches.add(CooperativeRoundTest.randomBatch(c, 8, 24, 100 + i));
@@ -53,7 +53,7 @@ class GcDuringTrainingTest {
         assertArrayEquals(quiet, collected, kind + ": blocks after steps with collections differ from a quiet run");
     }
 
-    private static byte[] train(RobertaConfig c, String kind, List<Batch> batches) {
+    private static byte[] train(EncoderConfig c, String kind, List<Batch> batches) {
         BlockSpec spec = BlockSpec.defaults(BlockKind.parse(kind));
         try (DeviceTrainer t = new DeviceTrainer(ModelSource.seeded(c, 7), spec, OptimizerSpec.sgd(0.1f))) {
             return t.train(t.blockState(), List.of(1), batches).updatedBlocks();

@@ -12,8 +12,8 @@ import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.CheckpointException;
 import io.loladeft.finetune.model.HfCheckpoint;
 import io.loladeft.finetune.model.HostTensor;
-import io.loladeft.finetune.model.RobertaConfig;
-import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.model.EncoderModel;
 import io.loladeft.finetune.model.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class HfCheckpointTest {
 
-    private static final RobertaConfig TINY = RobertaConfig.tiny(80, 2, 2);
+    private static final EncoderConfig TINY = EncoderConfig.tiny(80, 2, 2);
     private static final Batch BATCH = new Batch(2, 5, new long[] {0, 9, 17, 2, 1, 0, 33, 2, 2, 44},
             new long[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, new float[] {0, 1});
 
@@ -34,9 +34,9 @@ class HfCheckpointTest {
     @Test
     void seededInitIsReproducibleAndSeedDependent() {
         try (NDManager m = NDManager.newBaseManager();
-                RobertaModel a = RobertaModel.seeded(TINY, BlockSpec.lora(4, 8), 7, m);
-                RobertaModel b = RobertaModel.seeded(TINY, BlockSpec.lora(4, 8), 7, m);
-                RobertaModel c = RobertaModel.seeded(TINY, BlockSpec.lora(4, 8), 8, m)) {
+                EncoderModel a = EncoderModel.seeded(TINY, BlockSpec.lora(4, 8), 7, m);
+                EncoderModel b = EncoderModel.seeded(TINY, BlockSpec.lora(4, 8), 7, m);
+                EncoderModel c = EncoderModel.seeded(TINY, BlockSpec.lora(4, 8), 8, m)) {
             Map<String, HostTensor> ta = a.getAllTensors();
             Map<String, HostTensor> tb = b.getAllTensors();
             Map<String, HostTensor> tc = c.getAllTensors();
@@ -60,7 +60,7 @@ class HfCheckpointTest {
         for (BlockSpec spec : new BlockSpec[] {BlockSpec.layer(), BlockSpec.lora(4, 8), BlockSpec.adapter(6)}) {
             Path dir = tmp.resolve(spec.kind().wireName());
             try (NDManager m = NDManager.newBaseManager();
-                    RobertaModel a = RobertaModel.seeded(TINY, spec, 3, m)) {
+                    EncoderModel a = EncoderModel.seeded(TINY, spec, 3, m)) {
                 // make PEFT second factors non-zero so they matter for the logits
                 Map<String, HostTensor> bump = new LinkedHashMap<>();
                 for (Map.Entry<String, HostTensor> e : a.getAllTensors().entrySet()) {
@@ -166,7 +166,7 @@ class HfCheckpointTest {
     }
 
     @Test
-    void bareRobertaModelLayoutLoadsWithPoolerIgnoredAndHeadSeeded() throws Exception {
+    void bareEncoderModelLayoutLoadsWithPoolerIgnoredAndHeadSeeded() throws Exception {
         Path ref = TestData.resource("reference/tiny-roberta");
         Map<String, HostTensor> bare = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : Safetensors.read(ref.resolve("model.safetensors")).entrySet()) {

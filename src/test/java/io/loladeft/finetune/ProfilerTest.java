@@ -9,7 +9,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.cli.FinetuneMain;
-import io.loladeft.finetune.model.RobertaConfig;
+import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.profile.Profiler;
 import io.loladeft.finetune.train.ModelSource;
@@ -58,7 +58,7 @@ class ProfilerTest {
 
     @Test
     void profileRescalesByTheHostCalibration() {
-        RobertaConfig c = RobertaConfig.tiny(60, 2, 2);
+        EncoderConfig c = EncoderConfig.tiny(60, 2, 2);
         Profiler.Result r = Profiler.run(new Profiler.Options(ModelSource.seeded(c, 1), BlockSpec.adapter(4),
                 OptimizerSpec.sgd(1e-4f), 2, 8, 0, 1), 4e9);
         double[] half = r.computeSecondsFor(8e9);

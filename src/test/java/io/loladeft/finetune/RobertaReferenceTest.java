@@ -10,7 +10,7 @@ import com.google.gson.JsonParser;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.HfCheckpoint;
-import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.EncoderModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -44,7 +44,7 @@ class RobertaReferenceTest {
         }
         try (NDManager m = NDManager.newBaseManager();
                 HfCheckpoint.Loaded loaded = HfCheckpoint.load(dir, BlockSpec.layer(), 0, 1, m)) {
-            RobertaModel model = loaded.model();
+            EncoderModel model = loaded.model();
             assertEquals(0, loaded.report().initialised().size());
             float[] got = model.forward(m, new Batch(b, s, flat, mask, new float[b]), false).toFloatArray();
             assertArrayEquals(want, got, 1e-4f);

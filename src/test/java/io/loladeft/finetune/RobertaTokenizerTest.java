@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.loladeft.finetune.tokenizer.RobertaTokenizer;
+import io.loladeft.finetune.tokenizer.TextTokenizer;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,11 +53,11 @@ class RobertaTokenizerTest {
 
     @Test
     void paddingUsesPadIdOneAndMasksIt() {
-        RobertaTokenizer.Padded p = tok.pad(List.of(tok.encode("Hello world", 16), tok.encode("Hello", 16)), 0);
+        TextTokenizer.Padded p = tok.pad(List.of(tok.encode("Hello world", 16), tok.encode("Hello", 16)), 0);
         assertEquals(4, p.length());
         assertArrayEquals(new long[] {0, 31414, 232, 2, 0, 31414, 2, 1}, p.ids());
         assertArrayEquals(new long[] {1, 1, 1, 1, 1, 1, 1, 0}, p.attentionMask());
-        RobertaTokenizer.Padded fixed = tok.pad(List.of(tok.encode("Hello", 16)), 6);
+        TextTokenizer.Padded fixed = tok.pad(List.of(tok.encode("Hello", 16)), 6);
         assertArrayEquals(new long[] {0, 31414, 2, 1, 1, 1}, fixed.ids());
     }
 }

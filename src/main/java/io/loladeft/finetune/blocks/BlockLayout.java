@@ -1,7 +1,7 @@
 package io.loladeft.finetune.blocks;
 
-import io.loladeft.finetune.model.RobertaConfig;
-import io.loladeft.finetune.model.RobertaNames;
+import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.model.EncoderNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -20,15 +20,17 @@ import java.util.Set;
  */
 public final class BlockLayout {
 
-    private final RobertaConfig config;
+    private final EncoderConfig config;
     private final BlockSpec spec;
+    private final EncoderNames naming;
 
-    public BlockLayout(RobertaConfig config, BlockSpec spec) {
+    public BlockLayout(EncoderConfig config, BlockSpec spec) {
         this.config = config;
         this.spec = spec;
+        this.naming = EncoderNames.of(config);
     }
 
-    public RobertaConfig config() {
+    public EncoderConfig config() {
         return config;
     }
 
@@ -57,15 +59,15 @@ public final class BlockLayout {
         checkLayer(layer);
         int i = layer - 1;
         List<String> names = new ArrayList<>(switch (spec.kind()) {
-            case LAYER -> RobertaNames.layerTensors(i);
-            case LORA -> RobertaNames.loraTensors(i);
-            case ADAPTER -> RobertaNames.adapterTensors(i);
+            case LAYER -> naming.layerTensors(i);
+            case LORA -> naming.loraTensors(i);
+            case ADAPTER -> naming.adapterTensors(i);
         });
         if (layer == 1 && spec.trainEmbeddings()) {
-            names.addAll(RobertaNames.embeddingTensors());
+            names.addAll(naming.embeddingTensors());
         }
         if (layer == config.numLayers()) {
-            names.addAll(RobertaNames.headTensors());
+            names.addAll(naming.headTensors());
         }
         return names;
     }
@@ -101,7 +103,7 @@ public final class BlockLayout {
     public long parameterCount(int layer) {
         long n = 0;
         for (String t : tensorsOf(layer)) {
-            n += RobertaNames.numel(RobertaNames.shapeOf(config, spec, t));
+            n += EncoderNames.numel(naming.shapeOf(config, spec, t));
         }
         return n;
     }

@@ -8,10 +8,10 @@ import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.RobertaConfig;
+import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.profile.Profiler;
-import io.loladeft.finetune.tokenizer.RobertaTokenizer;
+import io.loladeft.finetune.tokenizer.TextTokenizer;
 import io.loladeft.finetune.train.BatchSource;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.EncodedDataset;
@@ -109,15 +109,15 @@ public final class FinetuneMain {
     }
 
     /** A preset name (tiny, small, base, large) or a path to a config.json. */
-    static RobertaConfig modelConfig(String name, int numLabels, int layersOverride, int maxLen) {
-        RobertaConfig c = switch (name.toLowerCase(Locale.ROOT)) {
-            case "tiny" -> new RobertaConfig(50265, 32, 2, 4, 64, Math.max(66, maxLen + 2), 1, 1e-5f, 1, numLabels,
+    static EncoderConfig modelConfig(String name, int numLabels, int layersOverride, int maxLen) {
+        EncoderConfig c = switch (name.toLowerCase(Locale.ROOT)) {
+            case "tiny" -> new EncoderConfig(EncoderConfig.Family.ROBERTA, 50265, 32, 2, 4, 64, Math.max(66, maxLen + 2), 1, 1e-5f, 1, numLabels,
                     0f, 0f, 0.02f);
-            case "small" -> new RobertaConfig(50265, 128, 4, 4, 512, Math.max(130, maxLen + 2), 1, 1e-5f, 1, numLabels,
+            case "small" -> new EncoderConfig(EncoderConfig.Family.ROBERTA, 50265, 128, 4, 4, 512, Math.max(130, maxLen + 2), 1, 1e-5f, 1, numLabels,
                     0.1f, 0.1f, 0.02f);
-            case "base", "roberta-base" -> RobertaConfig.robertaBase(numLabels);
-            case "large", "roberta-large" -> RobertaConfig.robertaLarge(numLabels);
-            default -> RobertaConfig.fromJson(Path.of(name), numLabels);
+            case "base", "roberta-base" -> EncoderConfig.robertaBase(numLabels);
+            case "large", "roberta-large" -> EncoderConfig.robertaLarge(numLabels);
+            default -> EncoderConfig.fromJson(Path.of(name), numLabels);
         };
         return layersOverride > 0 ? c.withLayers(layersOverride) : c;
     }
@@ -138,7 +138,7 @@ public final class FinetuneMain {
         if (hf != null) {
             return ModelSource.huggingFace(Path.of(hf), numLabels, seed);
         }
-        RobertaConfig c = modelConfig(a.str("model", "tiny"), numLabels, a.integer("layers", 0), maxLen);
+        EncoderConfig c = modelConfig(a.str("model", "tiny"), numLabels, a.integer("layers", 0), maxLen);
         double drop = a.number("dropout", -1);
         if (drop >= 0) {
             c = c.withDropout((float) drop, (float) drop);
@@ -149,7 +149,7 @@ public final class FinetuneMain {
     private static String train(Args a, PrintStream log) {
         GlueTask task = GlueTask.parse(a.required("task"));
         Path glue = Path.of(a.required("glue"));
-        RobertaTokenizer tok = RobertaTokenizer.fromDirectory(Path.of(a.required("tokenizer")));
+        TextTokenizer tok = TextTokenizer.fromDirectory(Path.of(a.required("tokenizer")));
         int maxLen = a.integer("max-len", 128);
         ModelSource src = source(a, task.numLabels(), maxLen);
         if (maxLen > src.config().maxSequenceLength()) {

@@ -14,13 +14,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Loads and saves Hugging Face RoBERTa directories ({@code config.json} + {@code model.safetensors}).
+ * Loads and saves Hugging Face RoBERTa and BERT directories ({@code config.json} +
+ * {@code model.safetensors}); {@code model_type} in the config says which.
  *
- * <p>Accepted layouts: {@code RobertaForSequenceClassification} ({@code roberta.*}, {@code classifier.*}),
- * {@code RobertaModel} (no {@code roberta.} prefix) and {@code RobertaForMaskedLM} (as the hub's
- * {@code roberta-base}). Every backbone tensor must be present with the shape the config implies.
- * The pooler, the LM head and the position/token-type id buffers are known and ignored; any other
- * tensor is an error. A missing task head or missing PEFT tensors are initialised from the seed (a
+ * <p>Accepted layouts: the task model ({@code roberta.*} or {@code bert.*}, {@code classifier.*}),
+ * the bare encoder ({@code RobertaModel}/{@code BertModel}, no prefix) and the pretraining models
+ * (as the hub's {@code roberta-base} and {@code bert-base-uncased}). Every backbone tensor must be
+ * present with the shape the config implies. RoBERTa's pooler and LM head, BERT's pretraining heads
+ * ({@code cls.*}) and the position/token-type id buffers are known and ignored; BERT's pooler is the
+ * first half of its classification head and is loaded when present; any other tensor is an error. A missing task head or missing PEFT tensors are initialised from the seed (a
  * fresh fine-tuning run) and reported in {@link LoadReport#initialised()}.
  */
 public final class HfCheckpoint {
@@ -33,7 +35,7 @@ public final class HfCheckpoint {
     }
 
     /** A loaded model with its report; closing it closes the model. */
-    public record Loaded(RobertaModel model, LoadReport report) implements AutoCloseable {
+    public record Loaded(EncoderModel model, LoadReport report) implements AutoCloseable {
         @Override
         public void close() {
             model.close();
@@ -54,24 +56,26 @@ public final class HfCheckpoint {
                     ? " (found pytorch_model.bin: convert it to safetensors first, see docs/finetune.md)" : "";
             throw new CheckpointException(dir + ": no " + WEIGHTS + hint);
         }
-        RobertaConfig config = RobertaConfig.fromJson(configFile, numLabelsOverride);
+        EncoderConfig config = EncoderConfig.fromJson(configFile, numLabelsOverride);
         Map<String, HostTensor> raw = Safetensors.read(weights, HfCheckpoint::isIgnoredBuffer);
         return load(config, spec, raw, weights.toString(), seed, parent);
     }
 
     /** Maps raw tensors (any accepted layout) onto a model of {@code config}. */
-    public static Loaded load(RobertaConfig config, BlockSpec spec, Map<String, HostTensor> raw, String source,
+    public static Loaded load(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> raw, String source,
             long seed, NDManager parent) {
-        boolean bare = raw.keySet().stream().noneMatch(k -> k.startsWith(RobertaNames.PREFIX))
+        EncoderNames names = EncoderNames.of(config);
+        String prefix = names.prefix();
+        boolean bare = raw.keySet().stream().noneMatch(k -> k.startsWith(prefix))
                 && raw.keySet().stream().anyMatch(k -> k.startsWith("embeddings.") || k.startsWith("encoder."));
         Map<String, HostTensor> named = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
-        List<String> expected = RobertaNames.allTensors(config, spec);
+        List<String> expected = names.allTensors(config, spec);
         java.util.Set<String> known = new java.util.HashSet<>(expected);
         for (Map.Entry<String, HostTensor> e : raw.entrySet()) {
-            String name = bare && !e.getKey().startsWith("classifier.") ? RobertaNames.PREFIX + e.getKey() : e.getKey();
-            if (name.startsWith("roberta.pooler.") || name.startsWith("lm_head.")) {
+            String name = bare && !e.getKey().startsWith("classifier.") ? prefix + e.getKey() : e.getKey();
+            if (isIgnored(config.family(), name)) {
                 ignored.add(e.getKey());
             } else if (known.contains(name)) {
                 named.put(name, e.getValue());
@@ -84,7 +88,7 @@ public final class HfCheckpoint {
                     + config.numLayers() + "-layer " + spec.kind().wireName() + " model: " + head(unexpected));
         }
         List<String> missing = new ArrayList<>();
-        for (String n : RobertaNames.backboneTensors(config)) {
+        for (String n : names.backboneTensors(config)) {
             if (!named.containsKey(n)) {
                 missing.add(n);
             }
@@ -94,7 +98,7 @@ public final class HfCheckpoint {
                     + head(missing));
         }
         for (Map.Entry<String, HostTensor> e : named.entrySet()) {
-            long[] want = RobertaNames.shapeOf(config, spec, e.getKey());
+            long[] want = names.shapeOf(config, spec, e.getKey());
             if (!Arrays.equals(want, e.getValue().shape())) {
                 throw new CheckpointException(source + ": tensor " + e.getKey() + " has shape "
                         + Arrays.toString(e.getValue().shape()) + " but config.json implies " + Arrays.toString(want));
@@ -106,12 +110,12 @@ public final class HfCheckpoint {
                 initialised.add(n);
             }
         }
-        RobertaModel model = RobertaModel.seededFrom(config, spec, seed, parent, named);
+        EncoderModel model = EncoderModel.seededFrom(config, spec, seed, parent, named);
         return new Loaded(model, new LoadReport(new ArrayList<>(named.keySet()), initialised, ignored));
     }
 
     /** Writes {@code config.json} and an F32 {@code model.safetensors} in HF naming (PEFT tensors included). */
-    public static void save(RobertaModel model, Path dir) {
+    public static void save(EncoderModel model, Path dir) {
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve(CONFIG), model.config().toJson(), StandardCharsets.UTF_8);
@@ -119,6 +123,13 @@ public final class HfCheckpoint {
             throw new UncheckedIOException("cannot write " + dir, e);
         }
         Safetensors.write(model.getAllTensors(), dir.resolve(WEIGHTS));
+    }
+
+    /** Tensors of a checkpoint that fine-tuning does not use: pretraining heads. */
+    private static boolean isIgnored(EncoderConfig.Family family, String name) {
+        return family == EncoderConfig.Family.ROBERTA
+                ? name.startsWith("roberta.pooler.") || name.startsWith("lm_head.")
+                : name.startsWith("cls.");
     }
 
     static boolean isIgnoredBuffer(String name) {

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code </s>}=eos, {@code <pad>} (id 1 in roberta-base), {@code <unk>}. Pairs are encoded
  * {@code <s> A </s></s> B </s>}. Thread-safe.
  */
-public final class RobertaTokenizer {
+public final class RobertaTokenizer implements TextTokenizer {
 
     /** GPT-2's pre-tokenisation pattern (contractions, letters, digits, other, whitespace). */
     private static final Pattern PRETOKENIZE = Pattern.compile(
@@ -96,6 +96,7 @@ public final class RobertaTokenizer {
         return eos;
     }
 
+    @Override
     public int padId() {
         return pad;
     }
@@ -127,6 +128,7 @@ public final class RobertaTokenizer {
      * {@code <s> A </s>} or {@code <s> A </s></s> B </s>}, truncating longest-first so the whole
      * fits {@code maxLength}; no padding (see {@link #pad}).
      */
+    @Override
     public Encoding encodePair(String a, String b, int maxLength) {
         List<Integer> ta = tokenize(a);
         List<Integer> tb = b == null ? null : tokenize(b);
@@ -165,40 +167,7 @@ public final class RobertaTokenizer {
         for (int i = 0; i < arr.length; i++) {
             arr[i] = ids.get(i);
         }
-        return new Encoding(arr);
-    }
-
-    /**
-     * Pads encodings to {@code length} (or, when {@code length <= 0}, to the longest of them) with the
-     * pad id; the attention mask is 1 on tokens and 0 on padding. Row-major {@code [n, length]}.
-     */
-    public Padded pad(List<Encoding> encodings, int length) {
-        int len = length;
-        if (len <= 0) {
-            for (Encoding e : encodings) {
-                len = Math.max(len, e.ids().length);
-            }
-        }
-        long[] ids = new long[encodings.size() * len];
-        long[] mask = new long[ids.length];
-        java.util.Arrays.fill(ids, pad);
-        for (int r = 0; r < encodings.size(); r++) {
-            long[] e = encodings.get(r).ids();
-            if (e.length > len) {
-                throw new IllegalArgumentException("encoding of " + e.length + " tokens does not fit length " + len);
-            }
-            System.arraycopy(e, 0, ids, r * len, e.length);
-            java.util.Arrays.fill(mask, r * len, r * len + e.length, 1L);
-        }
-        return new Padded(encodings.size(), len, ids, mask);
-    }
-
-    /** Unpadded ids of one text or pair. */
-    public record Encoding(long[] ids) {
-    }
-
-    /** A padded batch of encodings. */
-    public record Padded(int rows, int length, long[] ids, long[] attentionMask) {
+        return new Encoding(arr, new long[arr.length]);
     }
 
     private int[] bpeIds(String piece) {

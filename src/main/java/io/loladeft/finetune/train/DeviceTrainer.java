@@ -8,7 +8,7 @@ import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.HostTensor;
-import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.EncoderModel;
 import io.loladeft.finetune.model.Safetensors;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -30,7 +30,7 @@ import java.util.TreeSet;
 public final class DeviceTrainer implements AutoCloseable {
 
     private final NDManager root;
-    private final RobertaModel model;
+    private final EncoderModel model;
     private final BlockLayout layout;
     private final BlockOptimizer optimizer;
     private final Set<String> blockTensors;
@@ -54,7 +54,7 @@ public final class DeviceTrainer implements AutoCloseable {
     }
 
     /** The device's model (the global state of the last round plus its own updates). */
-    public RobertaModel model() {
+    public EncoderModel model() {
         return model;
     }
 

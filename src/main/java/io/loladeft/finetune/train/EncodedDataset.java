@@ -2,7 +2,7 @@ package io.loladeft.finetune.train;
 
 import io.loladeft.finetune.glue.GlueExample;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.tokenizer.RobertaTokenizer;
+import io.loladeft.finetune.tokenizer.TextTokenizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -10,11 +10,11 @@ import java.util.SplittableRandom;
 /** Tokenised GLUE examples and the mini-batches cut from them (padded to the longest row, pad id 1). */
 public final class EncodedDataset {
 
-    private final RobertaTokenizer tokenizer;
-    private final List<RobertaTokenizer.Encoding> encodings;
+    private final TextTokenizer tokenizer;
+    private final List<TextTokenizer.Encoding> encodings;
     private final float[] labels;
 
-    public EncodedDataset(RobertaTokenizer tokenizer, List<GlueExample> examples, int maxLength) {
+    public EncodedDataset(TextTokenizer tokenizer, List<GlueExample> examples, int maxLength) {
         this.tokenizer = tokenizer;
         this.encodings = new ArrayList<>(examples.size());
         this.labels = new float[examples.size()];
@@ -43,14 +43,14 @@ public final class EncodedDataset {
     }
 
     public Batch batch(int[] rows) {
-        List<RobertaTokenizer.Encoding> sel = new ArrayList<>(rows.length);
+        List<TextTokenizer.Encoding> sel = new ArrayList<>(rows.length);
         float[] y = new float[rows.length];
         for (int i = 0; i < rows.length; i++) {
             sel.add(encodings.get(rows[i]));
             y[i] = labels[rows[i]];
         }
-        RobertaTokenizer.Padded p = tokenizer.pad(sel, 0);
-        return new Batch(rows.length, p.length(), p.ids(), p.attentionMask(), y);
+        TextTokenizer.Padded p = tokenizer.pad(sel, 0);
+        return new Batch(rows.length, p.length(), p.ids(), p.typeIds(), p.attentionMask(), y);
     }
 
     /** Endless shuffled mini-batches: a new seeded permutation every epoch; a short tail is dropped. */

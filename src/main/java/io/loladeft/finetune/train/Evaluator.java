@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.loladeft.finetune.glue.GlueMetrics;
 import io.loladeft.finetune.glue.GlueTask;
-import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.EncoderModel;
 import java.util.Map;
 
 /** Predicts a dataset with a model (dropout off) and scores it with the task's GLUE metrics. */
@@ -14,7 +14,7 @@ public final class Evaluator {
     }
 
     /** Class indices (argmax) or regression scores, one per example. */
-    public static float[] predict(RobertaModel model, EncodedDataset data, int batchSize) {
+    public static float[] predict(EncoderModel model, EncodedDataset data, int batchSize) {
         TorchThread.prepare();
         float[] out = new float[data.size()];
         try (NDManager root = NDManager.newBaseManager()) {
@@ -43,7 +43,7 @@ public final class Evaluator {
         return out;
     }
 
-    public static Map<String, Double> evaluate(RobertaModel model, GlueTask task, EncodedDataset data, int batchSize) {
+    public static Map<String, Double> evaluate(EncoderModel model, GlueTask task, EncodedDataset data, int batchSize) {
         return GlueMetrics.score(task, predict(model, data, batchSize), data.labels());
     }
 }

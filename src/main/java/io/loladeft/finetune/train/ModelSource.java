@@ -3,8 +3,8 @@ package io.loladeft.finetune.train;
 import ai.djl.ndarray.NDManager;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.HfCheckpoint;
-import io.loladeft.finetune.model.RobertaConfig;
-import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.model.EncoderModel;
 import java.nio.file.Path;
 
 /**
@@ -16,22 +16,22 @@ import java.nio.file.Path;
  * @param checkpoint an HF directory ({@code config.json}, {@code model.safetensors}), or null
  * @param seed       initialisation seed
  */
-public record ModelSource(RobertaConfig config, Path checkpoint, long seed) {
+public record ModelSource(EncoderConfig config, Path checkpoint, long seed) {
 
-    public static ModelSource seeded(RobertaConfig config, long seed) {
+    public static ModelSource seeded(EncoderConfig config, long seed) {
         return new ModelSource(config, null, seed);
     }
 
     /** A checkpoint directory; {@code numLabels > 0} overrides the config's label count. */
     public static ModelSource huggingFace(Path dir, int numLabels, long seed) {
-        RobertaConfig c = RobertaConfig.fromJson(dir.resolve(HfCheckpoint.CONFIG), numLabels);
+        EncoderConfig c = EncoderConfig.fromJson(dir.resolve(HfCheckpoint.CONFIG), numLabels);
         return new ModelSource(c, dir, seed);
     }
 
-    public RobertaModel build(BlockSpec spec, NDManager parent) {
+    public EncoderModel build(BlockSpec spec, NDManager parent) {
         TorchThread.prepare();
         if (checkpoint == null) {
-            return RobertaModel.seeded(config, spec, seed, parent);
+            return EncoderModel.seeded(config, spec, seed, parent);
         }
         return HfCheckpoint.load(checkpoint, spec, config.numLabels(), seed, parent).model();
     }

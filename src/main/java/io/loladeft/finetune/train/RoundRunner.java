@@ -2,7 +2,7 @@ package io.loladeft.finetune.train;
 
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.RobertaModel;
+import io.loladeft.finetune.model.EncoderModel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -115,7 +115,7 @@ public final class RoundRunner implements AutoCloseable {
     }
 
     /** A model holding the current global state, for evaluation (device 0's, refreshed). */
-    public RobertaModel evaluationModel() {
+    public EncoderModel evaluationModel() {
         DeviceTrainer d = devices.get(0);
         d.loadBlocks(global);
         return d.model();

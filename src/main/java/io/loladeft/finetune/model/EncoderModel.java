@@ -21,28 +21,37 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
- * RoBERTa for sequence classification/regression written directly on DJL NDArrays (PyTorch engine),
- * with parameters held by Hugging Face name. Post-LayerNorm encoder layers, exact (erf) GELU,
- * additive attention mask, RoBERTa's position ids (start at pad id + 1, padding keeps pad id),
- * head {@code dense -> tanh -> out_proj} on the {@code <s>} token. Optional LoRA on query/value and
- * bottleneck adapters after the FFN.
+ * A BERT-family encoder (RoBERTa or BERT) for sequence classification/regression written directly
+ * on DJL NDArrays (PyTorch engine), with parameters held by Hugging Face name. Post-LayerNorm
+ * encoder layers, exact (erf) GELU, additive attention mask. RoBERTa: position ids start at pad id
+ * + 1 (padding keeps pad id), head {@code dropout -> dense -> tanh -> dropout -> out_proj} on
+ * {@code <s>}. BERT: positions 0..s-1, token types from the batch, head {@code pooler dense -> tanh
+ * -> dropout -> classifier} on {@code [CLS]}. Optional LoRA on query/value and bottleneck adapters
+ * after the FFN.
+ *
+ * <p>Memory follows depth: each encoder layer runs in its own sub-manager that is closed once the
+ * layer's output is handed on. Autograd keeps (inside libtorch) exactly what backward needs, so
+ * layers below the deepest trainable tensor, which nothing records, free their activations at once,
+ * and layers the backward pass crosses keep only what it needs.
  *
  * <p>Frozen parameters do not require gradients, so autograd stops at the deepest trainable tensor.
  * All parameter arrays live in this model's own manager; every activation lives in the manager the
  * caller passes to {@link #forward} (one sub-manager per step keeps memory flat).
  */
-public final class RobertaModel implements AutoCloseable {
+public final class EncoderModel implements AutoCloseable {
 
     private static final float MASK_NEG = -1e9f;
 
-    private final RobertaConfig config;
+    private final EncoderConfig config;
     private final BlockSpec spec;
+    private final EncoderNames names;
     private final NDManager manager;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
 
-    private RobertaModel(RobertaConfig config, BlockSpec spec, NDManager parent) {
+    private EncoderModel(EncoderConfig config, BlockSpec spec, NDManager parent) {
         this.config = config;
         this.spec = spec;
+        this.names = EncoderNames.of(config);
         this.manager = parent.newSubManager();
     }
 
@@ -52,16 +61,16 @@ public final class RobertaModel implements AutoCloseable {
      * B zero; adapter down normal, up zero). Each tensor draws from its own stream derived from the
      * seed and its name, so every worker builds the same model.
      */
-    public static RobertaModel seeded(RobertaConfig config, BlockSpec spec, long seed, NDManager parent) {
+    public static EncoderModel seeded(EncoderConfig config, BlockSpec spec, long seed, NDManager parent) {
         return seededFrom(config, spec, seed, parent, Map.of());
     }
 
     /** Takes the given tensors (already checked by the caller) and seeds the rest. */
-    static RobertaModel seededFrom(RobertaConfig config, BlockSpec spec, long seed, NDManager parent,
+    static EncoderModel seededFrom(EncoderConfig config, BlockSpec spec, long seed, NDManager parent,
             Map<String, HostTensor> given) {
-        RobertaModel m = new RobertaModel(config, spec, parent);
+        EncoderModel m = new EncoderModel(config, spec, parent);
         try {
-            for (String name : RobertaNames.allTensors(config, spec)) {
+            for (String name : m.names.allTensors(config, spec)) {
                 HostTensor t = given.get(name);
                 m.put(name, t != null ? t : initTensor(config, spec, name, seed));
             }
@@ -73,8 +82,9 @@ public final class RobertaModel implements AutoCloseable {
     }
 
     /** The seeded initial value of one tensor (see {@link #seeded}). */
-    public static HostTensor initTensor(RobertaConfig c, BlockSpec spec, String name, long seed) {
-        long[] shape = RobertaNames.shapeOf(c, spec, name);
+    public static HostTensor initTensor(EncoderConfig c, BlockSpec spec, String name, long seed) {
+        EncoderNames names = EncoderNames.of(c);
+        long[] shape = names.shapeOf(c, spec, name);
         float[] data = new float[(int) HostTensor.numel(shape)];
         SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + name.hashCode());
         float std = c.initializerRange();
@@ -91,7 +101,7 @@ public final class RobertaModel implements AutoCloseable {
             for (int i = 0; i < data.length; i++) {
                 data[i] = (float) (rnd.nextGaussian() * std);
             }
-            if (name.equals(RobertaNames.WORD) || name.equals(RobertaNames.POSITION)) {
+            if (c.family() == EncoderConfig.Family.ROBERTA && (name.equals(names.word()) || name.equals(names.position()))) {
                 int h = (int) shape[1];
                 Arrays.fill(data, c.padTokenId() * h, (c.padTokenId() + 1) * h, 0f);
             }
@@ -99,7 +109,7 @@ public final class RobertaModel implements AutoCloseable {
         return new HostTensor(shape, data);
     }
 
-    public RobertaConfig config() {
+    public EncoderConfig config() {
         return config;
     }
 
@@ -109,6 +119,11 @@ public final class RobertaModel implements AutoCloseable {
 
     public Set<String> names() {
         return params.keySet();
+    }
+
+    /** The naming of this model's family. */
+    public EncoderNames naming() {
+        return names;
     }
 
     public NDArray parameter(String name) {
@@ -139,7 +154,7 @@ public final class RobertaModel implements AutoCloseable {
                 throw new CheckpointException("unexpected tensor " + e.getKey() + " (not part of this "
                         + spec.kind().wireName() + " model)");
             }
-            long[] want = RobertaNames.shapeOf(config, spec, e.getKey());
+            long[] want = names.shapeOf(config, spec, e.getKey());
             if (!Arrays.equals(want, e.getValue().shape())) {
                 throw new CheckpointException("tensor " + e.getKey() + " has shape "
                         + Arrays.toString(e.getValue().shape()) + ", expected " + Arrays.toString(want));
@@ -186,6 +201,25 @@ public final class RobertaModel implements AutoCloseable {
      * Logits {@code [batch, numLabels]}, attached to {@code m}. {@code training} turns dropout on.
      */
     public NDArray forward(NDManager m, Batch batch, boolean training) {
+        NDArray cls = encode(m, batch, training).get(new NDIndex(":, 0, :"));
+        NDArray logits;
+        if (config.family() == EncoderConfig.Family.BERT) {
+            NDArray pooled = linear(cls, names.headDense()).tanh();
+            logits = linear(dropout(pooled, config.hiddenDropout(), training), names.headOut());
+        } else {
+            cls = dropout(cls, config.hiddenDropout(), training);
+            NDArray hdn = linear(cls, names.headDense()).tanh();
+            hdn = dropout(hdn, config.hiddenDropout(), training);
+            logits = linear(hdn, names.headOut());
+        }
+        if (logits.getShape().get(1) != config.numLabels() || logits.getShape().get(0) != batch.batchSize()) {
+            throw new IllegalStateException("unexpected logits shape " + logits.getShape());
+        }
+        return logits;
+    }
+
+    /** The encoder's last hidden states {@code [batch, seq, hidden]}, attached to {@code m}. */
+    public NDArray encode(NDManager m, Batch batch, boolean training) {
         int b = batch.batchSize();
         int s = batch.seqLen();
         if (s > config.maxSequenceLength()) {
@@ -194,50 +228,57 @@ public final class RobertaModel implements AutoCloseable {
         }
         NDArray ids = m.create(batch.inputIds(), new Shape(b, s));
         NDArray mask = m.create(batch.attentionMask(), new Shape(b, s));
-        long pad = config.padTokenId();
-        NDArray notPad = ids.neq(pad).toType(DataType.INT64, false);
-        NDArray pos = notPad.cumSum(1).mul(notPad).add(pad);
-        NDArray types = m.zeros(new Shape(b, s), DataType.INT64);
+        NDArray pos;
+        if (config.family() == EncoderConfig.Family.ROBERTA) {
+            long pad = config.padTokenId();
+            NDArray notPad = ids.neq(pad).toType(DataType.INT64, false);
+            pos = notPad.cumSum(1).mul(notPad).add(pad);
+        } else {
+            pos = m.arange(0, s, 1, DataType.INT64).reshape(1, s).repeat(0, b);
+        }
+        NDArray types = m.create(batch.tokenTypeIds(), new Shape(b, s));
 
-        NDArray x = Embedding.embedding(ids, parameter(RobertaNames.WORD), SparseFormat.DENSE).head()
-                .add(Embedding.embedding(pos, parameter(RobertaNames.POSITION), SparseFormat.DENSE).head())
-                .add(Embedding.embedding(types, parameter(RobertaNames.TOKEN_TYPE), SparseFormat.DENSE).head());
-        x = layerNorm(x, "roberta.embeddings.LayerNorm");
+        NDArray x = Embedding.embedding(ids, parameter(names.word()), SparseFormat.DENSE).head()
+                .add(Embedding.embedding(pos, parameter(names.position()), SparseFormat.DENSE).head())
+                .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE).head());
+        x = layerNorm(x, names.embeddingNorm());
         x = dropout(x, config.hiddenDropout(), training);
 
         NDArray maskBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASK_NEG)
                 .reshape(b, 1, 1, s);
+        NDArray loraScale = spec.kind() == BlockKind.LORA ? scalar(m, spec.loraScale()) : null;
+        NDArray attnScale = scalar(m, (float) (1.0 / Math.sqrt(config.headDim())));
         for (int i = 0; i < config.numLayers(); i++) {
-            x = layer(m, x, maskBias, i, b, s, training);
+            // Ops put their results in their first operand's manager: with x lent to lm, the layer's
+            // intermediates land there and go when lm closes (x itself goes back to m). The output
+            // moves to m first. See the class comment; the scalars stay in m (GcDuringTrainingTest).
+            try (NDManager lm = m.newSubManager()) {
+                x.tempAttach(lm);
+                NDArray out = layer(x, maskBias, loraScale, attnScale, i, b, s, training);
+                out.attach(m);
+                x = out;
+            }
         }
-        NDArray cls = x.get(new NDIndex(":, 0, :"));
-        cls = dropout(cls, config.hiddenDropout(), training);
-        NDArray hdn = linear(cls, "classifier.dense").tanh();
-        hdn = dropout(hdn, config.hiddenDropout(), training);
-        NDArray logits = linear(hdn, "classifier.out_proj");
-        if (logits.getShape().get(1) != config.numLabels() || logits.getShape().get(0) != b) {
-            throw new IllegalStateException("unexpected logits shape " + logits.getShape());
-        }
-        return logits;
+        return x;
     }
 
-    private NDArray layer(NDManager m, NDArray x, NDArray maskBias, int i, int b, int s, boolean training) {
-        String p = RobertaNames.layer(i);
+    private NDArray layer(NDArray x, NDArray maskBias, NDArray loraScale, NDArray attnScale, int i, int b, int s,
+            boolean training) {
+        String p = names.layer(i);
         int a = config.numHeads();
         int dh = config.headDim();
         int h = config.hiddenSize();
         NDArray q = linear(x, p + "attention.self.query");
         NDArray k = linear(x, p + "attention.self.key");
         NDArray v = linear(x, p + "attention.self.value");
-        if (spec.kind() == BlockKind.LORA) {
-            NDArray scale = scalar(m, spec.loraScale());
-            q = q.add(lora(x, p + "attention.self.query").mul(scale));
-            v = v.add(lora(x, p + "attention.self.value").mul(scale));
+        if (loraScale != null) {
+            q = q.add(lora(x, p + "attention.self.query").mul(loraScale));
+            v = v.add(lora(x, p + "attention.self.value").mul(loraScale));
         }
         NDArray q4 = q.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
         NDArray kT = k.reshape(b, s, a, dh).transpose(0, 2, 3, 1);
         NDArray v4 = v.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
-        NDArray scores = q4.matMul(kT).mul(scalar(m, (float) (1.0 / Math.sqrt(dh)))).add(maskBias);
+        NDArray scores = q4.matMul(kT).mul(attnScale).add(maskBias);
         NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
         NDArray ctx = probs.matMul(v4).transpose(0, 2, 1, 3).reshape(b, s, h);
         NDArray attn = dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout(), training);

@@ -1,5 +1,6 @@
 package io.loladeft.finetune.model;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -10,10 +11,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The shape of a RoBERTa model, the fields of a Hugging Face {@code config.json} that the forward
- * pass needs. {@code numLabels == 1} means a regression head (STS-B), otherwise a classifier.
+ * The shape of a BERT-family encoder, the fields of a Hugging Face {@code config.json} that the
+ * forward pass needs. {@code family} says which of the two layouts it is: RoBERTa (positions offset
+ * past the pad id, one token type, {@code roberta.*} names) or BERT (absolute positions from 0, two
+ * token types for pairs, {@code bert.*} names, a pooler). {@code numLabels == 1} means a regression
+ * head (STS-B), otherwise a classifier.
  */
-public record RobertaConfig(
+public record EncoderConfig(
+        Family family,
         int vocabSize,
         int hiddenSize,
         int numLayers,
@@ -28,7 +33,28 @@ public record RobertaConfig(
         float attentionDropout,
         float initializerRange) {
 
-    public RobertaConfig {
+    /** The two layouts of the family; {@code wireName} is Hugging Face's {@code model_type}. */
+    public enum Family {
+        ROBERTA, BERT;
+
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Family parse(String modelType) {
+            return switch (modelType) {
+                case "roberta" -> ROBERTA;
+                case "bert" -> BERT;
+                default -> throw new IllegalArgumentException("model_type '" + modelType
+                        + "' is not supported (bert or roberta)");
+            };
+        }
+    }
+
+    public EncoderConfig {
+        if (family == null) {
+            throw new IllegalArgumentException("family is required");
+        }
         if (vocabSize <= 0 || hiddenSize <= 0 || numLayers <= 0 || numHeads <= 0 || intermediateSize <= 0) {
             throw new IllegalArgumentException("sizes must be positive: " + this);
         }
@@ -36,7 +62,7 @@ public record RobertaConfig(
             throw new IllegalArgumentException(
                     "hidden size " + hiddenSize + " is not a multiple of the head count " + numHeads);
         }
-        if (maxPositions <= padTokenId + 1) {
+        if (family == Family.ROBERTA && maxPositions <= padTokenId + 1) {
             throw new IllegalArgumentException("max positions must exceed pad id + 1 (RoBERTa's position offset)");
         }
         if (numLabels <= 0) {
@@ -48,18 +74,33 @@ public record RobertaConfig(
     }
 
     /** {@code roberta-base}: 12 layers, hidden 768, 12 heads, FFN 3072. */
-    public static RobertaConfig robertaBase(int numLabels) {
-        return new RobertaConfig(50265, 768, 12, 12, 3072, 514, 1, 1e-5f, 1, numLabels, 0.1f, 0.1f, 0.02f);
+    public static EncoderConfig robertaBase(int numLabels) {
+        return roberta(12, 768, 12, 3072, numLabels);
     }
 
     /** {@code roberta-large}: 24 layers, hidden 1024, 16 heads, FFN 4096. */
-    public static RobertaConfig robertaLarge(int numLabels) {
-        return new RobertaConfig(50265, 1024, 24, 16, 4096, 514, 1, 1e-5f, 1, numLabels, 0.1f, 0.1f, 0.02f);
+    public static EncoderConfig robertaLarge(int numLabels) {
+        return roberta(24, 1024, 16, 4096, numLabels);
+    }
+
+    /** A RoBERTa shape with roberta-base's vocabulary, positions, eps, pad id and dropout. */
+    public static EncoderConfig roberta(int layers, int hidden, int heads, int intermediate, int numLabels) {
+        return new EncoderConfig(Family.ROBERTA, 50265, hidden, layers, heads, intermediate, 514, 1, 1e-5f, 1,
+                numLabels, 0.1f, 0.1f, 0.02f);
+    }
+
+    /**
+     * {@code all-MiniLM-L6-v2}: a 6-layer BERT, hidden 384, 12 heads, FFN 1536, the uncased WordPiece
+     * vocabulary of 30,522 and 512 positions.
+     */
+    public static EncoderConfig miniLmL6(int numLabels) {
+        return new EncoderConfig(Family.BERT, 30522, 384, 6, 12, 1536, 512, 2, 1e-12f, 0, numLabels, 0.1f, 0.1f,
+                0.02f);
     }
 
     /** A tiny model for tests: the real vocabulary size is not needed, ids must stay below {@code vocab}. */
-    public static RobertaConfig tiny(int vocab, int layers, int numLabels) {
-        return new RobertaConfig(vocab, 32, layers, 4, 64, 66, 1, 1e-5f, 1, numLabels, 0f, 0f, 0.02f);
+    public static EncoderConfig tiny(int vocab, int layers, int numLabels) {
+        return new EncoderConfig(Family.ROBERTA, vocab, 32, layers, 4, 64, 66, 1, 1e-5f, 1, numLabels, 0f, 0f, 0.02f);
     }
 
     public int headDim() {
@@ -68,30 +109,31 @@ public record RobertaConfig(
 
     /** Longest token sequence the position table allows (RoBERTa positions start at pad id + 1). */
     public int maxSequenceLength() {
-        return maxPositions - padTokenId - 1;
+        return family == Family.ROBERTA ? maxPositions - padTokenId - 1 : maxPositions;
     }
 
-    public RobertaConfig withNumLabels(int labels) {
-        return new RobertaConfig(vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
+    public EncoderConfig withNumLabels(int labels) {
+        return new EncoderConfig(family, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
                 typeVocabSize, layerNormEps, padTokenId, labels, hiddenDropout, attentionDropout, initializerRange);
     }
 
-    public RobertaConfig withDropout(float hidden, float attention) {
-        return new RobertaConfig(vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
+    public EncoderConfig withDropout(float hidden, float attention) {
+        return new EncoderConfig(family, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
                 typeVocabSize, layerNormEps, padTokenId, numLabels, hidden, attention, initializerRange);
     }
 
-    public RobertaConfig withLayers(int layers) {
-        return new RobertaConfig(vocabSize, hiddenSize, layers, numHeads, intermediateSize, maxPositions,
+    public EncoderConfig withLayers(int layers) {
+        return new EncoderConfig(family, vocabSize, hiddenSize, layers, numHeads, intermediateSize, maxPositions,
                 typeVocabSize, layerNormEps, padTokenId, numLabels, hiddenDropout, attentionDropout, initializerRange);
     }
 
     /**
-     * Reads a Hugging Face {@code config.json}. Missing optional fields take RoBERTa's defaults
-     * (pad id 1, type vocabulary 1, eps 1e-5); {@code numLabels} comes from {@code num_labels} or
+     * Reads a Hugging Face {@code config.json}: {@code model_type} {@code bert} or {@code roberta}
+     * (absent: roberta). Missing optional fields take the family's defaults (RoBERTa: pad id 1, one
+     * token type, eps 1e-5; BERT: pad id 0, two token types, eps 1e-12); {@code numLabels} comes from {@code num_labels} or
      * {@code id2label} unless {@code numLabelsOverride > 0}.
      */
-    public static RobertaConfig fromJson(Path configJson, int numLabelsOverride) {
+    public static EncoderConfig fromJson(Path configJson, int numLabelsOverride) {
         String text;
         try {
             text = Files.readString(configJson, StandardCharsets.UTF_8);
@@ -104,6 +146,13 @@ public record RobertaConfig(
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(configJson + ": not a JSON object: " + e.getMessage(), e);
         }
+        Family family;
+        try {
+            family = Family.parse(str(o, "model_type", "roberta"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);
+        }
+        boolean bert = family == Family.BERT;
         String act = str(o, "hidden_act", "gelu");
         if (!act.equals("gelu")) {
             throw new IllegalArgumentException(configJson + ": hidden_act '" + act + "' is not supported (only exact gelu)");
@@ -112,12 +161,12 @@ public record RobertaConfig(
                 : o.has("num_labels") ? o.get("num_labels").getAsInt()
                 : o.has("id2label") && o.get("id2label").isJsonObject() ? o.getAsJsonObject("id2label").size() : 2;
         try {
-            return new RobertaConfig(
+            return new EncoderConfig(family,
                     req(o, "vocab_size", configJson), req(o, "hidden_size", configJson),
                     req(o, "num_hidden_layers", configJson), req(o, "num_attention_heads", configJson),
                     req(o, "intermediate_size", configJson), req(o, "max_position_embeddings", configJson),
-                    num(o, "type_vocab_size", 1), (float) dbl(o, "layer_norm_eps", 1e-5),
-                    num(o, "pad_token_id", 1), labels,
+                    num(o, "type_vocab_size", bert ? 2 : 1), (float) dbl(o, "layer_norm_eps", bert ? 1e-12 : 1e-5),
+                    num(o, "pad_token_id", bert ? 0 : 1), labels,
                     (float) dbl(o, "hidden_dropout_prob", 0.1), (float) dbl(o, "attention_probs_dropout_prob", 0.1),
                     (float) dbl(o, "initializer_range", 0.02));
         } catch (IllegalArgumentException e) {
@@ -125,13 +174,13 @@ public record RobertaConfig(
         }
     }
 
-    /** The {@code config.json} of a {@code RobertaForSequenceClassification} with this shape. */
+    /** The {@code config.json} of a {@code RobertaForSequenceClassification} or {@code BertForSequenceClassification}. */
     public String toJson() {
         JsonObject o = new JsonObject();
-        com.google.gson.JsonArray arch = new com.google.gson.JsonArray();
-        arch.add("RobertaForSequenceClassification");
+        JsonArray arch = new JsonArray();
+        arch.add(family == Family.BERT ? "BertForSequenceClassification" : "RobertaForSequenceClassification");
         o.add("architectures", arch);
-        o.addProperty("model_type", "roberta");
+        o.addProperty("model_type", family.wireName());
         o.addProperty("vocab_size", vocabSize);
         o.addProperty("hidden_size", hiddenSize);
         o.addProperty("num_hidden_layers", numLayers);
@@ -141,14 +190,26 @@ public record RobertaConfig(
         o.addProperty("type_vocab_size", typeVocabSize);
         o.addProperty("layer_norm_eps", layerNormEps);
         o.addProperty("pad_token_id", padTokenId);
-        o.addProperty("bos_token_id", 0);
-        o.addProperty("eos_token_id", 2);
+        if (family == Family.ROBERTA) {
+            o.addProperty("bos_token_id", 0);
+            o.addProperty("eos_token_id", 2);
+        } else {
+            o.addProperty("position_embedding_type", "absolute");
+        }
         o.addProperty("hidden_act", "gelu");
         o.addProperty("hidden_dropout_prob", hiddenDropout);
         o.addProperty("attention_probs_dropout_prob", attentionDropout);
         o.addProperty("initializer_range", initializerRange);
         o.addProperty("num_labels", numLabels);
         o.addProperty("problem_type", numLabels == 1 ? "regression" : "single_label_classification");
+        JsonObject id2label = new JsonObject();
+        JsonObject label2id = new JsonObject();
+        for (int i = 0; i < numLabels; i++) {
+            id2label.addProperty(String.valueOf(i), "LABEL_" + i);
+            label2id.addProperty("LABEL_" + i, i);
+        }
+        o.add("id2label", id2label);
+        o.add("label2id", label2id);
         return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o);
     }
 

@@ -6,40 +6,64 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Tensor names and shapes, in Hugging Face {@code RobertaForSequenceClassification} naming. PEFT
- * tensors follow the PEFT library's names ({@code lora_A}, {@code lora_B}) and an adapter named
- * {@code output.adapter.{down,up}}.
+ * Tensor names and shapes of one family, in Hugging Face's {@code *ForSequenceClassification}
+ * naming: {@code roberta.*} or {@code bert.*} for the encoder. The heads differ by family and are
+ * reached through the four roles {@link #headDenseWeight()} ... so the forward pass and the blocks
+ * need not know which: RoBERTa's {@code classifier.dense} and {@code classifier.out_proj}, BERT's
+ * {@code bert.pooler.dense} and {@code classifier}. PEFT tensors follow the PEFT library's names
+ * ({@code lora_A}, {@code lora_B}); the adapter is named {@code output.adapter.{down,up}}.
  */
-public final class RobertaNames {
+public record EncoderNames(EncoderConfig.Family family) {
 
-    public static final String PREFIX = "roberta.";
-    public static final String WORD = "roberta.embeddings.word_embeddings.weight";
-    public static final String POSITION = "roberta.embeddings.position_embeddings.weight";
-    public static final String TOKEN_TYPE = "roberta.embeddings.token_type_embeddings.weight";
-    public static final String EMB_LN_W = "roberta.embeddings.LayerNorm.weight";
-    public static final String EMB_LN_B = "roberta.embeddings.LayerNorm.bias";
-    public static final String HEAD_DENSE_W = "classifier.dense.weight";
-    public static final String HEAD_DENSE_B = "classifier.dense.bias";
-    public static final String HEAD_OUT_W = "classifier.out_proj.weight";
-    public static final String HEAD_OUT_B = "classifier.out_proj.bias";
-
-    private RobertaNames() {
+    public static EncoderNames of(EncoderConfig config) {
+        return new EncoderNames(config.family());
     }
 
-    public static String layer(int index) {
-        return "roberta.encoder.layer." + index + ".";
+    /** {@code roberta.} or {@code bert.}: what Hugging Face's task models put before the encoder. */
+    public String prefix() {
+        return family.wireName() + ".";
     }
 
-    public static List<String> embeddingTensors() {
-        return List.of(WORD, POSITION, TOKEN_TYPE, EMB_LN_W, EMB_LN_B);
+    public String word() {
+        return prefix() + "embeddings.word_embeddings.weight";
     }
 
-    public static List<String> headTensors() {
-        return List.of(HEAD_DENSE_W, HEAD_DENSE_B, HEAD_OUT_W, HEAD_OUT_B);
+    public String position() {
+        return prefix() + "embeddings.position_embeddings.weight";
+    }
+
+    public String tokenType() {
+        return prefix() + "embeddings.token_type_embeddings.weight";
+    }
+
+    public String embeddingNorm() {
+        return prefix() + "embeddings.LayerNorm";
+    }
+
+    /** The head's first projection (hidden to hidden, then tanh): RoBERTa's dense, BERT's pooler. */
+    public String headDense() {
+        return family == EncoderConfig.Family.BERT ? prefix() + "pooler.dense" : "classifier.dense";
+    }
+
+    /** The head's output projection (hidden to labels). */
+    public String headOut() {
+        return family == EncoderConfig.Family.BERT ? "classifier" : "classifier.out_proj";
+    }
+
+    public String layer(int index) {
+        return prefix() + "encoder.layer." + index + ".";
+    }
+
+    public List<String> embeddingTensors() {
+        return List.of(word(), position(), tokenType(), embeddingNorm() + ".weight", embeddingNorm() + ".bias");
+    }
+
+    public List<String> headTensors() {
+        return List.of(headDense() + ".weight", headDense() + ".bias", headOut() + ".weight", headOut() + ".bias");
     }
 
     /** The 16 tensors of encoder layer {@code index} (0-based). */
-    public static List<String> layerTensors(int index) {
+    public List<String> layerTensors(int index) {
         String p = layer(index);
         List<String> out = new ArrayList<>();
         for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
@@ -54,19 +78,19 @@ public final class RobertaNames {
         return out;
     }
 
-    public static List<String> loraTensors(int index) {
+    public List<String> loraTensors(int index) {
         String p = layer(index) + "attention.self.";
         return List.of(p + "query.lora_A.weight", p + "query.lora_B.weight",
                 p + "value.lora_A.weight", p + "value.lora_B.weight");
     }
 
-    public static List<String> adapterTensors(int index) {
+    public List<String> adapterTensors(int index) {
         String p = layer(index) + "output.adapter.";
         return List.of(p + "down.weight", p + "down.bias", p + "up.weight", p + "up.bias");
     }
 
-    /** Backbone tensors (everything of {@code RobertaForSequenceClassification} but the head). */
-    public static List<String> backboneTensors(RobertaConfig c) {
+    /** Backbone tensors: everything of the task model but the head. */
+    public List<String> backboneTensors(EncoderConfig c) {
         List<String> out = new ArrayList<>(embeddingTensors());
         for (int i = 0; i < c.numLayers(); i++) {
             out.addAll(layerTensors(i));
@@ -75,7 +99,7 @@ public final class RobertaNames {
     }
 
     /** All tensors of a model with these blocks: backbone, PEFT tensors of every layer, head. */
-    public static List<String> allTensors(RobertaConfig c, BlockSpec spec) {
+    public List<String> allTensors(EncoderConfig c, BlockSpec spec) {
         List<String> out = new ArrayList<>(backboneTensors(c));
         for (int i = 0; i < c.numLayers(); i++) {
             if (spec.kind() == BlockKind.LORA) {
@@ -89,22 +113,28 @@ public final class RobertaNames {
     }
 
     /** The shape a tensor must have under this config; an unknown name is an error. */
-    public static long[] shapeOf(RobertaConfig c, BlockSpec spec, String name) {
+    public long[] shapeOf(EncoderConfig c, BlockSpec spec, String name) {
         long h = c.hiddenSize();
-        switch (name) {
-            case WORD: return new long[] {c.vocabSize(), h};
-            case POSITION: return new long[] {c.maxPositions(), h};
-            case TOKEN_TYPE: return new long[] {c.typeVocabSize(), h};
-            case EMB_LN_W, EMB_LN_B, HEAD_DENSE_B: return new long[] {h};
-            case HEAD_DENSE_W: return new long[] {h, h};
-            case HEAD_OUT_W: return new long[] {c.numLabels(), h};
-            case HEAD_OUT_B: return new long[] {c.numLabels()};
-            default: break;
+        if (name.equals(word())) {
+            return new long[] {c.vocabSize(), h};
+        } else if (name.equals(position())) {
+            return new long[] {c.maxPositions(), h};
+        } else if (name.equals(tokenType())) {
+            return new long[] {c.typeVocabSize(), h};
+        } else if (name.startsWith(embeddingNorm() + ".") || name.equals(headDense() + ".bias")) {
+            return new long[] {h};
+        } else if (name.equals(headDense() + ".weight")) {
+            return new long[] {h, h};
+        } else if (name.equals(headOut() + ".weight")) {
+            return new long[] {c.numLabels(), h};
+        } else if (name.equals(headOut() + ".bias")) {
+            return new long[] {c.numLabels()};
         }
-        if (!name.startsWith("roberta.encoder.layer.")) {
+        String layers = prefix() + "encoder.layer.";
+        if (!name.startsWith(layers)) {
             throw new CheckpointException("unknown tensor " + name);
         }
-        String rest = name.substring("roberta.encoder.layer.".length());
+        String rest = name.substring(layers.length());
         int dot = rest.indexOf('.');
         int index;
         try {
