@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -103,7 +104,15 @@ class CooperativeRoundTest {
                         assertFalse(d.model().parameter(n).hasGradient(), n + " must not require a gradient");
                     }
                 }
-                Map<String, HostTensor> sent = Safetensors.read(r.updatedBlocks(), "update");
+                Map<String, HostTensor> sent = new java.util.LinkedHashMap<>(Safetensors.read(r.updatedBlocks(), "update"));
+                // AdamW's state travels with the block: moments and step of exactly the block's tensors
+                Set<String> state = new HashSet<>();
+                for (String n : block) {
+                    state.addAll(List.of(n + "::exp_avg", n + "::exp_avg_sq", n + "::step"));
+                }
+                assertTrue(sent.keySet().containsAll(state), spec + ": optimizer state travels with the block");
+                assertEquals(2f, sent.get(block.get(0) + "::step").data()[0], "two local iterations, two steps");
+                sent.keySet().removeAll(state);
                 assertEquals(new HashSet<>(block), sent.keySet());
                 for (String n : sent.keySet()) {
                     assertTrue(sent.get(n).bitEquals(after.get(n)));

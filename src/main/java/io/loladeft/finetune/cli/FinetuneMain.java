@@ -18,6 +18,7 @@ import io.loladeft.finetune.train.EncodedDataset;
 import io.loladeft.finetune.train.Evaluator;
 import io.loladeft.finetune.train.MemoryProbe;
 import io.loladeft.finetune.train.ModelSource;
+import io.loladeft.finetune.train.LearningRateSchedule;
 import io.loladeft.finetune.train.OptimizerSpec;
 import io.loladeft.finetune.train.RoundResult;
 import io.loladeft.finetune.train.RoundRunner;
@@ -51,7 +52,7 @@ public final class FinetuneMain {
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "train", union(MODEL, Set.of("task", "glue", "tokenizer", "max-len", "devices", "rounds", "local-iterations",
                     "batch", "eval-every", "max-minutes", "stop-round", "warmup", "train-limit", "dev-limit", "lr",
-                    "weight-decay")),
+                    "weight-decay", "clip")),
             "profile", union(MODEL, Set.of("seq", "num-labels", "batch", "warmup", "iterations", "host-flops",
                     "profile-out")),
             "calibrate", Set.of("m", "k", "n", "reps", "out"),
@@ -167,7 +168,7 @@ public final class FinetuneMain {
         int trainLimit = a.integer("train-limit", 0);
         int devLimit = a.integer("dev-limit", 0);
         OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), (float) a.number("lr", 1e-3),
-                (float) a.number("weight-decay", 0.01));
+                (float) a.number("weight-decay", 0.01)).withMaxGradNorm((float) a.number("clip", 0));
         boolean quiet = a.flag("quiet");
 
         long t0 = System.nanoTime();
@@ -205,9 +206,10 @@ public final class FinetuneMain {
         double lossSum = 0;
         int lossN = 0;
         long tTrain = System.nanoTime();
+        LearningRateSchedule lr = LearningRateSchedule.warmupFraction(opt.learningRate(), warmup, rounds);
         try (RoundRunner runner = new RoundRunner(src, spec, opt, assignment)) {
             for (int r = 1; r <= rounds; r++) {
-                runner.setLearningRate(schedule(opt.learningRate(), r, rounds, warmup));
+                runner.setLearningRate(lr.at(r));
                 List<Batch> bs = new ArrayList<>(local);
                 for (int i = 0; i < local; i++) {
                     bs.add(batches.next());
@@ -249,15 +251,6 @@ public final class FinetuneMain {
         rep.add("final", evals.get(evals.size() - 1));
         rep.add("roundSamples", roundsJson);
         return new GsonBuilder().setPrettyPrinting().create().toJson(rep);
-    }
-
-    /** Linear warm-up over the first {@code warmup} fraction of rounds, then linear decay to zero. */
-    static float schedule(float lr, int round, int rounds, double warmup) {
-        int w = (int) Math.ceil(warmup * rounds);
-        if (w > 0 && round <= w) {
-            return lr * round / w;
-        }
-        return (float) (lr * Math.max(0.0, (double) (rounds - round + 1) / Math.max(1, rounds - w)));
     }
 
     private static JsonObject roundJson(int r, RoundRunner.RoundReport rr) {

@@ -12,6 +12,7 @@ import io.loladeft.finetune.model.EncoderModel;
 import io.loladeft.finetune.model.Safetensors;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,9 +24,10 @@ import java.util.TreeSet;
  * block), trains only its assigned blocks on the round's mini-batches with everything else frozen
  * (so backward stops at its deepest block), and returns just those blocks as safetensors bytes.
  *
- * <p>Optimizer state (AdamW moments) stays on the device for the blocks it keeps from one round to
- * the next and is dropped for blocks it gives up. Each local iteration runs in its own sub-manager,
- * so memory stays flat over long runs. Not thread-safe: one trainer per device.
+ * <p>Optimizer state (AdamW moments and step counts) travels with the blocks: it is part of the block
+ * state a round reads and of the blocks a device returns, so whichever device trains a block next
+ * continues its optimizer exactly. Each local iteration runs in its own sub-manager, so memory stays
+ * flat over long runs. Not thread-safe: one trainer per device.
  */
 public final class DeviceTrainer implements AutoCloseable {
 
@@ -65,7 +67,9 @@ public final class DeviceTrainer implements AutoCloseable {
     public RoundResult train(byte[] globalBlocks, Collection<Integer> layers, List<Batch> batches) {
         loadBlocks(globalBlocks);
         Measurement m = iterate(layers, batches);
-        Map<String, HostTensor> out = model.getTensors(layout.tensorsOf(m.layers()));
+        Set<String> trained = layout.tensorsOf(m.layers());
+        Map<String, HostTensor> out = model.getTensors(trained);
+        out.putAll(optimizer.export(trained));
         return new RoundResult(Safetensors.write(out), m.layers(), m.computeSeconds(), m.peakRssBytes(), m.losses());
     }
 
@@ -77,29 +81,46 @@ public final class DeviceTrainer implements AutoCloseable {
         return ((ai.djl.ndarray.BaseNDManager) root).getManagedArrays().size();
     }
 
+    /** The optimizer of the following rounds (a cached trainer serves jobs with different settings). */
+    public void configure(OptimizerSpec spec) {
+        optimizer.configure(spec);
+    }
+
     /** Learning rate of the following local iterations (a schedule is the caller's choice). */
     public void setLearningRate(float lr) {
         optimizer.setLearningRate(lr);
     }
 
     /**
-     * Every block tensor of this device's model as safetensors bytes: on a freshly built trainer,
-     * the initial global block state (the same on every worker for the same {@link ModelSource}).
+     * Every block tensor of this device's model, with a fresh optimizer state, as safetensors bytes: on
+     * a freshly built trainer, the initial global block state (the same on every worker for the same
+     * {@link ModelSource} and optimizer).
      */
     public byte[] blockState() {
-        return Safetensors.write(model.getTensors(blockTensors));
+        Map<String, HostTensor> out = model.getTensors(blockTensors);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        out.forEach((name, t) -> shapes.put(name, t.shape()));
+        out.putAll(BlockOptimizer.initialState(optimizer.spec(), shapes));
+        return Safetensors.write(out);
     }
 
-    /** Loads block tensors (any subset of the blocks) into the model; a non-block tensor is an error. */
+    /**
+     * Loads block tensors (any subset of the blocks) into the model and their optimizer state into
+     * the optimizer; a tensor that is neither a block's nor a block's optimizer state is an error.
+     */
     public void loadBlocks(byte[] blocks) {
-        Map<String, HostTensor> tensors = Safetensors.read(blocks, "global block state");
-        for (String name : tensors.keySet()) {
-            if (!blockTensors.contains(name)) {
-                throw new IllegalArgumentException("global block state holds " + name
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        Map<String, HostTensor> state = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : Safetensors.read(blocks, "global block state").entrySet()) {
+            String param = BlockOptimizer.parameterOf(e.getKey());
+            if (!blockTensors.contains(param == null ? e.getKey() : param)) {
+                throw new IllegalArgumentException("global block state holds " + e.getKey()
                         + ", which is no block of this " + layout.spec().kind().wireName() + " model");
             }
+            (param == null ? tensors : state).put(e.getKey(), e.getValue());
         }
         model.setTensors(tensors);
+        optimizer.load(state);
     }
 
     /** Local iterations on {@code layers} without any (de)serialisation: what the profiler times. */
@@ -112,19 +133,27 @@ public final class DeviceTrainer implements AutoCloseable {
         Set<String> trainable = layout.tensorsOf(sorted);
         model.setTrainable(trainable);
         optimizer.retainOnly(trainable);
+        List<List<String>> blocks = new ArrayList<>();
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (int layer : sorted) {
+            blocks.add(layout.tensorsOf(layer));
+        }
+        for (String name : trainable) {
+            params.put(name, model.parameter(name));
+        }
         List<Double> losses = new ArrayList<>();
         boolean reset = MemoryProbe.resetPeak();
         long before = MemoryProbe.rssBytes();
         long t0 = System.nanoTime();
         for (Batch batch : batches) {
-            losses.add(step(batch, trainable));
+            losses.add(step(batch, params, blocks));
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         long peak = reset ? MemoryProbe.peakRssBytes() : Math.max(before, MemoryProbe.rssBytes());
         return new Measurement(sorted, seconds, peak, losses);
     }
 
-    private double step(Batch batch, Set<String> trainable) {
+    private double step(Batch batch, Map<String, NDArray> params, List<List<String>> blocks) {
         try (NDManager step = root.newSubManager()) {
             float loss;
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -133,12 +162,7 @@ public final class DeviceTrainer implements AutoCloseable {
                 gc.backward(l);
                 loss = l.getFloat();
             }
-            for (String name : trainable) {
-                NDArray p = model.parameter(name);
-                try (NDArray g = p.getGradient()) {
-                    optimizer.update(name, p, g);
-                }
-            }
+            optimizer.step(params, blocks);
             if (!Float.isFinite(loss)) {
                 throw new IllegalStateException("training loss is " + loss + "; lower the learning rate");
             }
