@@ -4,13 +4,15 @@ import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.model.EncoderConfig;
-import io.loladeft.finetune.model.Safetensors;
+import io.loladeft.finetune.pretrained.PretrainedModels;
 import io.loladeft.finetune.tokenizer.TextTokenizer;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.EncodedDataset;
+import io.loladeft.finetune.train.LearningRateSchedule;
 import io.loladeft.finetune.train.ModelSource;
 import io.loladeft.finetune.train.OptimizerSpec;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,41 +20,49 @@ import java.util.Map;
 /**
  * A worker's cache: one frozen backbone per (model source, block spec), with the blocks it was
  * seeded with, and one tokenised dataset per (data, task, tokenizer, length). Per round only
- * blocks travel: a trainer loads the round's global blocks, which overwrite every block, so one
- * backbone serves every device and every job with the same model. Jobs train with SGD, which has
- * no optimizer state to carry between rounds (AdamW moments would have to travel too).
- * Used by one worker thread.
+ * blocks travel: a trainer loads the round's global blocks, which overwrite every block and carry
+ * the optimizer's state, so one backbone serves every device and every job with the same model.
+ * Pretrained models come from the worker's model cache, imported there on first use. Used by one
+ * worker thread.
  */
 final class Backbones implements AutoCloseable {
 
     private static final int MAX_MODELS = 2;
     private static final int MAX_DATASETS = 2;
 
-    /** A cached backbone and the seeded block state that round 1 starts from. */
-    record Backbone(DeviceTrainer trainer, byte[] initialBlocks) {}
+    /** A cached backbone and the seeded block state that round 1 starts from, per optimizer kind. */
+    record Backbone(DeviceTrainer trainer, Map<OptimizerSpec.Kind, byte[]> initial) {
+
+        /** Round 1's input: the seeded blocks and a fresh state of {@code optimizer}. */
+        byte[] initialBlocks(OptimizerSpec optimizer) {
+            return initial.computeIfAbsent(optimizer.kind(), k -> {
+                trainer.configure(optimizer);
+                return trainer.blockState();
+            });
+        }
+    }
 
     record Data(EncodedDataset train, EncodedDataset dev) {}
 
     private record ModelKey(ModelSource source, BlockSpec spec) {}
 
-    private record DataKey(String dataDir, GlueTask task, String tokenizerDir, int seqLen) {}
+    private record DataKey(String dataDir, GlueTask task, Path tokenizerDir, int seqLen) {}
 
+    private final Path modelCache;
     private final Map<ModelKey, Backbone> models = new LinkedHashMap<>(4, 0.75f, true);
     private final Map<DataKey, Data> datasets = new LinkedHashMap<>(4, 0.75f, true);
 
+    Backbones(Path modelCache) {
+        this.modelCache = modelCache;
+    }
+
     Backbone backbone(JobSpec spec) {
-        ModelKey key = new ModelKey(source(spec), blockSpec(spec.block()));
+        ModelKey key = new ModelKey(source(spec, modelCache), blockSpec(spec.block()));
         Backbone b = models.get(key);
         if (b == null) {
             evict(models, MAX_MODELS);
-            DeviceTrainer trainer = new DeviceTrainer(key.source(), key.spec(), OptimizerSpec.sgd((float) spec.learningRate()));
-            try {
-                byte[] initial = Safetensors.write(trainer.model().getTensors(trainer.layout().allTrainable()));
-                b = new Backbone(trainer, initial);
-            } catch (RuntimeException e) {
-                trainer.close();
-                throw e;
-            }
+            b = new Backbone(new DeviceTrainer(key.source(), key.spec(), optimizer(spec)),
+                    new EnumMap<>(OptimizerSpec.Kind.class));
             models.put(key, b);
         }
         return b;
@@ -60,29 +70,53 @@ final class Backbones implements AutoCloseable {
 
     Data data(JobSpec spec) {
         GlueTask task = GlueTask.parse(spec.task());
-        DataKey key = new DataKey(spec.dataDir(), task, spec.tokenizerDir(), spec.seqLen());
+        DataKey key = new DataKey(spec.dataDir(), task, tokenizerDir(spec, modelCache), spec.seqLen());
         return datasets.computeIfAbsent(key, k -> {
             if (datasets.size() >= MAX_DATASETS) {
                 Iterator<DataKey> it = datasets.keySet().iterator();
                 it.next();
                 it.remove();
             }
-            TextTokenizer tokenizer = TextTokenizer.fromDirectory(Path.of(k.tokenizerDir()));
             Path dir = Path.of(k.dataDir());
-            return new Data(new EncodedDataset(tokenizer, GlueReader.train(dir, task), k.seqLen()),
-                    new EncodedDataset(tokenizer, GlueReader.dev(dir, task), k.seqLen()));
+            try (TextTokenizer tokenizer = TextTokenizer.fromDirectory(k.tokenizerDir())) {
+                return new Data(new EncodedDataset(tokenizer, GlueReader.train(dir, task), k.seqLen()),
+                        new EncodedDataset(tokenizer, GlueReader.dev(dir, task), k.seqLen()));
+            }
         });
     }
 
-    /** The model every worker builds identically: a seeded config, or a checkpoint with seeded extras. */
-    static ModelSource source(JobSpec spec) {
+    /**
+     * The model every worker builds identically: a pretrained model from the cache, a checkpoint,
+     * or a seeded RoBERTa of the plan's shape; tensors a checkpoint lacks (head, PEFT blocks) are seeded.
+     */
+    static ModelSource source(JobSpec spec, Path modelCache) {
         int labels = GlueTask.parse(spec.task()).numLabels();
+        if (spec.pretrained() != null) {
+            return ModelSource.huggingFace(PretrainedModels.resolve(spec.pretrained(), modelCache), labels, spec.seed());
+        }
         if (spec.weightsDir() != null) {
             return ModelSource.huggingFace(Path.of(spec.weightsDir()), labels, spec.seed());
         }
         JobSpec.Shape s = spec.model();
-        return ModelSource.seeded(new EncoderConfig(EncoderConfig.Family.ROBERTA, s.vocab(), s.hidden(), s.layers(), s.heads(), s.intermediate(),
-                s.maxPositions(), 1, 1e-5f, 1, labels, 0.1f, 0.1f, 0.02f), spec.seed());
+        return ModelSource.seeded(new EncoderConfig(EncoderConfig.Family.ROBERTA, s.vocab(), s.hidden(), s.layers(),
+                s.heads(), s.intermediate(), s.maxPositions(), 1, 1e-5f, 1, labels, 0.1f, 0.1f, 0.02f), spec.seed());
+    }
+
+    /** The job's tokenizer: its own directory, else the pretrained model's. */
+    static Path tokenizerDir(JobSpec spec, Path modelCache) {
+        return spec.tokenizerDir() != null ? Path.of(spec.tokenizerDir())
+                : PretrainedModels.resolve(spec.pretrained(), modelCache);
+    }
+
+    static OptimizerSpec optimizer(JobSpec spec) {
+        JobSpec.Optimizer o = spec.optimizerOrLegacy();
+        OptimizerSpec base = OptimizerSpec.parse(o.kind(), (float) o.learningRate(), (float) o.weightDecay());
+        return base.withMaxGradNorm((float) o.maxGradNorm());
+    }
+
+    static LearningRateSchedule schedule(JobSpec spec) {
+        JobSpec.Optimizer o = spec.optimizerOrLegacy();
+        return LearningRateSchedule.warmupFraction((float) o.learningRate(), o.warmupFraction(), spec.rounds());
     }
 
     static BlockSpec blockSpec(JobSpec.Block b) {

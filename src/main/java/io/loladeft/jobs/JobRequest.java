@@ -4,9 +4,11 @@ import io.loladeft.plans.PlanRequest;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import java.util.UUID;
@@ -26,13 +28,22 @@ public record JobRequest(
         @NotBlank @Size(max = 4096) String dataDir,
         @Schema(description = "Hugging Face checkpoint directory; overrides the model's weightsDir")
         @Size(max = 4096) String weightsDir,
-        @Schema(description = "Directory with vocab.json and merges.txt; overrides the model's tokenizerDir",
-                example = "roberta-base")
+        @Schema(description = "Directory with tokenizer.json, or vocab.json and merges.txt; overrides the model's"
+                + " tokenizerDir (a pretrained model brings its own)", example = "roberta-base")
         @Size(max = 4096) String tokenizerDir,
         @Schema(description = "Rounds to run; default the plan's training.rounds", example = "20")
         @Min(1) @Max(100_000_000) Integer rounds,
-        @Schema(description = "SGD learning rate, default 0.001", example = "0.001") @Positive @DecimalMax("100")
+        @Schema(description = "The local optimizer: adamw (default) or sgd", example = "adamw")
+        @Pattern(regexp = "adamw|sgd", message = "must be adamw or sgd") String optimizer,
+        @Schema(description = "Peak learning rate, reached after the warm-up, then decaying linearly to zero;"
+                + " default 0.001 (adamw), 0.05 (sgd)", example = "0.001") @Positive @DecimalMax("100")
         Double learningRate,
+        @Schema(description = "AdamW's decoupled weight decay, not on biases and LayerNorm; default 0.01",
+                example = "0.01") @DecimalMin("0") @DecimalMax("1") Double weightDecay,
+        @Schema(description = "Fraction of the rounds spent warming the learning rate up; default 0.06",
+                example = "0.06") @DecimalMin("0") @DecimalMax("1") Double warmupFraction,
+        @Schema(description = "Clip each block's gradient to this norm before its update (0: off); default 1.0",
+                example = "1.0") @DecimalMin("0") @DecimalMax("1e6") Double maxGradNorm,
         @Schema(description = "Mini-batch size; default the plan's training.batchSize", example = "16")
         @Min(1) @Max(65536) Integer batchSize,
         @Schema(description = "Longest token sequence; default the plan's training.seqLen", example = "64")

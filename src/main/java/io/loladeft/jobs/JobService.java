@@ -7,6 +7,7 @@ import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.tokenizer.TextTokenizer;
 import io.loladeft.plans.PlanRequest;
 import io.loladeft.plans.PlanService;
 import io.loladeft.plans.PlanView;
@@ -33,7 +34,21 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class JobService {
 
-    static final double DEFAULT_LEARNING_RATE = 1e-3;
+    /**
+     * Defaults that fine-tune the pretrained preset well with LoRA blocks (docs/jobs.md, Evidence):
+     * AdamW at a peak rate of 1e-3 after a 6% warm-up, weight decay 0.01, clipping at norm 1.
+     */
+    static final String DEFAULT_OPTIMIZER = "adamw";
+    static final double DEFAULT_ADAMW_LEARNING_RATE = 1e-3;
+    /** SGD has no per-parameter scaling: the rate that worked for the small seeded model. */
+    static final double DEFAULT_SGD_LEARNING_RATE = 0.05;
+    static final double DEFAULT_WEIGHT_DECAY = 0.01;
+    static final double DEFAULT_WARMUP_FRACTION = 0.06;
+    static final double DEFAULT_MAX_GRAD_NORM = 1.0;
+    static final int DEFAULT_BATCH_SIZE = 32;
+    static final int DEFAULT_SEQ_LEN = 128;
+    /** BERT's and RoBERTa's position tables hold 512 tokens (RoBERTa's two more are its offset). */
+    private static final int PRETRAINED_MAX_SEQ_LEN = 512;
 
     private final JobStore store;
     private final PlanService plans;
@@ -180,18 +195,22 @@ public class JobService {
         Architecture a = model.architecture();
         BlockConfig b = model.block();
         PlanRequest.TrainingRequest t = planned.training();
+        String pretrained = r.weightsDir() != null ? null : model.pretrained();
         String weights = r.weightsDir() != null ? r.weightsDir() : model.weightsDir();
         String tokenizer = r.tokenizerDir() != null ? r.tokenizerDir() : model.tokenizerDir();
-        if (tokenizer == null) {
+        Path tokenizerDir = null;
+        if (tokenizer == null && pretrained == null) {
             throw unprocessable("tokenizerDir", "is required: neither the job nor the plan's model names one");
         }
-        Path tokenizerDir = paths.resolve("tokenizerDir", tokenizer);
-        if (!Files.isRegularFile(tokenizerDir.resolve("vocab.json")) || !Files.isRegularFile(tokenizerDir.resolve("merges.txt"))) {
-            throw unprocessable("tokenizerDir", "has no vocab.json and merges.txt");
+        if (tokenizer != null) {
+            tokenizerDir = paths.resolve("tokenizerDir", tokenizer);
+            if (!TextTokenizer.present(tokenizerDir)) {
+                throw unprocessable("tokenizerDir", "has no tokenizer.json, nor vocab.json and merges.txt");
+            }
         }
         Path weightsDir = paths.resolve("weightsDir", weights);
         int layers = a.layers();
-        int maxSeq = a.maxPositions() - 2;
+        int maxSeq = pretrained != null ? PRETRAINED_MAX_SEQ_LEN : a.maxPositions() - 2;
         if (weightsDir != null) {
             EncoderConfig c;
             try {
@@ -207,7 +226,7 @@ public class JobService {
             }
             maxSeq = c.maxSequenceLength();
         }
-        int seqLen = first(r.seqLen(), t == null ? null : t.seqLen(), 128);
+        int seqLen = first(r.seqLen(), t == null ? null : t.seqLen(), DEFAULT_SEQ_LEN);
         if (seqLen > maxSeq) {
             throw unprocessable("seqLen", "exceeds the model's longest sequence, " + maxSeq);
         }
@@ -227,18 +246,26 @@ public class JobService {
             throw unprocessable("planId", "the plan's blocks must be one per layer of the model (1.." + layers
                     + "), as the engine trains one block per layer");
         }
-        return new JobSpec(task.name(), dataDir.toString(), tokenizerDir.toString(),
-                weightsDir == null ? null : weightsDir.toString(),
+        return new JobSpec(task.name(), dataDir.toString(), tokenizerDir == null ? null : tokenizerDir.toString(),
+                weightsDir == null ? null : weightsDir.toString(), pretrained,
                 new JobSpec.Shape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(), a.maxPositions()),
                 new JobSpec.Block(kind(b.kind()), b.rank() == null ? 0 : b.rank(), b.alpha() == null ? 0 : b.alpha(),
                         b.bottleneck() == null ? 0 : b.bottleneck()),
-                first(r.rounds(), t == null ? null : t.rounds(), 1),
-                r.learningRate() == null ? DEFAULT_LEARNING_RATE : r.learningRate(),
-                first(r.batchSize(), t == null ? null : t.batchSize(), 16), seqLen,
+                first(r.rounds(), t == null ? null : t.rounds(), 1), optimizer(r),
+                first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE), seqLen,
                 first(null, t == null ? null : t.localIterations(), 1),
                 r.evalEvery() == null ? 0 : r.evalEvery(), r.seed() == null ? 0 : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? -174 : planned.noisePsdDbmPerHz(),
                 plan.roundLatencySeconds(), devices);
+    }
+
+    private static JobSpec.Optimizer optimizer(JobRequest r) {
+        String kind = r.optimizer() == null ? DEFAULT_OPTIMIZER : r.optimizer();
+        double lr = r.learningRate() != null ? r.learningRate()
+                : kind.equals("sgd") ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
+        return new JobSpec.Optimizer(kind, lr, r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
+                r.warmupFraction() == null ? DEFAULT_WARMUP_FRACTION : r.warmupFraction(),
+                r.maxGradNorm() == null ? DEFAULT_MAX_GRAD_NORM : r.maxGradNorm());
     }
 
     private static String kind(BlockConfig.Kind k) {
@@ -280,9 +307,15 @@ public class JobService {
         JobSpec s = job.spec();
         return new JobView(job.id(), job.planId(), job.task(), job.state(), conditions(job),
                 new JobView.Progress(merged, job.rounds(), 100.0 * merged / job.rounds()),
-                new JobView.Settings(s.rounds(), s.learningRate(), s.batchSize(), s.seqLen(), s.localIterations(),
-                        s.evalEvery(), s.seed(), "sgd"),
+                settings(s),
                 devices, rounds, job.result(), job.createdAt(), job.startedAt(), job.finishedAt(), job.deadlineAt());
+    }
+
+    private static JobView.Settings settings(JobSpec s) {
+        JobSpec.Optimizer o = s.optimizerOrLegacy();
+        return new JobView.Settings(s.rounds(), o.learningRate(), s.batchSize(), s.seqLen(), s.localIterations(),
+                s.evalEvery(), s.seed(), o.kind(), o.weightDecay(), o.warmupFraction(), o.maxGradNorm(),
+                s.pretrained());
     }
 
     static List<JobView.Condition> conditions(JobStore.JobRow job) {

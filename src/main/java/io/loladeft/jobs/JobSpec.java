@@ -1,20 +1,25 @@
 package io.loladeft.jobs;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.util.List;
 
 /**
  * What a job runs, fully resolved when it is submitted (absolute paths, the plan's devices and
  * assignment, every default filled in) and stored as JSON, so a worker needs nothing else.
+ * {@code pretrained} names a model the service ships (its weights and tokenizer come from the
+ * worker's model cache), else {@code weightsDir} a checkpoint, else the model is seeded.
  */
+@JsonIgnoreProperties(ignoreUnknown = true) // a stored document: fields of older versions are read past
 record JobSpec(
         String task,
         String dataDir,
         String tokenizerDir,
         String weightsDir,
+        String pretrained,
         Shape model,
         Block block,
         int rounds,
-        double learningRate,
+        Optimizer optimizer,
         int batchSize,
         int seqLen,
         int localIterations,
@@ -23,6 +28,13 @@ record JobSpec(
         double noisePsdDbmPerHz,
         double predictedRoundLatencySeconds,
         List<DeviceRun> devices) {
+
+    /**
+     * The local optimizer and its schedule. Jobs stored before it existed ran SGD at a constant
+     * rate: read back, they have none, and {@link #optimizerOrLegacy()} says so.
+     */
+    record Optimizer(String kind, double learningRate, double weightDecay, double warmupFraction,
+            double maxGradNorm) {}
 
     /** The model's shape (the registry's architecture). Ignored for the shape when weightsDir is set. */
     record Shape(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions) {}
@@ -33,6 +45,10 @@ record JobSpec(
     /** One involved device: its blocks and planned bandwidth, and what the emulation needs. */
     record DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
             double channelGainDb, double predictedLatencySeconds) {}
+
+    Optimizer optimizerOrLegacy() {
+        return optimizer != null ? optimizer : new Optimizer("sgd", 1e-3, 0, 0, 0);
+    }
 
     DeviceRun device(String name) {
         return devices.stream().filter(d -> d.name().equals(name)).findFirst()

@@ -28,9 +28,10 @@ public record JobView(
     /** Rounds merged so far out of all, and the same as a percentage. */
     public record Progress(int round, int rounds, double percent) {}
 
-    /** The settings the job runs with, defaults filled in. */
+    /** The settings the job runs with, defaults filled in; {@code learningRate} is the peak of the schedule. */
     public record Settings(int rounds, double learningRate, int batchSize, int seqLen, int localIterations,
-            int evalEvery, long seed, String optimizer) {}
+            int evalEvery, long seed, String optimizer, double weightDecay, double warmupFraction, double maxGradNorm,
+            String pretrained) {}
 
     /** A device's item in the current round (or the last one). */
     public record DeviceStatus(String device, List<Integer> layers, double bandwidthHz, int round, String state,

@@ -45,7 +45,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
 
     /**
      * DJL's random seed (dropout) is process-wide: training and its seeding happen under this lock,
-     * so an item's dropout masks depend only on (seed, round, device), never on other threads.
+     * so an item's dropout masks depend only on (seed, round), never on other threads.
      */
     private static final Object ENGINE = new Object();
 
@@ -131,7 +131,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
     private void loop() {
         log.info("Job worker {} started (lease {}, poll {})", name, props.lease(), props.poll());
         prepareTorchThread();
-        try (Backbones cache = new Backbones()) {
+        try (Backbones cache = new Backbones(props.modelCache())) {
             backbones = cache;
             while (running.get()) {
                 try {
@@ -199,7 +199,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
         t0 = System.nanoTime();
-        Optional<byte[]> input = roundInput(job.id(), item.round(), backbone);
+        Optional<byte[]> input = roundInput(job.id(), item.round(), spec, backbone);
         metrics.phase(JobMetrics.Phase.READ, read + System.nanoTime() - t0);
         if (input.isEmpty()) {
             // Only a merged round's input is gone, and a round is merged only when all its items are
@@ -212,8 +212,9 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         RoundResult r;
         t0 = System.nanoTime();
         synchronized (ENGINE) {
-            Engine.getInstance().setRandomSeed(itemSeed(spec.seed(), item.round(), item.device()));
-            backbone.trainer().setLearningRate((float) spec.learningRate());
+            Engine.getInstance().setRandomSeed(roundSeed(spec.seed(), item.round()));
+            backbone.trainer().configure(Backbones.optimizer(spec));
+            backbone.trainer().setLearningRate(Backbones.schedule(spec).at(item.round()));
             r = backbone.trainer().train(global, item.layers(), batches);
         }
         metrics.phase(JobMetrics.Phase.TRAIN, System.nanoTime() - t0);
@@ -221,7 +222,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
             log.info("Item {} of job {} was withdrawn while training; dropping its result", item.id(), job.id());
             return;
         }
-        ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.updatedBlocks().length, r.peakRssBytes(),
+        ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.uploadBytes(), r.peakRssBytes(),
                 r.losses());
         WorkQueue.Completion c;
         t0 = System.nanoTime();
@@ -251,12 +252,13 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * The state a round starts from: round 1 from the model's seeded blocks, a later round from what
      * the previous merge wrote. Empty when the round is already merged (its input is then dropped).
      */
-    private Optional<byte[]> roundInput(UUID job, int round, Backbones.Backbone backbone) {
+    private Optional<byte[]> roundInput(UUID job, int round, JobSpec spec, Backbones.Backbone backbone) {
         RoundInput last = lastInput;
         if (last != null && last.job().equals(job) && last.round() == round) {
             return Optional.of(last.blocks());
         }
-        Optional<byte[]> blocks = round == 1 ? Optional.of(backbone.initialBlocks()) : store.globalBlocks(job, round);
+        Optional<byte[]> blocks = round == 1 ? Optional.of(backbone.initialBlocks(Backbones.optimizer(spec)))
+                : store.globalBlocks(job, round);
         blocks.ifPresent(b -> lastInput = new RoundInput(job, round, b));
         return blocks;
     }
@@ -267,7 +269,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         int round = job.round();
         Backbones.Backbone backbone = backbones.backbone(spec);
         // The round's input: this worker trained the round's last item on it, so it is in hand.
-        byte[] merged = Merge.apply(roundInput(job.id(), round, backbone).orElseThrow(),
+        byte[] merged = Merge.apply(roundInput(job.id(), round, spec, backbone).orElseThrow(),
                 items.stream().map(WorkQueue.Done::updatedBlocks).toList(), true);
         // The merged state is the next round's input: kept once the merge commits, saving a read.
         merging = round < job.rounds() ? new RoundInput(job.id(), round + 1, merged) : null;
@@ -309,6 +311,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         long t0 = System.nanoTime();
         try {
             synchronized (ENGINE) {
+                backbone.trainer().configure(Backbones.optimizer(spec));
                 backbone.trainer().loadBlocks(blocks);
                 return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
             }
@@ -347,8 +350,13 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         JniUtils.setNumThreads(1);
     }
 
-    static int itemSeed(long seed, int round, String device) {
-        long h = seed * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L + device.hashCode();
+    /**
+     * The dropout seed of a round: a function of (job seed, round) alone, so a redone item draws the
+     * same masks, and every device of a round draws the masks a centralised step on the same batch
+     * would (each runs the same forward), so the schedule can change without changing the training.
+     */
+    static int roundSeed(long seed, int round) {
+        long h = seed * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
         return (int) (h ^ (h >>> 32));
     }
 

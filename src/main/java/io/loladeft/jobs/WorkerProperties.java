@@ -1,5 +1,6 @@
 package io.loladeft.jobs;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,6 +15,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param name         the name a worker records on the items it claims; default host and process id
  * @param shutdownGrace on shutdown, how long the worker may go on with the item in hand (heartbeating)
  *                      before it hands the item back to the queue for another worker to redo at once
+ * @param modelCache   where pretrained models the service ships are imported on first use
  */
 @ConfigurationProperties("loladeft.worker")
 record WorkerProperties(
@@ -22,4 +24,5 @@ record WorkerProperties(
         @DefaultValue("5") int maxAttempts,
         @DefaultValue("0") double hostFlops,
         @DefaultValue("") String name,
-        @DefaultValue("20s") Duration shutdownGrace) {}
+        @DefaultValue("20s") Duration shutdownGrace,
+        @DefaultValue("./data/models") Path modelCache) {}

@@ -24,12 +24,26 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
         };
     }
 
-    /** Trainable parameters of the block attached at {@code layer} (1..L). */
+    /**
+     * Trainable parameters of the block attached at {@code layer} (1..L). The top layer's block
+     * carries the task head too, as the trainer does: the head is trained every round, and the
+     * device that trains the top block uploads it ({@link #headParams()}).
+     */
     public long blockParams(int layer) {
         if (layer < 1 || layer > shape.layers()) {
             throw new IllegalArgumentException("layer " + layer + " is outside 1.." + shape.layers());
         }
-        return blockParams();
+        return layer == shape.layers() ? blockParams() + headParams() : blockParams();
+    }
+
+    /**
+     * The classification head for two labels, the GLUE common case: a hidden-to-hidden projection
+     * (RoBERTa's {@code classifier.dense}, BERT's pooler) and hidden-to-labels, with biases. One more
+     * label adds {@code h + 1}.
+     */
+    public long headParams() {
+        long h = shape.hidden();
+        return h * h + h + 2 * h + 2;
     }
 
     /** Bytes of the frozen backbone: every backbone weight at {@code bytesPerWeight}. */

@@ -14,7 +14,7 @@ import java.util.List;
  * A foundation model to fine-tune: the registry's body, and without {@code name} the inline model
  * other endpoints take. {@code block} defaults to LoRA rank 8, {@code precision} to fp32.
  */
-@Schema(description = "A RoBERTa model and how it is split into parameter blocks")
+@Schema(description = "A RoBERTa or BERT model and how it is split into parameter blocks")
 public record ModelBody(
         @Schema(description = "Unique key, a DNS label", example = "roberta-base")
         @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String name,
@@ -23,19 +23,22 @@ public record ModelBody(
         Precision precision,
         @Schema(description = "Directory with config.json and model.safetensors on the workers")
         @Size(max = 4096) String weightsDir,
-        @Schema(description = "Directory with vocab.json and merges.txt on the workers")
+        @Schema(description = "Directory with tokenizer.json, or vocab.json and merges.txt, on the workers")
         @Size(max = 4096) String tokenizerDir,
+        @Schema(description = "A pretrained model the service ships (all-minilm-l6-v2): its weights and tokenizer,"
+                + " imported on first use; instead of weightsDir", example = "all-minilm-l6-v2")
+        @Size(max = 64) String pretrained,
         @Schema(description = "Profile measured on one host; scaled to each device by hostFlops / computeFlops")
         @ValidProfile MeasuredProfile profile) {
 
     /** The same model with the documented defaults filled in. */
     public ModelBody withDefaults() {
         return new ModelBody(name, architecture, block == null ? BlockConfig.DEFAULT : block,
-                precision == null ? Precision.FP32 : precision, weightsDir, tokenizerDir, profile);
+                precision == null ? Precision.FP32 : precision, weightsDir, tokenizerDir, pretrained, profile);
     }
 
     ModelBody withName(String newName) {
-        return new ModelBody(newName, architecture, block, precision, weightsDir, tokenizerDir, profile);
+        return new ModelBody(newName, architecture, block, precision, weightsDir, tokenizerDir, pretrained, profile);
     }
 
     /**
@@ -49,6 +52,19 @@ public record ModelBody(
         } else if (architecture.hidden() != null && architecture.heads() != null
                 && architecture.hidden() % architecture.heads() != 0) {
             errors.add(new FieldViolation(prefix + "architecture.heads", "must divide hidden (" + architecture.hidden() + ")"));
+        }
+        if (pretrained != null) {
+            ModelBody known = ModelPresets.ALL.get(pretrained);
+            if (known == null || known.pretrained() == null) {
+                errors.add(new FieldViolation(prefix + "pretrained", "unknown pretrained model; known: "
+                        + String.join(", ", ModelPresets.pretrainedNames())));
+            } else if (architecture != null && !architecture.equals(known.architecture())) {
+                errors.add(new FieldViolation(prefix + "architecture", "must be " + pretrained + "'s: "
+                        + known.architecture()));
+            }
+            if (weightsDir != null) {
+                errors.add(new FieldViolation(prefix + "weightsDir", "give either weightsDir or pretrained"));
+            }
         }
         BlockConfig b = block == null ? BlockConfig.DEFAULT : block;
         if (b.kind() == BlockConfig.Kind.LORA && (b.rank() == null || b.alpha() == null)) {

@@ -11,6 +11,7 @@ public record ModelView(
         Precision precision,
         String weightsDir,
         String tokenizerDir,
+        String pretrained,
         MeasuredProfile profile,
         Instant createdAt,
         Instant updatedAt,
@@ -18,6 +19,6 @@ public record ModelView(
 
     /** The model as an inline body, e.g. to plan with it. */
     public ModelBody body() {
-        return new ModelBody(name, architecture, block, precision, weightsDir, tokenizerDir, profile);
+        return new ModelBody(name, architecture, block, precision, weightsDir, tokenizerDir, pretrained, profile);
     }
 }

@@ -55,6 +55,6 @@ class RegisteredModel {
 
     ModelView view() {
         return new ModelView(name, spec.architecture(), spec.block(), spec.precision(), spec.weightsDir(),
-                spec.tokenizerDir(), spec.profile(), createdAt, updatedAt, version);
+                spec.tokenizerDir(), spec.pretrained(), spec.profile(), createdAt, updatedAt, version);
     }
 }

@@ -54,7 +54,7 @@ class WorkQueueTest {
             fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null));
         }
         ModelBody model = new ModelBody(null, new Architecture(devices, 32, 4, 64, 100, 66),
-                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null);
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
         return plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, null, null)).id();
     }
 
@@ -64,8 +64,9 @@ class WorkQueueTest {
         for (int d = 0; d < devices; d++) {
             runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5));
         }
-        JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
-                new JobSpec.Block("lora", 4, 8, 0), rounds, 0.01, 4, 16, 1, 0, 1, -174, 0.5, runs);
+        JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
+                new JobSpec.Block("lora", 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1, 0, 1,
+                -174, 0.5, runs);
         UUID id = UUID.randomUUID();
         store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
                 null, null, Instant.now(), null, null, null, null));

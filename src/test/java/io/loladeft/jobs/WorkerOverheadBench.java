@@ -103,9 +103,10 @@ public final class WorkerOverheadBench {
         Worker.prepareTorchThread();
         List<List<Integer>> assignment = spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
         List<Double> out = new ArrayList<>();
-        try (Backbones cache = new Backbones();
-                RoundRunner runner = new RoundRunner(Backbones.source(spec), Backbones.blockSpec(spec.block()),
-                        OptimizerSpec.sgd((float) spec.learningRate()), assignment)) {
+        Path modelCache = Path.of("data/models");
+        try (Backbones cache = new Backbones(modelCache);
+                RoundRunner runner = new RoundRunner(Backbones.source(spec, modelCache), Backbones.blockSpec(spec.block()),
+                        Backbones.optimizer(spec), assignment)) {
             Backbones.Data data = cache.data(spec);
             for (int round = 1; round < spec.rounds(); round++) {
                 List<Batch> batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(),

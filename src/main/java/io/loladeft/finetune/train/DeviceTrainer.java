@@ -69,8 +69,13 @@ public final class DeviceTrainer implements AutoCloseable {
         Measurement m = iterate(layers, batches);
         Set<String> trained = layout.tensorsOf(m.layers());
         Map<String, HostTensor> out = model.getTensors(trained);
+        long upload = 0;
+        for (HostTensor t : out.values()) {
+            upload += 4 * HostTensor.numel(t.shape());
+        }
         out.putAll(optimizer.export(trained));
-        return new RoundResult(Safetensors.write(out), m.layers(), m.computeSeconds(), m.peakRssBytes(), m.losses());
+        return new RoundResult(Safetensors.write(out), m.layers(), m.computeSeconds(), m.peakRssBytes(), m.losses(),
+                upload);
     }
 
     /**

@@ -95,7 +95,7 @@ public final class RoundRunner implements AutoCloseable {
             RoundResult r = devices.get(k).train(global, assignment.get(k), batches);
             results.add(r);
             updates.add(r.updatedBlocks());
-            bytes += r.updatedBlocks().length;
+            bytes += r.uploadBytes();
         }
         long t0 = System.nanoTime();
         global = Merge.apply(global, updates, true);
