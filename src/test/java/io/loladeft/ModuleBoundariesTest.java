@@ -30,8 +30,20 @@ class ModuleBoundariesTest {
     @Test
     void finetuneUsesDjlOnly() {
         classes().that().resideInAPackage("io.loladeft.finetune..")
+                .and().resideOutsideOfPackage("io.loladeft.finetune.pretrained..")
                 .should().onlyDependOnClassesThat().resideInAnyPackage(
                         "java..", "ai.djl..", "org.slf4j..", "com.google.gson..", "io.loladeft.finetune..")
+                .allowEmptyShould(true)
+                .check(MAIN);
+    }
+
+    /** The ONNX importer alone may also read protobuf: the compiled ONNX schema and its runtime. */
+    @Test
+    void finetunePretrainedAddsOnlyTheOnnxSchema() {
+        classes().that().resideInAPackage("io.loladeft.finetune.pretrained..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage(
+                        "java..", "ai.djl..", "org.slf4j..", "com.google.gson..", "io.loladeft.finetune..",
+                        "ai.onnx.proto..", "com.google.protobuf..")
                 .allowEmptyShould(true)
                 .check(MAIN);
     }
