@@ -24,6 +24,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 @RestController
 @RequestMapping("/api/v1/jobs")
@@ -91,6 +92,19 @@ class JobController {
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"job-" + id + "-blocks.safetensors\"")
                 .contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .body(jobs.blocks(id));
+    }
+
+    @GetMapping(path = "/{id}/model", produces = "application/zip")
+    @Operation(operationId = "getJobModel", summary = "The fine-tuned model as a Hugging Face directory (zip)",
+            description = "config.json, model.safetensors (LoRA merged) and the tokenizer, which transformers'"
+                    + " AutoModelForSequenceClassification loads; for LoRA also PEFT's adapter_config.json and"
+                    + " adapter_model.safetensors. 409 until the job has SUCCEEDED.")
+    ResponseEntity<StreamingResponseBody> model(@PathVariable UUID id) {
+        ModelExport.Archive archive = jobs.model(id);
+        return ResponseEntity.ok()
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"job-" + id + "-model.zip\"")
+                .contentType(MediaType.parseMediaType("application/zip"))
+                .body(archive::writeTo);
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)

@@ -56,9 +56,11 @@ public class JobService {
     private final Limits limits;
     private final TransactionTemplate tx;
     private final JsonMapper json;
+    private final Path modelCache;
 
     JobService(JobStore store, PlanService plans, PathRoots paths, Limits limits, TransactionTemplate tx,
-            JsonMapper json) {
+            JsonMapper json, WorkerProperties worker) {
+        this.modelCache = worker.modelCache();
         this.store = store;
         this.plans = plans;
         this.paths = paths;
@@ -158,6 +160,16 @@ public class JobService {
         JobStore.JobRow job = store.find(id).orElseThrow(() -> Problems.notFound("job", id.toString()));
         return store.resultBlocks(id).orElseThrow(() -> Problems.conflict("job " + id + " is " + job.state()
                 + "; its blocks are there once it has SUCCEEDED"));
+    }
+
+    /**
+     * The fine-tuned model as a Hugging Face archive, ready to write; 409 until the job has SUCCEEDED.
+     */
+    ModelExport.Archive model(UUID id) {
+        JobStore.JobRow job = store.find(id).orElseThrow(() -> Problems.notFound("job", id.toString()));
+        byte[] blocks = store.resultBlocks(id).orElseThrow(() -> Problems.conflict("job " + id + " is "
+                + job.state() + "; its model is there once it has SUCCEEDED"));
+        return ModelExport.of(job.spec(), blocks, modelCache);
     }
 
     /** Events after {@code afterSeq}, and whether the job had reached a final state when they were read. */

@@ -72,7 +72,7 @@ class JobApiTest extends ApiTest {
     static String job(String planId, int rounds, String extra) {
         return """
                 {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
-                 "learningRate": 0.05, "evalEvery": 2, "seed": 7%s}""".formatted(planId, GLUE, TOKENIZER, rounds, extra);
+                 "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 2, "seed": 7%s}""".formatted(planId, GLUE, TOKENIZER, rounds, extra);
     }
 
     JsonNode await(String id, Predicate<JsonNode> until, Duration timeout) {

@@ -85,6 +85,22 @@ public final class Http {
         return b;
     }
 
+    /** GET a binary body; fails on any status but 200. */
+    public byte[] getBytes(String path) {
+        try {
+            HttpResponse<byte[]> r = client.send(base(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET " + path + " answered " + r.statusCode());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private URI uri(String path) {
         return URI.create(base + path);
     }

@@ -64,6 +64,30 @@ public final class HfCheckpoint {
     /** Maps raw tensors (any accepted layout) onto a model of {@code config}. */
     public static Loaded load(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> raw, String source,
             long seed, NDManager parent) {
+        Mapped mapped = map(config, spec, raw, source);
+        EncoderModel model = EncoderModel.seededFrom(config, spec, seed, parent, mapped.named());
+        return new Loaded(model, mapped.report());
+    }
+
+    /**
+     * Every tensor of a model of {@code config} with these blocks, on the host: the checkpoint's
+     * where it has them, the seeded values elsewhere (what {@link #load} puts in the model). For an
+     * export, which needs no engine.
+     */
+    public static Map<String, HostTensor> hostTensors(Path dir, EncoderConfig config, BlockSpec spec, long seed) {
+        Map<String, HostTensor> raw = Safetensors.read(dir.resolve(WEIGHTS), HfCheckpoint::isIgnoredBuffer);
+        Map<String, HostTensor> named = map(config, spec, raw, dir.resolve(WEIGHTS).toString()).named();
+        Map<String, HostTensor> out = new LinkedHashMap<>();
+        for (String n : EncoderNames.of(config).allTensors(config, spec)) {
+            HostTensor t = named.get(n);
+            out.put(n, t != null ? t : EncoderModel.initTensor(config, spec, n, seed));
+        }
+        return out;
+    }
+
+    private record Mapped(Map<String, HostTensor> named, LoadReport report) {}
+
+    private static Mapped map(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> raw, String source) {
         EncoderNames names = EncoderNames.of(config);
         String prefix = names.prefix();
         boolean bare = raw.keySet().stream().noneMatch(k -> k.startsWith(prefix))
@@ -110,8 +134,7 @@ public final class HfCheckpoint {
                 initialised.add(n);
             }
         }
-        EncoderModel model = EncoderModel.seededFrom(config, spec, seed, parent, named);
-        return new Loaded(model, new LoadReport(new ArrayList<>(named.keySet()), initialised, ignored));
+        return new Mapped(named, new LoadReport(new ArrayList<>(named.keySet()), initialised, ignored));
     }
 
     /** Writes {@code config.json} and an F32 {@code model.safetensors} in HF naming (PEFT tensors included). */
