@@ -26,7 +26,19 @@ public final class RoundRunner implements AutoCloseable {
      */
     public RoundRunner(ModelSource source, BlockSpec spec, OptimizerSpec optimizer, List<List<Integer>> assignment) {
         this.assignment = List.copyOf(assignment);
-        int layers = source.config().numLayers();
+        check(assignment, source.config().numLayers());
+        try {
+            for (int k = 0; k < assignment.size(); k++) {
+                devices.add(new DeviceTrainer(source, spec, optimizer));
+            }
+            global = devices.get(0).blockState();
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static void check(List<List<Integer>> assignment, int layers) {
         Set<Integer> seen = new HashSet<>();
         for (List<Integer> a : assignment) {
             if (a.isEmpty()) {
@@ -43,15 +55,6 @@ public final class RoundRunner implements AutoCloseable {
         }
         if (seen.size() != layers) {
             throw new IllegalArgumentException("assignment covers " + seen.size() + " of " + layers + " blocks");
-        }
-        try {
-            for (int k = 0; k < assignment.size(); k++) {
-                devices.add(new DeviceTrainer(source, spec, optimizer));
-            }
-            global = devices.get(0).blockState();
-        } catch (RuntimeException e) {
-            close();
-            throw e;
         }
     }
 
@@ -88,10 +91,22 @@ public final class RoundRunner implements AutoCloseable {
     }
 
     public RoundReport round(List<Batch> batches) {
+        return round(batches, assignment);
+    }
+
+    /**
+     * A round under another assignment (a new plan: blocks move between devices, their optimizer
+     * state with them, in the global state); at most as many devices as this runner has.
+     */
+    public RoundReport round(List<Batch> batches, List<List<Integer>> assignment) {
+        if (assignment.size() > devices.size()) {
+            throw new IllegalArgumentException(assignment.size() + " devices assigned, " + devices.size() + " exist");
+        }
+        check(assignment, devices.get(0).layout().numBlocks());
         List<RoundResult> results = new ArrayList<>();
         List<byte[]> updates = new ArrayList<>();
         long bytes = 0;
-        for (int k = 0; k < devices.size(); k++) {
+        for (int k = 0; k < assignment.size(); k++) {
             RoundResult r = devices.get(k).train(global, assignment.get(k), batches);
             results.add(r);
             updates.add(r.updatedBlocks());
