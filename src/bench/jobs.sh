@@ -8,6 +8,10 @@
 #                                as workers train) so the plan predicts with measured costs, then prints
 #                                the per-round table with predicted and emulated round latency.
 #                                ROUNDS (300), EVAL_EVERY (50), LR (0.1), SEED (1).
+#   src/bench/jobs.sh pretrained the same through the job API on the pretrained preset all-minilm-l6-v2 with
+#                                LoRA blocks: profiled on this host, planned, then a job that names only
+#                                the plan, the task and the data (AdamW and its schedule by default).
+#                                TASK (sst2), ROUNDS (1500), EVAL_EVERY (250), BATCH (32), SEQ (64).
 #   src/bench/jobs.sh overhead   seconds per round through the job system against the engine's own loop
 #                                on the same work, alternating, in one JVM (WorkerOverheadBench), for
 #                                each of LOCAL_ITERATIONS ("1 5") per round. ROUNDS per phase (30), REPS (3).
@@ -19,6 +23,39 @@ OUT=target/jobs-bench
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
 mkdir -p "$OUT"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+
+# Process 1 is the API and a worker, with the embedded PostgreSQL on a fixed port; process 2 is a
+# worker only, on the same database. Both train on one intra-op thread.
+start_processes() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
+  PGPORT=${PGPORT:-15432}
+  COMMON=(--loladeft.auth.enabled=false --loladeft.files.roots="$SHARED" --loladeft.worker.host-flops="$FLOPS"
+    --logging.level.root=WARN --logging.level.io.loladeft=INFO "$@")
+  # Process 1: API and a worker, with the embedded PostgreSQL on a fixed port so process 2 can join.
+  java -Dai.djl.offline=true -jar "$JAR" --server.port=18080 --management.server.port=18081 \
+    --loladeft.embedded-db.data-dir="$work/pg" --loladeft.embedded-db.port=$PGPORT \
+    --loladeft.worker.name=worker-1 "${COMMON[@]}" > "$OUT/process-1.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 180); do curl -fs localhost:18080/readyz > /dev/null && break; sleep 1; done
+  # Process 2: a worker only, on the same database.
+  java -Dai.djl.offline=true -jar "$JAR" --loladeft.role=worker --server.port=18090 --management.server.port=18091 \
+    --spring.datasource.url="jdbc:postgresql://localhost:$PGPORT/postgres" --spring.datasource.username=postgres \
+    --spring.datasource.password=postgres --loladeft.worker.name=worker-2 "${COMMON[@]}" > "$OUT/process-2.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 180); do curl -fs localhost:18090/readyz > /dev/null && break; sleep 1; done
+}
+
+api() { curl -fsS -H 'Content-Type: application/json' "$@"; }
+
+fleet() {
+  api -X POST localhost:18080/api/v1/devices/batch -d '{"devices": [
+    {"name": "jetson-a", "computeFlops": 4e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90, "labels": {"zone": "bench"}},
+    {"name": "jetson-b", "computeFlops": 2e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -95, "labels": {"zone": "bench"}},
+    {"name": "phone-c",  "computeFlops": 1e11, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "bench"}},
+    {"name": "phone-d",  "computeFlops": 5e10, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -100, "labels": {"zone": "bench"}}]}' > /dev/null
+}
 
 case "${1:-}" in
   overhead)
@@ -43,36 +80,13 @@ case "${1:-}" in
       --warmup 3 --iterations 9 --host-flops "$FLOPS" --profile-out "$OUT/profile.json" --out "$OUT/profile-report.json" --quiet
     echo "profile (s per local iteration by depth): $(cat "$OUT/profile.json")"
 
-    work=$(mktemp -d)
-    pids=()
-    trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
-    PGPORT=${PGPORT:-15432}
-    COMMON=(--loladeft.auth.enabled=false --loladeft.files.roots="$SHARED" --loladeft.worker.host-flops="$FLOPS"
-      --logging.level.root=WARN --logging.level.io.loladeft=INFO)
-    # Process 1: API and a worker, with the embedded PostgreSQL on a fixed port so process 2 can join.
-    java -Dai.djl.offline=true -jar "$JAR" --server.port=18080 --management.server.port=18081 \
-      --loladeft.embedded-db.data-dir="$work/pg" --loladeft.embedded-db.port=$PGPORT \
-      --loladeft.worker.name=worker-1 "${COMMON[@]}" > "$OUT/process-1.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 180); do curl -fs localhost:18080/readyz > /dev/null && break; sleep 1; done
-    # Process 2: a worker only, on the same database.
-    java -Dai.djl.offline=true -jar "$JAR" --loladeft.role=worker --server.port=18090 --management.server.port=18091 \
-      --spring.datasource.url="jdbc:postgresql://localhost:$PGPORT/postgres" --spring.datasource.username=postgres \
-      --spring.datasource.password=postgres --loladeft.worker.name=worker-2 "${COMMON[@]}" > "$OUT/process-2.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 1 180); do curl -fs localhost:18090/readyz > /dev/null && break; sleep 1; done
-
-    api() { curl -fsS -H 'Content-Type: application/json' "$@"; }
-    api -X POST localhost:18080/api/v1/devices/batch -d '{"devices": [
-      {"name": "jetson-a", "computeFlops": 4e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90, "labels": {"zone": "sst2"}},
-      {"name": "jetson-b", "computeFlops": 2e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -95, "labels": {"zone": "sst2"}},
-      {"name": "phone-c",  "computeFlops": 1e11, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "sst2"}},
-      {"name": "phone-d",  "computeFlops": 5e10, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -100, "labels": {"zone": "sst2"}}]}' > /dev/null
+    start_processes
+    fleet
     python3 - "$OUT/profile.json" "$FLOPS" > "$work/plan.json" <<'PY'
 import json, sys
 profile = json.load(open(sys.argv[1]))
 profile["hostFlops"] = float(sys.argv[2])
-print(json.dumps({"bandwidthHz": 2e7, "labelSelector": "zone=sst2", "maxBlocksPerDevice": 1,
+print(json.dumps({"bandwidthHz": 2e7, "labelSelector": "zone=bench", "maxBlocksPerDevice": 1,
     "model": {"architecture": {"layers": 4, "hidden": 128, "heads": 4, "intermediate": 512, "vocab": 50265, "maxPositions": 130},
               "block": {"kind": "layer"}, "profile": profile},
     "training": {"batchSize": 32, "seqLen": 64, "localIterations": 1}}))
@@ -81,15 +95,50 @@ PY
     PLAN=$(python3 -c "import json; print(json.load(open('$OUT/plan.json'))['id'])")
     JOB=$(api -X POST localhost:18080/api/v1/jobs -d "{\"planId\": \"$PLAN\", \"task\": \"sst2\",
       \"dataDir\": \"$SHARED/glue\", \"tokenizerDir\": \"$SHARED/roberta-base\", \"rounds\": ${ROUNDS:-300},
-      \"learningRate\": ${LR:-0.1}, \"evalEvery\": ${EVAL_EVERY:-50}, \"seed\": ${SEED:-1}}" \
+      \"optimizer\": \"sgd\", \"learningRate\": ${LR:-0.1}, \"evalEvery\": ${EVAL_EVERY:-50}, \"seed\": ${SEED:-1}}" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
     echo "plan $PLAN, job $JOB: following its events"
     curl -sN localhost:18080/api/v1/jobs/$JOB/events | grep --line-buffered '"devMetrics"\|"state"' | cut -c1-160 || true
     api localhost:18080/api/v1/jobs/$JOB > "$OUT/job.json"
     python3 src/bench/job_table.py "$OUT/plan.json" "$OUT/job.json" | tee "$OUT/sst2.md"
     ;;
+  pretrained)
+    ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
+    JAR=$(ls target/lola-deft-*.jar | grep -v original | head -1)
+    ENGINE=(java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -cp "target/classes:$(cat "$OUT/cp.txt")"
+      io.loladeft.finetune.cli.FinetuneMain)
+    CACHE=$(pwd)/data/models
+    "${ENGINE[@]}" calibrate --out "$OUT/calibration.json" > /dev/null
+    FLOPS=$(python3 -c "import json; print(json.load(open('$OUT/calibration.json'))['hostFlops'])")
+    echo "host FLOP/s, one thread: $FLOPS"
+    "${ENGINE[@]}" profile --pretrained all-minilm-l6-v2 --model-cache "$CACHE" --kind lora --batch "${BATCH:-32}" \
+      --seq "${SEQ:-64}" --warmup 2 --iterations 5 --host-flops "$FLOPS" --profile-out "$OUT/profile-minilm.json" \
+      --out "$OUT/profile-minilm-report.json" --quiet
+    echo "profile (s per local iteration by depth): $(cat "$OUT/profile-minilm.json")"
+    start_processes --loladeft.worker.model-cache="$CACHE"
+    fleet
+    python3 - "$OUT/profile-minilm.json" "$FLOPS" "${ROUNDS:-1500}" "${BATCH:-32}" "${SEQ:-64}" > "$work/plan.json" <<'PY'
+import json, sys
+profile = json.load(open(sys.argv[1]))
+profile["hostFlops"] = float(sys.argv[2])
+print(json.dumps({"bandwidthHz": 2e7, "labelSelector": "zone=bench", "maxBlocksPerDevice": 2,
+    "model": {"architecture": {"layers": 6, "hidden": 384, "heads": 12, "intermediate": 1536, "vocab": 30522, "maxPositions": 512},
+              "pretrained": "all-minilm-l6-v2", "block": {"kind": "lora", "rank": 8, "alpha": 16}, "profile": profile},
+    "training": {"batchSize": int(sys.argv[4]), "seqLen": int(sys.argv[5]), "localIterations": 1, "rounds": int(sys.argv[3])}}))
+PY
+    api -X POST localhost:18080/api/v1/plans -d @"$work/plan.json" > "$OUT/plan-minilm.json"
+    PLAN=$(python3 -c "import json; print(json.load(open('$OUT/plan-minilm.json'))['id'])")
+    JOB=$(api -X POST localhost:18080/api/v1/jobs -d "{\"planId\": \"$PLAN\", \"task\": \"${TASK:-sst2}\",
+      \"dataDir\": \"$SHARED/glue\", \"evalEvery\": ${EVAL_EVERY:-250}}" \
+      | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+    echo "plan $PLAN, job $JOB: following its events"
+    curl -sN localhost:18080/api/v1/jobs/$JOB/events | grep --line-buffered '"devMetrics"\|"state"' | cut -c1-200 || true
+    api localhost:18080/api/v1/jobs/$JOB > "$OUT/job-minilm.json"
+    python3 src/bench/job_table.py "$OUT/plan-minilm.json" "$OUT/job-minilm.json" | tee "$OUT/${TASK:-sst2}-minilm.md"
+    curl -fsS localhost:18080/api/v1/jobs/$JOB/model -o "$OUT/${TASK:-sst2}-minilm-model.zip"
+    ;;
   *)
-    echo "usage: $0 sst2|overhead" >&2
+    echo "usage: $0 sst2|pretrained|overhead" >&2
     exit 2
     ;;
 esac

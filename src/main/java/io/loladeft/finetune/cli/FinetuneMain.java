@@ -18,6 +18,7 @@ import io.loladeft.finetune.train.EncodedDataset;
 import io.loladeft.finetune.train.Evaluator;
 import io.loladeft.finetune.train.MemoryProbe;
 import io.loladeft.finetune.train.ModelSource;
+import io.loladeft.finetune.pretrained.PretrainedModels;
 import io.loladeft.finetune.train.LearningRateSchedule;
 import io.loladeft.finetune.train.OptimizerSpec;
 import io.loladeft.finetune.train.RoundResult;
@@ -47,7 +48,8 @@ import java.util.Set;
 public final class FinetuneMain {
 
     private static final Set<String> FLAGS = Set.of("train-embeddings", "quiet");
-    private static final Set<String> MODEL = Set.of("model", "layers", "hf-model", "seed", "dropout", "kind",
+    private static final Set<String> MODEL = Set.of("model", "layers", "hf-model", "pretrained", "model-cache", "seed",
+            "dropout", "kind",
             "lora-rank", "lora-alpha", "adapter-size", "train-embeddings", "optimizer", "out", "quiet");
     private static final Map<String, Set<String>> OPTIONS = Map.of(
             "train", union(MODEL, Set.of("task", "glue", "tokenizer", "max-len", "devices", "rounds", "local-iterations",
@@ -136,6 +138,11 @@ public final class FinetuneMain {
     static ModelSource source(Args a, int numLabels, int maxLen) {
         long seed = a.integer("seed", 1);
         String hf = a.str("hf-model", null);
+        String pretrained = a.str("pretrained", null);
+        if (pretrained != null) {
+            Path dir = PretrainedModels.resolve(pretrained, Path.of(a.str("model-cache", "data/models")));
+            return ModelSource.huggingFace(dir, numLabels, seed);
+        }
         if (hf != null) {
             return ModelSource.huggingFace(Path.of(hf), numLabels, seed);
         }
@@ -150,9 +157,11 @@ public final class FinetuneMain {
     private static String train(Args a, PrintStream log) {
         GlueTask task = GlueTask.parse(a.required("task"));
         Path glue = Path.of(a.required("glue"));
-        TextTokenizer tok = TextTokenizer.fromDirectory(Path.of(a.required("tokenizer")));
         int maxLen = a.integer("max-len", 128);
         ModelSource src = source(a, task.numLabels(), maxLen);
+        // A checkpoint directory usually holds its tokenizer; a seeded model needs --tokenizer.
+        String tokDir = src.checkpoint() != null ? a.str("tokenizer", src.checkpoint().toString()) : a.required("tokenizer");
+        TextTokenizer tok = TextTokenizer.fromDirectory(Path.of(tokDir));
         if (maxLen > src.config().maxSequenceLength()) {
             throw new IllegalArgumentException("--max-len " + maxLen + " exceeds the model's " + src.config().maxSequenceLength());
         }
