@@ -112,7 +112,10 @@ public final class PlanValidator {
             }
             bandwidth += bk;
             double gamma = Math.pow(10, (d.txPowerDbm() - 30) / 10) * Math.pow(10, d.channelGainDb() / 10) / noise;
-            double rate = bk * Math.log(1 + gamma / bk) / Math.log(2);
+            // ln(1 + x) by log1p (log(1 + x) loses every digit below x = 1e-16); ln(gamma) - ln(B) where x overflows
+            double x = gamma / bk;
+            double ln1px = Double.isInfinite(x) ? Math.log(gamma) - Math.log(bk) : Math.log1p(x);
+            double rate = bk * ln1px / Math.log(2);
             double up = t.bitsPerParam() * sumP / rate;
             close(bad, a.device() + " computeSeconds", a.computeSeconds(), comp);
             close(bad, a.device() + " uploadSeconds", a.uploadSeconds(), up);

@@ -441,6 +441,13 @@ public final class Planner {
             double comp = cm.compute(d, sets[d]);
             double up = cm.upload(d, sets[d].bits(), o.hz()[d]);
             double lat = comp + up;
+            if (!(lat < Double.POSITIVE_INFINITY)) {
+                throw new InfeasibleProblemException(List.of(new Violation(cm.devices[d].bandwidthHz() != null
+                        ? "devices[" + d + "].bandwidthHz" : "devices[" + d + "]", String.format(java.util.Locale.ROOT,
+                        "device '%s' cannot finish a round: computing takes %.4g s and uploading %.4g bits at %.4g Hz"
+                                + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks", name, comp,
+                        sets[d].bits(), o.hz()[d], Uplink.rate(o.hz()[d], cm.gamma[d]), up))));
+            }
             assignments.add(new Assignment(name, ls, o.hz()[d], comp, up, lat, cm.memory(d, sets[d])));
             if (bottleneck == null || lat > round) {
                 round = lat;
@@ -448,6 +455,10 @@ public final class Planner {
             }
         }
         double lb = Math.min(o.lowerBound(), round) * BOUND_SAFETY;
+        if (!(lb >= 0)) {
+            // A bound that came out NaN (or negative) proves nothing: report 0 and so a gap of 1, never NaN.
+            lb = 0;
+        }
         double gap = round > 0 ? Math.max(0, (round - lb) / round) : 0;
         if (gap <= 1e-8) {
             gap = 0;
