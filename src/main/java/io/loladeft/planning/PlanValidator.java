@@ -168,6 +168,21 @@ public final class PlanValidator {
         return bad;
     }
 
+    /**
+     * The request's constraints a plan breaks on purpose, each named: today only {@code maxBlocksPerDevice}, which the
+     * {@code offload} baseline ignores (one device trains everything). Empty for every other algorithm's plans.
+     */
+    public static List<String> brokenConstraints(PlanningProblem p, Plan plan) {
+        List<String> out = new ArrayList<>();
+        for (Assignment a : plan.assignments()) {
+            if (a.layers().size() > p.maxBlocksPerDevice()) {
+                out.add("maxBlocksPerDevice: device '" + a.device() + "' trains " + a.layers().size()
+                        + " blocks, the request allows at most " + p.maxBlocksPerDevice());
+            }
+        }
+        return out;
+    }
+
     /** Throws {@link IllegalStateException} listing every problem unless the plan is valid. */
     public static void requireValid(PlanningProblem p, Plan plan) {
         List<String> bad = check(p, plan);
