@@ -3,10 +3,17 @@ package io.loladeft.planning;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** The planning algorithms and baselines, with their names on the wire. */
+/** The planning algorithms and baselines, with their names on the wire (and accepted aliases). */
 public enum Algorithm {
-    /** Joint bandwidth-and-block allocation (P2) by dual ascent. */
-    JBBA("jbba"),
+    /**
+     * The default: joint bandwidth-and-block allocation (P2). One block per device: the exact parametric method
+     * (optimal to 1e-10, polynomial); several: the best packing heuristic with exact splits (gap reported).
+     * {@code jbba} is accepted as an alias (what this algorithm was called before the paper's dual ascent got its
+     * own name).
+     */
+    JOINT("joint", "jbba"),
+    /** The paper's dual ascent as published (one block per device), with its own dual bound and gap. */
+    DUAL_ASCENT("dual-ascent"),
     /** Exact block allocation (P1) with given bandwidths: each device's fixed bandwidth, else {@code B/K}. */
     CRUNCH("crunch"),
     /** The exact optimum of P2, for sizes it can finish. */
@@ -21,23 +28,29 @@ public enum Algorithm {
     RANDOM("random");
 
     private final String wireName;
+    private final String[] aliases;
 
-    Algorithm(String wireName) {
+    Algorithm(String wireName, String... aliases) {
         this.wireName = wireName;
+        this.aliases = aliases;
     }
 
     public String wireName() {
         return wireName;
     }
 
-    /** The algorithm with this wire name; {@link IllegalArgumentException} naming the valid ones otherwise. */
+    /**
+     * The algorithm with this wire name or alias ({@code jbba} is {@link #JOINT}); {@link IllegalArgumentException}
+     * naming the valid ones otherwise.
+     */
     public static Algorithm fromWireName(String name) {
         for (Algorithm a : values()) {
-            if (a.wireName.equals(name)) {
+            if (a.wireName.equals(name) || Arrays.asList(a.aliases).contains(name)) {
                 return a;
             }
         }
         throw new IllegalArgumentException("unknown algorithm '" + name + "'; valid values: "
-                + Arrays.stream(values()).map(Algorithm::wireName).collect(Collectors.joining(", ")));
+                + Arrays.stream(values()).map(Algorithm::wireName).collect(Collectors.joining(", "))
+                + " (jbba is an alias of joint)");
     }
 }

@@ -9,7 +9,10 @@ package io.loladeft.planning;
  * {@code T} is achievable iff {@code sum_i beta_i(T) <= B}, and the optimal {@code T} is the root of that convex,
  * decreasing function between the whole-band bound {@code max_i (C_i + S_i / R_i(B))} and the equal-split value,
  * found by Newton's method from the left (monotone, quadratic; safeguarded by bisection; {@link #solveNeed}).
- * Bandwidth left over at the end is shared in proportion (it can only lower every latency).
+ * Bandwidth left over at the end is shared in proportion (it can only lower every latency). The split never
+ * exceeds the band and never does worse than the equal split of the band among the involved devices: if rounding
+ * leaves no point below the equal-split latency proven feasible, the equal split is returned (never a
+ * proportional scale-down, which would starve every device for one ill-conditioned one).
  *
  * <p><b>Dual bandwidth sub-problem</b> ({@link #dualBound}): for multipliers it lower-bounds
  * {@code min sum_i sigma_i (lambda_i / R_i(B_i) - mu_i)} over {@code sigma_i in [0, sigmaMax_i]},
@@ -54,20 +57,23 @@ final class BandwidthSplit {
         // the root finder's first evaluation, at lo, settles that.
         double t = solveNeed(c, s, gamma, budget, lo, hi);
         double total = 0;
+        boolean finite = true;
         for (int i = 0; i < n; i++) {
             hz[i] = s[i] <= 0 ? 0 : Uplink.bandwidthFor(s[i] / (t - c[i]), gamma[i]);
-            if (!Double.isFinite(hz[i])) {
-                hz[i] = budget / n;
+            if (!(hz[i] >= 0 && hz[i] < Double.POSITIVE_INFINITY)) {
+                finite = false;
             }
             total += hz[i];
         }
-        if (total > budget || total <= 0) {
-            // Only reachable through rounding at the last root-finding step: fall back to a proportional rescale.
-            double f = budget / total;
-            for (int i = 0; i < n; i++) {
-                hz[i] *= f;
-            }
+        if (!finite || total > budget || !(total > 0)) {
+            // solveNeed returns a point whose needs were summed within the band by this very computation, except
+            // when no point below the equal-split value hi was proven feasible (rounding at an ill-conditioned
+            // device: rate saturation, or a slack T - C_i far below C_i's ulp). Then the equal split is the answer
+            // (it reaches hi, within 1e-14 of the infeasible side). Scaling every device down instead would starve
+            // the well-conditioned devices for the sake of one that is not.
+            java.util.Arrays.fill(hz, budget / n);
         } else if (total < budget) {
+            // Leftover bandwidth, shared in proportion: it can only lower every latency.
             double f = budget / total;
             for (int i = 0; i < n; i++) {
                 hz[i] *= f;

@@ -33,8 +33,9 @@ import java.util.SplittableRandom;
  * answer is the exact optimum because only candidates proven infeasible or not better are ever discarded.
  *
  * <p>If the blocks do not form a chain (explicit blocks whose params shrink with depth) the nested structure is
- * lost; CRUNCH then falls back to the general exact bottleneck assignment: sort every pair latency and binary
- * search on it with a bipartite matching test ({@code O(KN log(KN) + log(KN) N KN)}).
+ * lost; CRUNCH then falls back to the general exact bottleneck assignment: a bisection on the bit patterns of the
+ * threshold (at most 64 steps, ending on the smallest feasible pair latency) with a bipartite matching test over
+ * pairs computed when asked ({@code O(64 N KN)} time, {@code O(K + N)} memory).
  */
 final class Crunch {
 
@@ -105,16 +106,21 @@ final class Crunch {
 
     /** Solves P1 exactly; throws {@link InfeasibleProblemException} naming the blocks no assignment can cover. */
     static Result solve(CostModel cm, double[] hz) {
+        return solve(cm, hz, Deadline.NONE);
+    }
+
+    /** As {@link #solve(CostModel, double[])}, checking the deadline at every threshold check. */
+    static Result solve(CostModel cm, double[] hz, Deadline deadline) {
         if (cm.k < cm.n) {
             throw new InfeasibleProblemException(List.of(new Violation("devices", cm.n + " blocks need "
                     + cm.n + " devices with maxBlocksPerDevice=1, but the fleet has " + cm.k
                     + "; add devices or raise maxBlocksPerDevice")));
         }
         int[] order = chainOrder(cm);
-        return order != null ? solveChain(cm, hz, order) : solveGeneral(cm, hz);
+        return order != null ? solveChain(cm, hz, order, deadline) : solveGeneral(cm, hz, deadline);
     }
 
-    private static Result solveChain(CostModel cm, double[] hz, int[] order) {
+    private static Result solveChain(CostModel cm, double[] hz, int[] order, Deadline deadline) {
         int n = cm.n;
         int k = cm.k;
         // Cutting by memory: a device's memory reach, a binary search since memory grows along the chain.
@@ -149,6 +155,7 @@ final class Crunch {
         Latencies lat = new Latencies(cm, hz, order);
         int checks = 1;
         while (true) {
+            deadline.check();
             long total = 0;
             for (int d = 0; d < k; d++) {
                 if (hi[d] >= lo[d]) {
@@ -297,18 +304,19 @@ final class Crunch {
 
     // ---- general bottleneck assignment (blocks not a chain) ----
 
-    private static Result solveGeneral(CostModel cm, double[] hz) {
+    private static Result solveGeneral(CostModel cm, double[] hz, Deadline deadline) {
         int n = cm.n;
         int k = cm.k;
-        double[][] lat = new double[n][k];
-        double[] values = new double[n * k];
-        int m = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = 0;
         for (int b = 0; b < n; b++) {
+            deadline.check();
             boolean any = false;
             for (int d = 0; d < k; d++) {
-                lat[b][d] = cm.fits1(d, b) ? cm.latency1(d, b, hz[d]) : Double.POSITIVE_INFINITY;
-                if (lat[b][d] < Double.POSITIVE_INFINITY) {
-                    values[m++] = lat[b][d];
+                if (cm.fits1(d, b)) {
+                    double t = cm.latency1(d, b, hz[d]);
+                    min = Math.min(min, t);
+                    max = Math.max(max, t);
                     any = true;
                 }
             }
@@ -316,20 +324,19 @@ final class Crunch {
                 throw new InfeasibleProblemException(List.of(cm.homeless(b)));
             }
         }
-        values = Arrays.copyOf(values, m);
-        Arrays.sort(values);
-        int[] match = Matching.maximum(lat, values[m - 1]);
-        if (match == null) {
+        int[] best = Matching.maximum(n, k, within(cm, hz, max), deadline);
+        if (best == null) {
             throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment of one block per"
                     + " device fits every device's memory")));
         }
-        int lo = 0;
-        int hi = m - 1;
+        // Bisection on the bit patterns of the (positive) threshold, whose order is the order of the values: it ends
+        // on the smallest feasible double, which is a pair latency (feasibility only changes there), so exact.
+        long lo = Double.doubleToLongBits(min);
+        long hi = Double.doubleToLongBits(max);
         int checks = 1;
-        int[] best = match;
         while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            int[] mm = Matching.maximum(lat, values[mid]);
+            long mid = lo + (hi - lo) / 2;
+            int[] mm = Matching.maximum(n, k, within(cm, hz, Double.longBitsToDouble(mid)), deadline);
             checks++;
             if (mm != null) {
                 hi = mid;
@@ -338,9 +345,11 @@ final class Crunch {
                 lo = mid + 1;
             }
         }
-        if (best == match) {
-            best = Matching.maximum(lat, values[lo]);
-        }
-        return new Result(best, values[lo], checks);
+        return new Result(best, Double.longBitsToDouble(hi), checks);
+    }
+
+    /** The pairs within memory and threshold, computed when asked (no {@code K x N} matrix). */
+    private static Matching.Pairs within(CostModel cm, double[] hz, double tau) {
+        return (b, d) -> cm.fits1(d, b) && cm.latency1(d, b, hz[d]) <= tau;
     }
 }

@@ -28,20 +28,20 @@ import java.util.Arrays;
  * the split's bandwidths. The start is the equal-bandwidth CRUNCH assignment with the exact split, so JBBA is
  * never worse than {@code equal-bandwidth}.
  *
- * <p><b>Parametric step.</b> On its own the Lagrangian bound stalls well short of the optimum (the assignment
- * constraints make the relaxation loose; docs/planning.md shows the measured gaps), and the Hungarian assignments
- * of the multipliers are rarely better than the alternation's. So each iteration first takes one step of the
- * parametric method of {@link ExactSolver}: at a target {@code T'} it finds, by one Hungarian solve, the
- * assignment needing the least total bandwidth to finish by {@code T'}; if that fits the band its exact split is a
- * better plan, otherwise {@code T'} is a proven lower bound. The target is the Newton (Dinkelbach) point just
- * below the incumbent ({@link ExactSolver#nextTarget}), or the midpoint between bound and incumbent after a
- * Newton step that gained less than half the gap, so the gap at least halves every two iterations and usually
- * closes in two to five. The step comes first in the iteration because it is what closes the gap: when it does,
- * the iteration ends there and the Lagrangian parts (which only matter while the gap is open) are skipped.
+ * <p><b>As published.</b> This is the paper's method alone, under its own name ({@code dual-ascent}): no parametric
+ * step and no alternation (the default joint algorithm, {@code joint}, is the exact parametric method of
+ * {@link ExactSolver}; docs/planning.md compares the two). Every iteration recovers a primal plan by fixing the
+ * Hungarian assignment and solving the exact min-max split. The start is the equal-bandwidth CRUNCH assignment with
+ * the exact split, so it is never worse than {@code equal-bandwidth}, and its latency is the incumbent that cuts
+ * the graph. The reported lower bound is the method's own: the best dual value {@code q} (or the incumbent when the
+ * cut graph has no assignment left, which proves it optimal), so its gap shows what the dual ascent proves.
  *
  * <p><b>Stopping.</b> Relative gap {@code (best - bound)/best <= gapTolerance}; the cut graph has no assignment
  * (the incumbent is optimal); {@code maxIterations}; 40 iterations without progress of either side; or the time
  * budget (then the best plan so far is returned and the gap says how far from proven it is).
+ *
+ * <p><b>Memory.</b> Two {@code N x K} matrices of doubles (the block sub-problem's costs); the caller refuses
+ * sizes beyond {@link Planner#MAX_DENSE_PAIRS} pairs.
  */
 final class DualAscent {
 
@@ -51,30 +51,14 @@ final class DualAscent {
     record Result(Joint.Solution best, double lowerBound, int iterations, boolean timedOut) {
     }
 
-    static Result solve(CostModel cm, PlanningLimits limits, long deadlineNanos) {
+    static Result solve(CostModel cm, PlanningLimits limits, Deadline deadline) {
         int k = cm.k;
         int n = cm.n;
-        // Start: equal-bandwidth CRUNCH, exact split, alternation.
-        int[] start = Crunch.solve(cm, Joint.equalShares(cm)).blockToDevice();
-        Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), 20);
-
-        double[][] comp = new double[n][k];
-        double[][] fullBand = new double[n][k];
-        boolean[][] fits = new boolean[n][k];
+        // Start: equal-bandwidth CRUNCH with the exact split (the incumbent that cuts the graph).
+        int[] start = Crunch.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
+        Joint.Solution best = Joint.split(cm, start);
         double[] fullRate = ExactSolver.fullBandRates(cm);
-        for (int b = 0; b < n; b++) {
-            for (int d = 0; d < k; d++) {
-                fits[b][d] = cm.fits1(d, b);
-                comp[b][d] = cm.compute1(d, b);
-                // = comp + cm.upload(d, bits, B): the same division by the same rate, without its logarithm
-                fullBand[b][d] = comp[b][d] + cm.bits[b] / fullRate[d];
-            }
-        }
-        // A lower bound that needs no multipliers: P1 with the whole band for every device (no B_k can exceed B).
-        double[] whole = new double[k];
-        Arrays.fill(whole, cm.totalBandwidth);
-        double lower = Crunch.solve(cm, whole).latency();
-
+        double lower = 0;
         double sBar = 0;
         for (int b = 0; b < n; b++) {
             sBar += cm.bits[b];
@@ -96,124 +80,100 @@ final class DualAscent {
         int it = 0;
         boolean timedOut = false;
         double[][] cost = new double[n][k];
-        double[][] betaCost = new double[n][k];
         double[] a = new double[k];
         double[] m = new double[k];
         double[] sigmaMax = new double[k];
         double[] gLambda = new double[k];
         double[] gNu = new double[k];
         int[] lastAssign = null;
-        boolean bisect = false;
-        while (it < limits.maxIterations()) {
-            if (gap(best.latency(), lower) <= limits.gapTolerance()) {
-                break;
-            }
-            if (System.nanoTime() > deadlineNanos) {
-                timedOut = true;
-                break;
-            }
-            it++;
-            boolean progress = false;
-            // Parametric step (first: it is what closes the gap). At the Newton target just below the incumbent
-            // (or, after a weak Newton step, at the midpoint between bound and incumbent), the assignment needing
-            // the least total bandwidth either fits the band (a better plan) or proves the target a lower bound.
-            double before = best.latency();
-            double gapBefore = before - Math.max(lower, 0);
-            double target = bisect ? 0.5 * (Math.max(lower, 0) + before)
-                    : ExactSolver.nextTarget(lower, before, 0.5 * ExactSolver.TOLERANCE);
-            int[] y = ExactSolver.leastBandwidth(cm, comp, fits, fullRate, betaCost, target);
-            if (y != null) {
-                Joint.Solution cand = Joint.split(cm, y);
-                if (cand.latency() < best.latency() * (1 - 1e-12)) {
-                    best = cand;
-                    progress = true;
+        try {
+            while (it < limits.maxIterations()) {
+                if (gap(best.latency(), lower) <= limits.gapTolerance()) {
+                    break;
                 }
-                bisect = !bisect && before - Math.min(target, best.latency()) < 0.5 * gapBefore;
-            } else {
-                if (target > lower) {
-                    lower = target;
-                    progress = true;
-                }
-                bisect = false;
-            }
-            if (gap(best.latency(), lower) <= limits.gapTolerance()) {
-                break;
-            }
-            double ub = best.latency();
-            // Block sub-problem on the cut graph.
-            Arrays.fill(sigmaMax, 0);
-            for (int b = 0; b < n; b++) {
-                for (int d = 0; d < k; d++) {
-                    if (fits[b][d] && fullBand[b][d] < ub) {
-                        cost[b][d] = lambda[d] * comp[b][d] + nu[d] * cm.bits[b] / sBar;
-                        sigmaMax[d] = Math.max(sigmaMax[d], cm.bits[b]);
-                    } else {
-                        cost[b][d] = Double.POSITIVE_INFINITY;
+                deadline.check();
+                it++;
+                boolean progress = false;
+                double ub = best.latency();
+                // Block sub-problem on the cut graph: within memory and, with the whole band, below the incumbent.
+                Arrays.fill(sigmaMax, 0);
+                for (int b = 0; b < n; b++) {
+                    deadline.check();
+                    for (int d = 0; d < k; d++) {
+                        double c = cm.compute1(d, b);
+                        if (c + cm.bits[b] / fullRate[d] < ub && cm.fits1(d, b)) {
+                            cost[b][d] = lambda[d] * c + nu[d] * cm.bits[b] / sBar;
+                            sigmaMax[d] = Math.max(sigmaMax[d], cm.bits[b]);
+                        } else {
+                            cost[b][d] = Double.POSITIVE_INFINITY;
+                        }
                     }
                 }
-            }
-            int[] x = Hungarian.solve(cost);
-            if (x == null) {
-                lower = ub;
-                break;
-            }
-            double blockValue = Hungarian.value(cost, x);
-            // Bandwidth sub-problem.
-            for (int d = 0; d < k; d++) {
-                a[d] = lambda[d] * sigmaMax[d];
-                m[d] = nu[d] * sigmaMax[d] / sBar;
-            }
-            BandwidthSplit.Dual dual = BandwidthSplit.dualBound(a, m, cm.gamma, cm.totalBandwidth);
-            double q = blockValue + dual.value();
-            if (q > lower * (1 + 1e-12)) {
-                lower = q;
-                progress = true;
-            }
-            // Primal recovery (skipped when the assignment repeats).
-            if (lastAssign == null || !Arrays.equals(lastAssign, x)) {
-                lastAssign = x.clone();
-                Joint.Solution cand = Joint.alternate(cm, Joint.split(cm, x), 5);
-                if (cand.latency() < best.latency() * (1 - 1e-12)) {
-                    best = cand;
+                int[] x = Hungarian.solve(cost, deadline);
+                if (x == null) {
+                    lower = ub;
+                    break;
+                }
+                double blockValue = Hungarian.value(cost, x);
+                // Bandwidth sub-problem.
+                for (int d = 0; d < k; d++) {
+                    a[d] = lambda[d] * sigmaMax[d];
+                    m[d] = nu[d] * sigmaMax[d] / sBar;
+                }
+                BandwidthSplit.Dual dual = BandwidthSplit.dualBound(a, m, cm.gamma, cm.totalBandwidth);
+                double q = blockValue + dual.value();
+                if (q > lower * (1 + 1e-12)) {
+                    lower = q;
                     progress = true;
                 }
-            }
-            sinceProgress = progress ? 0 : sinceProgress + 1;
-            if (sinceProgress >= 40) {
-                break;
-            }
-            if (sinceProgress > 0 && sinceProgress % 8 == 0) {
-                theta = Math.max(theta / 2, 1e-4);
-            }
-            // Subgradients: latency of each device in the relaxed solution; link residual in block units.
-            Arrays.fill(gLambda, 0);
-            Arrays.fill(gNu, 0);
-            for (int b = 0; b < n; b++) {
-                gLambda[x[b]] += comp[b][x[b]];
-                gNu[x[b]] += cm.bits[b] / sBar;
-            }
-            double norm = 0;
-            for (int d = 0; d < k; d++) {
-                if (dual.selected()[d]) {
-                    gLambda[d] += sigmaMax[d] / Math.max(Uplink.rate(dual.hz()[d], cm.gamma[d]), 1e-300);
-                    gNu[d] -= sigmaMax[d] / sBar;
+                // Primal recovery: the assignment with the exact split (skipped when the assignment repeats).
+                if (lastAssign == null || !Arrays.equals(lastAssign, x)) {
+                    lastAssign = x.clone();
+                    Joint.Solution cand = Joint.split(cm, x);
+                    if (cand.latency() < best.latency() * (1 - 1e-12)) {
+                        best = cand;
+                        progress = true;
+                    }
                 }
-                if (!Double.isFinite(gLambda[d])) {
-                    gLambda[d] = ub * 10;
+                sinceProgress = progress ? 0 : sinceProgress + 1;
+                if (sinceProgress >= 40) {
+                    break;
                 }
-                norm += gLambda[d] * gLambda[d] + (gNu[d] * ub) * (gNu[d] * ub);
+                if (sinceProgress > 0 && sinceProgress % 8 == 0) {
+                    theta = Math.max(theta / 2, 1e-4);
+                }
+                // Subgradients: latency of each device in the relaxed solution; link residual in block units.
+                Arrays.fill(gLambda, 0);
+                Arrays.fill(gNu, 0);
+                for (int b = 0; b < n; b++) {
+                    gLambda[x[b]] += cm.compute1(x[b], b);
+                    gNu[x[b]] += cm.bits[b] / sBar;
+                }
+                double norm = 0;
+                for (int d = 0; d < k; d++) {
+                    if (dual.selected()[d]) {
+                        gLambda[d] += sigmaMax[d] / Math.max(Uplink.rate(dual.hz()[d], cm.gamma[d]), 1e-300);
+                        gNu[d] -= sigmaMax[d] / sBar;
+                    }
+                    if (!Double.isFinite(gLambda[d])) {
+                        gLambda[d] = ub * 10;
+                    }
+                    norm += gLambda[d] * gLambda[d] + (gNu[d] * ub) * (gNu[d] * ub);
+                }
+                if (norm <= 0) {
+                    break;
+                }
+                double step = theta * Math.max(best.latency() - q, 1e-9 * ub) / norm;
+                for (int d = 0; d < k; d++) {
+                    lambda[d] += step * gLambda[d];
+                    nu[d] += step * ub * ub * gNu[d];
+                }
+                projectOnSimplex(lambda);
             }
-            if (norm <= 0) {
-                break;
-            }
-            double step = theta * Math.max(best.latency() - q, 1e-9 * ub) / norm;
-            for (int d = 0; d < k; d++) {
-                lambda[d] += step * gLambda[d];
-                nu[d] += step * ub * ub * gNu[d];
-            }
-            projectOnSimplex(lambda);
+        } catch (Deadline.Expired e) {
+            timedOut = true;
         }
-        return new Result(best, Math.min(lower, best.latency()), it, timedOut);
+        return new Result(best, Math.max(0, Math.min(lower, best.latency())), it, timedOut);
     }
 
     static double gap(double best, double lower) {

@@ -28,7 +28,8 @@ final class ExactSolver {
     private ExactSolver() {
     }
 
-    record Result(Joint.Solution best, double lowerBound, int iterations) {
+    /** The best plan, a proven lower bound, search steps, and whether the deadline cut the search short. */
+    record Result(Joint.Solution best, double lowerBound, int iterations, boolean timedOut) {
     }
 
     /** The work unit compared with {@link PlanningLimits#exactMaxWork()}. */
@@ -44,63 +45,69 @@ final class ExactSolver {
                 : "K^N (assignments to search)";
     }
 
-    static Result solve(CostModel cm, Joint.Solution incumbent, long deadlineNanos) {
-        return cm.maxBlocksPerDevice == 1 ? parametric(cm, incumbent, deadlineNanos)
-                : branchAndBound(cm, incumbent, deadlineNanos);
+    /** {@code exact}: the parametric search or the branch and bound; past the deadline it throws. */
+    static Result solve(CostModel cm, Joint.Solution incumbent, Deadline deadline) {
+        if (cm.maxBlocksPerDevice > 1) {
+            return branchAndBound(cm, incumbent, deadline);
+        }
+        Result r = parametric(cm, incumbent, deadline);
+        if (r.timedOut()) {
+            throw new SolverTimeoutException("the exact solver ran past its time budget after " + r.iterations()
+                    + " search steps (gap " + (r.best().latency() - r.lowerBound()) / r.best().latency()
+                    + "); use 'joint', which returns its best plan with its gap");
+        }
+        return r;
     }
 
-    private static Result parametric(CostModel cm, Joint.Solution incumbent, long deadlineNanos) {
+    /**
+     * The parametric search (one block per device) from {@code incumbent}; past the deadline it returns the best plan
+     * so far with the last infeasible target as its bound ({@code timedOut} set). Memory: one {@code N x K} matrix of
+     * doubles (the Hungarian costs); compute times and memory fits are recomputed when needed.
+     */
+    static Result parametric(CostModel cm, Joint.Solution incumbent, Deadline deadline) {
         int n = cm.n;
         int k = cm.k;
-        double[][] comp = new double[n][k];
-        boolean[][] fits = new boolean[n][k];
-        for (int b = 0; b < n; b++) {
-            for (int d = 0; d < k; d++) {
-                comp[b][d] = cm.compute1(d, b);
-                fits[b][d] = cm.fits1(d, b);
-            }
-        }
         double[] whole = new double[k];
         Arrays.fill(whole, cm.totalBandwidth);
-        double lo = Crunch.solve(cm, whole).latency();
+        double lo = Crunch.solve(cm, whole, deadline).latency();
         Joint.Solution best = incumbent;
         double hi = best.latency();
-        double[][] cost = new double[n][k];
         double[] fullRate = fullBandRates(cm);
         int steps = 0;
-        // lo itself may be achievable (then nothing below it is, as it is a lower bound).
-        int[] atLo = feasibleAt(cm, comp, fits, fullRate, cost, lo);
-        if (atLo != null) {
-            Joint.Solution s = Joint.split(cm, atLo);
-            if (s.latency() < best.latency()) {
-                best = s;
-            }
-            return new Result(best, lo, 1);
-        }
-        boolean bisect = false;
-        while (hi - lo > TOLERANCE * hi) {
-            if (System.nanoTime() > deadlineNanos) {
-                throw new SolverTimeoutException("the exact solver ran past its time budget after " + steps
-                        + " bisection steps (gap " + (hi - lo) / hi + "); use 'jbba' for this size");
-            }
-            double t = bisect ? 0.5 * (lo + hi) : nextTarget(lo, hi, TOLERANCE / 2);
-            int[] a = feasibleAt(cm, comp, fits, fullRate, cost, t);
-            steps++;
-            if (a != null) {
-                Joint.Solution s = Joint.split(cm, a);
+        try {
+            double[][] cost = new double[n][k];
+            // lo itself may be achievable (then nothing below it is, as it is a lower bound).
+            int[] atLo = feasibleAt(cm, fullRate, cost, lo, deadline);
+            if (atLo != null) {
+                Joint.Solution s = Joint.split(cm, atLo);
                 if (s.latency() < best.latency()) {
                     best = s;
                 }
-                double before = hi;
-                hi = Math.min(t, best.latency());
-                // A Newton step that gained less than a bisection step would have is followed by a bisection step.
-                bisect = !bisect && before - hi < 0.5 * (before - lo);
-            } else {
-                lo = t;
-                bisect = false;
+                return new Result(best, lo, 1, false);
             }
+            boolean bisect = false;
+            while (hi - lo > TOLERANCE * hi) {
+                double t = bisect ? 0.5 * (lo + hi) : nextTarget(lo, hi, TOLERANCE / 2);
+                int[] a = feasibleAt(cm, fullRate, cost, t, deadline);
+                steps++;
+                if (a != null) {
+                    Joint.Solution s = Joint.split(cm, a);
+                    if (s.latency() < best.latency()) {
+                        best = s;
+                    }
+                    double before = hi;
+                    hi = Math.min(t, best.latency());
+                    // A Newton step that gained less than a bisection step would have is followed by a bisection.
+                    bisect = !bisect && before - hi < 0.5 * (before - lo);
+                } else {
+                    lo = t;
+                    bisect = false;
+                }
+            }
+        } catch (Deadline.Expired e) {
+            return new Result(best, lo, steps, true);
         }
-        return new Result(best, lo, steps);
+        return new Result(best, lo, steps, false);
     }
 
     /** Relative optimality tolerance of the parametric search. */
@@ -120,12 +127,6 @@ final class ExactSolver {
         return Math.max(hi * (1 - tol), 0.5 * (Math.max(lo, 0) + hi));
     }
 
-    /** The assignment needing least total bandwidth to finish by {@code t}, if that total is within the band. */
-    static int[] leastBandwidth(CostModel cm, double[][] comp, boolean[][] fits, double[] fullRate, double[][] cost,
-            double t) {
-        return feasibleAt(cm, comp, fits, fullRate, cost, t);
-    }
-
     /** Each device's rate with the whole band, {@code R_k(B)}: no pair needing more can be in a feasible plan. */
     static double[] fullBandRates(CostModel cm) {
         double[] r = new double[cm.k];
@@ -141,20 +142,19 @@ final class ExactSolver {
      * the band uses it: it is cut before its Shannon inverse is computed, which changes neither the answer nor
      * the assignment found (the min-sum assignment within the band never uses such a pair).
      */
-    private static int[] feasibleAt(CostModel cm, double[][] comp, boolean[][] fits, double[] fullRate,
-            double[][] cost, double t) {
+    private static int[] feasibleAt(CostModel cm, double[] fullRate, double[][] cost, double t, Deadline deadline) {
         for (int b = 0; b < cm.n; b++) {
+            deadline.check();
             double[] row = cost[b];
-            double[] cb = comp[b];
-            boolean[] fb = fits[b];
             double bits = cm.bits[b];
             for (int d = 0; d < cm.k; d++) {
-                double r = bits / (t - cb[d]);
-                row[d] = fb[d] && t > cb[d] && r <= fullRate[d] ? Uplink.bandwidthFor(r, cm.gamma[d])
+                double c = cm.compute1(d, b);
+                double r = bits / (t - c);
+                row[d] = t > c && r <= fullRate[d] && cm.fits1(d, b) ? Uplink.bandwidthFor(r, cm.gamma[d])
                         : Double.POSITIVE_INFINITY;
             }
         }
-        int[] a = Hungarian.solve(cost);
+        int[] a = Hungarian.solve(cost, deadline);
         if (a == null || Hungarian.value(cost, a) > cm.totalBandwidth) {
             return null;
         }
@@ -166,7 +166,7 @@ final class ExactSolver {
     private static final class Search {
         final CostModel cm;
         final int[] order;
-        final long deadline;
+        final Deadline deadline;
         final CostModel.SetCost[] sets;
         final int[] count;
         final double[] need;
@@ -174,7 +174,7 @@ final class ExactSolver {
         Joint.Solution best;
         long nodes;
 
-        Search(CostModel cm, Joint.Solution incumbent, long deadline) {
+        Search(CostModel cm, Joint.Solution incumbent, Deadline deadline) {
             this.cm = cm;
             this.order = Packing.heaviestFirst(cm);
             this.deadline = deadline;
@@ -187,9 +187,9 @@ final class ExactSolver {
         }
 
         void run(int pos, double needSum) {
-            if ((++nodes & 0x3FF) == 0 && System.nanoTime() > deadline) {
+            if ((++nodes & 0x3FF) == 0 && deadline.passed()) {
                 throw new SolverTimeoutException("the exact solver ran past its time budget after " + nodes
-                        + " search nodes; use 'jbba' for this size");
+                        + " search nodes; use 'joint' for this size");
             }
             if (pos == cm.n) {
                 Joint.Solution s = Joint.split(cm, assign.clone());
@@ -231,9 +231,9 @@ final class ExactSolver {
         }
     }
 
-    private static Result branchAndBound(CostModel cm, Joint.Solution incumbent, long deadlineNanos) {
-        Search s = new Search(cm, incumbent, deadlineNanos);
+    private static Result branchAndBound(CostModel cm, Joint.Solution incumbent, Deadline deadline) {
+        Search s = new Search(cm, incumbent, deadline);
         s.run(0, 0);
-        return new Result(s.best, s.best.latency(), (int) Math.min(Integer.MAX_VALUE, s.nodes));
+        return new Result(s.best, s.best.latency(), (int) Math.min(Integer.MAX_VALUE, s.nodes), false);
     }
 }

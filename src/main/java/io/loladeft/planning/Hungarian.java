@@ -14,6 +14,11 @@ final class Hungarian {
 
     /** The assignment: for each row its column; {@code null} when every complete assignment uses a cut pair. */
     static int[] solve(double[][] cost) {
+        return solve(cost, Deadline.NONE);
+    }
+
+    /** As {@link #solve(double[][])}, checking the deadline before each row (at most {@code O(rows * cols)} apart). */
+    static int[] solve(double[][] cost, Deadline deadline) {
         int n = cost.length;
         if (n == 0) {
             return new int[0];
@@ -29,6 +34,7 @@ final class Hungarian {
         double[] minv = new double[m + 1];
         boolean[] used = new boolean[m + 1];
         for (int i = 1; i <= n; i++) {
+            deadline.check();
             p[0] = i;
             int j0 = 0;
             Arrays.fill(minv, Double.POSITIVE_INFINITY);

@@ -51,21 +51,27 @@ final class Joint {
     }
 
     /** P1 at the given bandwidths: CRUNCH for one block per device, the packing heuristic otherwise. */
-    static int[] blockAllocation(CostModel cm, double[] hz) {
-        return cm.maxBlocksPerDevice == 1 ? Crunch.solve(cm, hz).blockToDevice() : Packing.solve(cm, hz).blockToDevice();
+    static int[] blockAllocation(CostModel cm, double[] hz, Deadline deadline) {
+        return cm.maxBlocksPerDevice == 1 ? Crunch.solve(cm, hz, deadline).blockToDevice()
+                : Packing.solve(cm, hz, deadline).blockToDevice();
     }
 
     /**
      * Alternation: re-allocate blocks optimally for the current split's bandwidths (a device without bandwidth
-     * is unusable), then split exactly again; each step can only lower the latency, stop when it does not.
+     * is unusable), then split exactly again; each step can only lower the latency, stop when it does not, or when
+     * the deadline has passed (then the best so far).
      */
     static Solution alternate(CostModel cm, Solution start, int maxRounds) {
+        return alternate(cm, start, maxRounds, Deadline.NONE);
+    }
+
+    static Solution alternate(CostModel cm, Solution start, int maxRounds, Deadline deadline) {
         Solution best = start;
         for (int r = 0; r < maxRounds; r++) {
             int[] a;
             try {
-                a = blockAllocation(cm, best.hz());
-            } catch (InfeasibleProblemException e) {
+                a = blockAllocation(cm, best.hz(), deadline);
+            } catch (InfeasibleProblemException | Deadline.Expired e) {
                 return best;
             }
             Solution next = split(cm, a);

@@ -22,6 +22,14 @@ final class Packing {
     }
 
     static Result solve(CostModel cm, double[] hz) {
+        return solve(cm, hz, Deadline.NONE);
+    }
+
+    /**
+     * As {@link #solve(CostModel, double[])}, checking the deadline for every block placed: past it, the best packing
+     * so far (the bisection only improves on the first one found); {@link Deadline.Expired} if none was found yet.
+     */
+    static Result solve(CostModel cm, double[] hz, Deadline deadline) {
         int m = cm.maxBlocksPerDevice;
         if ((long) cm.k * m < cm.n) {
             throw new InfeasibleProblemException(List.of(new Violation("devices", cm.n + " blocks need at least "
@@ -30,6 +38,7 @@ final class Packing {
         double lb = 0;
         List<Violation> homeless = new ArrayList<>();
         for (int b = 0; b < cm.n; b++) {
+            deadline.check();
             double best = Double.POSITIVE_INFINITY;
             for (int d = 0; d < cm.k; d++) {
                 if (cm.fits1(d, b)) {
@@ -50,7 +59,7 @@ final class Packing {
         int checks = 0;
         if (cm.k >= cm.n) {
             try {
-                Crunch.Result c = Crunch.solve(cm, hz);
+                Crunch.Result c = Crunch.solve(cm, hz, deadline);
                 best = c.blockToDevice();
                 bestT = c.latency();
                 checks += c.checks();
@@ -58,7 +67,7 @@ final class Packing {
                 // One block per device does not fit memory; packing several may still.
             }
         }
-        int[] free = pack(cm, hz, order, Double.POSITIVE_INFINITY);
+        int[] free = pack(cm, hz, order, Double.POSITIVE_INFINITY, deadline);
         checks++;
         if (free != null) {
             double t = latency(cm, hz, free);
@@ -74,9 +83,14 @@ final class Packing {
         }
         double lo = lb;
         double hi = bestT;
-        for (int it = 0; it < 64 && hi - lo > 1e-9 * hi; it++) {
+        for (int it = 0; it < 64 && hi - lo > 1e-9 * hi && !deadline.passed(); it++) {
             double mid = 0.5 * (lo + hi);
-            int[] a = pack(cm, hz, order, mid);
+            int[] a;
+            try {
+                a = pack(cm, hz, order, mid, deadline);
+            } catch (Deadline.Expired e) {
+                break;
+            }
             checks++;
             if (a != null) {
                 double t = latency(cm, hz, a);
@@ -107,17 +121,19 @@ final class Packing {
     }
 
     /** A packing within {@code tau}: strongest-first opening, then weakest-sufficient opening; {@code null} if both fail. */
-    static int[] pack(CostModel cm, double[] hz, int[] order, double tau) {
-        int[] a = pack(cm, hz, order, tau, true);
-        return a != null ? a : pack(cm, hz, order, tau, false);
+    static int[] pack(CostModel cm, double[] hz, int[] order, double tau, Deadline deadline) {
+        int[] a = pack(cm, hz, order, tau, true, deadline);
+        return a != null ? a : pack(cm, hz, order, tau, false, deadline);
     }
 
-    private static int[] pack(CostModel cm, double[] hz, int[] order, double tau, boolean strongestFirst) {
+    private static int[] pack(CostModel cm, double[] hz, int[] order, double tau, boolean strongestFirst,
+            Deadline deadline) {
         CostModel.SetCost[] sets = new CostModel.SetCost[cm.k];
         Arrays.fill(sets, CostModel.SetCost.EMPTY);
         int[] count = new int[cm.k];
         int[] assign = new int[cm.n];
         for (int b : order) {
+            deadline.check();
             int chosen = -1;
             double chosenKey = Double.POSITIVE_INFINITY;
             for (int d = 0; d < cm.k; d++) {

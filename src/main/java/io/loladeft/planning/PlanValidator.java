@@ -112,7 +112,10 @@ public final class PlanValidator {
             }
             bandwidth += bk;
             double gamma = Math.pow(10, (d.txPowerDbm() - 30) / 10) * Math.pow(10, d.channelGainDb() / 10) / noise;
-            double rate = bk * Math.log(1 + gamma / bk) / Math.log(2);
+            // ln(1 + x) by log1p (log(1 + x) loses every digit below x = 1e-16); ln(gamma) - ln(B) where x overflows
+            double x = gamma / bk;
+            double ln1px = Double.isInfinite(x) ? Math.log(gamma) - Math.log(bk) : Math.log1p(x);
+            double rate = bk * ln1px / Math.log(2);
             double up = t.bitsPerParam() * sumP / rate;
             close(bad, a.device() + " computeSeconds", a.computeSeconds(), comp);
             close(bad, a.device() + " uploadSeconds", a.uploadSeconds(), up);
@@ -163,6 +166,21 @@ public final class PlanValidator {
             bad.add("solver gap outside [0, 1]: " + plan.solver());
         }
         return bad;
+    }
+
+    /**
+     * The request's constraints a plan breaks on purpose, each named: today only {@code maxBlocksPerDevice}, which the
+     * {@code offload} baseline ignores (one device trains everything). Empty for every other algorithm's plans.
+     */
+    public static List<String> brokenConstraints(PlanningProblem p, Plan plan) {
+        List<String> out = new ArrayList<>();
+        for (Assignment a : plan.assignments()) {
+            if (a.layers().size() > p.maxBlocksPerDevice()) {
+                out.add("maxBlocksPerDevice: device '" + a.device() + "' trains " + a.layers().size()
+                        + " blocks, the request allows at most " + p.maxBlocksPerDevice());
+            }
+        }
+        return out;
     }
 
     /** Throws {@link IllegalStateException} listing every problem unless the plan is valid. */

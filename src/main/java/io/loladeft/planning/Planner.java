@@ -15,22 +15,37 @@ import java.util.SplittableRandom;
  *   <tr><td>crunch, equal-bandwidth, random</td><td>P1 at the plan's bandwidth rule (fixed or {@code B/K}): the
  *       exact optimum with one block per device, the best single-block latency bound with several</td>
  *       <td>threshold checks (random: attempts)</td></tr>
- *   <tr><td>jbba</td><td>P2: max of the dual bound and CRUNCH with the whole band for every device</td>
- *       <td>dual-ascent iterations</td></tr>
- *   <tr><td>exact</td><td>P2: the last infeasible bisection target (one block per device) or the optimum
- *       (branch and bound)</td><td>bisection steps / search nodes</td></tr>
- *   <tr><td>depth-unaware</td><td>P2, as jbba without the dual part</td><td>1</td></tr>
+ *   <tr><td>joint (alias jbba)</td><td>P2: the last infeasible target of the parametric search (one block per
+ *       device; the whole-band CRUNCH bound if the search did not run), the whole-band single-block bound
+ *       (several)</td><td>parametric steps (several: 1)</td></tr>
+ *   <tr><td>dual-ascent</td><td>P2: its best dual value</td><td>dual-ascent iterations</td></tr>
+ *   <tr><td>exact</td><td>P2: the last infeasible target (one block per device) or the optimum
+ *       (branch and bound)</td><td>search steps / nodes</td></tr>
+ *   <tr><td>depth-unaware</td><td>P2, as joint's whole-band bound</td><td>1</td></tr>
  *   <tr><td>offload</td><td>the single-device problem (its plan is exact: gap 0)</td><td>1</td></tr>
  * </table>
  * Every bound is lowered by a relative 1e-9 so floating-point rounding can never lift it above the optimum.
  *
- * <p>Time budget: {@code jbba} returns its best plan so far when the budget runs out (its gap stays above the
- * tolerance); {@code exact} throws {@link SolverTimeoutException}; the other algorithms are polynomial and do not
- * watch the clock.
+ * <p><b>Time budget.</b> Every algorithm watches one deadline inside its loops ({@link Deadline}): {@code joint},
+ * {@code dual-ascent} and the heuristics return their best plan so far with the bound proven so far (an honest
+ * gap); {@code exact}, or any algorithm that has no plan yet, throws {@link SolverTimeoutException}.
+ * <b>Memory.</b> Working state is {@code O(K + N)} except the Hungarian cost matrices of {@code joint}, {@code exact}
+ * (one {@code N x K} matrix of doubles) and {@code dual-ascent} (one): at most {@link #MAX_DENSE_PAIRS} pairs, i.e.
+ * 16 MiB. Beyond it {@code joint} returns its start plan (equal-bandwidth CRUNCH, exact split, alternation) with the
+ * whole-band bound, and {@code dual-ascent} refuses with {@link ProblemTooLargeException}.
  */
 public final class Planner {
 
     private static final double BOUND_SAFETY = 1 - 1e-9;
+
+    /** The most block-device pairs for which an algorithm keeps an {@code N x K} matrix (16 MiB of doubles). */
+    public static final long MAX_DENSE_PAIRS = 1L << 21;
+
+    /** Alternation rounds after the start split (the start of joint and exact). */
+    private static final int START_ALTERNATION_ROUNDS = 20;
+
+    /** Alternation rounds after each restricted packing of the several-blocks heuristic. */
+    private static final int PACKING_ALTERNATION_ROUNDS = 5;
 
     private final PlanningLimits limits;
 
@@ -47,30 +62,46 @@ public final class Planner {
     }
 
     /**
-     * Plans one round.
+     * Plans one round within {@link PlanningLimits#timeBudgetMillis()}.
      *
      * @throws InvalidProblemException    malformed input, every fault named
      * @throws InfeasibleProblemException no plan fits (a block no device can hold, too few devices, ...)
-     * @throws ProblemTooLargeException   {@code exact} beyond {@link PlanningLimits#exactMaxWork()}
-     * @throws SolverTimeoutException     {@code exact} past {@link PlanningLimits#timeBudgetMillis()}
+     * @throws ProblemTooLargeException   {@code exact} beyond {@link PlanningLimits#exactMaxWork()};
+     *                                    {@code dual-ascent} beyond {@link #MAX_DENSE_PAIRS}
+     * @throws SolverTimeoutException     {@code exact} past the budget, or any algorithm with no plan by then
+     * @throws AlgorithmNotApplicableException {@code dual-ascent} with several blocks per device
      */
     public Plan plan(PlanningProblem problem, Algorithm algorithm) {
+        return plan(problem, algorithm, limits.timeBudgetMillis());
+    }
+
+    /** As {@link #plan(PlanningProblem, Algorithm)} with a budget of its own (e.g. a share of a comparison's). */
+    public Plan plan(PlanningProblem problem, Algorithm algorithm, long budgetMillis) {
         if (algorithm == null) {
             throw new IllegalArgumentException("algorithm is required");
         }
         long t0 = System.nanoTime();
-        long deadline = t0 + limits.timeBudgetMillis() * 1_000_000L;
+        Deadline deadline = new Deadline(t0 + Math.max(0, budgetMillis) * 1_000_000L);
         ProblemChecks.validate(problem, algorithm);
         CostModel cm = new CostModel(problem);
-        Outcome o = switch (algorithm) {
-            case CRUNCH -> blockAllocation(cm, crunchShares(cm));
-            case EQUAL_BANDWIDTH -> blockAllocation(cm, Joint.equalShares(cm));
-            case JBBA -> jbba(cm, deadline);
-            case EXACT -> exact(cm, deadline);
-            case DEPTH_UNAWARE -> depthUnaware(cm);
-            case OFFLOAD -> offload(cm);
-            case RANDOM -> random(cm);
-        };
+        Outcome o;
+        try {
+            o = switch (algorithm) {
+                case CRUNCH -> blockAllocation(cm, crunchShares(cm), deadline);
+                case EQUAL_BANDWIDTH -> blockAllocation(cm, Joint.equalShares(cm), deadline);
+                case JOINT -> joint(cm, deadline);
+                case DUAL_ASCENT -> dualAscent(cm, deadline);
+                case EXACT -> exact(cm, deadline);
+                case DEPTH_UNAWARE -> depthUnaware(cm, deadline);
+                case OFFLOAD -> offload(cm);
+                case RANDOM -> random(cm, deadline);
+            };
+        } catch (Deadline.Expired e) {
+            throw new SolverTimeoutException(String.format(java.util.Locale.ROOT,
+                    "'%s' found no plan within its time budget of %d ms (%d devices, %d blocks, maxBlocksPerDevice"
+                            + " %d); raise the budget or plan a smaller fleet", algorithm.wireName(), budgetMillis,
+                    cm.k, cm.n, cm.maxBlocksPerDevice));
+        }
         double millis = (System.nanoTime() - t0) / 1e6;
         return build(cm, algorithm, o, millis);
     }
@@ -103,22 +134,54 @@ public final class Planner {
 
     // ---- algorithms ----
 
-    private static Outcome blockAllocation(CostModel cm, double[] hz) {
+    private static Outcome blockAllocation(CostModel cm, double[] hz, Deadline deadline) {
         if (cm.maxBlocksPerDevice == 1) {
-            Crunch.Result r = Crunch.solve(cm, hz);
+            Crunch.Result r = Crunch.solve(cm, hz, deadline);
             return new Outcome(r.blockToDevice(), hz, r.latency(), r.checks());
         }
-        Packing.Result r = Packing.solve(cm, hz);
-        return new Outcome(r.blockToDevice(), hz, singleBlockBound(cm, hz), r.checks());
+        Packing.Result r = Packing.solve(cm, hz, deadline);
+        return new Outcome(r.blockToDevice(), hz, singleBlockBound(cm, hz, deadline), r.checks());
     }
 
-    private Outcome jbba(CostModel cm, long deadline) {
-        if (cm.maxBlocksPerDevice == 1) {
-            DualAscent.Result r = DualAscent.solve(cm, limits, deadline);
-            return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
+    /**
+     * The default joint algorithm. One block per device: the start plan (equal-bandwidth CRUNCH, exact split,
+     * alternation), then the exact parametric search from it ({@link ExactSolver#parametric}), which past the deadline
+     * keeps its best plan and last infeasible target; beyond {@link #MAX_DENSE_PAIRS} the start plan with the
+     * whole-band bound. Several blocks per device: the packing heuristic ({@link #multiBlockJoint}).
+     */
+    private static Outcome joint(CostModel cm, Deadline deadline) {
+        if (cm.maxBlocksPerDevice > 1) {
+            Joint.Solution s = multiBlockJoint(cm, deadline);
+            return new Outcome(s.blockToDevice(), s.hz(), p2Bound(cm, deadline), 1);
         }
-        Joint.Solution s = multiBlockJoint(cm);
-        return new Outcome(s.blockToDevice(), s.hz(), p2Bound(cm), 1);
+        Joint.Solution start = startPlan(cm, deadline);
+        if ((long) cm.n * cm.k > MAX_DENSE_PAIRS || deadline.passed()) {
+            return new Outcome(start.blockToDevice(), start.hz(), p2Bound(cm, deadline), 0);
+        }
+        ExactSolver.Result r = ExactSolver.parametric(cm, start, deadline);
+        return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
+    }
+
+    /** Equal-bandwidth CRUNCH with the exact split, then alternation: never worse than equal-bandwidth. */
+    private static Joint.Solution startPlan(CostModel cm, Deadline deadline) {
+        int[] start = Crunch.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
+        return Joint.alternate(cm, Joint.split(cm, start), START_ALTERNATION_ROUNDS, deadline);
+    }
+
+    /** The paper's dual ascent as published ({@link DualAscent}): one block per device, within the dense cap. */
+    private Outcome dualAscent(CostModel cm, Deadline deadline) {
+        if (cm.maxBlocksPerDevice > 1) {
+            throw new AlgorithmNotApplicableException("'dual-ascent' is the paper's method for one block per device;"
+                    + " with maxBlocksPerDevice " + cm.maxBlocksPerDevice + " use 'joint'");
+        }
+        double pairs = (double) cm.n * cm.k;
+        if (pairs > MAX_DENSE_PAIRS) {
+            throw new ProblemTooLargeException(String.format(java.util.Locale.ROOT, "'dual-ascent' keeps an N x K"
+                    + " cost matrix and accepts up to %d block-device pairs; this problem (%d devices, %d blocks)"
+                    + " has %.0f; use 'joint' instead", MAX_DENSE_PAIRS, cm.k, cm.n, pairs), pairs, MAX_DENSE_PAIRS);
+        }
+        DualAscent.Result r = DualAscent.solve(cm, limits, deadline);
+        return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
     }
 
     /**
@@ -127,9 +190,9 @@ public final class Planner {
      * latency for the heaviest block with the whole band) with {@code B/j} each, for every {@code j} from the
      * fewest devices that can hold all blocks up to {@code min(K, N)}; the best plan wins.
      */
-    private static Joint.Solution multiBlockJoint(CostModel cm) {
-        int[] start = Packing.solve(cm, Joint.equalShares(cm)).blockToDevice();
-        Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), 20);
+    private static Joint.Solution multiBlockJoint(CostModel cm, Deadline deadline) {
+        int[] start = Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
+        Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), START_ALTERNATION_ROUNDS, deadline);
         int heaviest = Packing.heaviestFirst(cm)[0];
         Integer[] rank = new Integer[cm.k];
         double[] key = new double[cm.k];
@@ -139,21 +202,24 @@ public final class Planner {
         }
         Arrays.sort(rank, (x, y) -> Double.compare(key[x], key[y]));
         int from = (cm.n + cm.maxBlocksPerDevice - 1) / cm.maxBlocksPerDevice;
-        for (int j = from; j <= Math.min(cm.k, cm.n); j++) {
+        for (int j = from; j <= Math.min(cm.k, cm.n) && !deadline.passed(); j++) {
             double[] hz = new double[cm.k];
             for (int i = 0; i < j; i++) {
                 hz[rank[i]] = cm.totalBandwidth / j;
             }
             Packing.Result r;
             try {
-                r = Packing.solve(cm, hz);
+                r = Packing.solve(cm, hz, deadline);
             } catch (InfeasibleProblemException e) {
                 continue;
+            } catch (Deadline.Expired e) {
+                break;
             }
             if (r.latency() == Double.POSITIVE_INFINITY) {
                 continue;
             }
-            Joint.Solution s = Joint.alternate(cm, Joint.split(cm, r.blockToDevice()), 5);
+            Joint.Solution s = Joint.alternate(cm, Joint.split(cm, r.blockToDevice()), PACKING_ALTERNATION_ROUNDS,
+                    deadline);
             if (s.latency() < best.latency()) {
                 best = s;
             }
@@ -161,23 +227,22 @@ public final class Planner {
         return best;
     }
 
-    private Outcome exact(CostModel cm, long deadline) {
+    private Outcome exact(CostModel cm, Deadline deadline) {
         double work = ExactSolver.work(cm);
         if (work > limits.exactMaxWork()) {
             throw new ProblemTooLargeException(String.format(java.util.Locale.ROOT,
                     "'exact' accepts problems up to %.3g units of %s; this one (%d devices, %d blocks, "
-                            + "maxBlocksPerDevice %d) needs %.3g; use 'jbba' instead",
+                            + "maxBlocksPerDevice %d) needs %.3g; use 'joint' instead",
                     limits.exactMaxWork(), ExactSolver.workUnit(cm), cm.k, cm.n, cm.maxBlocksPerDevice, work),
                     work, limits.exactMaxWork());
         }
         Joint.Solution incumbent;
         if (cm.maxBlocksPerDevice == 1) {
-            int[] start = Crunch.solve(cm, Joint.equalShares(cm)).blockToDevice();
-            incumbent = Joint.alternate(cm, Joint.split(cm, start), 20);
+            incumbent = startPlan(cm, deadline);
         } else {
             Joint.Solution h;
             try {
-                h = multiBlockJoint(cm);
+                h = multiBlockJoint(cm, deadline);
             } catch (InfeasibleProblemException e) {
                 h = new Joint.Solution(null, null, Double.POSITIVE_INFINITY);
             }
@@ -196,7 +261,7 @@ public final class Planner {
      * fastest device and so on, skipping devices without the memory (a matching repairs the rare dead end); with
      * several blocks per device the blocks are dealt round-robin. Then the exact bandwidth split.
      */
-    private static Outcome depthUnaware(CostModel cm) {
+    private static Outcome depthUnaware(CostModel cm, Deadline deadline) {
         Integer[] devs = new Integer[cm.k];
         for (int i = 0; i < cm.k; i++) {
             devs[i] = i;
@@ -210,13 +275,14 @@ public final class Planner {
         int[] assign = null;
         if (cm.maxBlocksPerDevice == 1) {
             if (cm.k < cm.n) {
-                Crunch.solve(cm, Joint.equalShares(cm));
+                Crunch.solve(cm, Joint.equalShares(cm), deadline);
             }
             // The rule itself: each block in layer order to the fastest free device with the memory.
             assign = new int[cm.n];
             boolean[] used = new boolean[cm.k];
             boolean stuck = false;
             for (int r = 0; r < cm.n && !stuck; r++) {
+                deadline.check();
                 stuck = true;
                 for (int c = 0; c < cm.k; c++) {
                     if (!used[devs[c]] && cm.fits1(devs[c], blocks[r])) {
@@ -229,15 +295,9 @@ public final class Planner {
             }
             if (stuck) {
                 // Memory dead end: a matching in the same preference order repairs it (or proves infeasibility).
-                double[][] fit = new double[cm.n][cm.k];
-                for (int r = 0; r < cm.n; r++) {
-                    for (int c = 0; c < cm.k; c++) {
-                        fit[r][c] = cm.fits1(devs[c], blocks[r]) ? 0 : 1;
-                    }
-                }
-                int[] m = Matching.maximum(fit, 0);
+                int[] m = Matching.maximum(cm.n, cm.k, (r, c) -> cm.fits1(devs[c], blocks[r]), deadline);
                 if (m == null) {
-                    Crunch.solve(cm, Joint.equalShares(cm));
+                    Crunch.solve(cm, Joint.equalShares(cm), deadline);
                     throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment fits")));
                 }
                 for (int r = 0; r < cm.n; r++) {
@@ -252,6 +312,7 @@ public final class Planner {
             int next = 0;
             boolean ok = true;
             for (int r = 0; r < cm.n && ok; r++) {
+                deadline.check();
                 int b = blocks[r];
                 ok = false;
                 for (int tries = 0; tries < cm.k; tries++) {
@@ -267,10 +328,10 @@ public final class Planner {
                     }
                 }
             }
-            assign = ok ? a : Packing.solve(cm, Joint.equalShares(cm)).blockToDevice();
+            assign = ok ? a : Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
         }
         Joint.Solution s = Joint.split(cm, assign);
-        return new Outcome(assign, s.hz(), p2Bound(cm), 1);
+        return new Outcome(assign, s.hz(), p2Bound(cm, deadline), 1);
     }
 
     /**
@@ -310,27 +371,21 @@ public final class Planner {
      * per device: a matching over shuffled blocks and devices (never misses a feasible assignment); several:
      * random devices with a free slot and the memory, retried, then the packing heuristic as a last resort.
      */
-    private static Outcome random(CostModel cm) {
+    private static Outcome random(CostModel cm, Deadline deadline) {
         SplittableRandom rnd = new SplittableRandom(cm.seed);
         double[] hz = Joint.equalShares(cm);
         int[] assign = null;
         int attempts = 0;
         if (cm.maxBlocksPerDevice == 1) {
             if (cm.k < cm.n) {
-                Crunch.solve(cm, hz);
+                Crunch.solve(cm, hz, deadline);
             }
             int[] rows = shuffled(cm.n, rnd);
             int[] cols = shuffled(cm.k, rnd);
-            double[][] fit = new double[cm.n][cm.k];
-            for (int r = 0; r < cm.n; r++) {
-                for (int c = 0; c < cm.k; c++) {
-                    fit[r][c] = cm.fits1(cols[c], rows[r]) ? 0 : 1;
-                }
-            }
-            int[] m = Matching.maximum(fit, 0);
+            int[] m = Matching.maximum(cm.n, cm.k, (r, c) -> cm.fits1(cols[c], rows[r]), deadline);
             attempts = 1;
             if (m == null) {
-                Crunch.solve(cm, hz);
+                Crunch.solve(cm, hz, deadline);
                 throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment fits")));
             }
             assign = new int[cm.n];
@@ -340,23 +395,25 @@ public final class Planner {
         } else {
             int[] order = Packing.heaviestFirst(cm);
             for (attempts = 1; attempts <= 20 && assign == null; attempts++) {
-                assign = randomPacking(cm, order, rnd);
+                assign = randomPacking(cm, order, rnd, deadline);
             }
             if (assign == null) {
-                assign = Packing.solve(cm, hz).blockToDevice();
+                assign = Packing.solve(cm, hz, deadline).blockToDevice();
             }
         }
-        double lb = cm.maxBlocksPerDevice == 1 ? Crunch.solve(cm, hz).latency() : singleBlockBound(cm, hz);
+        double lb = cm.maxBlocksPerDevice == 1 ? Crunch.solve(cm, hz, deadline).latency()
+                : singleBlockBound(cm, hz, deadline);
         return new Outcome(assign, hz, lb, attempts);
     }
 
-    private static int[] randomPacking(CostModel cm, int[] order, SplittableRandom rnd) {
+    private static int[] randomPacking(CostModel cm, int[] order, SplittableRandom rnd, Deadline deadline) {
         CostModel.SetCost[] sets = new CostModel.SetCost[cm.k];
         Arrays.fill(sets, CostModel.SetCost.EMPTY);
         int[] count = new int[cm.k];
         int[] assign = new int[cm.n];
         int[] cand = new int[cm.k];
         for (int b : order) {
+            deadline.check();
             int c = 0;
             for (int d = 0; d < cm.k; d++) {
                 if (count[d] < cm.maxBlocksPerDevice && cm.memory(d, cm.add(sets[d], b)) <= cm.memBudget[d]) {
@@ -390,10 +447,13 @@ public final class Planner {
 
     // ---- lower bounds ----
 
-    /** Every block is trained by some device, at best alone: {@code max_n min_k T_k(n)} at the given bandwidths. */
-    static double singleBlockBound(CostModel cm, double[] hz) {
+    /**
+     * Every block is trained by some device, at best alone: {@code max_n min_k T_k(n)} at the given bandwidths. Past
+     * the deadline the maximum over the blocks seen so far, still a valid (weaker) bound.
+     */
+    static double singleBlockBound(CostModel cm, double[] hz, Deadline deadline) {
         double lb = 0;
-        for (int b = 0; b < cm.n; b++) {
+        for (int b = 0; b < cm.n && !deadline.passed(); b++) {
             double best = Double.POSITIVE_INFINITY;
             for (int d = 0; d < cm.k; d++) {
                 if (cm.fits1(d, b)) {
@@ -406,13 +466,17 @@ public final class Planner {
     }
 
     /** A P2 lower bound: no device can have more than the whole band {@code B}. */
-    static double p2Bound(CostModel cm) {
+    static double p2Bound(CostModel cm, Deadline deadline) {
         double[] whole = new double[cm.k];
         Arrays.fill(whole, cm.totalBandwidth);
         if (cm.maxBlocksPerDevice == 1) {
-            return Crunch.solve(cm, whole).latency();
+            try {
+                return Crunch.solve(cm, whole, deadline).latency();
+            } catch (Deadline.Expired e) {
+                return 0;
+            }
         }
-        return singleBlockBound(cm, whole);
+        return singleBlockBound(cm, whole, deadline);
     }
 
     // ---- plan assembly ----
@@ -441,6 +505,13 @@ public final class Planner {
             double comp = cm.compute(d, sets[d]);
             double up = cm.upload(d, sets[d].bits(), o.hz()[d]);
             double lat = comp + up;
+            if (!(lat < Double.POSITIVE_INFINITY)) {
+                throw new InfeasibleProblemException(List.of(new Violation(cm.devices[d].bandwidthHz() != null
+                        ? "devices[" + d + "].bandwidthHz" : "devices[" + d + "]", String.format(java.util.Locale.ROOT,
+                        "device '%s' cannot finish a round: computing takes %.4g s and uploading %.4g bits at %.4g Hz"
+                                + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks", name, comp,
+                        sets[d].bits(), o.hz()[d], Uplink.rate(o.hz()[d], cm.gamma[d]), up))));
+            }
             assignments.add(new Assignment(name, ls, o.hz()[d], comp, up, lat, cm.memory(d, sets[d])));
             if (bottleneck == null || lat > round) {
                 round = lat;
@@ -448,6 +519,10 @@ public final class Planner {
             }
         }
         double lb = Math.min(o.lowerBound(), round) * BOUND_SAFETY;
+        if (!(lb >= 0)) {
+            // A bound that came out NaN (or negative) proves nothing: report 0 and so a gap of 1, never NaN.
+            lb = 0;
+        }
         double gap = round > 0 ? Math.max(0, (round - lb) / round) : 0;
         if (gap <= 1e-8) {
             gap = 0;

@@ -27,12 +27,22 @@ final class Uplink {
         return dbmToWatts(txPowerDbm) * dbToLinear(channelGainDb) / dbmToWatts(noisePsdDbmPerHz);
     }
 
-    /** Rate in bit/s at bandwidth {@code b} Hz; 0 at {@code b <= 0}. */
+    /**
+     * Rate in bit/s at bandwidth {@code b} Hz; 0 at {@code b <= 0}. When {@code x = gamma/b} overflows (a bandwidth
+     * such as 1e-320 Hz) {@code ln(1+x)} is taken as {@code ln gamma - ln b}, exact to rounding there, so the rate
+     * stays the tiny positive number it is instead of {@code b * infinity}.
+     */
     static double rate(double b, double gamma) {
         if (b <= 0) {
             return 0.0;
         }
-        return b * Math.log1p(gamma / b) / LN2;
+        return b * log1pRatio(gamma, b) / LN2;
+    }
+
+    /** {@code ln(1 + gamma/b)} without overflow of the ratio: {@code ln gamma - ln b} once it exceeds 1e300. */
+    static double log1pRatio(double gamma, double b) {
+        double x = gamma / b;
+        return x < 1e300 ? Math.log1p(x) : Math.log(gamma) - Math.log(b);
     }
 
     /**

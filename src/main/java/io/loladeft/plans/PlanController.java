@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 class PlanController {
 
     static final String EXAMPLE = """
-            {"algorithm": "jbba", "bandwidthHz": 2.0e7,
+            {"algorithm": "joint", "bandwidthHz": 2.0e7,
              "devices": [
                {"name": "jetson-01", "computeFlops": 2.0e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -90},
                {"name": "jetson-02", "computeFlops": 1.5e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -95},
@@ -53,7 +53,9 @@ class PlanController {
 
     @PostMapping(path = "/compare", consumes = "application/json", produces = "application/json")
     @Operation(operationId = "comparePlans", summary = "Every algorithm on the same input",
-            description = "One row per algorithm with its latency relative to the best; nothing is stored.")
+            description = "One row per algorithm with its latency relative to the best row that keeps the request's"
+                    + " constraints; a row that breaks one names it in breaks; all rows share the time budget;"
+                    + " nothing is stored.")
     Comparison compare(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(examples = @ExampleObject(EXAMPLE))) PlanRequest request) {
         return plans.compare(request);

@@ -22,8 +22,8 @@ import java.util.List;
  */
 @Schema(description = "A fleet, a model and a budget to plan one fine-tuning round for")
 public record PlanRequest(
-        @Schema(description = "jbba (default), crunch, exact, equal-bandwidth, depth-unaware, offload, random",
-                example = "jbba") String algorithm,
+        @Schema(description = "joint (default; jbba is an alias), dual-ascent, crunch, exact, equal-bandwidth,"
+                + " depth-unaware, offload, random", example = "joint") String algorithm,
         @Schema(description = "Total uplink bandwidth B in Hz", example = "2.0e7") @NotNull Double bandwidthHz,
         @Schema(description = "Noise power spectral density, default -174 dBm/Hz") Double noisePsdDbmPerHz,
         List<@NotNull @Valid InlineDevice> devices,

@@ -4,9 +4,11 @@ import io.loladeft.common.FieldViolation;
 import io.loladeft.common.PageView;
 import io.loladeft.common.Problems;
 import io.loladeft.planning.Algorithm;
+import io.loladeft.planning.AlgorithmNotApplicableException;
 import io.loladeft.planning.InfeasibleProblemException;
 import io.loladeft.planning.InvalidProblemException;
 import io.loladeft.planning.Plan;
+import io.loladeft.planning.PlanValidator;
 import io.loladeft.planning.Planner;
 import io.loladeft.planning.PlanningProblem;
 import io.loladeft.planning.ProblemTooLargeException;
@@ -58,32 +60,54 @@ public class PlanService {
         return new PageView<>(store.page(page, size), page, size, total, (int) ((total + size - 1) / size));
     }
 
-    /** Every algorithm on the same input; one that cannot plan it says why in its row. */
+    /**
+     * Every algorithm on the same input; one that cannot plan it says why in its row, one whose plan breaks a
+     * constraint of the request says which. The algorithms share one time budget: each gets the time left divided
+     * by the number of algorithms still to run, so the whole comparison answers within the budget.
+     */
     public Comparison compare(PlanRequest request) {
         PlanningProblem problem = builder.resolve(request).problem();
+        long end = System.nanoTime() + planner.limits().timeBudgetMillis() * 1_000_000L;
+        Algorithm[] algorithms = Algorithm.values();
         List<Plan> plans = new ArrayList<>();
         List<String> errors = new ArrayList<>();
-        for (Algorithm algorithm : Algorithm.values()) {
+        List<String> breaks = new ArrayList<>();
+        for (int i = 0; i < algorithms.length; i++) {
+            long share = Math.max(1, (end - System.nanoTime()) / 1_000_000L / (algorithms.length - i));
             try {
-                plans.add(planner.plan(problem, algorithm));
+                Plan p = planner.plan(problem, algorithms[i], share);
+                plans.add(p);
                 errors.add(null);
+                List<String> broken = PlanValidator.brokenConstraints(problem, p);
+                breaks.add(broken.isEmpty() ? null : String.join("; ", broken));
             } catch (InvalidProblemException e) {
                 throw unprocessable(e.violations(), "the fleet is not a valid planning problem");
-            } catch (InfeasibleProblemException | ProblemTooLargeException | SolverTimeoutException e) {
+            } catch (InfeasibleProblemException | ProblemTooLargeException | SolverTimeoutException
+                    | AlgorithmNotApplicableException e) {
                 plans.add(null);
                 errors.add(e.getMessage());
+                breaks.add(null);
             }
         }
-        double best = plans.stream().filter(p -> p != null).mapToDouble(Plan::roundLatencySeconds).min()
-                .orElseThrow(() -> Problems.unprocessable("no algorithm can plan this fleet: " + errors.get(0),
-                        List.of(new FieldViolation("devices", errors.get(0)))));
+        double best = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < plans.size(); i++) {
+            if (plans.get(i) != null && breaks.get(i) == null) {
+                best = Math.min(best, plans.get(i).roundLatencySeconds());
+            }
+        }
+        if (best == Double.POSITIVE_INFINITY) {
+            String why = errors.stream().filter(e -> e != null).findFirst().orElse(breaks.get(0));
+            throw Problems.unprocessable("no algorithm can plan this fleet within its constraints: " + why,
+                    List.of(new FieldViolation("devices", why)));
+        }
         List<Comparison.Row> rows = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
             Plan p = plans.get(i);
-            String name = Algorithm.values()[i].wireName();
-            rows.add(p == null ? new Comparison.Row(name, null, null, null, null, null, null, errors.get(i))
+            String name = algorithms[i].wireName();
+            rows.add(p == null ? new Comparison.Row(name, null, null, null, null, null, null, errors.get(i), null)
                     : new Comparison.Row(name, p.roundLatencySeconds(), p.totalLatencySeconds(), p.lowerBoundSeconds(),
-                            p.roundLatencySeconds() / best, p.solver().solveMillis(), p.solver().gap(), null));
+                            p.roundLatencySeconds() / best, p.solver().solveMillis(), p.solver().gap(), null,
+                            breaks.get(i)));
         }
         return new Comparison(best, rows);
     }
@@ -99,7 +123,7 @@ public class PlanService {
             throw unprocessable(e.violations(), "the fleet is not a valid planning problem");
         } catch (InfeasibleProblemException e) {
             throw unprocessable(e.violations(), "no plan exists for this fleet");
-        } catch (ProblemTooLargeException | SolverTimeoutException e) {
+        } catch (ProblemTooLargeException | SolverTimeoutException | AlgorithmNotApplicableException e) {
             throw Problems.unprocessable(e.getMessage(), List.of(new FieldViolation("algorithm", e.getMessage())));
         }
     }

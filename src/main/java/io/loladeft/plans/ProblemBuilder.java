@@ -56,7 +56,7 @@ class ProblemBuilder {
 
     static Algorithm algorithm(String wireName) {
         if (wireName == null) {
-            return Algorithm.JBBA;
+            return Algorithm.JOINT;
         }
         try {
             return Algorithm.fromWireName(wireName);

@@ -32,7 +32,7 @@ import java.util.function.DoubleFunction;
 public final class ComparisonFigures {
 
     static final int SEEDS = 5;
-    static final Algorithm[] ALGORITHMS = {Algorithm.EXACT, Algorithm.JBBA, Algorithm.EQUAL_BANDWIDTH,
+    static final Algorithm[] ALGORITHMS = {Algorithm.EXACT, Algorithm.JOINT, Algorithm.EQUAL_BANDWIDTH,
         Algorithm.DEPTH_UNAWARE, Algorithm.OFFLOAD, Algorithm.RANDOM};
     private static final String[] COLORS = {"#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b"};
 

@@ -33,7 +33,7 @@ public class ExactBench {
     public void setup() {
         String[] kn = instance.split("x");
         problem = BenchInstances.jbba(Integer.parseInt(kn[0]), Integer.parseInt(kn[1]), 7);
-        double j = planner.plan(problem, Algorithm.JBBA).roundLatencySeconds();
+        double j = planner.plan(problem, Algorithm.JOINT).roundLatencySeconds();
         double e = planner.plan(problem, Algorithm.EXACT).roundLatencySeconds();
         if (j > e * (1 + 1e-3)) {
             throw new IllegalStateException("jbba " + j + " is more than 0.1% above exact " + e);

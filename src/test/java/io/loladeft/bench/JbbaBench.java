@@ -39,11 +39,11 @@ public class JbbaBench {
         if (devices < blocks) {
             problem = problem.withMaxBlocksPerDevice(2);
         }
-        planner.plan(problem, Algorithm.JBBA);
+        planner.plan(problem, Algorithm.JOINT);
     }
 
     @Benchmark
     public Plan jbba() {
-        return planner.plan(problem, Algorithm.JBBA);
+        return planner.plan(problem, Algorithm.JOINT);
     }
 }

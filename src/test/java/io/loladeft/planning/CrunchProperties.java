@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** CRUNCH equals the exhaustive optimum of P1 (one block per device, given bandwidths). */
+/**
+ * CRUNCH equals the exhaustive optimum of P1 (one block per device, given bandwidths), computed by
+ * {@link IndependentOracle}, which shares no code with the solvers.
+ */
 class CrunchProperties {
 
     private static double[] randomShares(CostModel cm, long seed) {
@@ -24,7 +27,7 @@ class CrunchProperties {
     private void agreesWithExhaustive(PlanningProblem p, long seed) {
         CostModel cm = new CostModel(p);
         double[] hz = randomShares(cm, seed);
-        double opt = Oracles.p1(cm, hz);
+        double opt = new IndependentOracle(p).p1(hz);
         tally.count("feasible", opt < Double.POSITIVE_INFINITY);
         tally.count("memory-tight (some device cannot hold some block)", memoryTight(cm));
         if (opt == Double.POSITIVE_INFINITY) {
@@ -81,7 +84,7 @@ class CrunchProperties {
         }
         PlanningProblem q = p.withDevices(devices);
         CostModel cm = new CostModel(q);
-        double opt = Oracles.p1(cm, Planner.crunchShares(cm));
+        double opt = new IndependentOracle(q).p1(Planner.crunchShares(cm));
         if (opt == Double.POSITIVE_INFINITY) {
             assertThrows(InfeasibleProblemException.class, () -> new Planner().plan(q, Algorithm.CRUNCH));
             return;

@@ -14,20 +14,24 @@ class JbbaProperties {
     @Test
     void jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustive() {
         Seeds.check(424242L, 400, this::jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustiveFor);
-        tally.print("jbba vs exhaustive");
+        tally.print("joint and dual-ascent vs exhaustive");
         assertTrue(tally.of("feasible", true) >= 100, "too few feasible instances were tested");
     }
 
     private void jbbaIsNeverWorseThanEqualBandwidthAndWithinOnePercentOfExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(5, 4, 1, true));
-        CostModel cm = new CostModel(p);
-        double opt = Oracles.p2(cm);
+        double opt = new IndependentOracle(p).p2();
         tally.count("feasible", opt < Double.POSITIVE_INFINITY);
         if (opt == Double.POSITIVE_INFINITY) {
             return;
         }
-        Plan jbba = planner.plan(p, Algorithm.JBBA);
-        tally.count("jbba gap to exhaustive", bucket(jbba.roundLatencySeconds() / opt - 1));
+        Plan jbba = planner.plan(p, Algorithm.JOINT);
+        tally.count("joint gap to exhaustive", bucket(jbba.roundLatencySeconds() / opt - 1));
+        Plan dual = planner.plan(p, Algorithm.DUAL_ASCENT);
+        PlanValidator.requireValid(p, dual);
+        tally.count("dual-ascent gap to exhaustive", bucket(dual.roundLatencySeconds() / opt - 1));
+        tally.count("dual-ascent reported gap", bucket(dual.solver().gap()));
+        assertTrue(dual.roundLatencySeconds() >= opt * (1 - 1e-9), "dual-ascent below the optimum");
         Plan equal = planner.plan(p, Algorithm.EQUAL_BANDWIDTH);
         Plan exact = planner.plan(p, Algorithm.EXACT);
         PlanValidator.requireValid(p, jbba);
@@ -38,7 +42,11 @@ class JbbaProperties {
         assertTrue(jbba.roundLatencySeconds() <= opt * 1.01, "jbba " + jbba.roundLatencySeconds() + " vs optimum " + opt);
         assertTrue(jbba.roundLatencySeconds() >= opt * (1 - 1e-9), "below the optimum: the oracle or the split is wrong");
         assertEquals(opt, exact.roundLatencySeconds(), 1e-8 * opt, "exact vs exhaustive");
-        for (Algorithm a : new Algorithm[] {Algorithm.JBBA, Algorithm.EXACT, Algorithm.DEPTH_UNAWARE}) {
+        assertEquals(opt, jbba.roundLatencySeconds(), 1e-8 * opt, "joint (the exact parametric method) vs exhaustive");
+        assertTrue(dual.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
+                "dual-ascent " + dual.roundLatencySeconds() + " > equal-bandwidth " + equal.roundLatencySeconds());
+        for (Algorithm a : new Algorithm[] {Algorithm.JOINT, Algorithm.DUAL_ASCENT, Algorithm.EXACT,
+                Algorithm.DEPTH_UNAWARE}) {
             Plan plan = planner.plan(p, a);
             assertTrue(plan.lowerBoundSeconds() <= opt * (1 + 1e-12), a + " lower bound "
                     + plan.lowerBoundSeconds() + " above the P2 optimum " + opt);
@@ -54,15 +62,14 @@ class JbbaProperties {
 
     private void severalBlocksPerDeviceGivesValidPlansNoBetterThanExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(4, 5, 3, true));
-        CostModel cm = new CostModel(p);
-        double opt = Oracles.p2(cm);
+        double opt = new IndependentOracle(p).p2();
         tally.count("tested (feasible, m > 1)", opt < Double.POSITIVE_INFINITY && p.maxBlocksPerDevice() > 1);
         if (opt == Double.POSITIVE_INFINITY || p.maxBlocksPerDevice() == 1) {
             return;
         }
         Plan jbba;
         try {
-            jbba = planner.plan(p, Algorithm.JBBA);
+            jbba = planner.plan(p, Algorithm.JOINT);
         } catch (InfeasibleProblemException e) {
             throw new AssertionError("greedy packing missed a feasible instance, seed " + seed, e);
         }

@@ -29,7 +29,7 @@ class ProblemErrorsTest {
         ds.set(4, Device.of("d4", Double.NaN, 8e9, 20, -100));
         ds.set(5, Device.of("d5", 1e13, 8e9, Double.POSITIVE_INFINITY, -100));
         PlanningProblem p = fleetOf(13).withDevices(ds).withBandwidthHz(0);
-        InvalidProblemException e = assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.JBBA));
+        InvalidProblemException e = assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.JOINT));
         assertTrue(subjects(e.violations()).containsAll(List.of("devices[2].memoryBytes", "devices[4].computeFlops",
                 "devices[5].txPowerDbm", "bandwidthHz")), e.violations().toString());
         assertTrue(e.getMessage().contains("must be a positive finite number, got -5.0"));
@@ -61,21 +61,21 @@ class ProblemErrorsTest {
     @Test
     void blockOutOfRangeIsRejected() {
         PlanningProblem p = fleetOf(3).withBlocks(List.of(new Block(0, 10), new Block(13, 10), new Block(5, -1)));
-        InvalidProblemException e = assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.JBBA));
+        InvalidProblemException e = assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.JOINT));
         assertEquals(List.of("blocks[0].layer", "blocks[1].layer", "blocks[2].params"), subjects(e.violations()));
     }
 
     @Test
     void fewerDevicesThanBlocksWithOneBlockEach() {
         PlanningProblem p = fleetOf(5);
-        for (Algorithm a : List.of(Algorithm.JBBA, Algorithm.CRUNCH, Algorithm.EQUAL_BANDWIDTH, Algorithm.EXACT,
+        for (Algorithm a : List.of(Algorithm.JOINT, Algorithm.CRUNCH, Algorithm.EQUAL_BANDWIDTH, Algorithm.EXACT,
                 Algorithm.DEPTH_UNAWARE, Algorithm.RANDOM)) {
             InfeasibleProblemException e = assertThrows(InfeasibleProblemException.class, () -> planner.plan(p, a));
             assertEquals("devices", e.violations().get(0).subject());
             assertTrue(e.getMessage().contains("12 blocks need 12 devices"), e.getMessage());
         }
         // Raising maxBlocksPerDevice makes it plannable.
-        Plan plan = planner.plan(p.withMaxBlocksPerDevice(3), Algorithm.JBBA);
+        Plan plan = planner.plan(p.withMaxBlocksPerDevice(3), Algorithm.JOINT);
         PlanValidator.requireValid(p.withMaxBlocksPerDevice(3), plan);
     }
 
@@ -101,7 +101,7 @@ class ProblemErrorsTest {
             needDepth++;
         }
         InfeasibleProblemException e2 = assertThrows(InfeasibleProblemException.class,
-                () -> planner.plan(p.withDevices(two), Algorithm.JBBA));
+                () -> planner.plan(p.withDevices(two), Algorithm.JOINT));
         assertTrue(e2.getMessage().contains("only 2 device(s) have the memory"), e2.getMessage());
     }
 
@@ -117,22 +117,43 @@ class ProblemErrorsTest {
         ProblemTooLargeException e = assertThrows(ProblemTooLargeException.class,
                 () -> planner.plan(p, Algorithm.EXACT));
         assertTrue((System.nanoTime() - t0) / 1e6 < 1000);
-        assertTrue(e.getMessage().contains("use 'jbba' instead"), e.getMessage());
+        assertTrue(e.getMessage().contains("use 'joint' instead"), e.getMessage());
         assertTrue(e.getMessage().contains("2.00e+07"), e.getMessage());
     }
 
     @Test
-    void exactPastItsTimeBudgetThrowsAndJbbaReturnsItsBestSoFar() {
+    void exactPastItsTimeBudgetThrowsWhileJointAndDualAscentReturnTheirBestSoFar() {
         PlanningProblem p = PlanningProblem.of(Instances.fleet(60, 3, 8e9),
                 new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.lora(8, 16), 4, 4), 20e6);
         Planner hurried = new Planner(new PlanningLimits(1e9, 1, 200, 0));
         assertThrows(SolverTimeoutException.class, () -> hurried.plan(p, Algorithm.EXACT));
+        double equal = hurried.plan(p, Algorithm.EQUAL_BANDWIDTH).roundLatencySeconds();
+        for (Algorithm a : List.of(Algorithm.JOINT, Algorithm.DUAL_ASCENT)) {
+            Plan plan = hurried.plan(p, a);
+            PlanValidator.requireValid(p, plan);
+            assertTrue(plan.roundLatencySeconds() <= equal, a + " worse than equal-bandwidth");
+        }
         Planner oneStep = new Planner(new PlanningLimits(1e9, 5_000, 1, 0));
-        Plan plan = oneStep.plan(p, Algorithm.JBBA);
+        Plan plan = oneStep.plan(p, Algorithm.DUAL_ASCENT);
         PlanValidator.requireValid(p, plan);
         assertEquals(1, plan.solver().iterations());
         assertTrue(plan.solver().gap() > 0);
         assertTrue(plan.roundLatencySeconds() <= oneStep.plan(p, Algorithm.EQUAL_BANDWIDTH).roundLatencySeconds());
+    }
+
+    @Test
+    void dualAscentIsForOneBlockPerDeviceAndOffloadNamesTheConstraintItBreaks() {
+        PlanningProblem p = PlanningProblem.of(Instances.fleet(6, 3, 64e9), ModelSpec.robertaBaseLora(), 20e6)
+                .withMaxBlocksPerDevice(3);
+        AlgorithmNotApplicableException e = assertThrows(AlgorithmNotApplicableException.class,
+                () -> planner.plan(p, Algorithm.DUAL_ASCENT));
+        assertTrue(e.getMessage().contains("use 'joint'"), e.getMessage());
+        Plan offload = planner.plan(p, Algorithm.OFFLOAD);
+        List<String> broken = PlanValidator.brokenConstraints(p, offload);
+        assertEquals(1, broken.size());
+        assertTrue(broken.get(0).startsWith("maxBlocksPerDevice: device '") && broken.get(0).contains("trains 12"
+                + " blocks, the request allows at most 3"), broken.get(0));
+        assertTrue(PlanValidator.brokenConstraints(p, planner.plan(p, Algorithm.JOINT)).isEmpty());
     }
 
     @Test
@@ -142,6 +163,8 @@ class ProblemErrorsTest {
             assertEquals(a, Algorithm.fromWireName(a.wireName()));
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Algorithm.fromWireName("best"));
-        assertTrue(e.getMessage().contains("jbba, crunch, exact, equal-bandwidth, depth-unaware, offload, random"));
+        assertTrue(e.getMessage().contains("joint, dual-ascent, crunch, exact, equal-bandwidth, depth-unaware, offload,"
+                + " random (jbba is an alias of joint)"), e.getMessage());
+        assertEquals(Algorithm.JOINT, Algorithm.fromWireName("jbba"));
     }
 }
