@@ -29,6 +29,11 @@ public final class EncodedDataset {
         return labels.length;
     }
 
+    /** Tokens of row {@code row}, special tokens included (its length before padding). */
+    public int length(int row) {
+        return encodings.get(row).ids().length;
+    }
+
     public float[] labels() {
         return labels.clone();
     }
