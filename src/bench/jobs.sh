@@ -11,7 +11,9 @@
 #   src/bench/jobs.sh pretrained the same through the job API on the pretrained preset all-minilm-l6-v2 with
 #                                LoRA blocks: profiled on this host, planned, then a job that names only
 #                                the plan, the task and the data (AdamW and its schedule by default).
-#                                TASK (sst2), ROUNDS (1500), EVAL_EVERY (250), BATCH (32), SEQ (64).
+#                                TASK (sst2), ROUNDS (1300), EVAL_EVERY (250), BATCH (32), SEQ (64: the longest
+#                                row), SEQ_PROFILE (14: the mean padded length of SST-2 batches grouped by
+#                                length, which the profile times so that the plan predicts the mean round).
 #   src/bench/jobs.sh overhead   seconds per round through the job system against the engine's own loop
 #                                on the same work, alternating, in one JVM (WorkerOverheadBench), for
 #                                each of LOCAL_ITERATIONS ("1 5") per round. ROUNDS per phase (30), REPS (3).
@@ -112,12 +114,12 @@ PY
     FLOPS=$(python3 -c "import json; print(json.load(open('$OUT/calibration.json'))['hostFlops'])")
     echo "host FLOP/s, one thread: $FLOPS"
     "${ENGINE[@]}" profile --pretrained all-minilm-l6-v2 --model-cache "$CACHE" --kind lora --batch "${BATCH:-32}" \
-      --seq "${SEQ:-64}" --warmup 2 --iterations 5 --host-flops "$FLOPS" --profile-out "$OUT/profile-minilm.json" \
+      --seq "${SEQ_PROFILE:-14}" --warmup 2 --iterations 5 --host-flops "$FLOPS" --profile-out "$OUT/profile-minilm.json" \
       --out "$OUT/profile-minilm-report.json" --quiet
     echo "profile (s per local iteration by depth): $(cat "$OUT/profile-minilm.json")"
     start_processes --loladeft.worker.model-cache="$CACHE"
     fleet
-    python3 - "$OUT/profile-minilm.json" "$FLOPS" "${ROUNDS:-1500}" "${BATCH:-32}" "${SEQ:-64}" > "$work/plan.json" <<'PY'
+    python3 - "$OUT/profile-minilm.json" "$FLOPS" "${ROUNDS:-1300}" "${BATCH:-32}" "${SEQ:-64}" > "$work/plan.json" <<'PY'
 import json, sys
 profile = json.load(open(sys.argv[1]))
 profile["hostFlops"] = float(sys.argv[2])
