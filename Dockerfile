@@ -31,6 +31,7 @@ ENV DJL_CACHE_DIR=/var/cache/djl \
     ENGINE_CACHE_DIR=/var/cache/djl \
     JAVA_TOOL_OPTIONS="-Dai.djl.offline=true -XX:MaxRAMPercentage=75" \
     LOLADEFT_EMBEDDED_DB_ENABLED=false \
+    LOLADEFT_FILES_ROOTS=/data \
     LOLADEFT_AUTH_ENABLED=true
 # 8080: API and probes; 8081: management (Prometheus), keep it off public Services
 EXPOSE 8080 8081

@@ -175,7 +175,7 @@ class HelmChartTest {
         var objects = render(withDatabase());
         var config = asMap(one(objects, "ConfigMap", FULLNAME).get("data"));
         assertThat(config).containsEntry("DJL_CACHE_DIR", "/var/cache/djl").containsEntry("ENGINE_CACHE_DIR", "/var/cache/djl")
-                .containsEntry("LOLADEFT_DATA_DIR", "/data");
+                .containsEntry("LOLADEFT_FILES_ROOTS", "/data").doesNotContainKey("LOLADEFT_DATA_DIR");
 
         for (var deployment : deployments(objects)) {
             var pod = asMap(at(deployment, "spec.template.spec"));
