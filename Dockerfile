@@ -2,7 +2,7 @@
 # LoLa DEFT: API and worker in one image; the role comes from configuration.
 
 # ---- build: the Maven wrapper, tests skipped (CI runs them), then the jar split into layers ----
-FROM eclipse-temurin:25-jdk AS build
+FROM docker.io/library/eclipse-temurin:25-jdk AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
@@ -13,7 +13,7 @@ RUN ./mvnw -B -q -DskipTests package \
  && java -Djarmode=tools -jar target/lola-deft-*.jar extract --layers --launcher --destination /layers
 
 # ---- run: JRE 25, non-root, layered so a code change rebuilds only the last layer ----
-FROM eclipse-temurin:25-jre
+FROM docker.io/library/eclipse-temurin:25-jre
 RUN apt-get update && apt-get install -y --no-install-recommends curl \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 loladeft \
@@ -31,6 +31,7 @@ ENV DJL_CACHE_DIR=/var/cache/djl \
     ENGINE_CACHE_DIR=/var/cache/djl \
     JAVA_TOOL_OPTIONS="-Dai.djl.offline=true -XX:MaxRAMPercentage=75" \
     LOLADEFT_EMBEDDED_DB_ENABLED=false \
+    LOLADEFT_FILES_ROOTS=/data \
     LOLADEFT_AUTH_ENABLED=true
 # 8080: API and probes; 8081: management (Prometheus), keep it off public Services
 EXPOSE 8080 8081

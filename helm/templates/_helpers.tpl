@@ -1,6 +1,7 @@
 {{/*
 Names and labels. fullname is <release>-<chart>, or <release> when it already contains the chart
-name, cut to 63 characters (the DNS label limit).
+name, cut to 48 characters: with the longest suffix the chart adds ("-worker-metrics") every object
+name stays within 63, the DNS label limit.
 */}}
 {{- define "lola-deft.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
@@ -8,13 +9,13 @@ name, cut to 63 characters (the DNS label limit).
 
 {{- define "lola-deft.fullname" -}}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- .Values.fullnameOverride | trunc 48 | trimSuffix "-" }}
 {{- else }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- .Release.Name | trunc 48 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | trunc 48 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 {{- end }}

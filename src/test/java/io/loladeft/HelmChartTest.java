@@ -100,8 +100,12 @@ class HelmChartTest {
                 "Deployment/" + FULLNAME + "-api",
                 "Deployment/" + FULLNAME + "-worker",
                 "HorizontalPodAutoscaler/" + FULLNAME + "-api",
+                "NetworkPolicy/" + FULLNAME,
+                "PodDisruptionBudget/" + FULLNAME + "-api",
+                "PodDisruptionBudget/" + FULLNAME + "-worker",
                 "Secret/" + FULLNAME + "-database",
-                "Service/" + FULLNAME);
+                "Service/" + FULLNAME,
+                "Service/" + FULLNAME + "-management");
         for (var o : objects) {
             assertThat(at(o, "metadata.labels")).as(name(o)).asInstanceOf(MAP).containsEntry("app.kubernetes.io/name", "lola-deft")
                     .containsEntry("app.kubernetes.io/instance", RELEASE)
@@ -175,7 +179,7 @@ class HelmChartTest {
         var objects = render(withDatabase());
         var config = asMap(one(objects, "ConfigMap", FULLNAME).get("data"));
         assertThat(config).containsEntry("DJL_CACHE_DIR", "/var/cache/djl").containsEntry("ENGINE_CACHE_DIR", "/var/cache/djl")
-                .containsEntry("LOLADEFT_DATA_DIR", "/data");
+                .containsEntry("LOLADEFT_FILES_ROOTS", "/data").doesNotContainKey("LOLADEFT_DATA_DIR");
 
         for (var deployment : deployments(objects)) {
             var pod = asMap(at(deployment, "spec.template.spec"));
@@ -203,6 +207,107 @@ class HelmChartTest {
                     .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8081")
                     .containsEntry("prometheus.io/path", "/actuator/prometheus")
                     .containsKeys("checksum/config", "checksum/secret");
+        }
+    }
+
+    // ---- issue 14: exposure, disruption, names, size, data ----
+
+    @Test
+    void theMainServiceCarriesOnlyTheApiAndManagementHasItsOwn() {
+        var objects = render(withDatabase());
+        var main = one(objects, "Service", FULLNAME);
+        assertThat((List<?>) at(main, "spec.ports")).hasSize(1);
+        assertThat(at(main, "spec.ports.0.name")).isEqualTo("http");
+        var management = one(objects, "Service", FULLNAME + "-management");
+        assertThat(at(management, "spec.type")).isEqualTo("ClusterIP");
+        assertThat(at(management, "spec.ports.0")).asInstanceOf(MAP).containsEntry("port", 8081).containsEntry("targetPort", "management");
+        assertThat(asMap(at(management, "spec.selector"))).doesNotContainKey("app.kubernetes.io/component");
+
+        assertThat(kinds(render(withDatabase("metrics.service.enabled", false)))).containsOnlyOnce("Service");
+    }
+
+    @Test
+    void aNetworkPolicyOpensTheApiPortAndKeepsManagementInside() {
+        var policy = one(render(withDatabase()), "NetworkPolicy", FULLNAME);
+        assertThat(at(policy, "spec.policyTypes")).isEqualTo(List.of("Ingress"));
+        assertThat(asMap(at(policy, "spec.podSelector.matchLabels"))).containsEntry("app.kubernetes.io/instance", RELEASE);
+        assertThat(at(policy, "spec.ingress.0.ports.0.port")).isEqualTo("http");
+        assertThat(asMap(at(policy, "spec.ingress.0"))).doesNotContainKey("from");
+        assertThat(at(policy, "spec.ingress.1.ports.0.port")).isEqualTo("management");
+        assertThat(at(policy, "spec.ingress.1.from")).isEqualTo(List.of(Map.of("podSelector", Map.of())));
+
+        var monitoring = one(render(withDatabase("networkPolicy.managementFrom[0].namespaceSelector.matchLabels.name", "monitoring")),
+                "NetworkPolicy", FULLNAME);
+        assertThat(at(monitoring, "spec.ingress.1.from.0.namespaceSelector.matchLabels.name")).isEqualTo("monitoring");
+        assertThat(kinds(render(withDatabase("networkPolicy.enabled", false)))).doesNotContain("NetworkPolicy");
+    }
+
+    @Test
+    void aDisruptionBudgetPerRoleSelectsThatRolesPods() {
+        var objects = render(withDatabase());
+        for (String role : List.of("api", "worker")) {
+            var pdb = one(objects, "PodDisruptionBudget", FULLNAME + "-" + role);
+            assertThat(at(pdb, "apiVersion")).isEqualTo("policy/v1");
+            assertThat(at(pdb, "spec.maxUnavailable")).isEqualTo(1);
+            assertThat(asMap(at(pdb, "spec.selector.matchLabels")))
+                    .isEqualTo(asMap(at(one(objects, "Deployment", FULLNAME + "-" + role), "spec.selector.matchLabels")));
+        }
+        assertThat(kinds(render(withDatabase("worker.enabled", false)))).containsOnlyOnce("PodDisruptionBudget");
+    }
+
+    @Test
+    void everyNameFitsADnsLabelEvenForTheLongestReleaseName() {
+        String release = "a".repeat(53); // helm's own limit for release names
+        TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace("lola");
+        withDatabase("metrics.serviceMonitor.enabled", true, "data.persistence.enabled", true, "dataLoader.enabled", true)
+                .forEach(template::set);
+        var names = new ArrayList<String>();
+        for (Object doc : new Yaml().loadAll(template.call())) {
+            if (doc != null) {
+                names.add(name(asMap(doc)));
+            }
+        }
+        assertThat(names).hasSizeGreaterThan(10).allSatisfy(n -> assertThat(n).hasSizeLessThanOrEqualTo(63)
+                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"));
+    }
+
+    @Test
+    void defaultRequestsScheduleOnALaptop() {
+        var objects = render(withDatabase());
+        double cpu = 0;
+        double memoryGi = 0;
+        for (var deployment : deployments(objects)) {
+            int replicas = at(deployment, "spec.replicas") instanceof Integer r ? r : 2; // the HPA's minimum
+            var requests = asMap(at(container(deployment), "resources.requests"));
+            String c = requests.get("cpu").toString();
+            cpu += replicas * (c.endsWith("m") ? Double.parseDouble(c.substring(0, c.length() - 1)) / 1000 : Double.parseDouble(c));
+            String m = requests.get("memory").toString();
+            memoryGi += replicas * (m.endsWith("Gi") ? Double.parseDouble(m.replace("Gi", "")) : Double.parseDouble(m.replace("Mi", "")) / 1024);
+        }
+        assertThat(cpu).as("CPU requested by the default install").isLessThanOrEqualTo(2.0);
+        assertThat(memoryGi).as("GiB requested by the default install").isLessThanOrEqualTo(4.0);
+    }
+
+    @Test
+    void theDataLoaderFillsTheSharedVolumeOnce() {
+        var objects = render(withDatabase("data.persistence.enabled", true, "dataLoader.enabled", true));
+        var loader = one(objects, "Job", FULLNAME + "-load-1");
+        assertThat(at(loader, "spec.ttlSecondsAfterFinished")).isEqualTo(3600);
+        var c = asMap(((List<?>) at(loader, "spec.template.spec.containers")).get(0));
+        assertThat(env(c)).containsEntry("DATA_DIR", "/data");
+        assertThat(mounts(c)).containsEntry("/data", "data");
+        assertThat(String.join("\n", (List<String>) c.get("command"))).contains("$DATA_DIR/glue", "$DATA_DIR/roberta-base");
+        assertThat(volumes(loader).get("data")).isEqualTo(Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", FULLNAME + "-data")));
+        assertThat(kinds(render(withDatabase()))).doesNotContain("Job");
+        assertThatThrownBy(() -> render(withDatabase("dataLoader.enabled", true)))
+                .hasMessageContaining("dataLoader.enabled needs data.persistence.enabled");
+    }
+
+    @Test
+    void theChartsTextSaysAuthIsEnforced() throws IOException {
+        for (Path p : List.of(CHART.resolve("values.yaml"), CHART.resolve("README.md"), CHART.resolve("templates/NOTES.txt"))) {
+            assertThat(Files.readString(p)).as(p.toString()).doesNotContainIgnoringCase("ignores them")
+                    .doesNotContain("once the service enforces it").doesNotContain("lands with the security");
         }
     }
 
@@ -325,9 +430,12 @@ class HelmChartTest {
         assertThat(at(monitor, "spec.endpoints.0")).asInstanceOf(MAP)
                 .containsEntry("port", "management").containsEntry("path", "/actuator/prometheus");
         var selector = asMap(at(monitor, "spec.selector.matchLabels"));
-        var workerMetrics = one(objects, "Service", FULLNAME + "-worker-metrics");
-        var api = one(objects, "Service", FULLNAME);
-        assertThat(asMap(at(api, "metadata.labels"))).containsAllEntriesOf(selector);
+        var management = one(objects, "Service", FULLNAME + "-management");
+        assertThat(asMap(at(management, "metadata.labels"))).containsAllEntriesOf(selector);
+        assertThat(objects).as("the management Service already reaches the workers")
+                .noneMatch(o -> (FULLNAME + "-worker-metrics").equals(name(o)));
+        var withoutManagementService = render(withDatabase("metrics.serviceMonitor.enabled", true, "metrics.service.enabled", false));
+        var workerMetrics = one(withoutManagementService, "Service", FULLNAME + "-worker-metrics");
         assertThat(asMap(at(workerMetrics, "metadata.labels"))).containsAllEntriesOf(selector);
         assertThat(at(workerMetrics, "spec.clusterIP")).isEqualTo("None");
         assertThat(asMap(one(objects, "ConfigMap", FULLNAME).get("data"))).containsEntry("MANAGEMENT_SERVER_PORT", "9090");

@@ -1,5 +1,6 @@
 package io.loladeft.common;
 
+import java.net.URI;
 import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
@@ -46,7 +47,11 @@ public final class Problems {
 
     public static ErrorResponseException problem(HttpStatus status, String title, String detail) {
         ProblemDetail body = ProblemDetail.forStatusAndDetail(status, detail);
+        body.setType(ABOUT_BLANK);
         body.setTitle(title);
         return new ErrorResponseException(status, body, null);
     }
+
+    /** RFC 9457's type for a problem that needs no more than its status: said explicitly, never null. */
+    public static final URI ABOUT_BLANK = URI.create("about:blank");
 }

@@ -32,8 +32,15 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class JobController {
 
     static final String EXAMPLE = """
-            {"planId": "3f0c7a52-5a8e-4b43-9a57-1f1e6f1d2c11", "task": "sst2", "dataDir": "glue",
-             "tokenizerDir": "roberta-base", "rounds": 20, "learningRate": 0.001, "batchSize": 16, "seqLen": 64,
+            {"plan": {"bandwidthHz": 2.0e7, "maxBlocksPerDevice": 6,
+                      "devices": [
+                        {"name": "jetson-01", "computeFlops": 2.0e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -90},
+                        {"name": "phone-02", "computeFlops": 5.0e11, "memoryBytes": 4.0e9, "txPowerDbm": 20, "channelGainDb": -100}],
+                      "model": {"architecture": {"layers": 12, "hidden": 768, "heads": 12, "intermediate": 3072,
+                                                 "vocab": 50265, "maxPositions": 514},
+                                "block": {"kind": "lora", "rank": 8, "alpha": 16}},
+                      "training": {"batchSize": 16, "seqLen": 64, "rounds": 20}},
+             "task": "sst2", "dataDir": "glue", "tokenizerDir": "roberta-base", "learningRate": 0.001,
              "evalEvery": 5, "seed": 7, "deadlineSeconds": 3600}""";
 
     /** Seconds a client should wait before polling a job it just submitted. */

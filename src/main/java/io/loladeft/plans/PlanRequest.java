@@ -26,12 +26,14 @@ public record PlanRequest(
                 + " depth-unaware, offload, random", example = "joint") String algorithm,
         @Schema(description = "Total uplink bandwidth B in Hz", example = "2.0e7") @NotNull Double bandwidthHz,
         @Schema(description = "Noise power spectral density, default -174 dBm/Hz") Double noisePsdDbmPerHz,
+        @Schema(description = "The fleet inline; or give deviceNames or labelSelector (an empty list counts as absent)")
         List<@NotNull @Valid InlineDevice> devices,
+        @Schema(description = "Registered devices by name; or give devices or labelSelector (an empty list counts as absent)")
         List<@NotBlank String> deviceNames,
         @Schema(description = "Plan for every registered device this selects, e.g. zone=lab-a")
         @Size(max = 1024) String labelSelector,
         @NotNull @Valid ModelBody model,
-        @Schema(description = "Explicit blocks; default one block per layer of the model's block kind")
+        @Schema(description = "Explicit blocks; default (also when empty) one block per layer of the model's block kind")
         List<@NotNull @Valid BlockRequest> blocks,
         @Valid TrainingRequest training,
         @Schema(description = "Most blocks one device trains per round, default 1") @Min(1) @Max(1024)

@@ -65,7 +65,8 @@ class ProblemBuilder {
         }
     }
 
-    Resolved resolve(PlanRequest request) {
+    Resolved resolve(PlanRequest given) {
+        PlanRequest request = withoutEmptyLists(given);
         List<PlanRequest.InlineDevice> fleet = fleet(request);
         Limits.require(fleet.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         ModelBody model = model(request.model());
@@ -93,6 +94,20 @@ class ProblemBuilder {
         return new PlanningProblem(fleet, spec, blocks,
                 new Training(t.batchSize(), t.seqLen(), t.localIterations(), t.rounds(), t.bitsPerParam()),
                 r.bandwidthHz(), r.noisePsdDbmPerHz(), r.maxBlocksPerDevice(), r.seed());
+    }
+
+    /**
+     * An empty {@code devices}, {@code deviceNames} or {@code blocks} means the same as leaving it
+     * out: clients generated from the spec send {@code []} for every list they were not given.
+     */
+    static PlanRequest withoutEmptyLists(PlanRequest r) {
+        return new PlanRequest(r.algorithm(), r.bandwidthHz(), r.noisePsdDbmPerHz(), emptyAsNull(r.devices()),
+                emptyAsNull(r.deviceNames()), r.labelSelector(), r.model(), emptyAsNull(r.blocks()), r.training(),
+                r.maxBlocksPerDevice(), r.seed());
+    }
+
+    private static <T> List<T> emptyAsNull(List<T> list) {
+        return list == null || list.isEmpty() ? null : list;
     }
 
     private List<PlanRequest.InlineDevice> fleet(PlanRequest r) {

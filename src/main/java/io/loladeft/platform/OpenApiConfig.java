@@ -7,14 +7,6 @@ import io.swagger.v3.oas.annotations.security.SecurityRequirement;
 import io.swagger.v3.oas.annotations.security.SecurityScheme;
 import io.swagger.v3.oas.annotations.info.Info;
 import io.swagger.v3.oas.annotations.servers.Server;
-import io.swagger.v3.oas.models.media.ArraySchema;
-import io.swagger.v3.oas.models.media.Content;
-import io.swagger.v3.oas.models.media.IntegerSchema;
-import io.swagger.v3.oas.models.media.MediaType;
-import io.swagger.v3.oas.models.media.ObjectSchema;
-import io.swagger.v3.oas.models.media.Schema;
-import io.swagger.v3.oas.models.media.StringSchema;
-import io.swagger.v3.oas.models.responses.ApiResponse;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,30 +26,9 @@ import org.springframework.context.annotation.Configuration;
         description = "Static API key (see docs/security.md)")
 class OpenApiConfig {
 
-    /** Every API operation may answer a client error as problem details; say so once, for all. */
+    /** Success codes, headers, error responses and media types as the service answers them. */
     @Bean
-    OpenApiCustomizer problemResponses() {
-        return openApi -> {
-            Schema<?> violation = new ObjectSchema()
-                    .addProperty("field", new StringSchema().description("JSON path of the offending field"))
-                    .addProperty("message", new StringSchema());
-            Schema<?> problem = new ObjectSchema().description("RFC 9457 problem details")
-                    .addProperty("type", new StringSchema())
-                    .addProperty("title", new StringSchema())
-                    .addProperty("status", new IntegerSchema())
-                    .addProperty("detail", new StringSchema())
-                    .addProperty("instance", new StringSchema())
-                    .addProperty("errors", new ArraySchema().items(violation));
-            openApi.getComponents().addSchemas("Problem", problem);
-            ApiResponse clientError = new ApiResponse()
-                    .description("Client error as problem details (400, 401, 403, 404, 409, 412, 413, 415, 422)")
-                    .content(new Content().addMediaType("application/problem+json",
-                            new MediaType().schema(new Schema<>().$ref("#/components/schemas/Problem"))));
-            openApi.getPaths().forEach((path, item) -> {
-                if (path.startsWith("/api/")) {
-                    item.readOperations().forEach(op -> op.getResponses().addApiResponse("4XX", clientError));
-                }
-            });
-        };
+    OpenApiCustomizer apiContract() {
+        return new ApiContract();
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.orm.ObjectOptimisticLockingFailureException;
@@ -93,6 +94,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         log.error("Unexpected error serving {}", request.getDescription(false), ex);
         return render(Problems.problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
                 "the server failed to handle the request; it has been logged"), request);
+    }
+
+    /** Spring's own problems (405, 406, 415, ...) leave {@code type} null: RFC 9457 says that means about:blank. */
+    @Override
+    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+            WebRequest request) {
+        if (body instanceof ProblemDetail problem && problem.getType() == null) {
+            problem.setType(Problems.ABOUT_BLANK);
+        }
+        return super.createResponseEntity(body, headers, statusCode, request);
     }
 
     private ResponseEntity<Object> render(ErrorResponseException e, WebRequest request) {

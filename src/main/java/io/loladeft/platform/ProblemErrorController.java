@@ -26,6 +26,7 @@ class ProblemErrorController implements ErrorController {
                 : HttpStatus.INTERNAL_SERVER_ERROR;
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.is5xxServerError()
                 ? "the server failed to handle the request; it has been logged" : "the request could not be served");
+        problem.setType(io.loladeft.common.Problems.ABOUT_BLANK);
         problem.setTitle(status.getReasonPhrase());
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }

@@ -1,15 +1,19 @@
 package io.loladeft.platform;
 
+import io.loladeft.common.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Problem details written straight to the response, for the errors raised before Spring MVC runs
- * (authentication, authorization, body size), so they look like every other error.
+ * (authentication, authorization, body size), so they look like every other error: the members
+ * RFC 9457 defines, {@code type} {@code about:blank}, and no null member.
  */
 final class ProblemWriter {
 
@@ -19,11 +23,13 @@ final class ProblemWriter {
 
     static void write(HttpServletRequest request, HttpServletResponse response, int status, String title,
             String detail) throws IOException {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(org.springframework.http.HttpStatus.valueOf(status),
-                detail);
-        problem.setTitle(title);
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", Problems.ABOUT_BLANK.toString());
+        problem.put("title", title);
+        problem.put("status", status);
+        problem.put("detail", detail);
         try {
-            problem.setInstance(java.net.URI.create(request.getRequestURI()));
+            problem.put("instance", URI.create(request.getRequestURI()).toString());
         } catch (IllegalArgumentException unparseable) {
             // leave instance out rather than fail while reporting an error
         }

@@ -30,7 +30,9 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 @RestController
-@RequestMapping(path = "/api/v1/devices", produces = "application/json")
+// No class-wide `produces`: a DELETE answers no body, so it must accept any Accept header
+// (generated clients send application/problem+json, the only media type it can answer with).
+@RequestMapping(path = "/api/v1/devices")
 @Tag(name = "Devices", description = "The registry of edge devices that train parameter blocks")
 class DeviceController {
 
@@ -44,7 +46,7 @@ class DeviceController {
         this.registry = registry;
     }
 
-    @PostMapping(consumes = "application/json")
+    @PostMapping(consumes = "application/json", produces = "application/json")
     @Operation(operationId = "registerDevice", summary = "Register a device", description = "409 if the name is taken; PUT replaces.")
     ResponseEntity<DeviceView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
             content = @Content(examples = @ExampleObject(EXAMPLE))) DeviceSpec spec) {
@@ -53,7 +55,7 @@ class DeviceController {
                 .eTag(ETags.of(view.version())).body(view);
     }
 
-    @PostMapping(path = "/batch", consumes = "application/json")
+    @PostMapping(path = "/batch", consumes = "application/json", produces = "application/json")
     @ResponseStatus(HttpStatus.CREATED)
     @Operation(operationId = "registerFleet", summary = "Register a whole fleet in one transaction",
             description = "All or nothing: one invalid or existing device rejects the batch.")
@@ -66,14 +68,14 @@ class DeviceController {
         return registry.createAll(batch.devices());
     }
 
-    @GetMapping("/{name}")
+    @GetMapping(path = "/{name}", produces = "application/json")
     @Operation(operationId = "getDevice", summary = "Get a device", description = "The ETag header carries the version for If-Match.")
     ResponseEntity<DeviceView> get(@PathVariable String name) {
         DeviceView view = registry.get(name);
         return ResponseEntity.ok().eTag(ETags.of(view.version())).body(view);
     }
 
-    @GetMapping
+    @GetMapping(produces = "application/json")
     @Operation(operationId = "listDevices", summary = "List devices", description = "Paged (page, size, sort), filtered by a label selector.")
     PageView<DeviceView> list(
             @Parameter(description = "Kubernetes equality selector, e.g. zone=lab-a,tier!=backup")
@@ -82,7 +84,7 @@ class DeviceController {
         return registry.list(LabelSelector.parse(labelSelector), pageable);
     }
 
-    @PutMapping(path = "/{name}", consumes = "application/json")
+    @PutMapping(path = "/{name}", consumes = "application/json", produces = "application/json")
     @Operation(operationId = "upsertDevice", summary = "Create or replace a device (idempotent)",
             description = "201 when created, 200 when replaced. If-Match makes the write conditional (412).")
     ResponseEntity<DeviceView> upsert(@PathVariable String name,

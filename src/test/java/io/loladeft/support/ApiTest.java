@@ -2,6 +2,8 @@ package io.loladeft.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -13,6 +15,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * Base of the full-stack tests: the whole application on a random port, a real PostgreSQL
  * ({@link TestDatabase}), real HTTP and authentication on ({@link TestAuth}). Subclasses share
  * one cached application context. {@code http} calls as an operator; {@link #as} as someone else.
+ * After each test, every exchange it made is checked against the committed contract ({@link SpecConformance}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "loladeft.auth.enabled=true"})
@@ -34,7 +37,15 @@ public abstract class ApiTest {
 
     @BeforeEach
     void connect() {
+        Exchanges.drain();
         http = new Http(port).withHeader("X-API-Key", TestAuth.OPERATOR_KEY);
+    }
+
+    /** Every request this test made and every answer it got must be what openapi/openapi.yaml says. */
+    @AfterEach
+    void conformsToTheContract() {
+        List<String> violations = SpecConformance.violations(Exchanges.drain());
+        assertThat(violations).as("exchanges that openapi/openapi.yaml does not allow").isEmpty();
     }
 
     /** A client that sends this header (e.g. another role's key, or a bearer token) instead. */

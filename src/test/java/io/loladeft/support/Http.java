@@ -16,10 +16,12 @@ public final class Http {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final int port;
     private final Map<String, String> headers = new java.util.LinkedHashMap<>();
 
     public Http(int port) {
         this.base = "http://localhost:" + port;
+        this.port = port;
     }
 
     /** This client with one more header on every request (credentials, usually). */
@@ -52,7 +54,7 @@ public final class Http {
     }
 
     public Response post(String path, String json) {
-        return send(request(path, "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return send(request(path, "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(), json);
     }
 
     public Response put(String path, String json, String ifMatch) {
@@ -60,7 +62,7 @@ public final class Http {
         if (ifMatch != null) {
             b.header("If-Match", ifMatch);
         }
-        return send(b.build());
+        return send(b.build(), json);
     }
 
     public Response delete(String path, String ifMatch) {
@@ -106,9 +108,17 @@ public final class Http {
     }
 
     private Response send(HttpRequest request) {
+        return send(request, request.bodyPublisher().map(p -> p.contentLength() == 0).orElse(true) ? "" : null);
+    }
+
+    /** {@code body}: what was sent, "" for nothing, null when unknown (then only the response is checked). */
+    private Response send(HttpRequest request, String body) {
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.headers().map(), r.body());
+            Response response = new Response(r.statusCode(), r.headers().map(), r.body());
+            Exchanges.record(new Exchanges.Exchange(port, request.method(), request.uri(), request.headers().map(), body,
+                    response));
+            return response;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
