@@ -56,7 +56,8 @@ final class ApiContract implements OpenApiCustomizer {
             Map.entry("comparePlans", Set.of(422)),
             Map.entry("createJob", Set.of(422, 429)),
             Map.entry("cancelJob", Set.of(409)),
-            Map.entry("getJobBlocks", Set.of(409)));
+            Map.entry("getJobBlocks", Set.of(409)),
+            Map.entry("getJobModel", Set.of(409)));
 
     record Created(int status, String description, String... headers) {}
 
@@ -126,6 +127,10 @@ final class ApiContract implements OpenApiCustomizer {
         switch (op.getOperationId()) {
             case "getJobBlocks" -> withHeaders(op.getResponses().get("200").description("The blocks as safetensors")
                     .content(new Content().addMediaType("application/octet-stream", new MediaType()
+                            .schema(new StringSchema().format("binary")))), "Content-Disposition");
+            case "getJobModel" -> withHeaders(op.getResponses().get("200")
+                    .description("The fine-tuned model: a Hugging Face directory as a zip archive")
+                    .content(new Content().addMediaType("application/zip", new MediaType()
                             .schema(new StringSchema().format("binary")))), "Content-Disposition");
             case "getPlanTimeline" -> op.getResponses().get("200").description("An SVG picture")
                     .content(new Content().addMediaType("image/svg+xml", new MediaType().schema(new StringSchema())));
