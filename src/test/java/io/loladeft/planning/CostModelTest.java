@@ -19,7 +19,11 @@ class CostModelTest {
         ModelSpec adapter = new ModelSpec(RobertaShape.ROBERTA_BASE, BlockSpec.adapter(64), 4, 4);
         assertEquals(2 * 768 * 64 + 64 + 768, adapter.blockParams(1));
         ModelSpec layer = new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.layer(), 2, 4);
-        assertEquals(12_596_224L, layer.blockParams(24));
+        assertEquals(12_596_224L, layer.blockParams(1));
+        // The top layer's block carries the task head (two labels), as the trainer puts it there.
+        assertEquals(12_596_224L + 1024 * 1024 + 1024 + 2 * 1024 + 2, layer.blockParams(24));
+        assertEquals(592_130L, lora.headParams());
+        assertEquals(2 * 2 * 768 * 8 + 592_130L, lora.blockParams(12));
         assertEquals(124_055_040.0 * 4, lora.backboneBytes());
     }
 
