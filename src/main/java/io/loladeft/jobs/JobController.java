@@ -114,6 +114,14 @@ class JobController {
                 .body(archive::writeTo);
     }
 
+    @GetMapping(path = "/{id}/chart.svg", produces = "image/svg+xml")
+    @Operation(operationId = "getJobChart", summary = "A job's rounds as an SVG chart",
+            description = "Per round: the training loss, the dev metrics where evaluated, and the round latency"
+                    + " the plan predicted against the emulated one. Drawn from what has been merged so far.")
+    String chart(@PathVariable UUID id) {
+        return JobChartSvg.render(jobs.get(id));
+    }
+
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     @Operation(operationId = "getJobEvents", summary = "Server-sent events: progress and state changes",
             description = "Event types `state` and `progress`; the id is a sequence number, so a client resumes"

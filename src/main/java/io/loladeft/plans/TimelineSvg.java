@@ -51,6 +51,11 @@ final class TimelineSvg {
                     "<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"18\" fill=\"#4e79a7\"/>\n", LEFT, y + 2, cw));
             svg.append(String.format(Locale.ROOT,
                     "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"18\" fill=\"#f28e2b\"/>\n", LEFT + cw, y + 2, uw));
+            // The device's blocks, written on its bar (or after it when the bar is too short for them).
+            String blocks = "layers " + a.layers().toString().replace("[", "").replace("]", "");
+            boolean inside = cw + uw > 7 * blocks.length() + 8;
+            svg.append(String.format(Locale.ROOT, "<text x=\"%.2f\" y=\"%d\" fill=\"%s\">%s</text>\n",
+                    inside ? LEFT + 4.0 : LEFT + cw + uw + 6, y + 15, inside ? "white" : "black", escape(blocks)));
             if (bottleneck) {
                 svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.2f\" height=\"22\" "
                         + "fill=\"none\" stroke=\"#d62728\" stroke-width=\"2\"/>\n", LEFT - 2, y, cw + uw + 4));

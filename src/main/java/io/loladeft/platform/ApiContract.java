@@ -132,6 +132,8 @@ final class ApiContract implements OpenApiCustomizer {
                     .description("The fine-tuned model: a Hugging Face directory as a zip archive")
                     .content(new Content().addMediaType("application/zip", new MediaType()
                             .schema(new StringSchema().format("binary")))), "Content-Disposition");
+            case "getJobChart" -> op.getResponses().get("200").description("An SVG picture")
+                    .content(new Content().addMediaType("image/svg+xml", new MediaType().schema(new StringSchema())));
             case "getPlanTimeline" -> op.getResponses().get("200").description("An SVG picture")
                     .content(new Content().addMediaType("image/svg+xml", new MediaType().schema(new StringSchema())));
             case "getJobEvents" -> {

@@ -117,6 +117,12 @@ class JobApiTest extends ApiTest {
         // Three devices, two blocks, one block each: two devices work, one is idle.
         assertThat(job.path("devices").size()).isEqualTo(2);
         job.path("devices").forEach(d -> assertThat(d.path("state").asString()).isEqualTo("DONE"));
+        Http.Response chart = http.get("/api/v1/jobs/" + id + "/chart.svg");
+        assertThat(chart.status()).isEqualTo(200);
+        assertThat(chart.header("Content-Type")).startsWith("image/svg+xml");
+        assertThat(chart.body()).startsWith("<svg").contains("training loss", "dev accuracy", "predicted by the plan");
+        // loss, the dev accuracy (evaluated at rounds 2 and 3), emulated and predicted latency
+        assertThat(chart.body().split("<polyline", -1)).hasSize(5);
         JsonNode rounds = job.path("rounds");
         assertThat(rounds.size()).isEqualTo(3);
         for (JsonNode r : rounds) {

@@ -79,7 +79,7 @@ class PlanApiTest extends ApiTest {
         Http.Response svg = http.get("/api/v1/plans/" + id + "/timeline.svg");
         assertThat(svg.status()).isEqualTo(200);
         assertThat(svg.header("Content-Type")).startsWith("image/svg+xml");
-        assertThat(svg.body()).startsWith("<svg").contains(slowestDevice, "bottleneck", "#d62728");
+        assertThat(svg.body()).startsWith("<svg").contains(slowestDevice, "bottleneck", "#d62728", ">layers ");
     }
 
     @Test
