@@ -13,6 +13,7 @@ import io.loladeft.finetune.train.ModelSource;
 import io.loladeft.finetune.train.OptimizerSpec;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,6 +50,8 @@ final class Backbones implements AutoCloseable {
     private record DataKey(String dataDir, GlueTask task, Path tokenizerDir, int seqLen) {}
 
     private final Path modelCache;
+    /** Pretrained directories, checked once per worker rather than per item (the check reads files). */
+    private final Map<String, Path> pretrainedDirs = new HashMap<>();
     private final Map<ModelKey, Backbone> models = new LinkedHashMap<>(4, 0.75f, true);
     private final Map<DataKey, Data> datasets = new LinkedHashMap<>(4, 0.75f, true);
 
@@ -57,7 +60,7 @@ final class Backbones implements AutoCloseable {
     }
 
     Backbone backbone(JobSpec spec) {
-        ModelKey key = new ModelKey(source(spec, modelCache), blockSpec(spec.block()));
+        ModelKey key = new ModelKey(source(spec, pretrainedDir(spec)), blockSpec(spec.block()));
         Backbone b = models.get(key);
         if (b == null) {
             evict(models, MAX_MODELS);
@@ -70,7 +73,7 @@ final class Backbones implements AutoCloseable {
 
     Data data(JobSpec spec) {
         GlueTask task = GlueTask.parse(spec.task());
-        DataKey key = new DataKey(spec.dataDir(), task, tokenizerDir(spec, modelCache), spec.seqLen());
+        DataKey key = new DataKey(spec.dataDir(), task, tokenizerDir(spec, pretrainedDir(spec)), spec.seqLen());
         return datasets.computeIfAbsent(key, k -> {
             if (datasets.size() >= MAX_DATASETS) {
                 Iterator<DataKey> it = datasets.keySet().iterator();
@@ -85,14 +88,25 @@ final class Backbones implements AutoCloseable {
         });
     }
 
+    private Path pretrainedDir(JobSpec spec) {
+        return spec.pretrained() == null ? null
+                : pretrainedDirs.computeIfAbsent(spec.pretrained(), name -> PretrainedModels.resolve(name, modelCache));
+    }
+
+    /** The pretrained model's directory in {@code modelCache}, imported if needed; null when the job names none. */
+    static Path pretrainedDir(JobSpec spec, Path modelCache) {
+        return spec.pretrained() == null ? null : PretrainedModels.resolve(spec.pretrained(), modelCache);
+    }
+
     /**
-     * The model every worker builds identically: a pretrained model from the cache, a checkpoint,
-     * or a seeded RoBERTa of the plan's shape; tensors a checkpoint lacks (head, PEFT blocks) are seeded.
+     * The model every worker builds identically: the pretrained model in {@code pretrainedDir}, a
+     * checkpoint, or a seeded RoBERTa of the plan's shape; tensors a checkpoint lacks (head, PEFT
+     * blocks) are seeded.
      */
-    static ModelSource source(JobSpec spec, Path modelCache) {
+    static ModelSource source(JobSpec spec, Path pretrainedDir) {
         int labels = GlueTask.parse(spec.task()).numLabels();
-        if (spec.pretrained() != null) {
-            return ModelSource.huggingFace(PretrainedModels.resolve(spec.pretrained(), modelCache), labels, spec.seed());
+        if (pretrainedDir != null) {
+            return ModelSource.huggingFace(pretrainedDir, labels, spec.seed());
         }
         if (spec.weightsDir() != null) {
             return ModelSource.huggingFace(Path.of(spec.weightsDir()), labels, spec.seed());
@@ -103,9 +117,8 @@ final class Backbones implements AutoCloseable {
     }
 
     /** The job's tokenizer: its own directory, else the pretrained model's. */
-    static Path tokenizerDir(JobSpec spec, Path modelCache) {
-        return spec.tokenizerDir() != null ? Path.of(spec.tokenizerDir())
-                : PretrainedModels.resolve(spec.pretrained(), modelCache);
+    static Path tokenizerDir(JobSpec spec, Path pretrainedDir) {
+        return spec.tokenizerDir() != null ? Path.of(spec.tokenizerDir()) : pretrainedDir;
     }
 
     static OptimizerSpec optimizer(JobSpec spec) {

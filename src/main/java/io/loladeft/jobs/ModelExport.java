@@ -36,7 +36,8 @@ final class ModelExport {
     }
 
     static Archive of(JobSpec job, byte[] resultBlocks, Path modelCache) {
-        ModelSource source = Backbones.source(job, modelCache);
+        Path pretrained = Backbones.pretrainedDir(job, modelCache);
+        ModelSource source = Backbones.source(job, pretrained);
         BlockSpec spec = Backbones.blockSpec(job.block());
         EncoderConfig config = source.config();
         Map<String, HostTensor> tensors;
@@ -55,6 +56,6 @@ final class ModelExport {
         });
         String base = job.pretrained() != null ? HUB_NAMES.getOrDefault(job.pretrained(), job.pretrained())
                 : job.weightsDir() != null ? job.weightsDir() : "seeded";
-        return new Archive(config, spec, tensors, Backbones.tokenizerDir(job, modelCache), base);
+        return new Archive(config, spec, tensors, Backbones.tokenizerDir(job, pretrained), base);
     }
 }

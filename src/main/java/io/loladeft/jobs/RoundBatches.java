@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The mini-batches of a round as a pure function of (seed, round): local iteration {@code i} of
@@ -25,6 +26,14 @@ final class RoundBatches {
     /** Batches per length-sorted window: wide enough to find similar lengths, narrow enough to stay random. */
     static final int WINDOW_BATCHES = 50;
 
+    /**
+     * The last epoch's order: every device of a round, and the rounds of an epoch after it, ask for
+     * the same one, and building it sorts the whole data set. The cached array is never written.
+     */
+    private static final AtomicReference<Epoch> LAST = new AtomicReference<>();
+
+    private record Epoch(EncodedDataset data, int batchSize, long seed, long epoch, int[] order) {}
+
     private RoundBatches() {}
 
     static List<Batch> of(EncodedDataset data, int batchSize, int localIterations, long seed, int round) {
@@ -40,12 +49,23 @@ final class RoundBatches {
         for (long i = first; i < first + localIterations; i++) {
             if (i / perEpoch != epoch) {
                 epoch = i / perEpoch;
-                order = epochOrder(data, batchSize, seed, epoch);
+                order = cachedEpochOrder(data, batchSize, seed, epoch);
             }
             int from = (int) (i % perEpoch) * batchSize;
             out.add(data.batch(Arrays.copyOfRange(order, from, from + batchSize)));
         }
         return out;
+    }
+
+    private static int[] cachedEpochOrder(EncodedDataset data, int batchSize, long seed, long epoch) {
+        Epoch last = LAST.get();
+        if (last != null && last.data() == data && last.batchSize() == batchSize && last.seed() == seed
+                && last.epoch() == epoch) {
+            return last.order();
+        }
+        int[] order = epochOrder(data, batchSize, seed, epoch);
+        LAST.set(new Epoch(data, batchSize, seed, epoch, order));
+        return order;
     }
 
     /** The rows of one epoch in batch order: {@code perEpoch * batchSize} of them. */

@@ -83,8 +83,6 @@ class PretrainedJobApiTest extends ApiTest {
         assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
         assertThat(job.path("result").path("metrics").path("accuracy").isNumber()).isTrue();
 
-        Http.Response early = http.get("/api/v1/jobs/" + id + "/model");
-        assertThat(early.status()).isEqualTo(200);
         Map<String, byte[]> files = unzip(http.getBytes("/api/v1/jobs/" + id + "/model"));
         assertThat(files).containsKeys("config.json", "model.safetensors", "tokenizer.json", "adapter_config.json",
                 "adapter_model.safetensors");

@@ -105,7 +105,7 @@ public final class WorkerOverheadBench {
         List<Double> out = new ArrayList<>();
         Path modelCache = Path.of("data/models");
         try (Backbones cache = new Backbones(modelCache);
-                RoundRunner runner = new RoundRunner(Backbones.source(spec, modelCache), Backbones.blockSpec(spec.block()),
+                RoundRunner runner = new RoundRunner(Backbones.source(spec, Backbones.pretrainedDir(spec, modelCache)), Backbones.blockSpec(spec.block()),
                         Backbones.optimizer(spec), assignment)) {
             Backbones.Data data = cache.data(spec);
             for (int round = 1; round < spec.rounds(); round++) {

@@ -161,7 +161,6 @@ public final class FinetuneMain {
         ModelSource src = source(a, task.numLabels(), maxLen);
         // A checkpoint directory usually holds its tokenizer; a seeded model needs --tokenizer.
         String tokDir = src.checkpoint() != null ? a.str("tokenizer", src.checkpoint().toString()) : a.required("tokenizer");
-        TextTokenizer tok = TextTokenizer.fromDirectory(Path.of(tokDir));
         if (maxLen > src.config().maxSequenceLength()) {
             throw new IllegalArgumentException("--max-len " + maxLen + " exceeds the model's " + src.config().maxSequenceLength());
         }
@@ -189,8 +188,12 @@ public final class FinetuneMain {
         if (devLimit > 0 && devLimit < devEx.size()) {
             devEx = devEx.subList(0, devLimit);
         }
-        EncodedDataset train = new EncodedDataset(tok, trainEx, maxLen);
-        EncodedDataset dev = new EncodedDataset(tok, devEx, maxLen);
+        EncodedDataset train;
+        EncodedDataset dev;
+        try (TextTokenizer tok = TextTokenizer.fromDirectory(Path.of(tokDir))) {
+            train = new EncodedDataset(tok, trainEx, maxLen);
+            dev = new EncodedDataset(tok, devEx, maxLen);
+        }
         BatchSource batches = train.shuffled(batchSize, a.integer("seed", 1) + 1000L);
         double prepSeconds = (System.nanoTime() - t0) / 1e9;
 
