@@ -13,7 +13,9 @@
 #                                the plan, the task and the data (AdamW and its schedule by default).
 #                                TASK (sst2), ROUNDS (1300), EVAL_EVERY (250), BATCH (32), SEQ (64: the longest
 #                                row), SEQ_PROFILE (14: the mean padded length of SST-2 batches grouped by
-#                                length, which the profile times so that the plan predicts the mean round).
+#                                length, which the profile times so that the plan predicts the mean round),
+#                                EXECUTION (fused: one pass per round for all devices; per-device), THREADS
+#                                (PyTorch threads of each worker and of the calibration and profile, 1).
 #   src/bench/jobs.sh overhead   seconds per round through the job system against the engine's own loop
 #                                on the same work, alternating, in one JVM (WorkerOverheadBench), for
 #                                each of LOCAL_ITERATIONS ("1 5") per round. ROUNDS per phase (30), REPS (3).
@@ -27,13 +29,14 @@ mkdir -p "$OUT"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
 
 # Process 1 is the API and a worker, with the embedded PostgreSQL on a fixed port; process 2 is a
-# worker only, on the same database. Both train on one intra-op thread.
+# worker only, on the same database. Both train on THREADS intra-op threads (1 by default).
 start_processes() {
   work=$(mktemp -d)
   pids=()
   trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
   PGPORT=${PGPORT:-15432}
   COMMON=(--loladeft.auth.enabled=false --loladeft.files.roots="$SHARED" --loladeft.worker.host-flops="$FLOPS"
+    --loladeft.worker.torch-threads="${THREADS:-1}"
     --logging.level.root=WARN --logging.level.io.loladeft=INFO "$@")
   # Process 1: API and a worker, with the embedded PostgreSQL on a fixed port so process 2 can join.
   java -Dai.djl.offline=true -jar "$JAR" --server.port=18080 --management.server.port=18081 \
@@ -107,12 +110,12 @@ PY
   pretrained)
     ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
     JAR=$(ls target/lola-deft-*.jar | grep -v original | head -1)
-    ENGINE=(java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -cp "target/classes:$(cat "$OUT/cp.txt")"
+    ENGINE=(java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="${THREADS:-1}" -cp "target/classes:$(cat "$OUT/cp.txt")"
       io.loladeft.finetune.cli.FinetuneMain)
     CACHE=$(pwd)/data/models
     "${ENGINE[@]}" calibrate --out "$OUT/calibration.json" > /dev/null
     FLOPS=$(python3 -c "import json; print(json.load(open('$OUT/calibration.json'))['hostFlops'])")
-    echo "host FLOP/s, one thread: $FLOPS"
+    echo "host FLOP/s, ${THREADS:-1} thread(s): $FLOPS"
     "${ENGINE[@]}" profile --pretrained all-minilm-l6-v2 --model-cache "$CACHE" --kind lora --batch "${BATCH:-32}" \
       --seq "${SEQ_PROFILE:-14}" --warmup 2 --iterations 5 --host-flops "$FLOPS" --profile-out "$OUT/profile-minilm.json" \
       --out "$OUT/profile-minilm-report.json" --quiet
@@ -131,7 +134,7 @@ PY
     api -X POST localhost:18080/api/v1/plans -d @"$work/plan.json" > "$OUT/plan-minilm.json"
     PLAN=$(python3 -c "import json; print(json.load(open('$OUT/plan-minilm.json'))['id'])")
     JOB=$(api -X POST localhost:18080/api/v1/jobs -d "{\"planId\": \"$PLAN\", \"task\": \"${TASK:-sst2}\",
-      \"dataDir\": \"$SHARED/glue\", \"evalEvery\": ${EVAL_EVERY:-250}}" \
+      \"dataDir\": \"$SHARED/glue\", \"evalEvery\": ${EVAL_EVERY:-250}, \"execution\": \"${EXECUTION:-fused}\"}" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
     echo "plan $PLAN, job $JOB: following its events"
     curl -sN localhost:18080/api/v1/jobs/$JOB/events | grep --line-buffered '"devMetrics"\|"state"' | cut -c1-200 || true

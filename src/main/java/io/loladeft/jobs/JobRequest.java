@@ -48,6 +48,12 @@ public record JobRequest(
         @Min(1) @Max(65536) Integer batchSize,
         @Schema(description = "Longest token sequence; default the plan's training.seqLen", example = "64")
         @Min(3) @Max(65536) Integer seqLen,
+        @Schema(description = "How a round's devices are run: `fused` computes every device's update in one"
+                + " forward and backward pass (the same updates when each device does one local iteration from"
+                + " the round's state and batch; compute seconds shared among devices by the cost model's FLOPs),"
+                + " `per-device` trains each device's item on its own and measures it; default fused with one"
+                + " local iteration, else per-device", example = "fused")
+        @Pattern(regexp = "fused|per-device", message = "must be fused or per-device") String execution,
         @Schema(description = "Evaluate on the dev set every this many rounds (0: only after the last)", example = "5")
         @Min(0) @Max(100_000_000) Integer evalEvery,
         @Schema(description = "Seed of the model's initialisation and the mini-batch order, default 0", example = "7")

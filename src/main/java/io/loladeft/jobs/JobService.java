@@ -242,6 +242,15 @@ public class JobService {
         if (seqLen > maxSeq) {
             throw unprocessable("seqLen", "exceeds the model's longest sequence, " + maxSeq);
         }
+        int batchSize = first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE);
+        int localIterations = first(null, t == null ? null : t.localIterations(), 1);
+        String execution = r.execution() != null ? r.execution() : localIterations == 1 ? JobSpec.FUSED : JobSpec.PER_DEVICE;
+        if (execution.equals(JobSpec.FUSED) && localIterations != 1) {
+            // With several local iterations a device's later iterations see only its own updates; one pass
+            // over all the blocks would let each see the others'.
+            throw unprocessable("execution", "fused needs one local iteration per round; the plan's training has "
+                    + localIterations);
+        }
         List<JobSpec.DeviceRun> devices = new ArrayList<>();
         TreeSet<Integer> covered = new TreeSet<>();
         int blocks = 0;
@@ -250,7 +259,7 @@ public class JobService {
                     .findFirst().orElseThrow(() -> new IllegalStateException("plan " + plan.id()
                             + " assigns blocks to " + as.device() + ", which its request lacks"));
             devices.add(new JobSpec.DeviceRun(d.name(), as.layers(), as.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
-                    d.channelGainDb(), as.latencySeconds()));
+                    d.channelGainDb(), as.latencySeconds(), stored.iterationFlops(batchSize, seqLen, as.layers())));
             covered.addAll(as.layers());
             blocks += as.layers().size();
         }
@@ -263,9 +272,8 @@ public class JobService {
                 new JobSpec.Shape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(), a.maxPositions()),
                 new JobSpec.Block(kind(b.kind()), b.rank() == null ? 0 : b.rank(), b.alpha() == null ? 0 : b.alpha(),
                         b.bottleneck() == null ? 0 : b.bottleneck()),
-                first(r.rounds(), t == null ? null : t.rounds(), 1), optimizer(r),
-                first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE), seqLen,
-                first(null, t == null ? null : t.localIterations(), 1),
+                first(r.rounds(), t == null ? null : t.rounds(), 1), optimizer(r), batchSize, seqLen,
+                localIterations, execution, stored.iterationFlops(batchSize, seqLen, covered),
                 r.evalEvery() == null ? 0 : r.evalEvery(), r.seed() == null ? 0 : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? -174 : planned.noisePsdDbmPerHz(),
                 plan.roundLatencySeconds(), devices);
@@ -327,7 +335,7 @@ public class JobService {
         JobSpec.Optimizer o = s.optimizerOrLegacy();
         return new JobView.Settings(s.rounds(), o.learningRate(), s.batchSize(), s.seqLen(), s.localIterations(),
                 s.evalEvery(), s.seed(), o.kind(), o.weightDecay(), o.warmupFraction(), o.maxGradNorm(),
-                s.pretrained());
+                s.pretrained(), s.execution() == null ? JobSpec.PER_DEVICE : s.execution());
     }
 
     static List<JobView.Condition> conditions(JobStore.JobRow job) {

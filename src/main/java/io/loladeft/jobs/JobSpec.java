@@ -8,6 +8,9 @@ import java.util.List;
  * assignment, every default filled in) and stored as JSON, so a worker needs nothing else.
  * {@code pretrained} names a model the service ships (its weights and tokenizer come from the
  * worker's model cache), else {@code weightsDir} a checkpoint, else the model is seeded.
+ * {@code execution} is {@link #FUSED} or {@link #PER_DEVICE}; {@code fusedIterationFlops} and each
+ * device's {@code iterationFlops} are the cost model's FLOPs of one local iteration of all the
+ * devices' blocks together and of the device's own, by which a fused round shares its measured step.
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // a stored document: fields of older versions are read past
 record JobSpec(
@@ -23,6 +26,8 @@ record JobSpec(
         int batchSize,
         int seqLen,
         int localIterations,
+        String execution,
+        double fusedIterationFlops,
         int evalEvery,
         long seed,
         double noisePsdDbmPerHz,
@@ -44,7 +49,21 @@ record JobSpec(
 
     /** One involved device: its blocks and planned bandwidth, and what the emulation needs. */
     record DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
-            double channelGainDb, double predictedLatencySeconds) {}
+            double channelGainDb, double predictedLatencySeconds, double iterationFlops) {}
+
+    /** Each device's item trained on its own (jobs stored before fused rounds existed have none). */
+    static final String PER_DEVICE = "per-device";
+    /** One item per round trains every device's blocks in one forward and backward pass. */
+    static final String FUSED = "fused";
+
+    boolean fused() {
+        return FUSED.equals(execution);
+    }
+
+    /** All the layers the round's devices train, in order: what a fused round trains. */
+    List<Integer> allLayers() {
+        return devices.stream().flatMap(d -> d.layers().stream()).sorted().toList();
+    }
 
     Optimizer optimizerOrLegacy() {
         return optimizer != null ? optimizer : new Optimizer("sgd", 1e-3, 0, 0, 0);

@@ -4,6 +4,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -56,11 +57,19 @@ class JobStore {
         // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
         jdbc.sql("INSERT INTO job_round (job_id, round, global_blocks, started_at) VALUES (?, ?, ?, clock_timestamp())")
                 .params(jobId, round, globalBlocks).update();
-        for (JobSpec.DeviceRun d : spec.devices()) {
-            jdbc.sql("INSERT INTO work_item (job_id, round, device, layers, state, created_at)"
-                            + " VALUES (?, ?, ?, ?::jsonb, 'QUEUED', now())")
-                    .params(jobId, round, d.name(), json.writeValueAsString(d.layers())).update();
+        if (spec.fused()) {
+            item(jobId, round, WorkQueue.ALL_DEVICES, spec.allLayers());
+            return;
         }
+        for (JobSpec.DeviceRun d : spec.devices()) {
+            item(jobId, round, d.name(), d.layers());
+        }
+    }
+
+    private void item(UUID jobId, int round, String device, List<Integer> layers) {
+        jdbc.sql("INSERT INTO work_item (job_id, round, device, layers, state, created_at)"
+                        + " VALUES (?, ?, ?, ?::jsonb, 'QUEUED', now())")
+                .params(jobId, round, device, json.writeValueAsString(layers)).update();
     }
 
     void event(UUID jobId, String type, Object data) {
@@ -105,16 +114,22 @@ class JobStore {
                 .param(jobId).query((rs, n) -> json.readValue(rs.getString(1), JobView.RoundMetrics.class)).list();
     }
 
-    /** Each device's item in the latest round that has items. */
+    /** Each device's item in the latest round that has items (a fused round's one item is every device's). */
     List<JobView.DeviceStatus> devices(JobRow job) {
         return jdbc.sql("SELECT device, round, state, attempts, worker FROM work_item WHERE job_id = ?"
                         + " AND round = (SELECT max(round) FROM work_item WHERE job_id = ?) ORDER BY device")
                 .params(job.id(), job.id())
                 .query((rs, n) -> {
-                    JobSpec.DeviceRun d = job.spec().device(rs.getString("device"));
-                    return new JobView.DeviceStatus(d.name(), d.layers(), d.bandwidthHz(), rs.getInt("round"),
-                            rs.getString("state"), rs.getInt("attempts"), rs.getString("worker"));
-                }).list();
+                    String device = rs.getString("device");
+                    List<JobSpec.DeviceRun> runs = job.spec().fused() ? job.spec().devices()
+                            : List.of(job.spec().device(device));
+                    List<JobView.DeviceStatus> status = new ArrayList<>();
+                    for (JobSpec.DeviceRun d : runs) {
+                        status.add(new JobView.DeviceStatus(d.name(), d.layers(), d.bandwidthHz(), rs.getInt("round"),
+                                rs.getString("state"), rs.getInt("attempts"), rs.getString("worker")));
+                    }
+                    return status;
+                }).list().stream().flatMap(List::stream).toList();
     }
 
     /**

@@ -31,7 +31,7 @@ public record JobView(
     /** The settings the job runs with, defaults filled in; {@code learningRate} is the peak of the schedule. */
     public record Settings(int rounds, double learningRate, int batchSize, int seqLen, int localIterations,
             int evalEvery, long seed, String optimizer, double weightDecay, double warmupFraction, double maxGradNorm,
-            String pretrained) {}
+            String pretrained, String execution) {}
 
     /** A device's item in the current round (or the last one). */
     public record DeviceStatus(String device, List<Integer> layers, double bandwidthHz, int round, String state,

@@ -34,6 +34,9 @@ class WorkQueue {
     /** A claimed item. {@code attempts} counts this claim. */
     record Item(long id, UUID jobId, int round, String device, List<Integer> layers, UUID claimToken, int attempts) {}
 
+    /** The device column of a fused round's one item, which trains every device's blocks. */
+    static final String ALL_DEVICES = "*";
+
     /** A completed item of a round, as the merge sees it. */
     record Done(String device, byte[] updatedBlocks, String result, int attempts, String worker) {}
 

@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -82,8 +83,12 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         this.name = props.name().isBlank() ? defaultName() : props.name();
     }
 
-    /** What a device's item reports; stored with the item as JSON. */
-    record ItemResult(double computeSeconds, double hostFlops, long uploadBytes, long peakRssBytes, List<Double> losses) {}
+    /**
+     * What an item reports; stored with the item as JSON. A fused round's one item also gives each
+     * device's {@code uploadBytes} (its own blocks); its other figures are the whole step's.
+     */
+    record ItemResult(double computeSeconds, double hostFlops, long uploadBytes, long peakRssBytes, List<Double> losses,
+            Map<String, Long> deviceUploadBytes) {}
 
     @Override
     public void start() {
@@ -130,7 +135,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
 
     private void loop() {
         log.info("Job worker {} started (lease {}, poll {})", name, props.lease(), props.poll());
-        prepareTorchThread();
+        prepareTorchThread(props.torchThreads());
         try (Backbones cache = new Backbones(props.modelCache())) {
             backbones = cache;
             while (running.get()) {
@@ -162,8 +167,9 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         metrics.phase(JobMetrics.Phase.CLAIM, System.nanoTime() - t0);
         WorkQueue.Item item = claimed.get();
         if (item.attempts() > props.maxAttempts()) {
-            store.end(item.jobId(), JobState.FAILED, "TooManyAttempts", "device " + item.device() + "'s item of round "
-                    + item.round() + " was claimed " + item.attempts() + " times without completing");
+            String whose = item.device().equals(WorkQueue.ALL_DEVICES) ? "the fused item" : "device " + item.device() + "'s item";
+            store.end(item.jobId(), JobState.FAILED, "TooManyAttempts", whose + " of round " + item.round()
+                    + " was claimed " + item.attempts() + " times without completing");
             return true;
         }
         AtomicBoolean held = new AtomicBoolean(true);
@@ -222,8 +228,15 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
             log.info("Item {} of job {} was withdrawn while training; dropping its result", item.id(), job.id());
             return;
         }
+        Map<String, Long> deviceUploads = null;
+        if (spec.fused()) {
+            deviceUploads = new TreeMap<>();
+            for (JobSpec.DeviceRun d : spec.devices()) {
+                deviceUploads.put(d.name(), backbone.trainer().uploadBytes(d.layers()));
+            }
+        }
         ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.uploadBytes(), r.peakRssBytes(),
-                r.losses());
+                r.losses(), deviceUploads);
         WorkQueue.Completion c;
         t0 = System.nanoTime();
         evaluating = 0;
@@ -279,16 +292,19 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         List<JobView.DeviceRound> devices = new ArrayList<>();
         for (WorkQueue.Done d : items) {
             ItemResult r = store.read(d.result(), new TypeReference<ItemResult>() {});
-            JobSpec.DeviceRun run = spec.device(d.device());
-            double compute = Emulation.computeSeconds(r.computeSeconds(), r.hostFlops(), run.computeFlops());
-            double upload = Emulation.uploadSeconds(r.uploadBytes(), run.bandwidthHz(), run.txPowerDbm(),
-                    run.channelGainDb(), spec.noisePsdDbmPerHz());
-            devices.add(new JobView.DeviceRound(d.device(), r.computeSeconds(), r.hostFlops(), r.uploadBytes(), compute,
-                    upload, compute + upload, run.predictedLatencySeconds(), d.attempts(), d.worker()));
-            emulatedRound = Math.max(emulatedRound, compute + upload);
             for (double l : r.losses()) {
                 lossSum += l;
                 lossN++;
+            }
+            for (DeviceShare share : shares(spec, d, r)) {
+                JobSpec.DeviceRun run = share.run();
+                double compute = Emulation.computeSeconds(share.computeSeconds(), r.hostFlops(), run.computeFlops());
+                double upload = Emulation.uploadSeconds(share.uploadBytes(), run.bandwidthHz(), run.txPowerDbm(),
+                        run.channelGainDb(), spec.noisePsdDbmPerHz());
+                devices.add(new JobView.DeviceRound(run.name(), share.computeSeconds(), r.hostFlops(),
+                        share.uploadBytes(), compute, upload, compute + upload, run.predictedLatencySeconds(),
+                        d.attempts(), d.worker()));
+                emulatedRound = Math.max(emulatedRound, compute + upload);
             }
         }
         boolean last = round == job.rounds();
@@ -304,6 +320,28 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
                 ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks", merged.length, sha256(merged))
                 : null;
         return new WorkQueue.Merged(merged, m, result);
+    }
+
+    /** A device's part of an item: its compute seconds on this host and the bytes it uploads. */
+    private record DeviceShare(JobSpec.DeviceRun run, double computeSeconds, long uploadBytes) {}
+
+    /**
+     * What each device did in item {@code d}. A device's own item is its own. A fused item measured one
+     * step for all: every device's forward is the same pass, and their backward passes differ only in how
+     * deep they go and which weight gradients they take, so each device is given the step's seconds in the
+     * proportion of its FLOPs to the fused step's (the cost model's, docs/planning.md) and its own blocks'
+     * bytes. The losses are the step's, the same for every device.
+     */
+    static List<DeviceShare> shares(JobSpec spec, WorkQueue.Done d, ItemResult r) {
+        if (!spec.fused()) {
+            return List.of(new DeviceShare(spec.device(d.device()), r.computeSeconds(), r.uploadBytes()));
+        }
+        List<DeviceShare> shares = new ArrayList<>();
+        for (JobSpec.DeviceRun run : spec.devices()) {
+            double fraction = Math.min(1, run.iterationFlops() / spec.fusedIterationFlops());
+            shares.add(new DeviceShare(run, r.computeSeconds() * fraction, r.deviceUploadBytes().get(run.name())));
+        }
+        return shares;
     }
 
     private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, byte[] blocks) {
@@ -332,7 +370,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * Prepares the worker thread for PyTorch; both settings are per thread, so this runs first thing
      * on it, whichever thread loaded the engine.
      *
-     * <p>One intra-op thread: on a 2-core host shared with other work an item ran about ten times
+     * <p>One intra-op thread by default ({@code loladeft.worker.torch-threads}): on a 2-core host shared with other work an item ran about ten times
      * faster with one than with the default (150 local iterations of a tiny LoRA model in 1 to 3 s
      * instead of 40 in 10 to 13 s), and a worker scales by running more processes. (Runs with more
      * threads once gave different bytes for the same item; that was the garbage-collection defect,
@@ -345,9 +383,9 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * update of a leaf parameter fails ("a leaf Variable that requires grad is being used in an
      * in-place operation") on a thread that did not load the engine.
      */
-    static void prepareTorchThread() {
+    static void prepareTorchThread(int threads) {
         TorchThread.prepare();
-        JniUtils.setNumThreads(1);
+        JniUtils.setNumThreads(threads);
     }
 
     /**

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param shutdownGrace on shutdown, how long the worker may go on with the item in hand (heartbeating)
  *                      before it hands the item back to the queue for another worker to redo at once
  * @param modelCache   where pretrained models the service ships are imported on first use
+ * @param torchThreads PyTorch intra-op threads of the worker thread: 1 where several worker processes
+ *                     share the cores; more where one process has them (a fused round is one item, so
+ *                     a job's rounds keep one process busy at a time)
  */
 @ConfigurationProperties("loladeft.worker")
 record WorkerProperties(
@@ -25,4 +28,5 @@ record WorkerProperties(
         @DefaultValue("0") double hostFlops,
         @DefaultValue("") String name,
         @DefaultValue("20s") Duration shutdownGrace,
-        @DefaultValue("./data/models") Path modelCache) {}
+        @DefaultValue("./data/models") Path modelCache,
+        @DefaultValue("1") int torchThreads) {}

@@ -86,14 +86,11 @@ final class CostModel {
         double b = t.batchSize();
         double s = t.seqLen();
         double h = shape.hidden();
-        double inter = shape.intermediate();
         double heads = shape.heads();
         this.iterations = t.localIterations();
-        this.fLayer = 2 * b * s * (4 * h * h + 2 * h * inter) + 4 * b * s * s * h;
-        double fHead = 2 * b * (h * h + 2 * h);
-        double fFwd = layers * fLayer + fHead;
-        this.fFixed = fFwd + fHead;
-        this.wgradPerParam = 2 * b * s;
+        this.fLayer = p.model().layerFlops(b, s);
+        this.fFixed = p.model().fixedFlops(b, s);
+        this.wgradPerParam = p.model().weightGradientFlopsPerParam(b, s);
         this.backboneBytes = p.model().backboneBytes();
         this.activationPerLayer = b * s * h * (34 + 5 * heads * s / h) * p.model().bytesPerWeight() / 2.0;
         this.statePerParam = (double) STATE_COPIES * p.model().bytesPerTrainable();

@@ -1,5 +1,7 @@
 package io.loladeft.planning;
 
+import java.util.Collection;
+
 /**
  * The model being fine-tuned: a frozen RoBERTa backbone plus one kind of trainable block.
  *
@@ -44,6 +46,44 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
     public long headParams() {
         long h = shape.hidden();
         return h * h + h + 2 * h + 2;
+    }
+
+    /**
+     * Analytic FLOPs of one local iteration that trains the blocks at {@code layers} (1..L) on
+     * {@code batchSize * seqLen} tokens: a full forward pass, the head, a backward pass down to the deepest
+     * of them and their weight gradients, {@code F_fwd + F_head + dmax*F_layer + sum 2*b*s*P_n} (the cost
+     * model of docs/planning.md, which {@code CostModel} applies per device).
+     */
+    public double iterationFlops(int batchSize, int seqLen, Collection<Integer> layers) {
+        int dmax = 0;
+        double params = 0;
+        for (int layer : layers) {
+            dmax = Math.max(dmax, shape.layers() - layer + 1);
+            params += blockParams(layer);
+        }
+        return fixedFlops(batchSize, seqLen) + dmax * layerFlops(batchSize, seqLen)
+                + weightGradientFlopsPerParam(batchSize, seqLen) * params;
+    }
+
+    /** {@code F_layer = 2*b*s*(4*h^2 + 2*h*i) + 4*b*s^2*h}: forward FLOPs of one encoder layer. */
+    double layerFlops(double b, double s) {
+        double h = shape.hidden();
+        return 2 * b * s * (4 * h * h + 2 * h * shape.intermediate()) + 4 * b * s * s * h;
+    }
+
+    /**
+     * {@code F_fwd + F_head}: the whole forward pass ({@code L*F_layer + F_head}) and the head's backward,
+     * with {@code F_head = 2*b*(h^2 + 2*h)} (the head on the first token).
+     */
+    double fixedFlops(double b, double s) {
+        double h = shape.hidden();
+        double head = 2 * b * (h * h + 2 * h);
+        return shape.layers() * layerFlops(b, s) + 2 * head;
+    }
+
+    /** {@code 2*b*s}: weight-gradient FLOPs per trainable parameter. */
+    double weightGradientFlopsPerParam(double b, double s) {
+        return 2 * b * s;
     }
 
     /** Bytes of the frozen backbone: every backbone weight at {@code bytesPerWeight}. */

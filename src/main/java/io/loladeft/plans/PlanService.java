@@ -16,6 +16,7 @@ import io.loladeft.planning.SolverTimeoutException;
 import io.loladeft.planning.Violation;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -36,7 +37,17 @@ public class PlanService {
     }
 
     /** A stored plan with the fully resolved request it was made for (what a job runs). */
-    public record StoredPlan(PlanView plan, PlanRequest request) {}
+    public record StoredPlan(PlanView plan, PlanRequest request) {
+
+        /**
+         * The cost model's FLOPs of one local iteration that trains the blocks at {@code layers} of this
+         * plan's model on {@code batchSize * seqLen} tokens (docs/planning.md, "Costs"): what a job needs to
+         * share one measured step among devices.
+         */
+        public double iterationFlops(int batchSize, int seqLen, Collection<Integer> layers) {
+            return ProblemBuilder.modelSpec(request.model().withDefaults()).iterationFlops(batchSize, seqLen, layers);
+        }
+    }
 
     public PlanView create(PlanRequest request) {
         Algorithm algorithm = ProblemBuilder.algorithm(request.algorithm());

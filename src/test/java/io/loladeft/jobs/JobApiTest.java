@@ -97,7 +97,7 @@ class JobApiTest extends ApiTest {
     @Test
     void aJobRunsToSucceededWithMetricsEventsAndBlocks() {
         String planId = plan();
-        Http.Response created = http.post("/api/v1/jobs", job(planId, 3, ""));
+        Http.Response created = http.post("/api/v1/jobs", job(planId, 3, PER_DEVICE));
         assertThat(created.status()).as(created.body()).isEqualTo(202);
         String id = created.json().path("id").asString();
         assertThat(created.header("Location")).isEqualTo("/api/v1/jobs/" + id);
@@ -188,11 +188,86 @@ class JobApiTest extends ApiTest {
         assertThat(prometheus).doesNotContain(id);
 
         // The same seed on the same plan: bit-identical blocks.
-        String again = http.post("/api/v1/jobs", job(planId, 3, "")).json().path("id").asString();
+        String again = http.post("/api/v1/jobs", job(planId, 3, PER_DEVICE)).json().path("id").asString();
         JsonNode second = await(again, state("SUCCEEDED"), Duration.ofMinutes(3));
         assertThat(second.path("result").path("blocksSha256").asString())
                 .isEqualTo(job.path("result").path("blocksSha256").asString());
         assertThat(second.path("result").path("metrics")).isEqualTo(job.path("result").path("metrics"));
+    }
+
+    /** Each device trains its own item (fused, the default with one local iteration, runs one per round). */
+    static final String PER_DEVICE = ", \"execution\": \"per-device\"";
+
+    /**
+     * A fused round computes every device's update in one pass: with one local iteration each device
+     * starts from the round's state and batch, so the blocks, losses and metrics are those of the
+     * per-device run, bit for bit (AdamW, dropout on), and each device is shown its own blocks' bytes and
+     * its FLOPs' share of the measured step.
+     */
+    @Test
+    void aFusedRoundTrainsWhatItsDevicesWouldEachTrain() {
+        String planId = plan();
+        String adamw = ", \"optimizer\": \"adamw\", \"learningRate\": 0.01";
+        String perDevice = http.post("/api/v1/jobs", job(planId, 3, PER_DEVICE).replace(", \"optimizer\": \"sgd\", \"learningRate\": 0.05", "")
+                .replace("}", adamw + "}")).json().path("id").asString();
+        Http.Response created = http.post("/api/v1/jobs", job(planId, 3, "").replace(", \"optimizer\": \"sgd\", \"learningRate\": 0.05", "")
+                .replace("}", adamw + "}"));
+        assertThat(created.status()).as(created.body()).isEqualTo(202);
+        String fused = created.json().path("id").asString();
+        JsonNode a = await(perDevice, state("SUCCEEDED"), Duration.ofMinutes(3));
+        JsonNode b = await(fused, state("SUCCEEDED"), Duration.ofMinutes(3));
+        assertThat(a.path("settings").path("execution").asString()).isEqualTo("per-device");
+        assertThat(b.path("settings").path("execution").asString()).isEqualTo("fused");
+        assertThat(b.path("settings").path("optimizer").asString()).isEqualTo("adamw");
+        assertThat(b.path("result").path("blocksSha256").asString())
+                .isEqualTo(a.path("result").path("blocksSha256").asString());
+        assertThat(b.path("result").path("metrics")).isEqualTo(a.path("result").path("metrics"));
+        // One item per round, shown as each device's.
+        assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND round = 2").param(fused).query(Long.class).single())
+                .isEqualTo(1);
+        assertThat(b.path("devices").size()).isEqualTo(2);
+        for (int r = 0; r < 3; r++) {
+            JsonNode ra = a.path("rounds").get(r);
+            JsonNode rb = b.path("rounds").get(r);
+            assertThat(rb.path("trainingLoss").asDouble()).isEqualTo(ra.path("trainingLoss").asDouble());
+            assertThat(rb.path("devices").size()).isEqualTo(2);
+            for (int d = 0; d < 2; d++) {
+                JsonNode da = ra.path("devices").get(d);
+                JsonNode db = rb.path("devices").get(d);
+                assertThat(db.path("device").asString()).isEqualTo(da.path("device").asString());
+                assertThat(db.path("uploadBytes").asLong()).isEqualTo(da.path("uploadBytes").asLong());
+                assertThat(db.path("predictedLatencySeconds").asDouble()).isEqualTo(da.path("predictedLatencySeconds").asDouble());
+                assertThat(db.path("computeSeconds").asDouble()).isPositive();
+            }
+            // The device with the deepest block does nearly the whole step; the other less.
+            JsonNode deep = deepest(b, rb);
+            for (JsonNode db : rb.path("devices")) {
+                if (db != deep) {
+                    assertThat(db.path("computeSeconds").asDouble()).isLessThan(deep.path("computeSeconds").asDouble());
+                }
+            }
+        }
+        Http.Response bad = http.post("/api/v1/jobs", job(planId, 3, ", \"execution\": \"sideways\""));
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.body()).contains("execution");
+    }
+
+    /** The device round of the device that trains layer 1. */
+    static JsonNode deepest(JsonNode job, JsonNode round) {
+        String name = null;
+        for (JsonNode d : job.path("devices")) {
+            for (JsonNode l : d.path("layers")) {
+                if (l.asInt() == 1) {
+                    name = d.path("device").asString();
+                }
+            }
+        }
+        for (JsonNode d : round.path("devices")) {
+            if (d.path("device").asString().equals(name)) {
+                return d;
+            }
+        }
+        throw new AssertionError("no device trains layer 1");
     }
 
     /** How many times the worker timed a phase, from the Prometheus text. */

@@ -62,11 +62,11 @@ class WorkQueueTest {
         UUID planId = plan(devices);
         List<JobSpec.DeviceRun> runs = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5));
+            runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5, 1e9));
         }
         JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
-                new JobSpec.Block("lora", 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1, 0, 1,
-                -174, 0.5, runs);
+                new JobSpec.Block("lora", 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
+                JobSpec.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs);
         UUID id = UUID.randomUUID();
         store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
                 null, null, Instant.now(), null, null, null, null));

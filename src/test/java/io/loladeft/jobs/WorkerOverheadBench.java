@@ -100,7 +100,7 @@ public final class WorkerOverheadBench {
 
     /** The same rounds as the job, through RoundRunner: each device trains its blocks, then the merge. */
     static List<Double> engineLoop(JobSpec spec, List<Double> compute) {
-        Worker.prepareTorchThread();
+        Worker.prepareTorchThread(1);
         List<List<Integer>> assignment = spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
         List<Double> out = new ArrayList<>();
         Path modelCache = Path.of("data/models");

@@ -27,6 +27,22 @@ class CostModelTest {
         assertEquals(124_055_040.0 * 4, lora.backboneBytes());
     }
 
+    /** A job's FLOPs per local iteration, by hand from the formula: the numbers the fused round shares by. */
+    @Test
+    void iterationFlopsByHand() {
+        ModelSpec m = ModelSpec.robertaBaseLora();
+        double b = 4;
+        double s = 16;
+        double layer = 2 * b * s * (4 * 768.0 * 768 + 2 * 768.0 * 3072) + 4 * b * s * s * 768;
+        double head = 2 * b * (768.0 * 768 + 2 * 768);
+        // Layers 3 and 5: the backward goes down to layer 3, depth 10.
+        assertEquals(12 * layer + 2 * head + 10 * layer + 2 * b * s * 2 * 12288, m.iterationFlops(4, 16, List.of(5, 3)),
+                1e-6 * layer);
+        // The top layer's block carries the head's parameters.
+        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * (12288 + 592_130), m.iterationFlops(4, 16, List.of(12)),
+                1e-6 * layer);
+    }
+
     @Test
     void unitConversions() {
         assertEquals(1.0, Uplink.dbmToWatts(30), 1e-15);

@@ -69,13 +69,21 @@ public final class DeviceTrainer implements AutoCloseable {
         Measurement m = iterate(layers, batches);
         Set<String> trained = layout.tensorsOf(m.layers());
         Map<String, HostTensor> out = model.getTensors(trained);
-        long upload = 0;
-        for (HostTensor t : out.values()) {
-            upload += 4 * HostTensor.numel(t.shape());
-        }
         out.putAll(optimizer.export(trained));
         return new RoundResult(Safetensors.write(out), m.layers(), m.computeSeconds(), m.peakRssBytes(), m.losses(),
-                upload);
+                uploadBytes(m.layers()));
+    }
+
+    /**
+     * The blocks at {@code layers} as float32 parameters: what a device that trains them uploads (the
+     * optimizer state stays with the device and moves only with a block).
+     */
+    public long uploadBytes(Collection<Integer> layers) {
+        long bytes = 0;
+        for (String name : layout.tensorsOf(layers)) {
+            bytes += 4 * model.parameter(name).getShape().size();
+        }
+        return bytes;
     }
 
     /**
