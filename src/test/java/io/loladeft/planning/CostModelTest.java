@@ -36,10 +36,10 @@ class CostModelTest {
         double layer = 2 * b * s * (4 * 768.0 * 768 + 2 * 768.0 * 3072) + 4 * b * s * s * 768;
         double head = 2 * b * (768.0 * 768 + 2 * 768);
         // Layers 3 and 5: the backward goes down to layer 3, depth 10.
-        assertEquals(12 * layer + 2 * head + 10 * layer + 2 * b * s * 2 * 12288, m.iterationFlops(4, 16, List.of(5, 3)),
+        assertEquals(12 * layer + 2 * head + 10 * layer + 2 * b * s * 2 * 24576, m.iterationFlops(4, 16, List.of(5, 3)),
                 1e-6 * layer);
         // The top layer's block carries the head's parameters.
-        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * (12288 + 592_130), m.iterationFlops(4, 16, List.of(12)),
+        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * (24576 + 592_130), m.iterationFlops(4, 16, List.of(12)),
                 1e-6 * layer);
     }
 
