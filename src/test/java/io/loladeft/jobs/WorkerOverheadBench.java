@@ -141,10 +141,12 @@ public final class WorkerOverheadBench {
         return r.json().path("id").asString();
     }
 
+    /** Per-device items, as the engine loop it is compared with trains each device on its own. */
     static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep) {
         Http.Response r = http.post("/api/v1/jobs", """
                 {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
-                 "learningRate": 0.05, "evalEvery": 0, "seed": %d}""".formatted(planId, glue, tokenizer, rounds, rep));
+                 "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "per-device"}"""
+                .formatted(planId, glue, tokenizer, rounds, rep));
         if (r.status() != 202) {
             throw new IllegalStateException("job: " + r.status() + " " + r.body());
         }
