@@ -16,8 +16,9 @@ import java.util.SplittableRandom;
  *       exact optimum with one block per device, the best single-block latency bound with several</td>
  *       <td>threshold checks (random: attempts)</td></tr>
  *   <tr><td>joint (alias jbba)</td><td>P2: the last infeasible target of the parametric search (one block per
- *       device; the whole-band CRUNCH bound if the search did not run), the whole-band single-block bound
- *       (several)</td><td>parametric steps (several: 1)</td></tr>
+ *       device; the whole-band CRUNCH bound if the search did not run); several: the last target the run search
+ *       proved infeasible (the whole-band single-block bound outside its structure)</td><td>parametric steps /
+ *       feasibility tests (heuristic: 1)</td></tr>
  *   <tr><td>dual-ascent</td><td>P2: its best dual value</td><td>dual-ascent iterations</td></tr>
  *   <tr><td>exact</td><td>P2: the last infeasible target (one block per device) or the optimum
  *       (branch and bound)</td><td>search steps / nodes</td></tr>
