@@ -7,7 +7,8 @@ import java.util.stream.Collectors;
 public enum Algorithm {
     /**
      * The default: joint bandwidth-and-block allocation (P2). One block per device: the exact parametric method
-     * (optimal to 1e-10, polynomial); several: the best packing heuristic with exact splits (gap reported).
+     * (optimal to 1e-10, polynomial); several: the exact run search to the gap tolerance within the budget (the
+     * packing heuristic for blocks of several sizes), gap reported.
      * {@code jbba} is accepted as an alias (what this algorithm was called before the paper's dual ascent got its
      * own name).
      */

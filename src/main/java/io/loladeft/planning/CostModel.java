@@ -47,7 +47,10 @@ final class CostModel {
     private final double activationPerLayer;
     private final double statePerParam;
 
+    private final PlanningProblem problem;
+
     CostModel(PlanningProblem p) {
+        this.problem = p;
         this.k = p.devices().size();
         this.n = p.blocks().size();
         RobertaShape shape = p.model().shape();
@@ -94,6 +97,11 @@ final class CostModel {
         this.backboneBytes = p.model().backboneBytes();
         this.activationPerLayer = b * s * h * (34 + 5 * heads * s / h) * p.model().bytesPerWeight() / 2.0;
         this.statePerParam = (double) STATE_COPIES * p.model().bytesPerTrainable();
+    }
+
+    /** The same problem with another {@code maxBlocksPerDevice}. */
+    CostModel withMaxBlocksPerDevice(int m) {
+        return new CostModel(problem.withMaxBlocksPerDevice(m));
     }
 
     boolean hasProfile(int dev) {

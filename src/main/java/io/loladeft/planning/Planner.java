@@ -16,8 +16,9 @@ import java.util.SplittableRandom;
  *       exact optimum with one block per device, the best single-block latency bound with several</td>
  *       <td>threshold checks (random: attempts)</td></tr>
  *   <tr><td>joint (alias jbba)</td><td>P2: the last infeasible target of the parametric search (one block per
- *       device; the whole-band CRUNCH bound if the search did not run), the whole-band single-block bound
- *       (several)</td><td>parametric steps (several: 1)</td></tr>
+ *       device; the whole-band CRUNCH bound if the search did not run); several: the last target the run search
+ *       proved infeasible (the whole-band single-block bound outside its structure)</td><td>parametric steps /
+ *       feasibility tests (heuristic: 1)</td></tr>
  *   <tr><td>dual-ascent</td><td>P2: its best dual value</td><td>dual-ascent iterations</td></tr>
  *   <tr><td>exact</td><td>P2: the last infeasible target (one block per device) or the optimum
  *       (branch and bound)</td><td>search steps / nodes</td></tr>
@@ -149,8 +150,14 @@ public final class Planner {
      * keeps its best plan and last infeasible target; beyond {@link #MAX_DENSE_PAIRS} the start plan with the
      * whole-band bound. Several blocks per device: the packing heuristic ({@link #multiBlockJoint}).
      */
-    private static Outcome joint(CostModel cm, Deadline deadline) {
+    private Outcome joint(CostModel cm, Deadline deadline) {
         if (cm.maxBlocksPerDevice > 1) {
+            RunSearch.Structure st = runStructure(cm);
+            if (st != null) {
+                RunSearch.Result r = multiBlockExact(cm, st, Math.max(ExactSolver.TOLERANCE, limits.gapTolerance()),
+                        deadline);
+                return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.steps());
+            }
             Joint.Solution s = multiBlockJoint(cm, deadline);
             return new Outcome(s.blockToDevice(), s.hz(), p2Bound(cm, deadline), 1);
         }
@@ -193,6 +200,7 @@ public final class Planner {
     private static Joint.Solution multiBlockJoint(CostModel cm, Deadline deadline) {
         int[] start = Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
         Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), START_ALTERNATION_ROUNDS, deadline);
+        best = better(best, oneBlockPerDevice(cm, deadline));
         int heaviest = Packing.heaviestFirst(cm)[0];
         Integer[] rank = new Integer[cm.k];
         double[] key = new double[cm.k];
@@ -227,7 +235,69 @@ public final class Planner {
         return best;
     }
 
+    /** The run structure when the contiguity theorem covers the problem and its tables fit the cap, else null. */
+    private static RunSearch.Structure runStructure(CostModel cm) {
+        RunSearch.Structure st = RunSearch.structure(cm);
+        return st != null && RunSearch.tableSize(cm, st) <= RunSearch.MAX_TABLE ? st : null;
+    }
+
+    /**
+     * Several blocks per device, exact ({@link RunSearch}) from the best of two plans: the equal-bandwidth packing
+     * with the exact split (so never worse than equal-bandwidth) and, when every block can have a device of its own,
+     * the one-block-per-device optimum (so never worse than {@code maxBlocksPerDevice = 1}). Throws
+     * {@link InfeasibleProblemException} when the search proves no assignment fits.
+     */
+    private static RunSearch.Result multiBlockExact(CostModel cm, RunSearch.Structure st, double tolerance,
+            Deadline deadline) {
+        Joint.Solution seed = new Joint.Solution(null, null, Double.POSITIVE_INFINITY);
+        try {
+            seed = Joint.split(cm, Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice());
+        } catch (InfeasibleProblemException e) {
+            // The greedy packing missed; the search itself settles feasibility.
+        }
+        seed = better(seed, oneBlockPerDevice(cm, deadline));
+        RunSearch.Result r = RunSearch.solve(cm, st, seed, p2Bound(cm, deadline), tolerance, deadline);
+        if (r.best().blockToDevice() == null) {
+            if (r.timedOut()) {
+                throw new Deadline.Expired();
+            }
+            throw new InfeasibleProblemException(List.of(new Violation("devices", "no assignment of the " + cm.n
+                    + " blocks fits the devices' memory with at most " + cm.maxBlocksPerDevice + " per device")));
+        }
+        return r;
+    }
+
+    /**
+     * The one-block-per-device optimum when every block can have a device of its own and the dense cap allows it
+     * (so that plans with several blocks per device start from it and are never worse), else {@code null}.
+     */
+    private static Joint.Solution oneBlockPerDevice(CostModel cm, Deadline deadline) {
+        if (cm.k < cm.n || (long) cm.n * cm.k > MAX_DENSE_PAIRS) {
+            return null;
+        }
+        CostModel one = cm.withMaxBlocksPerDevice(1);
+        try {
+            return ExactSolver.parametric(one, startPlan(one, deadline), deadline).best();
+        } catch (InfeasibleProblemException e) {
+            return null; // no block-per-device plan fits memory; several per device may
+        }
+    }
+
+    private static Joint.Solution better(Joint.Solution a, Joint.Solution b) {
+        return b != null && b.latency() < a.latency() ? b : a;
+    }
+
     private Outcome exact(CostModel cm, Deadline deadline) {
+        RunSearch.Structure st = runStructure(cm);
+        if (st != null) {
+            RunSearch.Result r = multiBlockExact(cm, st, ExactSolver.TOLERANCE, deadline);
+            if (r.timedOut()) {
+                throw new SolverTimeoutException(String.format(java.util.Locale.ROOT, "the exact solver ran past its"
+                        + " time budget after %d feasibility tests (gap %.3g); use 'joint', which returns its best"
+                        + " plan with its gap", r.steps(), 1 - r.lowerBound() / r.best().latency()));
+            }
+            return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.steps());
+        }
         double work = ExactSolver.work(cm);
         if (work > limits.exactMaxWork()) {
             throw new ProblemTooLargeException(String.format(java.util.Locale.ROOT,
