@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param planTimeBudgetMillis  wall-clock budget of one solve; solvers stop there and say so
  * @param maxJobRounds          rounds one fine-tuning job may ask for (400 beyond)
  * @param maxConcurrentJobs     queued or running jobs one caller may have (429 beyond)
+ * @param maxSimulatedDeviceRounds  rounds x devices one channel simulation may ask for (400 beyond): each round
+ *                              re-plans, and the answer lists every device's gain every round
+ * @param simulationTimeBudgetMillis wall-clock budget of one whole simulation (422 past it)
  */
 @ConfigurationProperties("loladeft.limits")
 public record Limits(
@@ -25,7 +28,9 @@ public record Limits(
         @DefaultValue("2e7") double exactMaxWork,
         @DefaultValue("5000") long planTimeBudgetMillis,
         @DefaultValue("100000") int maxJobRounds,
-        @DefaultValue("4") int maxConcurrentJobs) {
+        @DefaultValue("4") int maxConcurrentJobs,
+        @DefaultValue("20000") int maxSimulatedDeviceRounds,
+        @DefaultValue("30000") long simulationTimeBudgetMillis) {
 
     /** A 400 naming the field and the limit it broke. */
     public static void require(boolean ok, String field, String limitName, long limit) {

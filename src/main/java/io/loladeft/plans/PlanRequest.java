@@ -4,6 +4,8 @@ import io.loladeft.common.MeasuredProfile;
 import io.loladeft.registry.ModelBody;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -38,7 +40,35 @@ public record PlanRequest(
         @Valid TrainingRequest training,
         @Schema(description = "Most blocks one device trains per round, default 1") @Min(1) @Max(1024)
         Integer maxBlocksPerDevice,
-        @Schema(description = "Seed of the random baseline, default 0") Long seed) {
+        @Schema(description = "Seed of the random baseline, default 0") Long seed,
+        @Schema(description = "mean (default): plan on each device's gain as given (or its fresh reported gain);"
+                + " quantile: plan on each device's gain quantile under `channel`, so the round finishes within the"
+                + " planned latency with probability at least 1 - outageProbability", example = "mean")
+        String objective,
+        @Schema(description = "For objective quantile: the probability epsilon that the round exceeds the planned"
+                + " latency, within (0, 1); default 0.1", example = "0.1")
+        @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false) Double outageProbability,
+        @Schema(description = "For objective quantile: the fading model around each device's gain; default rayleigh")
+        @Valid ChannelRequest channel) {
+
+    /** The two planning objectives on the wire. */
+    public static final String MEAN = "mean";
+    public static final String QUANTILE = "quantile";
+
+    /**
+     * How the uplink gain fades around each device's mean {@code channelGainDb}.
+     *
+     * @param model           static, rayleigh (default) or rician
+     * @param coherenceRounds rounds one fading draw lasts, default 1
+     * @param kFactor         rician only: line-of-sight over scattered power, 0..100, default 0 (rayleigh)
+     */
+    @Schema(description = "Block fading of the uplink power gain around each device's mean channelGainDb")
+    public record ChannelRequest(
+            @Schema(description = "static, rayleigh (default) or rician", example = "rayleigh") String model,
+            @Schema(description = "Rounds one draw lasts, default 1", example = "1") @Min(1) @Max(1_000_000)
+            Integer coherenceRounds,
+            @Schema(description = "Rician K-factor (line-of-sight over scattered power), 0..100, default 0")
+            @DecimalMin("0") @DecimalMax("100") Double kFactor) {}
 
     /** One device given inline. {@code bandwidthHz} fixes its share for {@code crunch}. */
     public record InlineDevice(

@@ -139,7 +139,7 @@ public class PlanService {
         }
     }
 
-    private static ErrorResponseException unprocessable(List<Violation> violations, String detail) {
+    static ErrorResponseException unprocessable(List<Violation> violations, String detail) {
         return Problems.unprocessable(detail + ": " + violations.get(0),
                 violations.stream().map(v -> new FieldViolation(v.subject(), v.message())).toList());
     }

@@ -14,6 +14,9 @@ import io.loladeft.planning.ModelSpec;
 import io.loladeft.planning.PlanningProblem;
 import io.loladeft.planning.RobertaShape;
 import io.loladeft.planning.Training;
+import io.loladeft.planning.channel.ChannelModel;
+import io.loladeft.planning.channel.RobustGains;
+import io.loladeft.registry.ChannelReport;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
 import io.loladeft.registry.DeviceRegistry;
@@ -21,6 +24,7 @@ import io.loladeft.registry.DeviceView;
 import io.loladeft.registry.LabelSelector;
 import io.loladeft.registry.ModelBody;
 import io.loladeft.registry.ModelRegistry;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -44,13 +48,19 @@ class ProblemBuilder {
     private final ModelRegistry models;
     private final Limits limits;
     private final PathRoots paths;
+    private final PlanningProperties planning;
 
-    ProblemBuilder(DeviceRegistry devices, ModelRegistry models, Limits limits, PathRoots paths) {
+    ProblemBuilder(DeviceRegistry devices, ModelRegistry models, Limits limits, PathRoots paths,
+            PlanningProperties planning) {
         this.devices = devices;
         this.models = models;
         this.limits = limits;
         this.paths = paths;
+        this.planning = planning;
     }
+
+    /** The default outage probability of {@code objective: quantile}. */
+    static final double DEFAULT_OUTAGE_PROBABILITY = 0.1;
 
     record Resolved(PlanRequest request, PlanningProblem problem) {}
 
@@ -66,8 +76,16 @@ class ProblemBuilder {
     }
 
     Resolved resolve(PlanRequest given) {
+        return resolve(given, true);
+    }
+
+    /**
+     * As {@link #resolve(PlanRequest)}; {@code channelReports} says whether a registered device's fresh reported
+     * gain replaces its mean gain (a plan for now: yes; a fading simulation around the means: no).
+     */
+    Resolved resolve(PlanRequest given, boolean channelReports) {
         PlanRequest request = withoutEmptyLists(given);
-        List<PlanRequest.InlineDevice> fleet = fleet(request);
+        List<PlanRequest.InlineDevice> fleet = fleet(request, channelReports);
         Limits.require(fleet.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         ModelBody model = model(request.model());
         Limits.require(model.architecture().layers() <= limits.maxBlocks(), "model.architecture.layers", "max-blocks",
@@ -79,8 +97,57 @@ class ProblemBuilder {
                 request.noisePsdDbmPerHz() == null ? PlanningProblem.DEFAULT_NOISE_PSD_DBM_PER_HZ : request.noisePsdDbmPerHz(),
                 fleet, null, null, model, request.blocks(), t,
                 request.maxBlocksPerDevice() == null ? 1 : request.maxBlocksPerDevice(),
-                request.seed() == null ? 0L : request.seed());
+                request.seed() == null ? 0L : request.seed(), objective(request), null, null);
+        if (PlanRequest.QUANTILE.equals(resolved.objective())) {
+            PlanRequest.ChannelRequest c = request.channel() == null ? new PlanRequest.ChannelRequest(null, null, null)
+                    : request.channel();
+            ChannelModel.Kind kind = channelKind(c.model(), "channel.model");
+            resolved = withObjective(resolved, PlanRequest.QUANTILE,
+                    request.outageProbability() == null ? DEFAULT_OUTAGE_PROBABILITY : request.outageProbability(),
+                    new PlanRequest.ChannelRequest(kind.wireName(),
+                            c.coherenceRounds() == null ? 1 : c.coherenceRounds(),
+                            c.kFactor() == null ? 0.0 : c.kFactor()));
+        }
         return new Resolved(resolved, toProblem(resolved));
+    }
+
+    /** {@code mean} unless {@code quantile} is asked for; the quantile's settings only with it (a typo is an error). */
+    private static String objective(PlanRequest r) {
+        String o = r.objective() == null ? PlanRequest.MEAN : r.objective();
+        if (!o.equals(PlanRequest.MEAN) && !o.equals(PlanRequest.QUANTILE)) {
+            throw Problems.badRequest("unknown objective", List.of(new FieldViolation("objective",
+                    "unknown objective '" + o + "'; valid values: mean, quantile")));
+        }
+        if (o.equals(PlanRequest.MEAN) && (r.outageProbability() != null || r.channel() != null)) {
+            throw Problems.badRequest("outageProbability and channel apply to objective quantile only",
+                    List.of(new FieldViolation(r.outageProbability() != null ? "outageProbability" : "channel",
+                            "applies to objective quantile only")));
+        }
+        return o;
+    }
+
+    /** The fading kind named on the wire (default rayleigh); 400 naming {@code field} for an unknown one. */
+    static ChannelModel.Kind channelKind(String wireName, String field) {
+        if (wireName == null) {
+            return ChannelModel.Kind.RAYLEIGH;
+        }
+        try {
+            return ChannelModel.Kind.fromWireName(wireName);
+        } catch (IllegalArgumentException e) {
+            throw Problems.badRequest("unknown channel model", List.of(new FieldViolation(field, e.getMessage())));
+        }
+    }
+
+    /** The core's channel model for a resolved channel request. */
+    static ChannelModel channelModel(PlanRequest.ChannelRequest c) {
+        return new ChannelModel(ChannelModel.Kind.fromWireName(c.model()), c.coherenceRounds(), c.kFactor());
+    }
+
+    private static PlanRequest withObjective(PlanRequest r, String objective, Double outage,
+            PlanRequest.ChannelRequest channel) {
+        return new PlanRequest(r.algorithm(), r.bandwidthHz(), r.noisePsdDbmPerHz(), r.devices(), r.deviceNames(),
+                r.labelSelector(), r.model(), r.blocks(), r.training(), r.maxBlocksPerDevice(), r.seed(), objective,
+                outage, channel);
     }
 
     /** The core's problem for an already resolved request (devices and model inline, defaults filled). */
@@ -91,9 +158,14 @@ class ProblemBuilder {
         MeasuredProfile modelProfile = r.model().profile();
         List<Device> fleet = r.devices().stream().map(d -> device(d, modelProfile)).toList();
         PlanRequest.TrainingRequest t = r.training();
-        return new PlanningProblem(fleet, spec, blocks,
+        PlanningProblem p = new PlanningProblem(fleet, spec, blocks,
                 new Training(t.batchSize(), t.seqLen(), t.localIterations(), t.rounds(), t.bitsPerParam()),
                 r.bandwidthHz(), r.noisePsdDbmPerHz(), r.maxBlocksPerDevice(), r.seed());
+        if (PlanRequest.QUANTILE.equals(r.objective())) {
+            // The request keeps the mean gains; the problem plans on their quantiles (RobustGains says why).
+            return RobustGains.atQuantile(p, channelModel(r.channel()), r.outageProbability());
+        }
+        return p;
     }
 
     /**
@@ -103,14 +175,14 @@ class ProblemBuilder {
     static PlanRequest withoutEmptyLists(PlanRequest r) {
         return new PlanRequest(r.algorithm(), r.bandwidthHz(), r.noisePsdDbmPerHz(), emptyAsNull(r.devices()),
                 emptyAsNull(r.deviceNames()), r.labelSelector(), r.model(), emptyAsNull(r.blocks()), r.training(),
-                r.maxBlocksPerDevice(), r.seed());
+                r.maxBlocksPerDevice(), r.seed(), r.objective(), r.outageProbability(), r.channel());
     }
 
     private static <T> List<T> emptyAsNull(List<T> list) {
         return list == null || list.isEmpty() ? null : list;
     }
 
-    private List<PlanRequest.InlineDevice> fleet(PlanRequest r) {
+    private List<PlanRequest.InlineDevice> fleet(PlanRequest r, boolean channelReports) {
         int sources = (r.devices() != null ? 1 : 0) + (r.deviceNames() != null ? 1 : 0) + (r.labelSelector() != null ? 1 : 0);
         if (sources != 1) {
             throw Problems.badRequest("say which devices to plan for",
@@ -141,8 +213,19 @@ class ProblemBuilder {
             }
             found = r.deviceNames().stream().map(known::get).toList();
         }
+        Instant freshAfter = Instant.now().minus(planning.channelReportMaxAge());
         return found.stream().map(d -> new PlanRequest.InlineDevice(d.name(), d.computeFlops(), d.memoryBytes(),
-                d.txPowerDbm(), d.channelGainDb(), d.profile(), null)).toList();
+                d.txPowerDbm(), channelReports ? gainDb(d, freshAfter) : d.channelGainDb(), d.profile(), null))
+                .toList();
+    }
+
+    /**
+     * The device's reported gain if it was measured after {@code freshAfter}, else its mean gain. The resolved
+     * request stores the gain used, so the stored plan says what it was planned on.
+     */
+    private static double gainDb(DeviceView d, Instant freshAfter) {
+        ChannelReport report = d.channel();
+        return report != null && report.measuredAt().isAfter(freshAfter) ? report.gainDb() : d.channelGainDb();
     }
 
     private ModelBody model(ModelBody model) {

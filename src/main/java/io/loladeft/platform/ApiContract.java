@@ -54,6 +54,7 @@ final class ApiContract implements OpenApiCustomizer {
             Map.entry("upsertModel", Set.of(422)),
             Map.entry("createPlan", Set.of(422)),
             Map.entry("comparePlans", Set.of(422)),
+            Map.entry("simulatePlans", Set.of(422)),
             Map.entry("createJob", Set.of(422, 429)),
             Map.entry("cancelJob", Set.of(409)),
             Map.entry("getJobBlocks", Set.of(409)),

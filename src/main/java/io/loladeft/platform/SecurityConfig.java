@@ -97,7 +97,8 @@ class SecurityConfig {
                         // SSE streams finish on an async dispatch of an already authorised request.
                         .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
                         .requestMatchers(HttpMethod.GET, "/api/**").hasRole(Role.READER.name())
-                        .requestMatchers(HttpMethod.POST, "/api/v1/plans", "/api/v1/plans/compare")
+                        .requestMatchers(HttpMethod.POST, "/api/v1/plans", "/api/v1/plans/compare",
+                                "/api/v1/plans/simulate")
                         .hasRole(Role.PLANNER.name())
                         .requestMatchers("/api/**").hasRole(Role.OPERATOR.name())
                         .anyRequest().authenticated())

@@ -97,6 +97,20 @@ class DeviceController {
                 .eTag(ETags.of(view.version())).body(view);
     }
 
+    @PutMapping(path = "/{name}/channel", consumes = "application/json", produces = "application/json")
+    @Operation(operationId = "reportDeviceChannel", summary = "Report a measured uplink channel gain",
+            description = "Plans use the freshest report within loladeft.planning.channel-report-max-age instead of"
+                    + " the device's mean channelGainDb. A report older than the one kept is not kept; the answer"
+                    + " shows the device with the report it keeps. 400 for a measurement dated in the future.")
+    DeviceView reportChannel(@PathVariable String name,
+            @Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                    content = @Content(examples = @ExampleObject(CHANNEL_EXAMPLE))) ChannelReport report) {
+        return registry.reportChannel(name, report);
+    }
+
+    static final String CHANNEL_EXAMPLE = """
+            {"gainDb": -93.5, "measuredAt": "2026-11-30T12:00:00Z"}""";
+
     @DeleteMapping("/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     @Operation(operationId = "deleteDevice", summary = "Delete a device", description = "If-Match makes the delete conditional (412).")

@@ -5,6 +5,8 @@ import io.loladeft.common.FieldViolation;
 import io.loladeft.common.Limits;
 import io.loladeft.common.PageView;
 import io.loladeft.common.Problems;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -116,6 +118,26 @@ public class DeviceRegistry {
                     return new Upserted<>(save(spec.withName(name)), true);
                 });
     }
+
+    /**
+     * Records a measured channel gain. A report measured before the one kept is acknowledged but not kept (the
+     * answer shows the one kept). A measurement from the future (beyond {@link #CLOCK_SKEW} of clock skew) is
+     * refused: it would stay "fresh" for longer than the channel stays put.
+     */
+    @Transactional
+    public DeviceView reportChannel(String name, ChannelReport report) {
+        if (report.measuredAt().isAfter(Instant.now().plus(CLOCK_SKEW))) {
+            throw Problems.badRequest("the measurement is dated in the future",
+                    List.of(new FieldViolation("measuredAt", "must not be later than now (plus "
+                            + CLOCK_SKEW.toSeconds() + " s of clock skew)")));
+        }
+        RegisteredDevice device = find(name);
+        device.report(report);
+        return devices.saveAndFlush(device).view();
+    }
+
+    /** How far ahead of this server's clock a device's clock may be. */
+    static final Duration CLOCK_SKEW = Duration.ofSeconds(5);
 
     @Transactional
     public void delete(String name, String ifMatch) {

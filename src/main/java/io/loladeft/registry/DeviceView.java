@@ -1,6 +1,7 @@
 package io.loladeft.registry;
 
 import io.loladeft.common.MeasuredProfile;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.Map;
 
@@ -13,6 +14,7 @@ public record DeviceView(
         double channelGainDb,
         Map<String, String> labels,
         MeasuredProfile profile,
+        @Schema(description = "The latest measured channel gain, if the device reported one") ChannelReport channel,
         Instant createdAt,
         Instant updatedAt,
         long version) {}

@@ -37,6 +37,9 @@ class RegisteredDevice {
     @JdbcTypeCode(SqlTypes.JSON)
     private MeasuredProfile profile;
 
+    private Double reportedGainDb;
+    private Instant reportedAt;
+
     private Instant createdAt;
     private Instant updatedAt;
 
@@ -60,6 +63,20 @@ class RegisteredDevice {
         updatedAt = Instant.now();
     }
 
+    /**
+     * Keeps the report unless an older measurement arrives late: reports may be delivered out of order, and the
+     * freshest one is what plans should use. Answers whether it was kept.
+     */
+    boolean report(ChannelReport report) {
+        if (reportedAt != null && report.measuredAt().isBefore(reportedAt)) {
+            return false;
+        }
+        reportedGainDb = report.gainDb();
+        reportedAt = report.measuredAt();
+        updatedAt = Instant.now();
+        return true;
+    }
+
     String name() {
         return name;
     }
@@ -70,6 +87,7 @@ class RegisteredDevice {
 
     DeviceView view() {
         return new DeviceView(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, Map.copyOf(labels),
-                profile, createdAt, updatedAt, version);
+                profile, reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt), createdAt, updatedAt,
+                version);
     }
 }

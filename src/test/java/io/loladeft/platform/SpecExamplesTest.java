@@ -62,6 +62,11 @@ class SpecExamplesTest extends ApiTest {
             String name = example.path("name").asString("example-" + Long.toString(System.nanoTime(), 36));
             String target = path.getKey().replace("{name}", name);
             String body = example.toString();
+            if (target.endsWith("/channel")) { // a channel report is about a registered device: register one first
+                assertThat(http.post("/api/v1/devices", """
+                        {"name": "%s", "computeFlops": 2.0e12, "memoryBytes": 8.0e9, "txPowerDbm": 23,
+                         "channelGainDb": -90}""".formatted(name)).status()).isEqualTo(201);
+            }
             Http.Response r = send(method, target, body);
             if (r.status() == 409) { // the example's name is taken (a rerun, or another test): free it and retry
                 example.path("devices").forEach(d -> http.delete("/api/v1/devices/" + d.path("name").asString(), null));
@@ -75,7 +80,8 @@ class SpecExamplesTest extends ApiTest {
             tried.add(method + " " + path.getKey());
         }));
         assertThat(tried).contains("POST /api/v1/jobs", "POST /api/v1/plans", "POST /api/v1/plans/compare",
-                "POST /api/v1/devices", "POST /api/v1/devices/batch", "PUT /api/v1/devices/{name}", "POST /api/v1/models");
+                "POST /api/v1/devices", "POST /api/v1/devices/batch", "PUT /api/v1/devices/{name}", "POST /api/v1/models",
+                "POST /api/v1/plans/simulate", "PUT /api/v1/devices/{name}/channel");
     }
 
     private Http.Response send(String method, String target, String body) {
