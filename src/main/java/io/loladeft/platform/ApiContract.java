@@ -26,7 +26,8 @@ import org.springframework.http.HttpStatus;
  * What springdoc cannot see in the controllers, said once for the whole API so that the spec tells
  * the truth: the success status and headers each operation answers with (201 + Location + ETag,
  * 202 + Retry-After, ...), every error status it can answer as problem details, and the media types
- * that are not JSON (the blocks as binary, the timeline as SVG, the events as a described stream).
+ * that are not JSON (the blocks as binary, the timeline as SVG, the events as a described stream; each
+ * {@code format: binary}, so that generated clients hand over the raw body instead of parsing it as JSON).
  * {@code SpecConformanceTest} checks real exchanges against the result.
  */
 final class ApiContract implements OpenApiCustomizer {
@@ -133,13 +134,18 @@ final class ApiContract implements OpenApiCustomizer {
                     .description("The fine-tuned model: a Hugging Face directory as a zip archive")
                     .content(new Content().addMediaType("application/zip", new MediaType()
                             .schema(new StringSchema().format("binary")))), "Content-Disposition");
+            // Not JSON, so format binary: a plain string schema makes generated clients (openapi-generator's
+            // native Java library, for one) parse the body as a JSON string and fail on the first '<' or 'id:'.
             case "getJobChart" -> op.getResponses().get("200").description("An SVG picture")
-                    .content(new Content().addMediaType("image/svg+xml", new MediaType().schema(new StringSchema())));
+                    .content(new Content().addMediaType("image/svg+xml", new MediaType()
+                            .schema(new StringSchema().format("binary"))));
             case "getPlanTimeline" -> op.getResponses().get("200").description("An SVG picture")
-                    .content(new Content().addMediaType("image/svg+xml", new MediaType().schema(new StringSchema())));
+                    .content(new Content().addMediaType("image/svg+xml", new MediaType()
+                            .schema(new StringSchema().format("binary"))));
             case "getJobEvents" -> {
                 MediaType stream = new MediaType()
-                        .schema(new StringSchema().description("Server-sent events; payloads: JobStateEvent, JobProgressEvent"))
+                        .schema(new StringSchema().format("binary")
+                                .description("Server-sent events (UTF-8 text); payloads: JobStateEvent, JobProgressEvent"))
                         .example("id:1\nevent:state\ndata:{\"state\":\"QUEUED\",\"round\":0,\"rounds\":3}\n\n"
                                 + "id:2\nevent:state\ndata:{\"state\":\"RUNNING\",\"round\":1}\n\n"
                                 + "id:3\nevent:progress\ndata:{\"round\":1,\"rounds\":3,\"trainingLoss\":0.69}\n\n");
