@@ -24,6 +24,12 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-target/torch-vs-engine}
 PY=/usr/bin/python3          # Debian's interpreter, whatever pyenv or venv is first on PATH
+# Both sides use libgomp. Its default lets idle OpenMP threads spin; on a shared host with more
+# runnable threads than cores that made two-thread steps 10-20x slower on both sides (docs/finetune.md
+# §11.5), so both run with passive waiting unless OMP_WAIT_POLICY says otherwise.
+# OMP_WAIT_POLICY=default leaves it unset (libgomp's own default).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
+[ "$OMP_WAIT_POLICY" != default ] || unset OMP_WAIT_POLICY
 mkdir -p "$OUT"
 rm -f "$OUT"/*-rep*.json "$OUT"/gemm.txt "$OUT"/coretype.txt "$OUT"/*.log
 
@@ -52,12 +58,12 @@ else
 fi
 echo "OPENBLAS_CORETYPE=$core" | tee -a "$OUT/coretype.txt"
 
-[ -n "${SKIP_BUILD:-}" ] || ./mvnw -q -B compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
+[ -n "${SKIP_BUILD:-}" ] && [ -s "$OUT/cp.txt" ] || ./mvnw -q -B compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
 CP="target/classes:$(cat "$OUT/cp.txt")"
 {
   echo "machine: $(nproc) vCPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
   echo "pytorch: $($PY -c 'import torch; print(torch.__version__)'), OpenBLAS $(dpkg-query -W -f='${Version}' libopenblas0-openmp), OPENBLAS_CORETYPE=$core"
-  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
 } | tee "$OUT/machine.txt"
 
 # The BLAS alone: libtorch 2.7.1's (the engine's) against python3-torch's OpenBLAS on one FFN-shaped
