@@ -42,6 +42,8 @@ import java.util.Set;
  *   <li>{@code profile}: the planner's measured profile for a config and block kind</li>
  *   <li>{@code calibrate}: this host's FLOP/s</li>
  *   <li>{@code memory}: RSS over many training steps (memory must stay flat)</li>
+ *   <li>{@code phases}: seconds of forward, backward and optimizer step by depth (the engine side of
+ *       {@code src/bench/torch-vs-engine.sh})</li>
  * </ul>
  * {@link #run} returns the JSON report it also writes to {@code --out}; {@link #main} exits non-zero on errors.
  */
@@ -58,7 +60,9 @@ public final class FinetuneMain {
             "profile", union(MODEL, Set.of("seq", "num-labels", "batch", "warmup", "iterations", "host-flops",
                     "profile-out")),
             "calibrate", Set.of("m", "k", "n", "reps", "out"),
-            "memory", union(MODEL, Set.of("steps", "every", "seq", "batch")));
+            "memory", union(MODEL, Set.of("steps", "every", "seq", "batch")),
+            "phases", union(MODEL, Set.of("seq", "batch", "num-labels", "depths", "threads", "warmup", "iterations",
+                    "lr", "weight-decay")));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> u = new java.util.HashSet<>(a);
@@ -80,12 +84,12 @@ public final class FinetuneMain {
 
     public static String run(String[] argv, PrintStream log) {
         if (argv.length == 0) {
-            throw new IllegalArgumentException("usage: FinetuneMain train|profile|calibrate|memory [--option value ...]");
+            throw new IllegalArgumentException("usage: FinetuneMain train|profile|calibrate|memory|phases [--option value ...]");
         }
         Args a = new Args(argv, 1, FLAGS);
         Set<String> allowed = OPTIONS.get(argv[0]);
         if (allowed == null) {
-            throw new IllegalArgumentException("unknown command '" + argv[0] + "' (train, profile, calibrate, memory)");
+            throw new IllegalArgumentException("unknown command '" + argv[0] + "' (train, profile, calibrate, memory, phases)");
         }
         a.checkAllowed(allowed);
         String report = switch (argv[0]) {
@@ -93,6 +97,7 @@ public final class FinetuneMain {
             case "profile" -> profile(a, log);
             case "calibrate" -> calibrate(a);
             case "memory" -> memory(a, log);
+            case "phases" -> phases(a, log);
             default -> throw new IllegalArgumentException("unknown command '" + argv[0] + "'");
         };
         String out = a.str("out", null);
@@ -111,13 +116,14 @@ public final class FinetuneMain {
         return report;
     }
 
-    /** A preset name (tiny, small, base, large) or a path to a config.json. */
+    /** A preset name (tiny, small, minilm, base, large) or a path to a config.json. */
     static EncoderConfig modelConfig(String name, int numLabels, int layersOverride, int maxLen) {
         EncoderConfig c = switch (name.toLowerCase(Locale.ROOT)) {
             case "tiny" -> new EncoderConfig(EncoderConfig.Family.ROBERTA, 50265, 32, 2, 4, 64, Math.max(66, maxLen + 2), 1, 1e-5f, 1, numLabels,
                     0f, 0f, 0.02f);
             case "small" -> new EncoderConfig(EncoderConfig.Family.ROBERTA, 50265, 128, 4, 4, 512, Math.max(130, maxLen + 2), 1, 1e-5f, 1, numLabels,
                     0.1f, 0.1f, 0.02f);
+            case "minilm", "all-minilm-l6-v2" -> EncoderConfig.miniLmL6(numLabels);
             case "base", "roberta-base" -> EncoderConfig.robertaBase(numLabels);
             case "large", "roberta-large" -> EncoderConfig.robertaLarge(numLabels);
             default -> EncoderConfig.fromJson(Path.of(name), numLabels);
@@ -362,6 +368,68 @@ public final class FinetuneMain {
         }
         o.addProperty("steps", steps);
         o.add("series", series);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+    }
+
+    /**
+     * Forward, backward and optimizer seconds of one local iteration at each of {@code --depths}
+     * (default {@code 1,mid,L}) on {@code --threads} intra-op threads (default: the engine's), as JSON.
+     */
+    private static String phases(Args a, PrintStream log) {
+        int seq = a.integer("seq", 64);
+        ModelSource src = source(a, a.integer("num-labels", 2), seq);
+        BlockSpec spec = blockSpec(a);
+        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), (float) a.number("lr", 1e-4),
+                (float) a.number("weight-decay", 0.01));
+        int layers = src.config().numLayers();
+        String depthList = a.str("depths", "1," + Math.max(1, layers / 2) + "," + layers);
+        int[] depths;
+        try {
+            depths = java.util.Arrays.stream(depthList.split(",")).map(String::trim).mapToInt(Integer::parseInt)
+                    .distinct().sorted().toArray();
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--depths needs comma-separated integers, got '" + depthList + "'");
+        }
+        int threads = a.integer("threads", 0);
+        int batch = a.integer("batch", 8);
+        Profiler.Options po = new Profiler.Options(src, spec, opt, batch, seq, 0, 1);
+        List<io.loladeft.finetune.train.PhaseBench.Point> points = io.loladeft.finetune.train.PhaseBench.run(src,
+                spec, opt, Profiler.randomBatch(po, 17), depths, threads, a.integer("warmup", 2),
+                a.integer("iterations", 5));
+        var c = src.config();
+        JsonObject o = new JsonObject();
+        o.addProperty("framework", "engine");
+        o.addProperty("family", c.family().wireName());
+        o.addProperty("layers", c.numLayers());
+        o.addProperty("hidden", c.hiddenSize());
+        o.addProperty("heads", c.numHeads());
+        o.addProperty("intermediate", c.intermediateSize());
+        o.addProperty("vocab", c.vocabSize());
+        o.addProperty("blockKind", spec.kind().wireName());
+        o.addProperty("loraRank", spec.loraRank());
+        o.addProperty("adapterSize", spec.adapterSize());
+        o.addProperty("batchSize", batch);
+        o.addProperty("seqLen", seq);
+        o.addProperty("optimizer", opt.kind().wireName());
+        o.addProperty("threads", ai.djl.pytorch.jni.JniUtils.getNumThreads());
+        JsonArray pts = new JsonArray();
+        for (var p : points) {
+            JsonObject j = new JsonObject();
+            j.addProperty("depth", p.depth());
+            j.addProperty("trainableParameters", p.trainableParameters());
+            for (var e : Map.of("forward", p.forward(), "backward", p.backward(), "optimizer", p.optimizer(),
+                    "step", p.step()).entrySet()) {
+                j.addProperty(e.getKey(), e.getValue().median());
+                j.addProperty(e.getKey() + "Min", e.getValue().min());
+            }
+            pts.add(j);
+            if (!a.flag("quiet")) {
+                log.printf(Locale.ROOT, "depth %d: forward %.4f s, backward %.4f s, optimizer %.4f s, step %.4f s%n",
+                        p.depth(), p.forward().median(), p.backward().median(), p.optimizer().median(),
+                        p.step().median());
+            }
+        }
+        o.add("points", pts);
         return new GsonBuilder().setPrettyPrinting().create().toJson(o);
     }
 }
