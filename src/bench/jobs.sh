@@ -23,6 +23,9 @@
 # Reports go to target/jobs-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# Idle OpenMP threads sleep instead of spinning: with THREADS > 1 on a shared host a spinning
+# thread takes the core the training thread needs (docs/finetune.md, engine against PyTorch).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE}
 OUT=target/jobs-bench
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
 mkdir -p "$OUT"
