@@ -48,8 +48,9 @@ case "${1:-}" in
       --out "$OUT/depth-memory-minilm-b32-s64-glibc-default.json"
     "${JAVA[@]}" $MAIN depth-memory --model base --kind lora --lora-rank 8 --batch 8 --seq 128 --steps 1 --warmup 1 \
       --depths "${BASE_DEPTHS:-1,4,8,12}" "${STRICT[@]}" --out "$OUT/depth-memory-base-b8-s128.json"
-    "${JAVA[@]}" io.loladeft.bench.MemoryVsAnalytic "$OUT"/depth-memory-*.json > "$OUT/memory-vs-analytic.txt"
-    grep -v '^[ {}\[\]"]' "$OUT/memory-vs-analytic.txt" | grep -v '^$' || true
+    "${JAVA[@]}" $MAIN depth-memory --model base --kind lora --lora-rank 8 --batch 4 --seq 256 --steps 1 --warmup 1 \
+      --depths 1,12 "${STRICT[@]}" --out "$OUT/depth-memory-base-b4-s256.json"
+    "${JAVA[@]}" io.loladeft.bench.MemoryVsAnalytic "$OUT"/depth-memory-*.json | tee "$OUT/memory-vs-analytic.md"
     ;;
   accuracy)
     COMMON=(--task SST-2 --glue ../shared/glue --tokenizer ../shared/roberta-base --model small --kind layer

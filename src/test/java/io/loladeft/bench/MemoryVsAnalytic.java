@@ -16,8 +16,8 @@ import java.util.Locale;
  * Compares a {@code FinetuneMain depth-memory} report (peak training bytes per depth, runtime baseline
  * taken out) with the planner's analytic memory {@link ModelSpec#trainingMemoryBytes} for the same shape,
  * batch, sequence length and precision (fp32: 4 bytes per weight and per trainable parameter).
- * Usage: {@code MemoryVsAnalytic report.json [more reports...]}; prints a Markdown table per report
- * (depth, measured MiB, analytic MiB, analytic / measured) and the rows as JSON.
+ * Usage: {@code MemoryVsAnalytic [--json] report.json [more reports...]}; prints a Markdown table per report
+ * (depth, measured MiB, analytic MiB, analytic / measured), with {@code --json} the rows as JSON too.
  */
 public final class MemoryVsAnalytic {
 
@@ -25,10 +25,16 @@ public final class MemoryVsAnalytic {
     }
 
     public static void main(String[] args) throws IOException {
+        boolean json = java.util.Arrays.asList(args).contains("--json");
         for (String a : args) {
+            if (a.equals("--json")) {
+                continue;
+            }
             JsonObject r = compare(JsonParser.parseString(Files.readString(Path.of(a))).getAsJsonObject());
             System.out.println(markdown(r));
-            System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
+            if (json) {
+                System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
+            }
         }
     }
 

@@ -228,10 +228,15 @@ public final class EncoderModel implements AutoCloseable {
                     + config.maxSequenceLength());
         }
         NDArray mask = m.create(batch.attentionMask(), new Shape(b, s));
+        // Arrays made from Java buffers wrap them without a copy, and autograd may keep the ids (a trained
+        // embedding saves its indices): they stay in m for the whole step, and are only lent to em.
+        NDArray ids = m.create(batch.inputIds(), new Shape(b, s));
+        NDArray types = m.create(batch.tokenTypeIds(), new Shape(b, s));
         NDArray x;
         // The embeddings' intermediates live in their own sub-manager too; only the output goes on.
         try (NDManager em = m.newSubManager()) {
-            NDArray ids = em.create(batch.inputIds(), new Shape(b, s));
+            ids.tempAttach(em);
+            types.tempAttach(em);
             NDArray pos;
             if (config.family() == EncoderConfig.Family.ROBERTA) {
                 long pad = config.padTokenId();
@@ -240,7 +245,6 @@ public final class EncoderModel implements AutoCloseable {
             } else {
                 pos = em.arange(0, s, 1, DataType.INT64).reshape(1, s).repeat(0, b);
             }
-            NDArray types = em.create(batch.tokenTypeIds(), new Shape(b, s));
             NDArray e = Embedding.embedding(ids, parameter(names.word()), SparseFormat.DENSE).head()
                     .add(Embedding.embedding(pos, parameter(names.position()), SparseFormat.DENSE).head())
                     .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE).head());
