@@ -11,8 +11,9 @@ import java.util.List;
  *   F_head  = 2*b*(h^2 + 2*h)                             classifier head on the first token (dense + 2-way out)
  *   F_fwd   = L*F_layer + F_head
  *   T_cmp(k, A) = E * (F_fwd + F_head + dmax(A)*F_layer + sum_{n in A} 2*b*s*P_n) / f_k
- *   A_layer = b*s*h*(34 + 5*a*s/h) * bytesPerWeight/2      activation bytes one layer keeps for backward
- *   Mem(k, A)   = W_backbone + dmax(A)*A_layer + sum_{n in A} 4*P_n*bytesPerTrainable
+ *   A_layer = b*s*(7*h + i + 3*a*s) * bytesPerWeight       activation bytes one crossed layer keeps for backward
+ *   A_work  = b*s*(17*h + i + 3*a*s) * bytesPerWeight      one layer's forward intermediates (transient, once)
+ *   Mem(k, A)   = W_backbone + A_work + dmax(A)*A_layer + sum_{n in A} 4*P_n*bytesPerTrainable
  * </pre>
  * A measured profile replaces {@code T_cmp} and {@code Mem} by its tables at {@code dmax(A)}; every block of
  * {@code A} except one deepest block (the largest of the deepest, which the table already covers) adds its
@@ -45,6 +46,7 @@ final class CostModel {
     private final double wgradPerParam;
     private final double backboneBytes;
     private final double activationPerLayer;
+    private final double workspace;
     private final double statePerParam;
 
     private final PlanningProblem problem;
@@ -88,14 +90,13 @@ final class CostModel {
 
         double b = t.batchSize();
         double s = t.seqLen();
-        double h = shape.hidden();
-        double heads = shape.heads();
         this.iterations = t.localIterations();
         this.fLayer = p.model().layerFlops(b, s);
         this.fFixed = p.model().fixedFlops(b, s);
         this.wgradPerParam = p.model().weightGradientFlopsPerParam(b, s);
         this.backboneBytes = p.model().backboneBytes();
-        this.activationPerLayer = b * s * h * (34 + 5 * heads * s / h) * p.model().bytesPerWeight() / 2.0;
+        this.activationPerLayer = p.model().activationBytesPerLayer(b, s);
+        this.workspace = p.model().workspaceBytes(b, s);
         this.statePerParam = (double) STATE_COPIES * p.model().bytesPerTrainable();
     }
 
@@ -121,7 +122,7 @@ final class CostModel {
         if (hasProfile(dev)) {
             return profileMemory[dev][dmax - 1] + statePerParam * (sumP - deepestP);
         }
-        return backboneBytes + dmax * activationPerLayer + statePerParam * sumP;
+        return backboneBytes + workspace + dmax * activationPerLayer + statePerParam * sumP;
     }
 
     /** Compute seconds of one block alone. */

@@ -86,6 +86,45 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
         return 2 * b * s;
     }
 
+    /**
+     * {@code A_layer = b*s*(7*h + i + 3*a*s) * bytesPerWeight}: the bytes autograd keeps for backward in one
+     * encoder layer the backward pass crosses (frozen weights, dropout on, activations at the weights'
+     * precision). Per token: the bmm operands Q, K, V ({@code 3h}, the copies matmul makes of the
+     * head-split views), the attention-output and FFN-output dropout masks ({@code 2h}), the two
+     * LayerNorm inputs ({@code 2h}), the GELU input ({@code i}); per head and key: the softmax output,
+     * the attention-dropout mask and the dropped-out probabilities ({@code 3*a*s}). A frozen Linear
+     * keeps only its weight, so its input is not saved. In the layer holding a LoRA block the saved set
+     * has the same size (the block's input {@code x} instead of the un-adapted Q).
+     */
+    public double activationBytesPerLayer(double b, double s) {
+        double h = shape.hidden();
+        return b * s * (7 * h + shape.intermediate() + 3.0 * shape.heads() * s) * bytesPerWeight;
+    }
+
+    /**
+     * {@code A_work = b*s*(17*h + i + 3*a*s) * bytesPerWeight}: what one layer's forward holds beyond
+     * {@link #activationBytesPerLayer}, at depth-independent peak. The engine keeps every intermediate of
+     * a layer until the layer's output is handed on (docs/finetune.md, "Memory follows depth"): the
+     * scores, scaled and masked scores ({@code 3*a*s} beyond the three saved attention tensors), and per
+     * token the Linear outputs, LoRA products and sums, residual sums and the FFN's first output
+     * ({@code 17h + i} beyond the saved ones). Counted once: only the layer being computed holds them.
+     */
+    public double workspaceBytes(double b, double s) {
+        double h = shape.hidden();
+        return b * s * (17 * h + shape.intermediate() + 3.0 * shape.heads() * s) * bytesPerWeight;
+    }
+
+    /**
+     * The analytic peak bytes of one device training blocks whose deepest is {@code dmax} layers from the
+     * head and which hold {@code sumParams} parameters in all:
+     * {@code W_backbone + A_work + dmax*A_layer + 4*sumParams*bytesPerTrainable} (docs/planning.md,
+     * "Memory"). The process's runtime (JVM, libtorch) is not included: device budgets exclude it.
+     */
+    public double trainingMemoryBytes(double b, double s, int dmax, double sumParams) {
+        return backboneBytes() + workspaceBytes(b, s) + dmax * activationBytesPerLayer(b, s)
+                + 4.0 * sumParams * bytesPerTrainable;
+    }
+
     /** Bytes of the frozen backbone: every backbone weight at {@code bytesPerWeight}. */
     public double backboneBytes() {
         return (double) shape.backboneParams() * bytesPerWeight;

@@ -102,8 +102,10 @@ public final class PlanValidator {
                 double fHead = 2 * b * (h * h + 2 * h);
                 double fFwd = m.layers() * fLayer + fHead;
                 comp = e * (fFwd + fHead + dmax * fLayer + 2 * b * s * sumP) / d.computeFlops();
-                double act = b * s * h * (34 + 5.0 * m.heads() * s / h) * p.model().bytesPerWeight() / 2.0;
-                mem = p.model().backboneBytes() + dmax * act + 4.0 * p.model().bytesPerTrainable() * sumP;
+                double bpw = p.model().bytesPerWeight();
+                double act = b * s * (7 * h + m.intermediate() + 3.0 * m.heads() * s) * bpw;
+                double work = b * s * (17 * h + m.intermediate() + 3.0 * m.heads() * s) * bpw;
+                mem = p.model().backboneBytes() + work + dmax * act + 4.0 * p.model().bytesPerTrainable() * sumP;
             }
             double bk = a.bandwidthHz();
             if (!(bk > 0) || !Double.isFinite(bk)) {

@@ -21,8 +21,9 @@ final class PeerCosts {
         double s = t.seqLen();
         double h = m.hidden();
         int depth = m.layers() - b.layer() + 1;
-        double act = bs * s * h * (34 + 5.0 * m.heads() * s / h) * p.model().bytesPerWeight() / 2.0;
-        double mem = p.model().backboneBytes() + depth * act + 4.0 * p.model().bytesPerTrainable() * b.params();
+        double act = bs * s * (7 * h + m.intermediate() + 3.0 * m.heads() * s) * p.model().bytesPerWeight();
+        double work = bs * s * (17 * h + m.intermediate() + 3.0 * m.heads() * s) * p.model().bytesPerWeight();
+        double mem = p.model().backboneBytes() + work + depth * act + 4.0 * p.model().bytesPerTrainable() * b.params();
         if (mem > d.memoryBytes()) {
             return Double.POSITIVE_INFINITY;
         }

@@ -82,11 +82,43 @@ class CostModelTest {
         // Layer 12 is next to the head: depth 1. Layer 1: depth 12.
         assertEquals(3 * (fixed + 1 * fLayer + 2 * 2 * 10 * 24576) / 1e13, cm.compute1(0, 0), 1e-15);
         assertEquals(3 * (fixed + 12 * fLayer + 2 * 2 * 10 * 24576) / 1e13, cm.compute1(0, 1), 1e-15);
-        double act = 2 * 10 * h * (34 + 5 * 12 * 10 / h) * 4 / 2.0;
-        assertEquals(124_055_040.0 * 4 + 12 * act + 4 * 4 * 24576, cm.memory1(0, 1), 1e-3);
+        // A_layer = b*s*(7h + i + 3*a*s)*4 = 20*(5376 + 3072 + 360)*4; A_work = 20*(13056 + 3072 + 360)*4.
+        double act = 704_640;
+        double work = 1_319_040;
+        assertEquals(124_055_040.0 * 4 + work + 12 * act + 4 * 4 * 24576, cm.memory1(0, 1), 1e-3);
+        assertEquals(124_055_040.0 * 4 + work + act + 4 * 4 * 24576, cm.memory1(0, 0), 1e-3);
         // Upload of 24576 params at 32 bits over 1 MHz.
         double gamma = Uplink.gamma(20, -100, -174);
         assertEquals(32 * 24576 / (1e6 * Math.log1p(gamma / 1e6) / Math.log(2)), cm.upload(0, 32 * 24576, 1e6), 1e-15);
+    }
+
+    /**
+     * The activation terms by hand (docs/planning.md, "Memory"), for the shapes docs/finetune.md measures:
+     * all-MiniLM-L6-v2 (h=384, 12 heads, FFN 1536) at b=32, s=64 and roberta-base at b=4, s=256, fp32.
+     */
+    @Test
+    void activationBytesByHand() {
+        RobertaShape minilm = new RobertaShape(6, 384, 12, 1536, 30522, 512);
+        ModelSpec m = new ModelSpec(minilm, BlockSpec.lora(8, 16), 4, 4);
+        // b*s = 2048 tokens; per token 7*384 + 1536 + 3*12*64 = 6528 values, at 4 bytes.
+        assertEquals(2048.0 * 6528 * 4, m.activationBytesPerLayer(32, 64), 0);
+        assertEquals(53_477_376.0, m.activationBytesPerLayer(32, 64), 0);
+        // workspace: 17*384 + 1536 + 2304 = 10368 values per token.
+        assertEquals(84_934_656.0, m.workspaceBytes(32, 64), 0);
+        // backbone: 30522*384 + 512*384 + 3*384 embeddings + 6 * 1,774,464 layers = 22,564,992 weights.
+        assertEquals(22_564_992L, minilm.backboneParams());
+        // depth 6 training the LoRA block of layer 1 (2*2*384*8 = 12,288 params): W + A_work + 6*A_layer + 16*P.
+        assertEquals(12_288L, m.blockParams(1));
+        assertEquals(22_564_992.0 * 4 + 84_934_656 + 6 * 53_477_376.0 + 16 * 12_288,
+                m.trainingMemoryBytes(32, 64, 6, m.blockParams(1)), 0);
+        ModelSpec base = ModelSpec.robertaBaseLora();
+        // b*s = 1024; 7*768 + 3072 + 3*12*256 = 17664 values per token; workspace 13056 + 3072 + 9216 = 25344.
+        assertEquals(1024.0 * 17664 * 4, base.activationBytesPerLayer(4, 256), 0);
+        assertEquals(1024.0 * 25344 * 4, base.workspaceBytes(4, 256), 0);
+        // 16-bit weights halve the activations too (they are kept at the weights' precision).
+        ModelSpec half = new ModelSpec(RobertaShape.ROBERTA_BASE, BlockSpec.lora(8, 16), 2, 4);
+        assertEquals(base.activationBytesPerLayer(4, 256) / 2, half.activationBytesPerLayer(4, 256), 0);
+        assertEquals(base.workspaceBytes(4, 256) / 2, half.workspaceBytes(4, 256), 0);
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.profile.DepthMemory;
 import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.profile.Profiler;
 import io.loladeft.finetune.tokenizer.TextTokenizer;
@@ -44,12 +45,14 @@ import java.util.Set;
  *   <li>{@code memory}: RSS over many training steps (memory must stay flat)</li>
  *   <li>{@code phases}: seconds of forward, backward and optimizer step by depth (the engine side of
  *       {@code src/bench/torch-vs-engine.sh})</li>
+ *   <li>{@code depth-memory}: peak training memory per depth apart from the runtime, each depth in a fresh JVM
+ *   ({@link DepthMemory}; {@code io.loladeft.bench.MemoryVsAnalytic} compares it with the planner)</li>
  * </ul>
  * {@link #run} returns the JSON report it also writes to {@code --out}; {@link #main} exits non-zero on errors.
  */
 public final class FinetuneMain {
 
-    private static final Set<String> FLAGS = Set.of("train-embeddings", "quiet");
+    private static final Set<String> FLAGS = Set.of("train-embeddings", "quiet", "in-process");
     private static final Set<String> MODEL = Set.of("model", "layers", "hf-model", "pretrained", "model-cache", "seed",
             "dropout", "kind",
             "lora-rank", "lora-alpha", "adapter-size", "train-embeddings", "optimizer", "out", "quiet");
@@ -62,7 +65,9 @@ public final class FinetuneMain {
             "calibrate", Set.of("m", "k", "n", "reps", "out"),
             "memory", union(MODEL, Set.of("steps", "every", "seq", "batch")),
             "phases", union(MODEL, Set.of("seq", "batch", "num-labels", "depths", "threads", "warmup", "iterations",
-                    "lr", "weight-decay")));
+                    "lr", "weight-decay")),
+            "depth-memory", union(MODEL, Set.of("seq", "batch", "steps", "warmup", "depths", "depth", "in-process",
+                    "heap", "env")));
 
     private static Set<String> union(Set<String> a, Set<String> b) {
         Set<String> u = new java.util.HashSet<>(a);
@@ -84,12 +89,12 @@ public final class FinetuneMain {
 
     public static String run(String[] argv, PrintStream log) {
         if (argv.length == 0) {
-            throw new IllegalArgumentException("usage: FinetuneMain train|profile|calibrate|memory|phases [--option value ...]");
+            throw new IllegalArgumentException("usage: FinetuneMain train|profile|calibrate|memory|phases|depth-memory [--option value ...]");
         }
         Args a = new Args(argv, 1, FLAGS);
         Set<String> allowed = OPTIONS.get(argv[0]);
         if (allowed == null) {
-            throw new IllegalArgumentException("unknown command '" + argv[0] + "' (train, profile, calibrate, memory, phases)");
+            throw new IllegalArgumentException("unknown command '" + argv[0] + "' (train, profile, calibrate, memory, phases, depth-memory)");
         }
         a.checkAllowed(allowed);
         String report = switch (argv[0]) {
@@ -98,6 +103,7 @@ public final class FinetuneMain {
             case "calibrate" -> calibrate(a);
             case "memory" -> memory(a, log);
             case "phases" -> phases(a, log);
+            case "depth-memory" -> depthMemory(argv, a, log);
             default -> throw new IllegalArgumentException("unknown command '" + argv[0] + "'");
         };
         String out = a.str("out", null);
@@ -431,5 +437,70 @@ public final class FinetuneMain {
         }
         o.add("points", pts);
         return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+    }
+
+    /** Options the parent handles itself; everything else goes to each depth's child JVM unchanged. */
+    private static final Set<String> PARENT_ONLY = Set.of("depths", "heap", "env", "out", "quiet");
+
+    private static String depthMemory(String[] argv, Args a, PrintStream log) {
+        int seq = a.integer("seq", 64);
+        int batch = a.integer("batch", 8);
+        int steps = a.integer("steps", 3);
+        int warmup = a.integer("warmup", 2);
+        ModelSource src = source(a, 2, seq);
+        BlockSpec spec = blockSpec(a);
+        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-5f, 0.01f);
+        if (a.flag("in-process")) {
+            int depth = a.integer("depth", 1);
+            DepthMemory.Sample s = DepthMemory.measure(src, spec, opt, batch, seq, depth, warmup, steps);
+            String line = DepthMemory.sampleLine(s);
+            log.println(line);
+            return line;
+        }
+        a.str("depth", null);
+        int layers = src.config().numLayers();
+        List<Integer> depths = new ArrayList<>();
+        String spec0 = a.str("depths", "1-" + layers);
+        for (String part : spec0.split(",")) {
+            String[] r = part.trim().split("-");
+            int lo = Integer.parseInt(r[0].trim());
+            int hi = r.length > 1 ? Integer.parseInt(r[1].trim()) : lo;
+            for (int d = lo; d <= hi; d++) {
+                if (d < 1 || d > layers) {
+                    throw new IllegalArgumentException("--depths " + spec0 + ": depth " + d + " is outside 1.." + layers);
+                }
+                depths.add(d);
+            }
+        }
+        // A fixed, pre-touched heap: the JVM's own pages are then all in the baseline, whatever the step allocates.
+        String heap = a.str("heap", "1g");
+        List<String> jvm = List.of("-Dai.djl.offline=true", "-Xms" + heap, "-Xmx" + heap, "-XX:+AlwaysPreTouch");
+        Map<String, String> env = new java.util.TreeMap<>();
+        String envSpec = a.str("env", "");
+        for (String kv : envSpec.split(",")) {
+            if (!kv.isBlank()) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("--env needs KEY=VALUE[,KEY=VALUE...], got '" + envSpec + "'");
+                }
+                env.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+            }
+        }
+        List<String> child = new ArrayList<>();
+        for (int i = 1; i < argv.length; i++) {
+            String key = argv[i].substring(2);
+            boolean isFlag = FLAGS.contains(key);
+            if (!PARENT_ONLY.contains(key)) {
+                child.add(argv[i]);
+                if (!isFlag) {
+                    child.add(argv[i + 1]);
+                }
+            }
+            if (!isFlag) {
+                i++;
+            }
+        }
+        List<DepthMemory.Sample> samples = DepthMemory.runForked(jvm, env, child, depths, a.flag("quiet") ? null : log);
+        return DepthMemory.report(src.config(), spec, batch, seq, steps, jvm, env, samples);
     }
 }

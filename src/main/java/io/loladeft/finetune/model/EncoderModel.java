@@ -32,7 +32,8 @@ import java.util.SplittableRandom;
  * <p>Memory follows depth: each encoder layer runs in its own sub-manager that is closed once the
  * layer's output is handed on. Autograd keeps (inside libtorch) exactly what backward needs, so
  * layers below the deepest trainable tensor, which nothing records, free their activations at once,
- * and layers the backward pass crosses keep only what it needs.
+ * and layers the backward pass crosses keep only what it needs. A layer's input (the output of the
+ * layer below) goes with the layer's manager too, so no hidden state outlives the layer that reads it.
  *
  * <p>Frozen parameters do not require gradients, so autograd stops at the deepest trainable tensor.
  * All parameter arrays live in this model's own manager; every activation lives in the manager the
@@ -226,34 +227,43 @@ public final class EncoderModel implements AutoCloseable {
             throw new IllegalArgumentException("sequence length " + s + " exceeds the model's "
                     + config.maxSequenceLength());
         }
-        NDArray ids = m.create(batch.inputIds(), new Shape(b, s));
         NDArray mask = m.create(batch.attentionMask(), new Shape(b, s));
-        NDArray pos;
-        if (config.family() == EncoderConfig.Family.ROBERTA) {
-            long pad = config.padTokenId();
-            NDArray notPad = ids.neq(pad).toType(DataType.INT64, false);
-            pos = notPad.cumSum(1).mul(notPad).add(pad);
-        } else {
-            pos = m.arange(0, s, 1, DataType.INT64).reshape(1, s).repeat(0, b);
-        }
+        // Arrays made from Java buffers wrap them without a copy, and autograd may keep the ids (a trained
+        // embedding saves its indices): they stay in m for the whole step, and are only lent to em.
+        NDArray ids = m.create(batch.inputIds(), new Shape(b, s));
         NDArray types = m.create(batch.tokenTypeIds(), new Shape(b, s));
-
-        NDArray x = Embedding.embedding(ids, parameter(names.word()), SparseFormat.DENSE).head()
-                .add(Embedding.embedding(pos, parameter(names.position()), SparseFormat.DENSE).head())
-                .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE).head());
-        x = layerNorm(x, names.embeddingNorm());
-        x = dropout(x, config.hiddenDropout(), training);
+        NDArray x;
+        // The embeddings' intermediates live in their own sub-manager too; only the output goes on.
+        try (NDManager em = m.newSubManager()) {
+            ids.tempAttach(em);
+            types.tempAttach(em);
+            NDArray pos;
+            if (config.family() == EncoderConfig.Family.ROBERTA) {
+                long pad = config.padTokenId();
+                NDArray notPad = ids.neq(pad).toType(DataType.INT64, false);
+                pos = notPad.cumSum(1).mul(notPad).add(pad);
+            } else {
+                pos = em.arange(0, s, 1, DataType.INT64).reshape(1, s).repeat(0, b);
+            }
+            NDArray e = Embedding.embedding(ids, parameter(names.word()), SparseFormat.DENSE).head()
+                    .add(Embedding.embedding(pos, parameter(names.position()), SparseFormat.DENSE).head())
+                    .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE).head());
+            e = layerNorm(e, names.embeddingNorm());
+            x = dropout(e, config.hiddenDropout(), training);
+            x.attach(m);
+        }
 
         NDArray maskBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASK_NEG)
                 .reshape(b, 1, 1, s);
         NDArray loraScale = spec.kind() == BlockKind.LORA ? scalar(m, spec.loraScale()) : null;
         NDArray attnScale = scalar(m, (float) (1.0 / Math.sqrt(config.headDim())));
         for (int i = 0; i < config.numLayers(); i++) {
-            // Ops put their results in their first operand's manager: with x lent to lm, the layer's
-            // intermediates land there and go when lm closes (x itself goes back to m). The output
-            // moves to m first. See the class comment; the scalars stay in m (GcDuringTrainingTest).
+            // Ops put their results in their first operand's manager: with x moved to lm, the layer's
+            // intermediates land there and go when lm closes, x (the layer below's output) with them:
+            // autograd holds what backward needs. The output moves to m first. See the class comment;
+            // the scalars stay in m (GcDuringTrainingTest).
             try (NDManager lm = m.newSubManager()) {
-                x.tempAttach(lm);
+                x.attach(lm);
                 NDArray out = layer(x, maskBias, loraScale, attnScale, i, b, s, training);
                 out.attach(m);
                 x = out;

@@ -30,6 +30,19 @@ public final class MemoryProbe {
         return field("VmHWM:");
     }
 
+    /**
+     * Anonymous resident memory ({@code RssAnon}: heap, mmap'd tensors, thread stacks), or -1. Unlike
+     * {@link #rssBytes()} it leaves out file-backed pages (shared-library code paged in as kernels first run).
+     */
+    public static long anonBytes() {
+        return field("RssAnon:");
+    }
+
+    /** File-backed resident memory ({@code RssFile}: mapped code and files), or -1. */
+    public static long fileBytes() {
+        return field("RssFile:");
+    }
+
     /** Resets the high-water mark to the current RSS; returns whether the kernel accepted it. */
     public static boolean resetPeak() {
         try {
