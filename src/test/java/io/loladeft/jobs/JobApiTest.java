@@ -250,6 +250,22 @@ class JobApiTest extends ApiTest {
         Http.Response bad = http.post("/api/v1/jobs", job(planId, 3, ", \"execution\": \"sideways\""));
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.body()).contains("execution");
+        // Several local iterations: each device's later ones see only its own updates, so no fused round.
+        Http.Response twice = http.post("/api/v1/plans", """
+                {"bandwidthHz": 2e7, "devices": [
+                  {"name": "solo-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
+                  {"name": "solo-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95}],
+                 "model": %s, "training": {"batchSize": 4, "seqLen": 32, "rounds": 1, "localIterations": 2}}"""
+                .formatted(MODEL));
+        assertThat(twice.status()).as(twice.body()).isEqualTo(201);
+        String several = twice.json().path("id").asString();
+        Http.Response refused = http.post("/api/v1/jobs", job(several, 1, ", \"execution\": \"fused\""));
+        assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+        assertThat(refused.body()).contains("execution", "one local iteration");
+        Http.Response defaulted = http.post("/api/v1/jobs", job(several, 1, ""));
+        assertThat(defaulted.status()).as(defaulted.body()).isEqualTo(202);
+        assertThat(defaulted.json().path("settings").path("execution").asString()).isEqualTo("per-device");
+        await(defaulted.json().path("id").asString(), state("SUCCEEDED"), Duration.ofMinutes(3));
     }
 
     /** The device round of the device that trains layer 1. */

@@ -145,7 +145,7 @@ public final class WorkerOverheadBench {
     static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep) {
         Http.Response r = http.post("/api/v1/jobs", """
                 {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
-                 "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "per-device"}"""
+                 "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "per-device"}"""
                 .formatted(planId, glue, tokenizer, rounds, rep));
         if (r.status() != 202) {
             throw new IllegalStateException("job: " + r.status() + " " + r.body());
