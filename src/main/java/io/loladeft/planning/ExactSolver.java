@@ -85,10 +85,31 @@ final class ExactSolver {
                 }
                 return new Result(best, lo, 1, false);
             }
-            boolean bisect = false;
-            while (hi - lo > TOLERANCE * hi) {
+            return narrow(cm, best, lo, steps, TOLERANCE, t -> feasibleAt(cm, fullRate, cost, t, deadline));
+        } catch (Deadline.Expired e) {
+            return new Result(best, lo, steps, true);
+        }
+    }
+
+    /** The question a parametric search asks at a target: an assignment that finishes by {@code t}, or null. */
+    interface Feasibility {
+        int[] at(double t);
+    }
+
+    /**
+     * The parametric search's loop from the plan {@code best} and the proven bound {@code lo} until the gap is
+     * within {@code tolerance}: Newton targets ({@link #nextTarget}), a bisection after a Newton step that gained
+     * less than half the gap, so the gap at least halves every two steps. Past the deadline (the feasibility test
+     * throws {@link Deadline.Expired}) it returns the best plan so far and the last infeasible target.
+     */
+    static Result narrow(CostModel cm, Joint.Solution best, double lo, int steps, double tolerance,
+            Feasibility feasible) {
+        double hi = best.latency();
+        boolean bisect = false;
+        try {
+            while (hi - lo > tolerance * hi) {
                 double t = bisect ? 0.5 * (lo + hi) : nextTarget(lo, hi, TOLERANCE / 2);
-                int[] a = feasibleAt(cm, fullRate, cost, t, deadline);
+                int[] a = feasible.at(t);
                 steps++;
                 if (a != null) {
                     Joint.Solution s = Joint.split(cm, a);
@@ -97,7 +118,6 @@ final class ExactSolver {
                     }
                     double before = hi;
                     hi = Math.min(t, best.latency());
-                    // A Newton step that gained less than a bisection step would have is followed by a bisection.
                     bisect = !bisect && before - hi < 0.5 * (before - lo);
                 } else {
                     lo = t;

@@ -154,9 +154,9 @@ public final class Planner {
         if (cm.maxBlocksPerDevice > 1) {
             RunSearch.Structure st = runStructure(cm);
             if (st != null) {
-                RunSearch.Result r = multiBlockExact(cm, st, Math.max(ExactSolver.TOLERANCE, limits.gapTolerance()),
+                ExactSolver.Result r = multiBlockExact(cm, st, Math.max(ExactSolver.TOLERANCE, limits.gapTolerance()),
                         deadline);
-                return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.steps());
+                return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
             }
             Joint.Solution s = multiBlockJoint(cm, deadline);
             return new Outcome(s.blockToDevice(), s.hz(), p2Bound(cm, deadline), 1);
@@ -247,7 +247,7 @@ public final class Planner {
      * the one-block-per-device optimum (so never worse than {@code maxBlocksPerDevice = 1}). Throws
      * {@link InfeasibleProblemException} when the search proves no assignment fits.
      */
-    private static RunSearch.Result multiBlockExact(CostModel cm, RunSearch.Structure st, double tolerance,
+    private static ExactSolver.Result multiBlockExact(CostModel cm, RunSearch.Structure st, double tolerance,
             Deadline deadline) {
         Joint.Solution seed = new Joint.Solution(null, null, Double.POSITIVE_INFINITY);
         try {
@@ -256,7 +256,7 @@ public final class Planner {
             // The greedy packing missed; the search itself settles feasibility.
         }
         seed = better(seed, oneBlockPerDevice(cm, deadline));
-        RunSearch.Result r = RunSearch.solve(cm, st, seed, p2Bound(cm, deadline), tolerance, deadline);
+        ExactSolver.Result r = RunSearch.solve(cm, st, seed, p2Bound(cm, deadline), tolerance, deadline);
         if (r.best().blockToDevice() == null) {
             if (r.timedOut()) {
                 throw new Deadline.Expired();
@@ -290,13 +290,13 @@ public final class Planner {
     private Outcome exact(CostModel cm, Deadline deadline) {
         RunSearch.Structure st = runStructure(cm);
         if (st != null) {
-            RunSearch.Result r = multiBlockExact(cm, st, ExactSolver.TOLERANCE, deadline);
+            ExactSolver.Result r = multiBlockExact(cm, st, ExactSolver.TOLERANCE, deadline);
             if (r.timedOut()) {
                 throw new SolverTimeoutException(String.format(java.util.Locale.ROOT, "the exact solver ran past its"
                         + " time budget after %d feasibility tests (gap %.3g); use 'joint', which returns its best"
-                        + " plan with its gap", r.steps(), 1 - r.lowerBound() / r.best().latency()));
+                        + " plan with its gap", r.iterations(), 1 - r.lowerBound() / r.best().latency()));
             }
-            return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.steps());
+            return new Outcome(r.best().blockToDevice(), r.best().hz(), r.lowerBound(), r.iterations());
         }
         double work = ExactSolver.work(cm);
         if (work > limits.exactMaxWork()) {

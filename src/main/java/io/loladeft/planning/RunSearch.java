@@ -61,10 +61,6 @@ final class RunSearch {
     record Structure(int[] order, int odd) {
     }
 
-    /** The best plan, the last target proven infeasible, feasibility tests run, and whether the deadline cut in. */
-    record Result(Joint.Solution best, double lowerBound, int steps, boolean timedOut) {
-    }
-
     /** The run structure if the contiguity theorem covers this problem ({@code m > 1}), else {@code null}. */
     static Structure structure(CostModel cm) {
         if (cm.maxBlocksPerDevice < 2 || cm.n == 0) {
@@ -130,47 +126,26 @@ final class RunSearch {
      * The search from {@code incumbent} (a valid plan, or latency +infinity with a null assignment) and a proven
      * lower bound {@code lo}. Past the deadline: the best plan so far, {@code timedOut} set.
      */
-    static Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
+    static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
             Deadline deadline) {
         Items items = new Items(cm, st);
         Joint.Solution best = incumbent;
-        double hi = best.latency();
         int steps = 0;
-        boolean bisect = false;
         try {
-            if (hi == Double.POSITIVE_INFINITY) {
+            if (best.latency() == Double.POSITIVE_INFINITY) {
                 // No plan yet: any feasible tiling at an unbounded target (the cheapest-first dive) gives one.
                 int[] a = items.feasibleAt(Double.MAX_VALUE, deadline);
                 steps++;
                 if (a == null) {
-                    return new Result(best, lo, steps, false);
+                    return new ExactSolver.Result(best, lo, steps, false);
                 }
                 best = Joint.split(cm, a);
-                hi = best.latency();
-            }
-            while (hi - lo > tolerance * hi) {
-                double t = bisect ? 0.5 * (lo + hi) : ExactSolver.nextTarget(lo, hi, ExactSolver.TOLERANCE / 2);
-                int[] a = items.feasibleAt(t, deadline);
-                steps++;
-                if (a != null) {
-                    Joint.Solution s = Joint.split(cm, a);
-                    if (s.latency() < best.latency()) {
-                        best = s;
-                    }
-                    double before = hi;
-                    hi = Math.min(t, best.latency());
-                    // As in the one-block search: a Newton step that gained less than half the gap is followed by a
-                    // bisection step, so the gap at least halves every two steps.
-                    bisect = !bisect && before - hi < 0.5 * (before - lo);
-                } else {
-                    lo = t;
-                    bisect = false;
-                }
             }
         } catch (Deadline.Expired e) {
-            return new Result(best, lo, steps, true);
+            return new ExactSolver.Result(best, lo, steps, true);
         }
-        return new Result(best, lo, steps, false);
+        // The one-block search's loop, on tilings of runs instead of single blocks.
+        return ExactSolver.narrow(cm, best, lo, steps, tolerance, t -> items.feasibleAt(t, deadline));
     }
 
     /** The items, their costs, and the feasibility search. */
