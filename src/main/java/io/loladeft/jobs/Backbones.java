@@ -134,10 +134,9 @@ final class Backbones implements AutoCloseable {
 
     static BlockSpec blockSpec(JobSpec.Block b) {
         return switch (b.kind()) {
-            case "lora" -> BlockSpec.lora(b.rank(), (float) b.alpha());
-            case "adapter" -> BlockSpec.adapter(b.bottleneck());
-            case "layer" -> BlockSpec.layer();
-            default -> throw new IllegalArgumentException("unknown block kind " + b.kind());
+            case LORA -> BlockSpec.lora(b.rank(), (float) b.alpha());
+            case ADAPTER -> BlockSpec.adapter(b.bottleneck());
+            case LAYER -> BlockSpec.layer();
         };
     }
 

@@ -7,7 +7,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
@@ -25,11 +24,10 @@ class Housekeeper implements SmartLifecycle {
     private final Duration interval;
     private ScheduledExecutorService executor;
 
-    Housekeeper(JobStore store, JobMetrics metrics,
-            @Value("${loladeft.jobs.housekeeping-interval:2s}") Duration interval) {
+    Housekeeper(JobStore store, JobMetrics metrics, JobsProperties props) {
         this.store = store;
         this.metrics = metrics;
-        this.interval = interval;
+        this.interval = props.housekeepingInterval();
     }
 
     void pass() {

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -31,11 +30,10 @@ class JobEvents implements DisposableBean {
         return t;
     });
 
-    JobEvents(JobService jobs, @Value("${loladeft.jobs.events-poll:500ms}") java.time.Duration poll,
-            @Value("${loladeft.jobs.events-timeout:30m}") java.time.Duration timeout) {
+    JobEvents(JobService jobs, JobsProperties props) {
         this.jobs = jobs;
-        this.pollMillis = poll.toMillis();
-        this.timeoutMillis = timeout.toMillis();
+        this.pollMillis = props.eventsPoll().toMillis();
+        this.timeoutMillis = props.eventsTimeout().toMillis();
     }
 
     SseEmitter stream(UUID id, long after) {

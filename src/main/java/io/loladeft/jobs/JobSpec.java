@@ -1,6 +1,7 @@
 package io.loladeft.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.loladeft.registry.BlockConfig;
 import java.util.List;
 
 /**
@@ -44,8 +45,11 @@ record JobSpec(
     /** The model's shape (the registry's architecture). Ignored for the shape when weightsDir is set. */
     record Shape(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions) {}
 
-    /** The block kind: lora (rank, alpha), adapter (bottleneck) or layer. */
-    record Block(String kind, int rank, double alpha, int bottleneck) {}
+    /**
+     * The block kind, the plan's (stored as {@code lora}, {@code adapter} or {@code layer}):
+     * LORA (rank, alpha), ADAPTER (bottleneck) or LAYER.
+     */
+    record Block(BlockConfig.Kind kind, int rank, double alpha, int bottleneck) {}
 
     /** One involved device: its blocks and planned bandwidth, and what the emulation needs. */
     record DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,

@@ -23,6 +23,11 @@ import tools.jackson.databind.json.JsonMapper;
 @Repository
 class JobStore {
 
+    /** A job a worker may still work on. */
+    static final String ACTIVE_JOB = Sql.in(JobState.QUEUED, JobState.RUNNING);
+    /** An item not yet done: waiting, or held (perhaps on an expired lease). */
+    static final String OPEN_ITEM = Sql.in(WorkItemState.QUEUED, WorkItemState.CLAIMED);
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
@@ -68,7 +73,7 @@ class JobStore {
 
     private void item(UUID jobId, int round, String device, List<Integer> layers) {
         jdbc.sql("INSERT INTO work_item (job_id, round, device, layers, state, created_at)"
-                        + " VALUES (?, ?, ?, ?::jsonb, 'QUEUED', now())")
+                        + " VALUES (?, ?, ?, ?::jsonb, " + Sql.is(WorkItemState.QUEUED) + ", now())")
                 .params(jobId, round, device, json.writeValueAsString(layers)).update();
     }
 
@@ -87,7 +92,7 @@ class JobStore {
     }
 
     int countActive(String caller) {
-        return jdbc.sql("SELECT count(*) FROM job WHERE caller = ? AND state IN ('QUEUED', 'RUNNING')")
+        return jdbc.sql("SELECT count(*) FROM job WHERE caller = ? AND state IN " + ACTIVE_JOB)
                 .param(caller).query(Integer.class).single();
     }
 
@@ -167,23 +172,23 @@ class JobStore {
     boolean end(UUID jobId, JobState state, String reason, String message) {
         // Lock order, everywhere: a job's work items (by id) before the job's row, as claiming and
         // completing take them. Taking the job first deadlocked against a completing worker.
-        jdbc.sql("SELECT id FROM work_item WHERE job_id = ? AND state IN ('QUEUED', 'CLAIMED') ORDER BY id FOR UPDATE")
+        jdbc.sql("SELECT id FROM work_item WHERE job_id = ? AND state IN " + OPEN_ITEM + " ORDER BY id FOR UPDATE")
                 .param(jobId).query(Long.class).list();
         int changed = jdbc.sql("UPDATE job SET state = ?, reason = ?, message = ?, finished_at = now()"
-                        + " WHERE id = ? AND state IN ('QUEUED', 'RUNNING')")
+                        + " WHERE id = ? AND state IN " + ACTIVE_JOB)
                 .params(state.name(), reason, message, jobId).update();
         if (changed == 0) {
             return false;
         }
-        jdbc.sql("UPDATE work_item SET state = 'CANCELLED', lease_until = NULL"
-                        + " WHERE job_id = ? AND state IN ('QUEUED', 'CLAIMED')").param(jobId).update();
+        jdbc.sql("UPDATE work_item SET state = " + Sql.is(WorkItemState.CANCELLED) + ", lease_until = NULL"
+                        + " WHERE job_id = ? AND state IN " + OPEN_ITEM).param(jobId).update();
         event(jobId, "state", Map.of("state", state.name(), "reason", reason, "message", message));
         return true;
     }
 
     /** Active jobs past their deadline. */
     List<UUID> overdue() {
-        return jdbc.sql("SELECT id FROM job WHERE state IN ('QUEUED', 'RUNNING') AND deadline_at < now()")
+        return jdbc.sql("SELECT id FROM job WHERE state IN " + ACTIVE_JOB + " AND deadline_at < now()")
                 .query(UUID.class).list();
     }
 
@@ -201,8 +206,9 @@ class JobStore {
 
     /** Items waiting for a worker: queued, or claimed with an expired lease. */
     long queueDepth() {
-        return jdbc.sql("SELECT count(*) FROM work_item WHERE state = 'QUEUED'"
-                        + " OR (state = 'CLAIMED' AND lease_until < now())").query(Long.class).single();
+        return jdbc.sql("SELECT count(*) FROM work_item WHERE state = " + Sql.is(WorkItemState.QUEUED)
+                        + " OR (state = " + Sql.is(WorkItemState.CLAIMED) + " AND lease_until < now())")
+                .query(Long.class).single();
     }
 
     private JobRow row(ResultSet rs, int n) throws SQLException {

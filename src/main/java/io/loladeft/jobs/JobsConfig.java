@@ -3,7 +3,7 @@ package io.loladeft.jobs;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Configuration;
 
-/** Binds the worker's settings; the worker itself starts only in the worker roles (see {@link Worker}). */
+/** Binds the job system's and the worker's settings; the worker itself starts only in the worker roles (see {@link Worker}). */
 @Configuration(proxyBeanMethods = false)
-@EnableConfigurationProperties(WorkerProperties.class)
+@EnableConfigurationProperties({WorkerProperties.class, JobsProperties.class})
 class JobsConfig {}

@@ -36,6 +36,16 @@ final class RoundBatches {
 
     private RoundBatches() {}
 
+    /**
+     * The dropout seed of a round: a function of (job seed, round) alone, so a redone item draws the
+     * same masks, and every device of a round draws the masks a centralised step on the same batch
+     * would (each runs the same forward), so the schedule can change without changing the training.
+     */
+    static int dropoutSeed(long seed, int round) {
+        long h = seed * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
+        return (int) (h ^ (h >>> 32));
+    }
+
     static List<Batch> of(EncodedDataset data, int batchSize, int localIterations, long seed, int round) {
         if (batchSize > data.size()) {
             throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + data.size()

@@ -40,13 +40,17 @@ class WorkQueue {
     /** A completed item of a round, as the merge sees it. */
     record Done(String device, byte[] updatedBlocks, String result, int attempts, String worker) {}
 
-    /** What the merge of a round produced: the next global state, the round's metrics, and at the end the result. */
-    record Merged(byte[] globalBlocks, JobView.RoundMetrics metrics, JobView.Result result) {}
+    /**
+     * What the merge of a round produced: the next global state, the round's metrics, at the end the
+     * result, and how long of it the merger spent evaluating (its worker times that phase apart).
+     */
+    record Merged(byte[] globalBlocks, JobView.RoundMetrics metrics, JobView.Result result, long evaluationNanos) {}
 
     /**
      * Merges a complete round; called exactly once per round, inside the completing transaction. The
      * merger brings the round's input state itself: the completing worker has just trained on it.
      */
+    @FunctionalInterface
     interface Merger {
         Merged merge(JobStore.JobRow job, List<Done> items);
     }
@@ -60,23 +64,28 @@ class WorkQueue {
         MERGED
     }
 
+    /** How a completion went, and for {@link Completion#MERGED} what the merge produced (else null). */
+    record Completed(Completion completion, Merged merged) {}
+
     Optional<Item> claim(String worker, Duration lease) {
         return tx.execute(s -> {
             Optional<Item> item = jdbc.sql("""
-                    UPDATE work_item SET state = 'CLAIMED', worker = ?, claim_token = ?, attempts = attempts + 1,
+                    UPDATE work_item SET state = %2$s, worker = ?, claim_token = ?, attempts = attempts + 1,
                         lease_until = now() + make_interval(secs => ?)
                     WHERE id = (SELECT w.id FROM work_item w JOIN job j ON j.id = w.job_id
-                                WHERE j.state IN ('QUEUED', 'RUNNING')
-                                  AND (w.state = 'QUEUED' OR (w.state = 'CLAIMED' AND w.lease_until < now()))
+                                WHERE j.state IN %3$s
+                                  AND (w.state = %1$s OR (w.state = %2$s AND w.lease_until < now()))
                                 ORDER BY w.id LIMIT 1 FOR UPDATE OF w SKIP LOCKED)
-                    RETURNING id, job_id, round, device, layers, claim_token, attempts""")
+                    RETURNING id, job_id, round, device, layers, claim_token, attempts""".formatted(Sql.is(WorkItemState.QUEUED),
+                    Sql.is(WorkItemState.CLAIMED), JobStore.ACTIVE_JOB))
                     .params(worker, UUID.randomUUID(), lease.toMillis() / 1000.0)
                     .query((rs, n) -> new Item(rs.getLong("id"), rs.getObject("job_id", UUID.class), rs.getInt("round"),
                             rs.getString("device"), store.read(rs.getString("layers"), new TypeReference<List<Integer>>() {}),
                             rs.getObject("claim_token", UUID.class), rs.getInt("attempts")))
                     .optional();
             item.ifPresent(i -> {
-                int started = jdbc.sql("UPDATE job SET state = 'RUNNING', started_at = now() WHERE id = ? AND state = 'QUEUED'")
+                int started = jdbc.sql("UPDATE job SET state = " + Sql.is(JobState.RUNNING)
+                                + ", started_at = now() WHERE id = ? AND state = " + Sql.is(JobState.QUEUED))
                         .param(i.jobId()).update();
                 if (started == 1) {
                     store.event(i.jobId(), "state", Map.of("state", JobState.RUNNING.name(), "round", i.round()));
@@ -90,8 +99,8 @@ class WorkQueue {
     boolean heartbeat(Item item, Duration lease) {
         return jdbc.sql("""
                 UPDATE work_item w SET lease_until = now() + make_interval(secs => ?)
-                FROM job j WHERE w.id = ? AND w.claim_token = ? AND w.state = 'CLAIMED'
-                  AND j.id = w.job_id AND j.state = 'RUNNING'""")
+                FROM job j WHERE w.id = ? AND w.claim_token = ? AND w.state = %s
+                  AND j.id = w.job_id AND j.state = %s""".formatted(Sql.is(WorkItemState.CLAIMED), Sql.is(JobState.RUNNING)))
                 .params(lease.toMillis() / 1000.0, item.id(), item.claimToken()).update() == 1;
     }
 
@@ -103,8 +112,9 @@ class WorkQueue {
      */
     boolean release(Item item) {
         return jdbc.sql("""
-                UPDATE work_item SET state = 'QUEUED', claim_token = NULL, lease_until = NULL
-                WHERE id = ? AND claim_token = ? AND state = 'CLAIMED'""")
+                UPDATE work_item SET state = %s, claim_token = NULL, lease_until = NULL
+                WHERE id = ? AND claim_token = ? AND state = %s""".formatted(Sql.is(WorkItemState.QUEUED),
+                Sql.is(WorkItemState.CLAIMED)))
                 .params(item.id(), item.claimToken()).update() == 1;
     }
 
@@ -112,24 +122,26 @@ class WorkQueue {
      * Stores an item's result and, if that completes its round, merges the round (see the class
      * comment). A merger that throws rolls the whole completion back.
      */
-    Completion complete(Item item, byte[] updatedBlocks, String resultJson, Merger merger) {
+    Completed complete(Item item, byte[] updatedBlocks, String resultJson, Merger merger) {
         return tx.execute(s -> {
             int stored = jdbc.sql("""
-                    UPDATE work_item SET state = 'DONE', updated_blocks = ?, result = ?::jsonb, lease_until = NULL
-                    WHERE id = ? AND claim_token = ? AND state = 'CLAIMED'""")
+                    UPDATE work_item SET state = %s, updated_blocks = ?, result = ?::jsonb, lease_until = NULL
+                    WHERE id = ? AND claim_token = ? AND state = %s""".formatted(Sql.is(WorkItemState.DONE),
+                    Sql.is(WorkItemState.CLAIMED)))
                     .params(updatedBlocks, resultJson, item.id(), item.claimToken()).update();
             if (stored == 0) {
-                return Completion.LOST;
+                return new Completed(Completion.LOST, null);
             }
             JobStore.JobRow job = jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE").param(item.jobId())
                     .query(UUID.class).optional().flatMap(store::find).orElseThrow();
             if (job.state() != JobState.RUNNING || job.round() != item.round()) {
-                return Completion.STORED;
+                return new Completed(Completion.STORED, null);
             }
-            int open = jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND round = ? AND state <> 'DONE'")
+            int open = jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND round = ? AND state <> "
+                            + Sql.is(WorkItemState.DONE))
                     .params(job.id(), job.round()).query(Integer.class).single();
             if (open > 0) {
-                return Completion.STORED;
+                return new Completed(Completion.STORED, null);
             }
             List<Done> items = jdbc.sql("""
                     SELECT device, updated_blocks, result, attempts, worker FROM work_item
@@ -140,7 +152,7 @@ class WorkQueue {
                     .list();
             Merged merged = merger.merge(job, items);
             advance(job, merged);
-            return Completion.MERGED;
+            return new Completed(Completion.MERGED, merged);
         });
     }
 
@@ -157,7 +169,8 @@ class WorkQueue {
                 .params(job.id(), round).update();
         if (round < job.rounds()) {
             // Conditional on the round number: a second merge of the same round cannot advance anything.
-            int moved = jdbc.sql("UPDATE job SET round = round + 1 WHERE id = ? AND round = ? AND state = 'RUNNING'")
+            int moved = jdbc.sql("UPDATE job SET round = round + 1 WHERE id = ? AND round = ? AND state = "
+                            + Sql.is(JobState.RUNNING))
                     .params(job.id(), round).update();
             if (moved != 1) {
                 throw new IllegalStateException("round " + round + " of job " + job.id() + " was merged twice");
@@ -166,8 +179,9 @@ class WorkQueue {
             store.event(job.id(), "progress", progress(round, job.rounds(), merged.metrics()));
         } else {
             int done = jdbc.sql("""
-                    UPDATE job SET state = 'SUCCEEDED', reason = 'Completed', finished_at = now(), result = ?::jsonb,
-                        result_blocks = ? WHERE id = ? AND round = ? AND state = 'RUNNING'""")
+                    UPDATE job SET state = %s, reason = 'Completed', finished_at = now(), result = ?::jsonb,
+                        result_blocks = ? WHERE id = ? AND round = ? AND state = %s""".formatted(Sql.is(JobState.SUCCEEDED),
+                    Sql.is(JobState.RUNNING)))
                     .params(store.write(merged.result()), merged.globalBlocks(), job.id(), round).update();
             if (done != 1) {
                 throw new IllegalStateException("job " + job.id() + " finished twice");

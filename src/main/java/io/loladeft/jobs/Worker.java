@@ -1,20 +1,15 @@
 package io.loladeft.jobs;
 
 import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
+import io.loladeft.common.Digests;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.train.Evaluator;
-import io.loladeft.finetune.train.Merge;
 import io.loladeft.finetune.train.RoundResult;
 import io.loladeft.finetune.train.TorchThread;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -40,7 +35,7 @@ import tools.jackson.core.type.TypeReference;
  */
 @Component
 @ConditionalOnExpression("'${loladeft.role:both}' != 'api'")
-class Worker implements SmartLifecycle, WorkQueue.Merger {
+class Worker implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(Worker.class);
 
@@ -69,10 +64,6 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
      * worker often runs several of its items, then merges the round and goes on with the next.
      */
     private RoundInput lastInput;
-    /** The next round's input, from a merge whose transaction has not committed yet. */
-    private RoundInput merging;
-    /** Nanoseconds the merge in progress spent evaluating; the MERGE phase leaves them out. */
-    private long evaluating;
     private double hostFlops;
 
     Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
@@ -82,13 +73,6 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         this.props = props;
         this.name = props.name().isBlank() ? defaultName() : props.name();
     }
-
-    /**
-     * What an item reports; stored with the item as JSON. A fused round's one item also gives each
-     * device's {@code uploadBytes} (its own blocks); its other figures are the whole step's.
-     */
-    record ItemResult(double computeSeconds, double hostFlops, long uploadBytes, long peakRssBytes, List<Double> losses,
-            Map<String, Long> deviceUploadBytes) {}
 
     @Override
     public void start() {
@@ -135,7 +119,9 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
 
     private void loop() {
         log.info("Job worker {} started (lease {}, poll {})", name, props.lease(), props.poll());
-        prepareTorchThread(props.torchThreads());
+        // Both settings are per thread, so this runs first thing on the worker thread, whichever
+        // thread loaded the engine. One intra-op thread by default: see WorkerProperties.torchThreads.
+        TorchThread.prepare(props.torchThreads());
         try (Backbones cache = new Backbones(props.modelCache())) {
             backbones = cache;
             while (running.get()) {
@@ -157,8 +143,8 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         }
     }
 
-    /** Claims and runs one item; false when there was nothing to do. Package-private for tests. */
-    boolean runOne() {
+    /** Claims and runs one item; false when there was nothing to do. */
+    private boolean runOne() {
         long t0 = System.nanoTime();
         Optional<WorkQueue.Item> claimed = queue.claim(name, props.lease());
         if (claimed.isEmpty()) {
@@ -218,7 +204,7 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         RoundResult r;
         t0 = System.nanoTime();
         synchronized (ENGINE) {
-            Engine.getInstance().setRandomSeed(roundSeed(spec.seed(), item.round()));
+            Engine.getInstance().setRandomSeed(RoundBatches.dropoutSeed(spec.seed(), item.round()));
             backbone.trainer().configure(Backbones.optimizer(spec));
             backbone.trainer().setLearningRate(Backbones.schedule(spec).at(item.round()));
             r = backbone.trainer().train(global, item.layers(), batches);
@@ -237,26 +223,23 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         }
         ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.uploadBytes(), r.peakRssBytes(),
                 r.losses(), deviceUploads);
-        WorkQueue.Completion c;
         t0 = System.nanoTime();
-        evaluating = 0;
-        try {
-            c = queue.complete(item, r.updatedBlocks(), store.write(result), this);
-            if (c == WorkQueue.Completion.MERGED && merging != null) {
-                lastInput = merging;
+        WorkQueue.Completed c = queue.complete(item, r.updatedBlocks(), store.write(result), this::merge);
+        if (c.completion() == WorkQueue.Completion.MERGED) {
+            WorkQueue.Merged merged = c.merged();
+            if (item.round() < job.rounds()) {
+                // The merged state is the next round's input, committed now: kept, saving a read.
+                lastInput = new RoundInput(job.id(), item.round() + 1, merged.globalBlocks());
             }
-        } finally {
-            merging = null;
-        }
-        if (c == WorkQueue.Completion.MERGED) {
-            metrics.phase(JobMetrics.Phase.MERGE, System.nanoTime() - t0 - evaluating);
-            if (evaluating > 0) {
-                metrics.phase(JobMetrics.Phase.EVALUATE, evaluating);
+            metrics.phase(JobMetrics.Phase.MERGE, System.nanoTime() - t0 - merged.evaluationNanos());
+            if (merged.evaluationNanos() > 0) {
+                metrics.phase(JobMetrics.Phase.EVALUATE, merged.evaluationNanos());
             }
         } else {
             metrics.phase(JobMetrics.Phase.STORE, System.nanoTime() - t0);
         }
-        log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(), c);
+        log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(),
+                c.completion());
     }
 
     private record RoundInput(UUID job, int round, byte[] blocks) {}
@@ -276,85 +259,41 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
         return blocks;
     }
 
-    @Override
-    public WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> items) {
+    /**
+     * Merges a complete round inside the completing transaction ({@link WorkQueue.Merger}): the
+     * round's input is in hand (this worker trained the round's last item on it), the merge itself is
+     * {@link RoundMerge}; then the dev evaluation when due, and the round's metrics.
+     */
+    private WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> done) {
         JobSpec spec = job.spec();
         int round = job.round();
         Backbones.Backbone backbone = backbones.backbone(spec);
-        // The round's input: this worker trained the round's last item on it, so it is in hand.
-        byte[] merged = Merge.apply(roundInput(job.id(), round, spec, backbone).orElseThrow(),
-                items.stream().map(WorkQueue.Done::updatedBlocks).toList(), true);
-        // The merged state is the next round's input: kept once the merge commits, saving a read.
-        merging = round < job.rounds() ? new RoundInput(job.id(), round + 1, merged) : null;
-        double lossSum = 0;
-        int lossN = 0;
-        double emulatedRound = 0;
-        List<JobView.DeviceRound> devices = new ArrayList<>();
-        for (WorkQueue.Done d : items) {
-            ItemResult r = store.read(d.result(), new TypeReference<ItemResult>() {});
-            for (double l : r.losses()) {
-                lossSum += l;
-                lossN++;
-            }
-            for (DeviceShare share : shares(spec, d, r)) {
-                JobSpec.DeviceRun run = share.run();
-                double compute = Emulation.computeSeconds(share.computeSeconds(), r.hostFlops(), run.computeFlops());
-                double upload = Emulation.uploadSeconds(share.uploadBytes(), run.bandwidthHz(), run.txPowerDbm(),
-                        run.channelGainDb(), spec.noisePsdDbmPerHz());
-                devices.add(new JobView.DeviceRound(run.name(), share.computeSeconds(), r.hostFlops(),
-                        share.uploadBytes(), compute, upload, compute + upload, run.predictedLatencySeconds(),
-                        d.attempts(), d.worker()));
-                emulatedRound = Math.max(emulatedRound, compute + upload);
-            }
-        }
+        List<RoundMerge.Item> items = done.stream().map(d -> new RoundMerge.Item(d.device(), d.updatedBlocks(),
+                store.read(d.result(), new TypeReference<ItemResult>() {}), d.attempts(), d.worker())).toList();
+        RoundMerge.Outcome merged = RoundMerge.of(spec, roundInput(job.id(), round, spec, backbone).orElseThrow(), items);
         boolean last = round == job.rounds();
         Map<String, Double> dev = null;
+        long evaluation = 0;
         if (last || (spec.evalEvery() > 0 && round % spec.evalEvery() == 0)) {
-            dev = evaluate(spec, backbone, merged);
+            long t0 = System.nanoTime();
+            dev = evaluate(spec, backbone, merged.blocks());
+            evaluation = System.nanoTime() - t0;
         }
         double wall = store.roundWallSeconds(job.id(), round);
         metrics.roundCompleted(wall);
-        JobView.RoundMetrics m = new JobView.RoundMetrics(round, lossSum / lossN, dev, devices, emulatedRound,
-                spec.predictedRoundLatencySeconds(), wall, Instant.now());
-        JobView.Result result = last
-                ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks", merged.length, sha256(merged))
-                : null;
-        return new WorkQueue.Merged(merged, m, result);
-    }
-
-    /** A device's part of an item: its compute seconds on this host and the bytes it uploads. */
-    private record DeviceShare(JobSpec.DeviceRun run, double computeSeconds, long uploadBytes) {}
-
-    /**
-     * What each device did in item {@code d}. A device's own item is its own. A fused item measured one
-     * step for all: every device's forward is the same pass, and their backward passes differ only in how
-     * deep they go and which weight gradients they take, so each device is given the step's seconds in the
-     * proportion of its FLOPs to the fused step's (the cost model's, docs/planning.md) and its own blocks'
-     * bytes. The losses are the step's, the same for every device.
-     */
-    static List<DeviceShare> shares(JobSpec spec, WorkQueue.Done d, ItemResult r) {
-        if (!spec.fused()) {
-            return List.of(new DeviceShare(spec.device(d.device()), r.computeSeconds(), r.uploadBytes()));
-        }
-        List<DeviceShare> shares = new ArrayList<>();
-        for (JobSpec.DeviceRun run : spec.devices()) {
-            double fraction = Math.min(1, run.iterationFlops() / spec.fusedIterationFlops());
-            shares.add(new DeviceShare(run, r.computeSeconds() * fraction, r.deviceUploadBytes().get(run.name())));
-        }
-        return shares;
+        JobView.RoundMetrics m = new JobView.RoundMetrics(round, merged.trainingLoss(), dev, merged.devices(),
+                merged.emulatedRoundLatencySeconds(), spec.predictedRoundLatencySeconds(), wall, Instant.now());
+        JobView.Result result = last ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks",
+                merged.blocks().length, Digests.sha256(merged.blocks())) : null;
+        return new WorkQueue.Merged(merged.blocks(), m, result, evaluation);
     }
 
     private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, byte[] blocks) {
         Backbones.Data data = backbones.data(spec);
-        long t0 = System.nanoTime();
-        try {
-            synchronized (ENGINE) {
-                backbone.trainer().configure(Backbones.optimizer(spec));
-                backbone.trainer().loadBlocks(blocks);
-                return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
-            }
-        } finally {
-            evaluating += System.nanoTime() - t0;
+        synchronized (ENGINE) {
+            backbone.trainer().configure(Backbones.optimizer(spec));
+            backbone.trainer().loadBlocks(blocks);
+            return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
         }
     }
 
@@ -364,46 +303,6 @@ class Worker implements SmartLifecycle, WorkQueue.Merger {
             log.info("Job worker {}: host FLOP/s {}", name, hostFlops);
         }
         return hostFlops;
-    }
-
-    /**
-     * Prepares the worker thread for PyTorch; both settings are per thread, so this runs first thing
-     * on it, whichever thread loaded the engine.
-     *
-     * <p>One intra-op thread by default ({@code loladeft.worker.torch-threads}): on a 2-core host shared with other work an item ran about ten times
-     * faster with one than with the default (150 local iterations of a tiny LoRA model in 1 to 3 s
-     * instead of 40 in 10 to 13 s), and a worker scales by running more processes. (Runs with more
-     * threads once gave different bytes for the same item; that was the garbage-collection defect,
-     * see GcDuringTrainingTest; after its fix a one-off check gave identical bytes with 2 threads.)
-     * {@code at::set_num_threads} acts on this thread (OpenMP's setting is per thread) and on threads
-     * that first touch PyTorch later. The host FLOP/s calibration then measures what trains: one thread.
-     *
-     * <p>Grad mode off: DJL turns it off only on the thread that loads the engine, and a gradient
-     * collector restores the thread's previous mode on close; with it on, the optimizer's in-place
-     * update of a leaf parameter fails ("a leaf Variable that requires grad is being used in an
-     * in-place operation") on a thread that did not load the engine.
-     */
-    static void prepareTorchThread(int threads) {
-        TorchThread.prepare();
-        JniUtils.setNumThreads(threads);
-    }
-
-    /**
-     * The dropout seed of a round: a function of (job seed, round) alone, so a redone item draws the
-     * same masks, and every device of a round draws the masks a centralised step on the same batch
-     * would (each runs the same forward), so the schedule can change without changing the training.
-     */
-    static int roundSeed(long seed, int round) {
-        long h = seed * 0x9E3779B97F4A7C15L + round * 0xBF58476D1CE4E5B9L;
-        return (int) (h ^ (h >>> 32));
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static String message(RuntimeException e) {

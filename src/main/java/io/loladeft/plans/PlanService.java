@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
 import org.springframework.web.ErrorResponseException;
@@ -62,8 +63,12 @@ public class PlanService {
     }
 
     public StoredPlan stored(UUID id) {
-        return store.find(id).map(s -> new StoredPlan(s.plan(), s.request()))
-                .orElseThrow(() -> Problems.notFound("plan", id.toString()));
+        return findStored(id).orElseThrow(() -> Problems.notFound("plan", id.toString()));
+    }
+
+    /** The stored plan, if there is one: for callers to whom a missing plan means something else than 404. */
+    public Optional<StoredPlan> findStored(UUID id) {
+        return store.find(id).map(s -> new StoredPlan(s.plan(), s.request()));
     }
 
     public PageView<PlanView> list(int page, int size) {

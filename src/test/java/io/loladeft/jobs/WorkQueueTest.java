@@ -65,7 +65,7 @@ class WorkQueueTest {
             runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5, 1e9));
         }
         JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
-                new JobSpec.Block("lora", 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
+                new JobSpec.Block(BlockConfig.Kind.LORA, 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
                 JobSpec.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs);
         UUID id = UUID.randomUUID();
         store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
@@ -84,7 +84,7 @@ class WorkQueueTest {
             itemsSeen.add(items.size());
             JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now());
             JobView.Result r = job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
-            return new WorkQueue.Merged(new byte[] {(byte) job.round()}, m, r);
+            return new WorkQueue.Merged(new byte[] {(byte) job.round()}, m, r, 0);
         }
     }
 
@@ -114,8 +114,8 @@ class WorkQueueTest {
 
         CountingMerger merger = new CountingMerger();
         assertThat(queue.heartbeat(first, LEASE)).isFalse();
-        assertThat(queue.complete(first, new byte[] {1}, "{}", merger)).isEqualTo(WorkQueue.Completion.LOST);
-        assertThat(queue.complete(again, new byte[] {1}, "{}", merger)).isEqualTo(WorkQueue.Completion.MERGED);
+        assertThat(queue.complete(first, new byte[] {1}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.complete(again, new byte[] {1}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.MERGED);
         assertThat(merger.calls).hasValue(1);
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(store.resultBlocks(id)).contains(new byte[] {1});
@@ -134,9 +134,9 @@ class WorkQueueTest {
         assertThat(taken.attempts()).isEqualTo(2);
         CountingMerger merger = new CountingMerger();
         assertThat(queue.heartbeat(leaving, LEASE)).isFalse();
-        assertThat(queue.complete(leaving, new byte[] {9}, "{}", merger)).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.complete(leaving, new byte[] {9}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.LOST);
         assertThat(queue.release(leaving)).as("the departing worker cannot give back what is no longer its").isFalse();
-        assertThat(queue.complete(taken, new byte[] {1}, "{}", merger)).isEqualTo(WorkQueue.Completion.MERGED);
+        assertThat(queue.complete(taken, new byte[] {1}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.MERGED);
         assertThat(store.resultBlocks(id)).contains(new byte[] {1});
     }
 
@@ -164,7 +164,7 @@ class WorkQueueTest {
                 for (WorkQueue.Item item : items) {
                     done.add(pool.submit(() -> {
                         go.await();
-                        return queue.complete(item, new byte[] {(byte) item.round()}, "{}", merger);
+                        return queue.complete(item, new byte[] {(byte) item.round()}, "{}", merger).completion();
                     }));
                 }
                 go.countDown();
@@ -228,7 +228,7 @@ class WorkQueueTest {
         assertThat(store.end(id, JobState.CANCELLED, "Cancelled", "test")).isTrue();
         assertThat(store.end(id, JobState.FAILED, "Again", "test")).isFalse();
         assertThat(queue.heartbeat(held, LEASE)).isFalse();
-        assertThat(queue.complete(held, new byte[] {1}, "{}", new CountingMerger())).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.complete(held, new byte[] {1}, "{}", new CountingMerger()).completion()).isEqualTo(WorkQueue.Completion.LOST);
         assertThat(queue.claim("w", LEASE)).isEmpty();
         Optional<JobStore.JobRow> job = store.find(id);
         assertThat(job.orElseThrow().state()).isEqualTo(JobState.CANCELLED);

@@ -5,6 +5,7 @@ import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.train.OptimizerSpec;
 import io.loladeft.finetune.train.RoundResult;
 import io.loladeft.finetune.train.RoundRunner;
+import io.loladeft.finetune.train.TorchThread;
 import io.loladeft.support.Http;
 import io.loladeft.support.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,7 +101,7 @@ public final class WorkerOverheadBench {
 
     /** The same rounds as the job, through RoundRunner: each device trains its blocks, then the merge. */
     static List<Double> engineLoop(JobSpec spec, List<Double> compute) {
-        Worker.prepareTorchThread(1);
+        TorchThread.prepare(1);
         List<List<Integer>> assignment = spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
         List<Double> out = new ArrayList<>();
         Path modelCache = Path.of("data/models");

@@ -17,4 +17,14 @@ public final class TorchThread {
         Engine.getInstance(); // loads the native library if nobody has yet
         JniUtils.setGradMode(false);
     }
+
+    /**
+     * {@link #prepare()}, and PyTorch's intra-op threads for this thread: {@code at::set_num_threads}
+     * acts on the calling thread (OpenMP's setting is per thread) and on threads that first touch
+     * PyTorch later, so a thread that trains sets it itself, first thing.
+     */
+    public static void prepare(int intraOpThreads) {
+        prepare();
+        JniUtils.setNumThreads(intraOpThreads);
+    }
 }

@@ -1,0 +1,71 @@
+package io.loladeft.jobs;
+
+import io.loladeft.finetune.train.Merge;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The edge server's merge of a complete round, as a function of the round's input state and its
+ * completed items: the next global block state (the devices' disjoint blocks written into the
+ * input), the mean training loss, and each device's measured and emulated time. No I/O; the
+ * worker evaluates and stores what it returns.
+ */
+final class RoundMerge {
+
+    private RoundMerge() {}
+
+    /** A completed item with its result read back, in device order. */
+    record Item(String device, byte[] updatedBlocks, ItemResult result, int attempts, String worker) {}
+
+    /** A device's part of an item: its compute seconds on the worker's host and the bytes it uploads. */
+    record DeviceShare(JobSpec.DeviceRun run, double computeSeconds, long uploadBytes) {}
+
+    /** The merged round: its blocks, the mean loss over devices and local iterations, the devices' times. */
+    record Outcome(byte[] blocks, double trainingLoss, List<JobView.DeviceRound> devices,
+            double emulatedRoundLatencySeconds) {}
+
+    static Outcome of(JobSpec spec, byte[] input, List<Item> items) {
+        byte[] merged = Merge.apply(input, items.stream().map(Item::updatedBlocks).toList(), true);
+        double lossSum = 0;
+        int lossN = 0;
+        double emulatedRound = 0;
+        List<JobView.DeviceRound> devices = new ArrayList<>();
+        for (Item item : items) {
+            ItemResult r = item.result();
+            for (double l : r.losses()) {
+                lossSum += l;
+                lossN++;
+            }
+            for (DeviceShare share : shares(spec, item.device(), r)) {
+                JobSpec.DeviceRun run = share.run();
+                double compute = Emulation.computeSeconds(share.computeSeconds(), r.hostFlops(), run.computeFlops());
+                double upload = Emulation.uploadSeconds(share.uploadBytes(), run.bandwidthHz(), run.txPowerDbm(),
+                        run.channelGainDb(), spec.noisePsdDbmPerHz());
+                devices.add(new JobView.DeviceRound(run.name(), share.computeSeconds(), r.hostFlops(),
+                        share.uploadBytes(), compute, upload, compute + upload, run.predictedLatencySeconds(),
+                        item.attempts(), item.worker()));
+                emulatedRound = Math.max(emulatedRound, compute + upload);
+            }
+        }
+        return new Outcome(merged, lossSum / lossN, devices, emulatedRound);
+    }
+
+    /**
+     * What each device did in an item. A device's own item is its own. A fused item measured one
+     * step for all: every device's forward is the same pass, and their backward passes differ only in how
+     * deep they go and which weight gradients they take, so each device is given the step's seconds in the
+     * proportion of its FLOPs to the fused step's (the cost model's, docs/planning.md) and its own blocks'
+     * bytes. The losses are the step's, the same for every device.
+     */
+    static List<DeviceShare> shares(JobSpec spec, String device, ItemResult r) {
+        if (!spec.fused()) {
+            return List.of(new DeviceShare(spec.device(device), r.computeSeconds(), r.uploadBytes()));
+        }
+        List<DeviceShare> shares = new ArrayList<>();
+        for (JobSpec.DeviceRun run : spec.devices()) {
+            double fraction = Math.min(1, run.iterationFlops() / spec.fusedIterationFlops());
+            shares.add(new DeviceShare(run, r.computeSeconds() * fraction, r.deviceUploadBytes().get(run.name())));
+        }
+        return shares;
+    }
+}
