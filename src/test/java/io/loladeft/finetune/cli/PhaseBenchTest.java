@@ -1,4 +1,4 @@
-package io.loladeft.finetune;
+package io.loladeft.finetune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

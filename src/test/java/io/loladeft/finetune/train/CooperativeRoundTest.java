@@ -1,4 +1,4 @@
-package io.loladeft.finetune;
+package io.loladeft.finetune.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

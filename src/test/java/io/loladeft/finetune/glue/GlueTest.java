@@ -1,5 +1,6 @@
-package io.loladeft.finetune;
+package io.loladeft.finetune.glue;
 
+import io.loladeft.finetune.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;

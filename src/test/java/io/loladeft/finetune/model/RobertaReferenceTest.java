@@ -1,5 +1,6 @@
-package io.loladeft.finetune;
+package io.loladeft.finetune.model;
 
+import io.loladeft.finetune.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
