@@ -24,22 +24,6 @@ public record DeviceProfile(double[] computeSeconds, double[] memoryBytes) {
         return memoryBytes == null ? null : memoryBytes.clone();
     }
 
-    double computeAt(int depth) {
-        return computeSeconds[depth - 1];
-    }
-
-    double memoryAt(int depth) {
-        return memoryBytes[depth - 1];
-    }
-
-    int computeLength() {
-        return computeSeconds == null ? -1 : computeSeconds.length;
-    }
-
-    int memoryLength() {
-        return memoryBytes == null ? -1 : memoryBytes.length;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof DeviceProfile p

@@ -112,11 +112,6 @@ public record EncoderConfig(
         return family == Family.ROBERTA ? maxPositions - padTokenId - 1 : maxPositions;
     }
 
-    public EncoderConfig withNumLabels(int labels) {
-        return new EncoderConfig(family, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
-                typeVocabSize, layerNormEps, padTokenId, labels, hiddenDropout, attentionDropout, initializerRange);
-    }
-
     public EncoderConfig withDropout(float hidden, float attention) {
         return new EncoderConfig(family, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
                 typeVocabSize, layerNormEps, padTokenId, numLabels, hidden, attention, initializerRange);

@@ -83,11 +83,6 @@ public final class RoundRunner implements AutoCloseable {
             }
             return s / n;
         }
-
-        /** The round's compute latency: its slowest device. */
-        public double maxComputeSeconds() {
-            return devices.stream().mapToDouble(RoundResult::computeSeconds).max().orElse(0);
-        }
     }
 
     public RoundReport round(List<Batch> batches) {
