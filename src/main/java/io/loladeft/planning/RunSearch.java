@@ -139,7 +139,22 @@ final class RunSearch {
      */
     static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
             Deadline deadline) {
-        Items items = new Items(cm, st);
+        return solve(cm, st, incumbent, lo, tolerance, deadline, Pricing.LP);
+    }
+
+    /**
+     * Where the device prices come from. {@link #LP}: the LP's duals, and its integral optimum taken as the plan
+     * (the planner's choice, within the LP's caps); {@link #LP_SEARCH}: the LP's duals, but every test decided by
+     * reduced-cost fixing and the search; {@link #SUBGRADIENT}: subgradient steps (the planner's choice past the LP's
+     * caps). The last two exist so that tests reach, on small instances, the paths that large ones take.
+     */
+    enum Pricing {
+        LP, LP_SEARCH, SUBGRADIENT
+    }
+
+    static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
+            Deadline deadline, Pricing pricing) {
+        Items items = new Items(cm, st, pricing);
         Joint.Solution best = incumbent;
         int steps = 0;
         try {
@@ -194,7 +209,10 @@ final class RunSearch {
         final double[] through;
         final double[] down;
 
-        Items(CostModel cm, Structure st) {
+        final Pricing pricing;
+
+        Items(CostModel cm, Structure st, Pricing pricing) {
+            this.pricing = pricing;
             this.cm = cm;
             this.order = st.order();
             this.odd = st.odd();
@@ -246,7 +264,8 @@ final class RunSearch {
                 }
             }
             // Within the request's 16 MiB: the LP (at most 4.5 MiB) only beside tables of at most 8 MiB.
-            if (rows > RunLp.MAX_ROWS || cols > RunLp.MAX_COLUMNS || (long) count * cm.k > MAX_TABLE / 2) {
+            if (pricing == Pricing.SUBGRADIENT || rows > RunLp.MAX_ROWS || cols > RunLp.MAX_COLUMNS
+                    || (long) count * cm.k > MAX_TABLE / 2) {
                 return null;
             }
             int[] lo = new int[count];
@@ -618,7 +637,7 @@ final class RunSearch {
                 return null;
             }
             if (lp != null) {
-                if (lpOptimal) {
+                if (lpOptimal && pricing == Pricing.LP) {
                     int[] a = lpPlan();
                     if (a != null) {
                         return a; // the LP's integral optimum: the least-bandwidth plan at t
