@@ -31,14 +31,22 @@ import java.util.Arrays;
  * last such {@code T}, and the search stops once the gap is within the caller's tolerance ({@code exact}:
  * {@link ExactSolver#TOLERANCE}, i.e. optimal; {@code joint}: {@link PlanningLimits#gapTolerance()}).
  *
- * <p><b>Bounds.</b> Three, all exact relaxations: the Hungarian value of the items so far (their least cost on
- * distinct devices) plus the cheapest tiling of the uncovered prefix with every item at its cheapest device; and a
- * Lagrangian bound with prices on the devices (each used at most once), tuned per target by subgradient steps, which
- * often proves a target infeasible at the root. Within one feasibility test, after the first leaf the search goes on
- * for {@link #IMPROVE_NODES} nodes for a leaf needing less bandwidth, a better Newton step.
+ * <p><b>Bounds.</b> All exact relaxations: the Hungarian value of the items so far (their least cost on distinct
+ * devices) plus the cheapest tiling of the uncovered prefix with every item at its cheapest device; and a Lagrangian
+ * bound with prices on the devices (each used at most once). Relaxing distinctness leaves a shortest path over
+ * tilings, which is integral, so the best prices give the LP relaxation of the set-partitioning model (at least it
+ * with an odd block, which the path carries as a state); they come from that LP's optimal duals ({@link RunLp}, a revised simplex warm-started from the previous target's
+ * basis), or, past the LP's size caps, from {@link #LAGRANGE_ITERATIONS} subgradient steps. The bound is always
+ * recomputed here from the prices (valid for any prices), and it proves most targets infeasible at the root. When
+ * the LP's optimum is integral (on every benchmark instance so far) it is the least-bandwidth plan at the target and
+ * no search runs. Otherwise the prices fix pairs: a pair whose cheapest priced tiling through it exceeds {@code B}
+ * is in no plan within the band and is cut before the search. Pairs needing more than {@code B} alone are cut
+ * always. Within one feasibility test, after the first leaf the search goes on for {@link #IMPROVE_NODES} nodes for a
+ * leaf needing less bandwidth, a better Newton step.
  *
  * <p><b>Cost.</b> {@code I x K} doubles for the item compute times and the same for {@code beta} at the current
- * target, {@code I <= 2 N min(m, N) + 1} items; the caller keeps {@code I x K} within {@link #MAX_TABLE}. The search is
+ * target, {@code I <= 2 N min(m, N) + 1} items; the caller keeps {@code I x K} within {@link #MAX_TABLE}; the LP only
+ * when {@code I x K <= MAX_TABLE / 2} and within its own caps (at most 4.5 MiB), so 16 MiB in all. The search is
  * exponential in the worst case (the problem contains bin packing); it watches the deadline at every node and then
  * returns the best plan with the last proven bound.
  */
@@ -47,7 +55,10 @@ final class RunSearch {
     /** Most item-device pairs: two tables of this many doubles are 16 MiB. */
     static final long MAX_TABLE = 1L << 20;
 
-    /** Subgradient steps on the device prices per feasibility test (each costs one pass over the tables). */
+    /**
+     * Subgradient steps on the device prices per feasibility test (each costs one pass over the tables), used only
+     * where the LP is past its caps.
+     */
     static final int LAGRANGE_ITERATIONS = 60;
 
     /** Search nodes spent, after a feasibility test found its first leaf, on finding one that needs less bandwidth. */
@@ -128,7 +139,22 @@ final class RunSearch {
      */
     static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
             Deadline deadline) {
-        Items items = new Items(cm, st);
+        return solve(cm, st, incumbent, lo, tolerance, deadline, Pricing.LP);
+    }
+
+    /**
+     * Where the device prices come from. {@link #LP}: the LP's duals, and its integral optimum taken as the plan
+     * (the planner's choice, within the LP's caps); {@link #LP_SEARCH}: the LP's duals, but every test decided by
+     * reduced-cost fixing and the search; {@link #SUBGRADIENT}: subgradient steps (the planner's choice past the LP's
+     * caps). The last two exist so that tests reach, on small instances, the paths that large ones take.
+     */
+    enum Pricing {
+        LP, LP_SEARCH, SUBGRADIENT
+    }
+
+    static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
+            Deadline deadline, Pricing pricing) {
+        Items items = new Items(cm, st, pricing);
         Joint.Solution best = incumbent;
         int steps = 0;
         try {
@@ -175,8 +201,18 @@ final class RunSearch {
         final double[] lagRest;
         final int[] lagChoice;
         double sumPi;
+        /** The LP relaxation when small enough ({@link RunLp#MAX_ROWS}, {@link RunLp#MAX_COLUMNS}), else null. */
+        final RunLp lp;
+        /** Whether the LP ended optimal at the current target (then its integral optimum, if any, is a plan). */
+        boolean lpOptimal;
+        /** Per item: the cheapest priced tiling through it, without its own cost (reduced-cost fixing). */
+        final double[] through;
+        final double[] down;
 
-        Items(CostModel cm, Structure st) {
+        final Pricing pricing;
+
+        Items(CostModel cm, Structure st, Pricing pricing) {
+            this.pricing = pricing;
             this.cm = cm;
             this.order = st.order();
             this.odd = st.odd();
@@ -211,6 +247,57 @@ final class RunSearch {
             this.lagItem = new double[count];
             this.lagRest = new double[2 * (n1 + 1)];
             this.lagChoice = new int[2 * (n1 + 1)];
+            this.through = new double[count];
+            this.down = new double[2 * (n1 + 1)];
+            this.lp = buildLp();
+        }
+
+        /** The LP's columns: every (item, device) pair that fits the device's memory. */
+        private RunLp buildLp() {
+            int rows = n1 + (odd >= 0 ? 1 : 0) + cm.k;
+            long cols = 0;
+            for (int i = 0; i < count; i++) {
+                if (compute[i] != null) {
+                    for (int d = 0; d < cm.k; d++) {
+                        cols += compute[i][d] < Double.POSITIVE_INFINITY ? 1 : 0;
+                    }
+                }
+            }
+            // Within the request's 16 MiB: the LP (at most 4.5 MiB) only beside tables of at most 8 MiB.
+            if (pricing == Pricing.SUBGRADIENT || rows > RunLp.MAX_ROWS || cols > RunLp.MAX_COLUMNS
+                    || (long) count * cm.k > MAX_TABLE / 2) {
+                return null;
+            }
+            int[] lo = new int[count];
+            int[] hi = new int[count];
+            boolean[] withOdd = new boolean[count];
+            for (int i = 0; i < count; i++) {
+                if (i == oddAlone) {
+                    lo[i] = 0;
+                    hi[i] = -1;
+                    withOdd[i] = true;
+                } else {
+                    int e = i / variants / maxRun;
+                    int c = (i / variants) % maxRun + 1;
+                    lo[i] = e - c + 1;
+                    hi[i] = e;
+                    withOdd[i] = i % variants == 1;
+                }
+            }
+            int[] item = new int[(int) cols];
+            int[] device = new int[(int) cols];
+            int j = 0;
+            for (int i = 0; i < count; i++) {
+                if (compute[i] != null) {
+                    for (int d = 0; d < cm.k; d++) {
+                        if (compute[i][d] < Double.POSITIVE_INFINITY) {
+                            item[j] = i;
+                            device[j++] = d;
+                        }
+                    }
+                }
+            }
+            return new RunLp(n1, odd >= 0, cm.k, lo, hi, withOdd, item, device);
         }
 
         int index(int e, int c, int withOdd) {
@@ -243,9 +330,31 @@ final class RunSearch {
                     double r = s / (t - c[d]);
                     row[d] = t > c[d] && r <= fullRate[d] ? Uplink.bandwidthFor(r, cm.gamma[d])
                             : Double.POSITIVE_INFINITY;
+                    if (row[d] > cm.totalBandwidth) {
+                        row[d] = Double.POSITIVE_INFINITY; // no plan within the band uses this pair
+                    }
                     min = Math.min(min, row[d]);
                 }
                 minBeta[i] = min;
+            }
+            restBounds();
+            if (lp != null) {
+                lpPrices(deadline);
+            } else {
+                lagrange(deadline);
+            }
+        }
+
+        /** The prefix bounds with every item at its cheapest device ({@code restBound}). */
+        private void restBounds() {
+            for (int i = 0; i < count; i++) {
+                if (compute[i] != null) {
+                    double min = Double.POSITIVE_INFINITY;
+                    for (double b : beta[i]) {
+                        min = Math.min(min, b);
+                    }
+                    minBeta[i] = min;
+                }
             }
             restBound[0] = odd >= 0 ? minBeta[oddAlone] : 0;
             restBound[1] = 0;
@@ -263,7 +372,125 @@ final class RunSearch {
                 restBound[2 * pos] = free;
                 restBound[2 * pos + 1] = placed;
             }
-            lagrange(deadline);
+        }
+
+        /**
+         * The device prices from the LP relaxation's optimal duals (the Lagrangian dual's optimum: no subgradient
+         * steps needed), its bound then proven by {@link #pricedTiling} like any prices'.
+         */
+        private void lpPrices(Deadline deadline) {
+            double scale = cm.totalBandwidth;
+            for (int q = 0; q < lp.columns(); q++) {
+                lp.setCost(q, beta[lp.itemOf(q)][lp.deviceOf(q)] / scale);
+            }
+            lpOptimal = lp.solve(deadline);
+            lp.prices(pi);
+            for (int d = 0; d < cm.k; d++) {
+                pi[d] *= scale;
+            }
+            pricedTiling(pi, new int[count]);
+            sumPi = sum(pi);
+        }
+
+        /** The LP's integral optimum as a block-to-device assignment within the band, checked here; else null. */
+        private int[] lpPlan() {
+            int[] cols = lp.integralColumns();
+            if (cols == null) {
+                return null;
+            }
+            int[] blockToDevice = new int[cm.n];
+            Arrays.fill(blockToDevice, -1);
+            boolean[] used = new boolean[cm.k];
+            double total = 0;
+            for (int q : cols) {
+                int i = lp.itemOf(q);
+                int dev = lp.deviceOf(q);
+                if (used[dev]) {
+                    return null;
+                }
+                used[dev] = true;
+                total += beta[i][dev];
+                for (int b : blocksOf(i)) {
+                    if (blockToDevice[b] >= 0) {
+                        return null;
+                    }
+                    blockToDevice[b] = dev;
+                }
+            }
+            for (int b : blockToDevice) {
+                if (b < 0) {
+                    return null;
+                }
+            }
+            return total <= cm.totalBandwidth ? blockToDevice : null;
+        }
+
+        /** The blocks of item {@code i}. */
+        private int[] blocksOf(int i) {
+            if (i == oddAlone) {
+                return new int[] {odd};
+            }
+            int e = i / variants / maxRun;
+            int c = (i / variants) % maxRun + 1;
+            int[] out = new int[c + (i % variants)];
+            for (int q = 0; q < c; q++) {
+                out[q] = order[e - c + 1 + q];
+            }
+            if (i % variants == 1) {
+                out[c] = odd;
+            }
+            return out;
+        }
+
+        /**
+         * Reduced-cost fixing: a pair whose priced tiling, forced through it, exceeds the band minus nothing (the
+         * Lagrangian bound of every plan that uses the pair) is in no plan within the band; it is cut (+infinity),
+         * which tightens the Hungarian values and the prefix bounds of the search. Then the bounds are recomputed.
+         */
+        private void fix() {
+            Arrays.fill(down, Double.POSITIVE_INFINITY);
+            Arrays.fill(through, Double.POSITIVE_INFINITY);
+            down[2 * n1 + (odd >= 0 ? 0 : 1)] = 0;
+            for (int pos = n1; pos >= 0; pos--) {
+                for (int pl = 0; pl <= 1; pl++) {
+                    double from = down[2 * pos + pl];
+                    if (from == Double.POSITIVE_INFINITY) {
+                        continue;
+                    }
+                    for (int c = 1; c <= Math.min(maxRun, pos); c++) {
+                        step(from, index(pos - 1, c, 0), 2 * (pos - c) + pl);
+                        if (pl == 0 && odd >= 0 && compute[index(pos - 1, c, 1)] != null) {
+                            step(from, index(pos - 1, c, 1), 2 * (pos - c) + 1);
+                        }
+                    }
+                    if (pos == 0 && pl == 0 && odd >= 0) {
+                        step(from, oddAlone, 1);
+                    }
+                }
+            }
+            double budget = cm.totalBandwidth;
+            for (int i = 0; i < count; i++) {
+                if (compute[i] == null) {
+                    continue;
+                }
+                double base = through[i] - sumPi;
+                double[] row = beta[i];
+                for (int d = 0; d < cm.k; d++) {
+                    if (base + row[d] + pi[d] > budget) {
+                        row[d] = Double.POSITIVE_INFINITY;
+                    }
+                }
+            }
+            restBounds();
+            pricedTiling(pi, new int[count]);
+        }
+
+        private void step(double from, int item, int to) {
+            double via = from + lagItem[item];
+            if (via < down[to]) {
+                down[to] = via;
+            }
+            through[item] = Math.min(through[item], from + lagRest[to]);
         }
 
         /**
@@ -408,6 +635,18 @@ final class RunSearch {
             if (!(restBound[2 * n1 + (odd >= 0 ? 0 : 1)] <= cm.totalBandwidth)
                     || !(lagRest[2 * n1 + (odd >= 0 ? 0 : 1)] - sumPi <= cm.totalBandwidth)) {
                 return null;
+            }
+            if (lp != null) {
+                if (lpOptimal && pricing == Pricing.LP) {
+                    int[] a = lpPlan();
+                    if (a != null) {
+                        return a; // the LP's integral optimum: the least-bandwidth plan at t
+                    }
+                }
+                fix();
+                if (!(restBound[2 * n1 + (odd >= 0 ? 0 : 1)] <= cm.totalBandwidth)) {
+                    return null;
+                }
             }
             cap = cm.totalBandwidth;
             found = null;

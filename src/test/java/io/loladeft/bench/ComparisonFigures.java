@@ -23,7 +23,9 @@ import java.util.function.DoubleFunction;
  * {@link #SEEDS} seeded fleets of {@link BenchInstances#fleet}; RoBERTa-large, LoRA r = 8 on all 24 layers, one
  * block per device, batch 16, sequence 128, E = 1, q = 32, -174 dBm/Hz. Defaults: K = 40, B = 20 MHz, memory
  * 12 GB (each device 0.6-1.4 times it). Every plan passes {@link PlanValidator}; a point where some seed is
- * infeasible is left out (and counted in the CSV's {@code feasible} column).
+ * infeasible is left out (and counted in the CSV's {@code feasible} column). The paper's dual ascent
+ * ({@code dual-ascent}) is its own curve; the CSV gives each algorithm's mean and largest ratio to {@code exact}'s
+ * optimum over the seeds.
  *
  * <p>Run (docs/planning.md, section 5): {@code ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test
  * -Dmdep.outputFile=target/cp.txt}, then {@code java -cp target/test-classes:target/classes:$(cat target/cp.txt)
@@ -32,14 +34,17 @@ import java.util.function.DoubleFunction;
 public final class ComparisonFigures {
 
     static final int SEEDS = 5;
-    static final Algorithm[] ALGORITHMS = {Algorithm.EXACT, Algorithm.JOINT, Algorithm.EQUAL_BANDWIDTH,
-        Algorithm.DEPTH_UNAWARE, Algorithm.OFFLOAD, Algorithm.RANDOM};
-    private static final String[] COLORS = {"#000000", "#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b"};
+    static final Algorithm[] ALGORITHMS = {Algorithm.EXACT, Algorithm.JOINT, Algorithm.DUAL_ASCENT,
+        Algorithm.EQUAL_BANDWIDTH, Algorithm.DEPTH_UNAWARE, Algorithm.OFFLOAD, Algorithm.RANDOM};
+    private static final String[] COLORS = {"#000000", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd",
+        "#8c564b"};
 
     private ComparisonFigures() {
     }
 
-    record Point(String sweep, double x, Algorithm algorithm, double meanLatency, int feasible) {
+    /** One algorithm at one sweep value: mean latency, and its mean and largest ratio to {@code exact} per seed. */
+    record Point(String sweep, double x, Algorithm algorithm, double meanLatency, int feasible, double meanRatio,
+                 double maxRatio) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -54,11 +59,14 @@ public final class ComparisonFigures {
         double[] mem = {4, 5, 6, 8, 12, 16};
         points.addAll(sweep(planner, "memory", mem, gb -> problem(40, 20e6, gb * 1e9)));
 
-        StringBuilder csv = new StringBuilder("sweep,x,algorithm,mean_round_latency_s,feasible_seeds\n");
+        StringBuilder csv = new StringBuilder(
+                "sweep,x,algorithm,mean_round_latency_s,feasible_seeds,mean_ratio_to_exact,max_ratio_to_exact\n");
         for (Point p : points) {
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d%n", p.sweep(), trim(p.x()),
-                    p.algorithm().wireName(), Double.isNaN(p.meanLatency()) ? "" : String.format(Locale.ROOT, "%.6f",
-                            p.meanLatency()), p.feasible()));
+            boolean none = Double.isNaN(p.meanLatency());
+            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s%n", p.sweep(), trim(p.x()),
+                    p.algorithm().wireName(), none ? "" : String.format(Locale.ROOT, "%.6f", p.meanLatency()),
+                    p.feasible(), none ? "" : String.format(Locale.ROOT, "%.6f", p.meanRatio()),
+                    none ? "" : String.format(Locale.ROOT, "%.6f", p.maxRatio())));
         }
         Files.writeString(out.resolve("comparison.csv"), csv);
         Files.writeString(out.resolve("latency-vs-fleet.svg"), svg(points, "fleet",
@@ -79,18 +87,26 @@ public final class ComparisonFigures {
     private static List<Point> sweep(Planner planner, String name, double[] xs, DoubleFunction<PlanningProblem> make) {
         List<Point> out = new ArrayList<>();
         for (double x : xs) {
+            // Per algorithm: latency sum, feasible seeds, ratio-to-exact sum, largest ratio.
             Map<Algorithm, double[]> sums = new EnumMap<>(Algorithm.class);
             for (int seed = 1; seed <= SEEDS; seed++) {
                 PlanningProblem base = make.apply(x);
                 PlanningProblem p = base.withDevices(BenchInstances.fleet(base.devices().size(), seed, memoryOf(name, x)))
                         .withSeed(seed);
+                double optimum = Double.NaN;
                 for (Algorithm a : ALGORITHMS) {
-                    double[] s = sums.computeIfAbsent(a, z -> new double[2]);
+                    double[] s = sums.computeIfAbsent(a, z -> new double[4]);
                     try {
                         Plan plan = planner.plan(p, a);
                         PlanValidator.requireValid(p, plan);
-                        s[0] += plan.roundLatencySeconds();
+                        double t = plan.roundLatencySeconds();
+                        if (a == Algorithm.EXACT) {
+                            optimum = t;
+                        }
+                        s[0] += t;
                         s[1] += 1;
+                        s[2] += t / optimum;
+                        s[3] = Math.max(s[3], t / optimum);
                     } catch (InfeasibleProblemException e) {
                         // counted as an infeasible seed
                     }
@@ -98,7 +114,9 @@ public final class ComparisonFigures {
             }
             for (Algorithm a : ALGORITHMS) {
                 double[] s = sums.get(a);
-                out.add(new Point(name, x, a, s[1] == SEEDS ? s[0] / SEEDS : Double.NaN, (int) s[1]));
+                boolean all = s[1] == SEEDS;
+                out.add(new Point(name, x, a, all ? s[0] / SEEDS : Double.NaN, (int) s[1],
+                        all ? s[2] / SEEDS : Double.NaN, all ? s[3] : Double.NaN));
             }
         }
         return out;
@@ -162,7 +180,8 @@ public final class ComparisonFigures {
                             fx.apply(p.x()), fy.apply(p.meanLatency()), COLORS[a]));
                 }
             }
-            String dash = alg == Algorithm.EXACT ? " stroke-dasharray=\"6 3\"" : "";
+            String dash = alg == Algorithm.EXACT ? " stroke-dasharray=\"6 3\""
+                    : alg == Algorithm.DUAL_ASCENT ? " stroke-dasharray=\"2 2\"" : "";
             s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
                     poly.toString().trim(), COLORS[a], dash));
             double ly = top + 10 + a * 20;

@@ -67,6 +67,40 @@ class MultiBlockExactProperties {
         tally.count("optimal (m > 1, run structure)", st.odd() >= 0 ? "head" : "equal");
     }
 
+    /**
+     * The paths that large instances take, reached on small ones: every feasibility test decided by reduced-cost
+     * fixing and the search with the LP's prices (the planner takes an integral LP optimum as the plan, so the search
+     * rarely runs), and the subgradient prices used past the LP's caps; each from the equal-bandwidth packing or from
+     * no plan at all, against brute force.
+     */
+    @Test
+    void everyPricingOfTheRunSearchEqualsBruteForce() {
+        Tally paths = new Tally();
+        Seeds.check(20261201L, 300, seed -> {
+            PlanningProblem p = withHead(Instances.random(seed, new Instances.Shape(5, 6, 3, true)), (seed & 1) == 0);
+            if (p.maxBlocksPerDevice() == 1) {
+                return;
+            }
+            CostModel cm = new CostModel(p);
+            RunSearch.Structure st = RunSearch.structure(cm);
+            double opt = new IndependentOracle(p).p2();
+            if (st == null || opt == Double.POSITIVE_INFINITY) {
+                return;
+            }
+            Joint.Solution none = new Joint.Solution(null, null, Double.POSITIVE_INFINITY);
+            for (RunSearch.Pricing pricing : RunSearch.Pricing.values()) {
+                ExactSolver.Result r = RunSearch.solve(cm, st, none, 0, ExactSolver.TOLERANCE, Deadline.NONE, pricing);
+                assertNotNull(r.best().blockToDevice(), pricing + " found no plan");
+                assertEquals(opt, r.best().latency(), 1e-8 * opt, pricing + " vs brute force");
+                assertTrue(r.lowerBound() <= opt * (1 + 1e-12), pricing + " bound above the optimum");
+            }
+            paths.count("optimal under every pricing", st.odd() >= 0 ? "head" : "equal");
+        });
+        paths.print("run search pricings vs brute force");
+        assertTrue(paths.of("optimal under every pricing", "head") >= 40
+                && paths.of("optimal under every pricing", "equal") >= 40, "too few instances");
+    }
+
     @Test
     void moreBlocksPerDeviceNeverMakesPlansWorse() {
         Seeds.check(7L, 300, this::moreBlocksPerDeviceNeverMakesPlansWorseFor);
