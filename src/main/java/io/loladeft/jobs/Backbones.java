@@ -4,6 +4,8 @@ import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.model.EncoderConfig;
+import io.loladeft.finetune.model.HostTensor;
+import io.loladeft.finetune.model.Safetensors;
 import io.loladeft.finetune.pretrained.PretrainedModels;
 import io.loladeft.finetune.tokenizer.TextTokenizer;
 import io.loladeft.finetune.train.DeviceTrainer;
@@ -12,6 +14,7 @@ import io.loladeft.finetune.train.LearningRateSchedule;
 import io.loladeft.finetune.train.ModelSource;
 import io.loladeft.finetune.train.OptimizerSpec;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -21,8 +24,9 @@ import java.util.Map;
 /**
  * A worker's cache: one frozen backbone per (model source, block spec), with the blocks it was
  * seeded with, and one tokenised dataset per (data, task, tokenizer, length). Per round only
- * blocks travel: a trainer loads the round's global blocks, which overwrite every block and carry
- * the optimizer's state, so one backbone serves every device and every job with the same model.
+ * blocks travel: a trainer is made to hold the round's global blocks, which cover every block and
+ * carry the optimizer's state ({@link HeldBlocks} loads only those it does not hold already), so one
+ * backbone serves every device and every job with the same model.
  * Pretrained models come from the worker's model cache, imported there on first use. Used by one
  * worker thread.
  */
@@ -31,14 +35,17 @@ final class Backbones implements AutoCloseable {
     private static final int MAX_MODELS = 2;
     private static final int MAX_DATASETS = 2;
 
-    /** A cached backbone and the seeded block state that round 1 starts from, per optimizer kind. */
-    record Backbone(DeviceTrainer trainer, Map<OptimizerSpec.Kind, byte[]> initial) {
+    /**
+     * A cached backbone, what its trainer holds, and the seeded block state that round 1 starts from
+     * (decoded, per optimizer kind; its order is every later state's, and so the result's).
+     */
+    record Backbone(DeviceTrainer trainer, HeldBlocks held, Map<OptimizerSpec.Kind, Map<String, HostTensor>> initial) {
 
         /** Round 1's input: the seeded blocks and a fresh state of {@code optimizer}. */
-        byte[] initialBlocks(OptimizerSpec optimizer) {
+        Map<String, HostTensor> initialBlocks(OptimizerSpec optimizer) {
             return initial.computeIfAbsent(optimizer.kind(), k -> {
-                trainer.configure(optimizer);
-                return trainer.blockState();
+                held.configure(optimizer);
+                return Collections.unmodifiableMap(Safetensors.read(trainer.blockState(), "initial block state"));
             });
         }
     }
@@ -64,8 +71,8 @@ final class Backbones implements AutoCloseable {
         Backbone b = models.get(key);
         if (b == null) {
             evict(models, MAX_MODELS);
-            b = new Backbone(new DeviceTrainer(key.source(), key.spec(), optimizer(spec)),
-                    new EnumMap<>(OptimizerSpec.Kind.class));
+            DeviceTrainer trainer = new DeviceTrainer(key.source(), key.spec(), optimizer(spec));
+            b = new Backbone(trainer, new HeldBlocks(trainer), new EnumMap<>(OptimizerSpec.Kind.class));
             models.put(key, b);
         }
         return b;

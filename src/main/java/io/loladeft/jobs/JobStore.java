@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -53,15 +54,18 @@ class JobStore {
                         json.writeValueAsString(job.spec()), job.state().name(), job.rounds(), ts(job.createdAt()),
                         ts(job.deadlineAt()))
                 .update();
-        startRound(job.id(), 1, null, job.spec());
+        startRound(job.id(), 1, job.spec());
         event(job.id(), "state", Map.of("state", JobState.QUEUED.name(), "round", 0, "rounds", job.rounds()));
     }
 
-    /** The round's input state (NULL for round 1: the model's seeded blocks) and its items. */
-    void startRound(UUID jobId, int round, byte[] globalBlocks, JobSpec spec) {
+    /**
+     * A round and its items. Its input state is not written: it is round 1's seeded blocks, or the
+     * union of the previous round's items' blocks ({@link #roundInput}).
+     */
+    void startRound(UUID jobId, int round, JobSpec spec) {
         // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
-        jdbc.sql("INSERT INTO job_round (job_id, round, global_blocks, started_at) VALUES (?, ?, ?, clock_timestamp())")
-                .params(jobId, round, globalBlocks).update();
+        jdbc.sql("INSERT INTO job_round (job_id, round, started_at) VALUES (?, ?, clock_timestamp())")
+                .params(jobId, round).update();
         if (spec.fused()) {
             item(jobId, round, WorkQueue.ALL_DEVICES, spec.allLayers());
             return;
@@ -138,12 +142,35 @@ class JobStore {
     }
 
     /**
-     * The global block state a round starts from; empty for round 1 (the model's seeded blocks) and
-     * once the round is merged (a job keeps only the state of the round in progress).
+     * What round {@code round} (above 1) starts from, as the parts whose union it is: the previous
+     * round's items' blocks in device order (or, for a round a version before 2026-12 started, the
+     * one merged state it wrote). Empty once the round is merged: its merge drops these blocks.
      */
-    Optional<byte[]> globalBlocks(UUID jobId, int round) {
-        return jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ? AND global_blocks IS NOT NULL")
+    Optional<List<byte[]>> roundInput(UUID jobId, int round) {
+        Optional<byte[]> written = jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ?"
+                        + " AND global_blocks IS NOT NULL")
                 .params(jobId, round).query((rs, n) -> rs.getBytes(1)).optional();
+        if (written.isPresent()) {
+            return Optional.of(List.of(written.get()));
+        }
+        List<byte[]> parts = jdbc.sql("SELECT updated_blocks FROM work_item WHERE job_id = ? AND round = ?"
+                        + " ORDER BY device").params(jobId, round - 1).query((rs, n) -> rs.getBytes(1)).list();
+        return parts.isEmpty() || parts.contains(null) ? Optional.empty() : Optional.of(parts);
+    }
+
+    /** The blocks the given devices' items of a round stored (all of them when the round is complete). */
+    Map<String, byte[]> itemBlocks(UUID jobId, int round, Collection<String> devices) {
+        Map<String, byte[]> out = new java.util.TreeMap<>();
+        if (devices.isEmpty()) {
+            return out;
+        }
+        jdbc.sql("SELECT device, updated_blocks FROM work_item WHERE job_id = ? AND round = ?"
+                        + " AND device = ANY (?::varchar[])")
+                .params(jobId, round, devices.toArray(String[]::new))
+                .query((ResultSet rs) -> {
+                    out.put(rs.getString(1), rs.getBytes(2));
+                });
+        return out;
     }
 
     /** Seconds since the round started, on the database's clock (workers' clocks may differ). */

@@ -1,31 +1,35 @@
 package io.loladeft.jobs;
 
+import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.train.Merge;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The edge server's merge of a complete round, as a function of the round's input state and its
  * completed items: the next global block state (the devices' disjoint blocks written into the
- * input), the mean training loss, and each device's measured and emulated time. No I/O; the
- * worker evaluates and stores what it returns.
+ * input: as every block is trained every round, the union of the items' blocks, in the input's
+ * order), the mean training loss, and each device's measured and emulated time. No I/O, no copies
+ * of tensors: the next state shares the items' decoded tensors. The worker evaluates and keeps
+ * what it returns.
  */
 final class RoundMerge {
 
     private RoundMerge() {}
 
     /** A completed item with its result read back, in device order. */
-    record Item(String device, byte[] updatedBlocks, ItemResult result, int attempts, String worker) {}
+    record Item(String device, Map<String, HostTensor> updatedBlocks, ItemResult result, int attempts, String worker) {}
 
     /** A device's part of an item: its compute seconds on the worker's host and the bytes it uploads. */
     record DeviceShare(JobSpec.DeviceRun run, double computeSeconds, long uploadBytes) {}
 
     /** The merged round: its blocks, the mean loss over devices and local iterations, the devices' times. */
-    record Outcome(byte[] blocks, double trainingLoss, List<JobView.DeviceRound> devices,
+    record Outcome(Map<String, HostTensor> blocks, double trainingLoss, List<JobView.DeviceRound> devices,
             double emulatedRoundLatencySeconds) {}
 
-    static Outcome of(JobSpec spec, byte[] input, List<Item> items) {
-        byte[] merged = Merge.apply(input, items.stream().map(Item::updatedBlocks).toList(), true);
+    static Outcome of(JobSpec spec, Map<String, HostTensor> input, List<Item> items) {
+        Map<String, HostTensor> merged = next(input, items.stream().map(Item::updatedBlocks).toList());
         double lossSum = 0;
         int lossN = 0;
         double emulatedRound = 0;
@@ -48,6 +52,15 @@ final class RoundMerge {
             }
         }
         return new Outcome(merged, lossSum / lossN, devices, emulatedRound);
+    }
+
+    /**
+     * The state after a round: {@code previous} (a round's input, or the seeded state) with every
+     * tensor replaced by the one the round's items trained; refused unless the items' blocks are
+     * disjoint and cover every tensor, as each block is trained every round.
+     */
+    static Map<String, HostTensor> next(Map<String, HostTensor> previous, List<Map<String, HostTensor>> items) {
+        return Merge.apply(previous, items, true);
     }
 
     /**

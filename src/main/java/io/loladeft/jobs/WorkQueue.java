@@ -1,5 +1,6 @@
 package io.loladeft.jobs;
 
+import io.loladeft.finetune.model.HostTensor;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,14 +38,20 @@ class WorkQueue {
     /** The device column of a fused round's one item, which trains every device's blocks. */
     static final String ALL_DEVICES = "*";
 
-    /** A completed item of a round, as the merge sees it. */
-    record Done(String device, byte[] updatedBlocks, String result, int attempts, String worker) {}
+    /**
+     * A completed item of a round, as the merge sees it: its measurements, not its blocks (the merger
+     * holds the ones it trained and reads the others', {@link JobStore#itemBlocks}).
+     */
+    record Done(String device, String result, int attempts, String worker) {}
 
     /**
-     * What the merge of a round produced: the next global state, the round's metrics, at the end the
-     * result, and how long of it the merger spent evaluating (its worker times that phase apart).
+     * What the merge of a round produced: the next global state, decoded, for the merging worker to
+     * keep as the next round's input (nothing stores it: the next round's input is the union of this
+     * round's items); the round's metrics; after the last round the result and its blocks, the one
+     * state stored; and how long the merger spent evaluating (its worker times that phase apart).
      */
-    record Merged(byte[] globalBlocks, JobView.RoundMetrics metrics, JobView.Result result, long evaluationNanos) {}
+    record Merged(Map<String, HostTensor> state, JobView.RoundMetrics metrics, JobView.Result result,
+            byte[] resultBlocks, long evaluationNanos) {}
 
     /**
      * Merges a complete round; called exactly once per round, inside the completing transaction. The
@@ -144,11 +151,10 @@ class WorkQueue {
                 return new Completed(Completion.STORED, null);
             }
             List<Done> items = jdbc.sql("""
-                    SELECT device, updated_blocks, result, attempts, worker FROM work_item
+                    SELECT device, result, attempts, worker FROM work_item
                     WHERE job_id = ? AND round = ? ORDER BY device""")
                     .params(job.id(), job.round())
-                    .query((rs, n) -> new Done(rs.getString(1), rs.getBytes(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5)))
+                    .query((rs, n) -> new Done(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4)))
                     .list();
             Merged merged = merger.merge(job, items);
             advance(job, merged);
@@ -159,14 +165,16 @@ class WorkQueue {
     /** Records the merged round, then starts the next one or finishes the job. */
     private void advance(JobStore.JobRow job, Merged merged) {
         int round = job.round();
-        // The round's input state and its per-device updates are folded into the next round's input
-        // (or the result): a job keeps the blocks of the round in progress only, not a state per round
-        // (a state of roberta-base's layer blocks is 340 MB).
+        // Nothing merged is written: this round's items' blocks are the next round's input (their
+        // union), and the previous round's, this round's input, are dropped. A job keeps one round's
+        // blocks, not a state per round (a state of roberta-base's layer blocks is 340 MB); after the
+        // last round, the result only. (global_blocks: a round started by an earlier version.)
         jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = clock_timestamp(), global_blocks = NULL"
                         + " WHERE job_id = ? AND round = ?")
                 .params(store.write(merged.metrics()), job.id(), round).update();
-        jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round = ?")
-                .params(job.id(), round).update();
+        jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round BETWEEN ? AND ?"
+                        + " AND updated_blocks IS NOT NULL")
+                .params(job.id(), round - 1, round < job.rounds() ? round - 1 : round).update();
         if (round < job.rounds()) {
             // Conditional on the round number: a second merge of the same round cannot advance anything.
             int moved = jdbc.sql("UPDATE job SET round = round + 1 WHERE id = ? AND round = ? AND state = "
@@ -175,14 +183,14 @@ class WorkQueue {
             if (moved != 1) {
                 throw new IllegalStateException("round " + round + " of job " + job.id() + " was merged twice");
             }
-            store.startRound(job.id(), round + 1, merged.globalBlocks(), job.spec());
+            store.startRound(job.id(), round + 1, job.spec());
             store.event(job.id(), "progress", progress(round, job.rounds(), merged.metrics()));
         } else {
             int done = jdbc.sql("""
                     UPDATE job SET state = %s, reason = 'Completed', finished_at = now(), result = ?::jsonb,
                         result_blocks = ? WHERE id = ? AND round = ? AND state = %s""".formatted(Sql.is(JobState.SUCCEEDED),
                     Sql.is(JobState.RUNNING)))
-                    .params(store.write(merged.result()), merged.globalBlocks(), job.id(), round).update();
+                    .params(store.write(merged.result()), merged.resultBlocks(), job.id(), round).update();
             if (done != 1) {
                 throw new IllegalStateException("job " + job.id() + " finished twice");
             }

@@ -5,11 +5,15 @@ import io.loladeft.common.Digests;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.train.Evaluator;
-import io.loladeft.finetune.train.RoundResult;
+import io.loladeft.finetune.model.HostTensor;
+import io.loladeft.finetune.model.Safetensors;
+import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.TorchThread;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,10 +64,11 @@ class Worker implements SmartLifecycle {
     private Thread thread;
     private Backbones backbones;
     /**
-     * The input state of the last round this worker worked on: a round's is written once, and one
-     * worker often runs several of its items, then merges the round and goes on with the next.
+     * The input of the round this worker last worked on, with its own items' blocks: one worker often
+     * runs several items of a round, then merges it and goes on with the next round from the merged
+     * state, reading and decoding nothing.
      */
-    private RoundInput lastInput;
+    private Hand hand;
     private double hostFlops;
 
     Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
@@ -182,7 +187,7 @@ class Worker implements SmartLifecycle {
         return true;
     }
 
-    private void run(WorkQueue.Item item, AtomicBoolean held) {
+    private void run(WorkQueue.Item item, AtomicBoolean claimed) {
         long t0 = System.nanoTime();
         JobStore.JobRow job = store.find(item.jobId()).orElseThrow();
         long read = System.nanoTime() - t0;
@@ -191,7 +196,7 @@ class Worker implements SmartLifecycle {
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
         t0 = System.nanoTime();
-        Optional<byte[]> input = roundInput(job.id(), item.round(), spec, backbone);
+        Optional<Hand> input = roundInput(job.id(), item.round(), spec, backbone);
         metrics.phase(JobMetrics.Phase.READ, read + System.nanoTime() - t0);
         if (input.isEmpty()) {
             // Only a merged round's input is gone, and a round is merged only when all its items are
@@ -199,18 +204,20 @@ class Worker implements SmartLifecycle {
             log.info("Item {} of job {}: round {} was merged without it; dropping it", item.id(), job.id(), item.round());
             return;
         }
-        byte[] global = input.get();
+        Hand in = input.get();
         var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
-        RoundResult r;
+        DeviceTrainer.Trained trained;
         t0 = System.nanoTime();
         synchronized (ENGINE) {
             Engine.getInstance().setRandomSeed(RoundBatches.dropoutSeed(spec.seed(), item.round()));
-            backbone.trainer().configure(Backbones.optimizer(spec));
+            backbone.held().configure(Backbones.optimizer(spec));
             backbone.trainer().setLearningRate(Backbones.schedule(spec).at(item.round()));
-            r = backbone.trainer().train(global, item.layers(), batches);
+            backbone.held().hold(in.state());
+            trained = backbone.held().train(item.layers(), batches);
         }
+        byte[] updated = Safetensors.write(trained.blocks());
         metrics.phase(JobMetrics.Phase.TRAIN, System.nanoTime() - t0);
-        if (!held.get()) {
+        if (!claimed.get()) {
             log.info("Item {} of job {} was withdrawn while training; dropping its result", item.id(), job.id());
             return;
         }
@@ -221,16 +228,20 @@ class Worker implements SmartLifecycle {
                 deviceUploads.put(d.name(), backbone.trainer().uploadBytes(d.layers()));
             }
         }
-        ItemResult result = new ItemResult(r.computeSeconds(), hostFlops(), r.uploadBytes(), r.peakRssBytes(),
-                r.losses(), deviceUploads);
+        DeviceTrainer.Measurement m = trained.measurement();
+        ItemResult result = new ItemResult(m.computeSeconds(), hostFlops(), trained.uploadBytes(), m.peakRssBytes(),
+                m.losses(), deviceUploads);
         t0 = System.nanoTime();
-        WorkQueue.Completed c = queue.complete(item, r.updatedBlocks(), store.write(result), this::merge);
+        // Kept in hand before completing: if this completion merges the round, the merge uses it.
+        in.produced().put(item.device(), trained.blocks());
+        WorkQueue.Completed c = queue.complete(item, updated, store.write(result), this::merge);
+        if (c.completion() == WorkQueue.Completion.LOST) {
+            in.produced().remove(item.device());
+        }
         if (c.completion() == WorkQueue.Completion.MERGED) {
             WorkQueue.Merged merged = c.merged();
-            if (item.round() < job.rounds()) {
-                // The merged state is the next round's input, committed now: kept, saving a read.
-                lastInput = new RoundInput(job.id(), item.round() + 1, merged.globalBlocks());
-            }
+            hand = item.round() < job.rounds() ? new Hand(job.id(), item.round() + 1, merged.state(), new HashMap<>())
+                    : null;
             metrics.phase(JobMetrics.Phase.MERGE, System.nanoTime() - t0 - merged.evaluationNanos());
             if (merged.evaluationNanos() > 0) {
                 metrics.phase(JobMetrics.Phase.EVALUATE, merged.evaluationNanos());
@@ -242,35 +253,82 @@ class Worker implements SmartLifecycle {
                 c.completion());
     }
 
-    private record RoundInput(UUID job, int round, byte[] blocks) {}
+    /**
+     * A round's input in hand, decoded, and the blocks this worker's completed items of the round
+     * trained, by device: the merge and the next round's input take them from here instead of
+     * reading them back.
+     */
+    private record Hand(UUID job, int round, Map<String, HostTensor> state, Map<String, Map<String, HostTensor>> produced) {}
 
     /**
-     * The state a round starts from: round 1 from the model's seeded blocks, a later round from what
-     * the previous merge wrote. Empty when the round is already merged (its input is then dropped).
+     * The state a round starts from: round 1 from the model's seeded blocks; a later round is the union
+     * of the previous round's items' blocks: the merged state in hand when this worker merged that
+     * round, else built from the previous input in hand and the items' blocks it lacks, else (a worker
+     * that just joined, or that redoes an item) from the stored items alone. Empty when the round is
+     * already merged (the merge drops its input).
      */
-    private Optional<byte[]> roundInput(UUID job, int round, JobSpec spec, Backbones.Backbone backbone) {
-        RoundInput last = lastInput;
-        if (last != null && last.job().equals(job) && last.round() == round) {
-            return Optional.of(last.blocks());
+    private Optional<Hand> roundInput(UUID job, int round, JobSpec spec, Backbones.Backbone backbone) {
+        Hand h = hand;
+        if (h != null && h.job().equals(job) && h.round() == round) {
+            return Optional.of(h);
         }
-        Optional<byte[]> blocks = round == 1 ? Optional.of(backbone.initialBlocks(Backbones.optimizer(spec)))
-                : store.globalBlocks(job, round);
-        blocks.ifPresent(b -> lastInput = new RoundInput(job, round, b));
-        return blocks;
+        Map<String, HostTensor> initial = backbone.initialBlocks(Backbones.optimizer(spec));
+        Optional<Map<String, HostTensor>> state;
+        if (round == 1) {
+            state = Optional.of(initial);
+        } else if (h != null && h.job().equals(job) && h.round() == round - 1) {
+            state = following(h, spec);
+        } else {
+            state = store.roundInput(job, round).map(parts -> RoundMerge.next(initial,
+                    parts.stream().map(p -> Safetensors.read(p, "round " + round + "'s input")).toList()));
+        }
+        Optional<Hand> in = state.map(s -> new Hand(job, round, s, new HashMap<>()));
+        in.ifPresent(x -> hand = x);
+        return in;
+    }
+
+    /** The round after {@code h}'s, merged elsewhere: {@code h}'s state with its items' blocks; empty if dropped. */
+    private Optional<Map<String, HostTensor>> following(Hand h, JobSpec spec) {
+        List<String> devices = spec.fused() ? List.of(WorkQueue.ALL_DEVICES)
+                : spec.devices().stream().map(JobSpec.DeviceRun::name).toList();
+        Map<String, byte[]> read = store.itemBlocks(h.job(), h.round(),
+                devices.stream().filter(d -> !h.produced().containsKey(d)).toList());
+        List<Map<String, HostTensor>> items = new ArrayList<>();
+        for (String d : devices) {
+            Map<String, HostTensor> own = h.produced().get(d);
+            byte[] stored = read.get(d);
+            if (own == null && stored == null) {
+                return Optional.empty();
+            }
+            items.add(own != null ? own : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
+        }
+        return Optional.of(RoundMerge.next(h.state(), items));
     }
 
     /**
      * Merges a complete round inside the completing transaction ({@link WorkQueue.Merger}): the
-     * round's input is in hand (this worker trained the round's last item on it), the merge itself is
-     * {@link RoundMerge}; then the dev evaluation when due, and the round's metrics.
+     * round's input is in hand (this worker trained the round's last item on it), and so are the
+     * blocks of its own items; the others' are read. The merge itself is {@link RoundMerge}; then the
+     * dev evaluation when due, and the round's metrics. Only the last round's state is serialised.
      */
     private WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> done) {
         JobSpec spec = job.spec();
         int round = job.round();
+        Hand h = hand;
+        if (h == null || !h.job().equals(job.id()) || h.round() != round) {
+            throw new IllegalStateException("merging round " + round + " of job " + job.id() + " without its input");
+        }
         Backbones.Backbone backbone = backbones.backbone(spec);
-        List<RoundMerge.Item> items = done.stream().map(d -> new RoundMerge.Item(d.device(), d.updatedBlocks(),
-                store.read(d.result(), new TypeReference<ItemResult>() {}), d.attempts(), d.worker())).toList();
-        RoundMerge.Outcome merged = RoundMerge.of(spec, roundInput(job.id(), round, spec, backbone).orElseThrow(), items);
+        Map<String, byte[]> read = store.itemBlocks(job.id(), round,
+                done.stream().map(WorkQueue.Done::device).filter(d -> !h.produced().containsKey(d)).toList());
+        List<RoundMerge.Item> items = new ArrayList<>();
+        for (WorkQueue.Done d : done) {
+            Map<String, HostTensor> blocks = h.produced().containsKey(d.device()) ? h.produced().get(d.device())
+                    : Safetensors.read(read.get(d.device()), "device " + d.device() + "'s blocks of round " + round);
+            items.add(new RoundMerge.Item(d.device(), blocks, store.read(d.result(), new TypeReference<ItemResult>() {}),
+                    d.attempts(), d.worker()));
+        }
+        RoundMerge.Outcome merged = RoundMerge.of(spec, h.state(), items);
         boolean last = round == job.rounds();
         Map<String, Double> dev = null;
         long evaluation = 0;
@@ -283,16 +341,17 @@ class Worker implements SmartLifecycle {
         metrics.roundCompleted(wall);
         JobView.RoundMetrics m = new JobView.RoundMetrics(round, merged.trainingLoss(), dev, merged.devices(),
                 merged.emulatedRoundLatencySeconds(), spec.predictedRoundLatencySeconds(), wall, Instant.now());
+        byte[] resultBlocks = last ? Safetensors.write(merged.blocks()) : null;
         JobView.Result result = last ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks",
-                merged.blocks().length, Digests.sha256(merged.blocks())) : null;
-        return new WorkQueue.Merged(merged.blocks(), m, result, evaluation);
+                resultBlocks.length, Digests.sha256(resultBlocks)) : null;
+        return new WorkQueue.Merged(merged.blocks(), m, result, resultBlocks, evaluation);
     }
 
-    private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, byte[] blocks) {
+    private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, Map<String, HostTensor> blocks) {
         Backbones.Data data = backbones.data(spec);
         synchronized (ENGINE) {
-            backbone.trainer().configure(Backbones.optimizer(spec));
-            backbone.trainer().loadBlocks(blocks);
+            backbone.held().configure(Backbones.optimizer(spec));
+            backbone.held().hold(blocks);
             return Evaluator.evaluate(backbone.trainer().model(), GlueTask.parse(spec.task()), data.dev(), 64);
         }
     }

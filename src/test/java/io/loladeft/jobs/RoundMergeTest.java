@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.loladeft.finetune.model.HostTensor;
-import io.loladeft.finetune.model.Safetensors;
 import io.loladeft.registry.BlockConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,13 +24,13 @@ class RoundMergeTest {
                 16, 1, execution, 3e9, 0, 1, -174, 0.5, List.of(A, B));
     }
 
-    static byte[] blocks(Object... nameThenValues) {
+    static Map<String, HostTensor> blocks(Object... nameThenValues) {
         Map<String, HostTensor> m = new LinkedHashMap<>();
         for (int i = 0; i < nameThenValues.length; i += 2) {
             float[] v = (float[]) nameThenValues[i + 1];
             m.put((String) nameThenValues[i], new HostTensor(new long[] {v.length}, v));
         }
-        return Safetensors.write(m);
+        return m;
     }
 
     /** 8 bytes over 1 MHz at 20 dBm, -90 dB gain, -174 dBm/Hz noise: SNR 20 - 90 + 174 - 60 = 44 dB. */
@@ -39,12 +38,12 @@ class RoundMergeTest {
 
     @Test
     void aFusedItemIsSharedByTheDevicesFlopsAndGivesEachItsOwnBytes() {
-        byte[] input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
+        Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         ItemResult r = new ItemResult(0.6, 1e11, 16, 0, List.of(0.5, 0.7), Map.of("a", 8L, "b", 8L));
         RoundMerge.Outcome o = RoundMerge.of(spec(JobSpec.FUSED), input, List.of(new RoundMerge.Item(
                 WorkQueue.ALL_DEVICES, blocks("l1", new float[] {5, 6}, "l2", new float[] {7, 8}), r, 1, "w")));
 
-        Map<String, HostTensor> merged = Safetensors.read(o.blocks(), "merged");
+        Map<String, HostTensor> merged = o.blocks();
         assertThat(merged.get("l1").data()).containsExactly(5, 6);
         assertThat(merged.get("l2").data()).containsExactly(7, 8);
         assertThat(o.trainingLoss()).isCloseTo(0.6, within(1e-12));
@@ -63,14 +62,14 @@ class RoundMergeTest {
 
     @Test
     void perDeviceItemsAreTheirDevicesOwnAndTheBlocksTheirUnion() {
-        byte[] input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
+        Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         RoundMerge.Outcome o = RoundMerge.of(spec(JobSpec.PER_DEVICE), input, List.of(
                 new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}),
                         new ItemResult(0.3, 1e11, 8, 0, List.of(1.0), null), 2, "w1"),
                 new RoundMerge.Item("b", blocks("l2", new float[] {7, 8}),
                         new ItemResult(0.1, 1e11, 8, 0, List.of(3.0), null), 1, "w2")));
 
-        Map<String, HostTensor> merged = Safetensors.read(o.blocks(), "merged");
+        Map<String, HostTensor> merged = o.blocks();
         assertThat(merged.get("l1").data()).containsExactly(5, 6);
         assertThat(merged.get("l2").data()).containsExactly(7, 8);
         assertThat(o.trainingLoss()).isEqualTo(2.0);
@@ -83,7 +82,7 @@ class RoundMergeTest {
 
     @Test
     void overlappingOrMissingBlocksAreRefused() {
-        byte[] input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
+        Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         ItemResult r = new ItemResult(0.1, 1e11, 8, 0, List.of(1.0), null);
         assertThatThrownBy(() -> RoundMerge.of(spec(JobSpec.PER_DEVICE), input, List.of(
                 new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"),
@@ -92,5 +91,17 @@ class RoundMergeTest {
         assertThatThrownBy(() -> RoundMerge.of(spec(JobSpec.PER_DEVICE), input, List.of(
                 new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"))))
                 .hasMessageContaining("not updated");
+    }
+
+    @Test
+    void theNextStateSharesTheItemsTensorsInTheInputsOrder() {
+        Map<String, HostTensor> input = blocks("l2", new float[] {3, 4}, "l1", new float[] {1, 2});
+        Map<String, HostTensor> a = blocks("l1", new float[] {5, 6});
+        Map<String, HostTensor> b = blocks("l2", new float[] {7, 8});
+        Map<String, HostTensor> next = RoundMerge.next(input, List.of(a, b));
+        assertThat(next.keySet()).containsExactly("l2", "l1");
+        assertThat(next.get("l1")).isSameAs(a.get("l1"));
+        assertThat(next.get("l2")).isSameAs(b.get("l2"));
+        assertThat(input.get("l1").data()).as("the input is not changed").containsExactly(1, 2);
     }
 }

@@ -84,7 +84,7 @@ class WorkQueueTest {
             itemsSeen.add(items.size());
             JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now());
             JobView.Result r = job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
-            return new WorkQueue.Merged(new byte[] {(byte) job.round()}, m, r, 0);
+            return new WorkQueue.Merged(Map.of(), m, r, r == null ? null : new byte[] {(byte) job.round()}, 0);
         }
     }
 
@@ -149,10 +149,12 @@ class WorkQueueTest {
         ExecutorService pool = Executors.newFixedThreadPool(devices);
         try {
             for (int r = 1; r <= rounds; r++) {
+                int round = r;
                 if (r > 1) {
-                    // The round's input is what the last merge wrote; the merged round's is dropped.
-                    assertThat(store.globalBlocks(id, r)).contains(new byte[] {(byte) (r - 1)});
-                    assertThat(store.globalBlocks(id, r - 1)).isEmpty();
+                    // The round's input is the previous round's items' blocks; the merged round's is dropped.
+                    assertThat(store.roundInput(id, r)).hasValueSatisfying(parts -> assertThat(parts)
+                            .hasSize(devices).allSatisfy(p -> assertThat(p).containsExactly((byte) (round - 1))));
+                    assertThat(store.roundInput(id, r - 1)).as("round %d's input", r - 1).isEmpty();
                 }
                 List<WorkQueue.Item> items = new ArrayList<>();
                 for (int d = 0; d < devices; d++) {
@@ -185,6 +187,8 @@ class WorkQueueTest {
         assertThat(store.rounds(id)).extracting(JobView.RoundMetrics::round).containsExactly(1, 2, 3);
         assertThat(jdbc.sql("SELECT count(*) FROM job_round WHERE job_id = ? AND global_blocks IS NOT NULL").param(id)
                 .query(Integer.class).single()).as("a finished job keeps its result, no round states").isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND updated_blocks IS NOT NULL").param(id)
+                .query(Integer.class).single()).as("nor items' blocks").isZero();
         assertThat(store.resultBlocks(id)).contains(new byte[] {(byte) rounds});
         assertThat(queue.claim("late", LEASE)).isEmpty();
     }

@@ -35,7 +35,10 @@ import tools.jackson.databind.JsonNode;
  *
  * <pre>src/bench/jobs.sh overhead   # ROUNDS=30 REPS=3 LOCAL_ITERATIONS="1 5" by default</pre>
  *
- * Arguments: GLUE directory, tokenizer directory, rounds per phase, repetitions, local iterations per round.
+ * Arguments: GLUE directory, tokenizer directory, rounds per phase, repetitions, local iterations per round,
+ * and optionally the execution: {@code per-device} (default; the engine loop trains each device on its
+ * own) or {@code fused} (one item per round; the engine loop is one device training every block, the
+ * same one pass).
  */
 public final class WorkerOverheadBench {
 
@@ -47,6 +50,7 @@ public final class WorkerOverheadBench {
         int rounds = Integer.parseInt(args[2]);
         int reps = Integer.parseInt(args[3]);
         int localIterations = Integer.parseInt(args[4]);
+        String execution = args.length > 5 ? args[5] : JobSpec.PER_DEVICE;
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
                 "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
@@ -57,8 +61,8 @@ public final class WorkerOverheadBench {
             Http http = new Http(((WebServerApplicationContext) app).getWebServer().getPort());
             JobStore store = app.getBean(JobStore.class);
             String planId = plan(http, localIterations);
-            System.out.printf(Locale.ROOT, "%d rounds per phase, %d local iteration(s) per round, %d repetitions%n%n",
-                    rounds, localIterations, reps);
+            System.out.printf(Locale.ROOT, "%d rounds per phase, %d local iteration(s) per round, %s, %d repetitions%n%n",
+                    rounds, localIterations, execution, reps);
             List<Double> jobAll = new ArrayList<>();
             List<Double> engineAll = new ArrayList<>();
             MeterRegistry meters = app.getBean(MeterRegistry.class);
@@ -67,7 +71,7 @@ public final class WorkerOverheadBench {
             System.out.println("|---|---|---|---|");
             for (int rep = 1; rep <= reps; rep++) {
                 Map<JobMetrics.Phase, Double> before = phaseMillis(meters);
-                String job = submit(http, planId, glue, tokenizer, rounds, rep);
+                String job = submit(http, planId, glue, tokenizer, rounds, rep, execution);
                 JsonNode done = await(http, job);
                 phaseRows.add(phaseRow("job system, run " + rep, before, phaseMillis(meters), rounds));
                 List<Double> jobRounds = new ArrayList<>();
@@ -102,7 +106,8 @@ public final class WorkerOverheadBench {
     /** The same rounds as the job, through RoundRunner: each device trains its blocks, then the merge. */
     static List<Double> engineLoop(JobSpec spec, List<Double> compute) {
         TorchThread.prepare(1);
-        List<List<Integer>> assignment = spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
+        List<List<Integer>> assignment = spec.fused() ? List.of(spec.allLayers())
+                : spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
         List<Double> out = new ArrayList<>();
         Path modelCache = Path.of("data/models");
         try (Backbones cache = new Backbones(modelCache);
@@ -142,12 +147,12 @@ public final class WorkerOverheadBench {
         return r.json().path("id").asString();
     }
 
-    /** Per-device items, as the engine loop it is compared with trains each device on its own. */
-    static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep) {
+    /** Per-device or fused items; the engine loop it is compared with does the same. */
+    static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep, String execution) {
         Http.Response r = http.post("/api/v1/jobs", """
                 {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
-                 "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "per-device"}"""
-                .formatted(planId, glue, tokenizer, rounds, rep));
+                 "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "%s"}"""
+                .formatted(planId, glue, tokenizer, rounds, rep, execution));
         if (r.status() != 202) {
             throw new IllegalStateException("job: " + r.status() + " " + r.body());
         }

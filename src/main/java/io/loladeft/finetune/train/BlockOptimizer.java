@@ -41,11 +41,16 @@ final class BlockOptimizer implements AutoCloseable {
         this.manager = parent.newSubManager();
     }
 
-    /** Switches the settings (a worker's cached trainer serves jobs with different ones); drops all state. */
+    /**
+     * Switches the settings (a worker's cached trainer serves jobs with different ones); other settings
+     * drop all state, the same ones keep it (a worker that holds a job's blocks goes on with them).
+     */
     void configure(OptimizerSpec next) {
+        if (!next.equals(spec)) {
+            retainOnly(Set.of());
+        }
         this.spec = next;
         this.learningRate = next.learningRate();
-        retainOnly(Set.of());
     }
 
     OptimizerSpec spec() {
@@ -82,6 +87,11 @@ final class BlockOptimizer implements AutoCloseable {
     /** Takes the state of the parameters it holds from a block state; other state is dropped. */
     void load(Map<String, HostTensor> state) {
         retainOnly(Set.of());
+        put(state);
+    }
+
+    /** Takes the state of the parameters in {@code state}, replacing what it held of them and keeping the rest. */
+    void put(Map<String, HostTensor> state) {
         if (spec.kind() != OptimizerSpec.Kind.ADAMW) {
             if (!state.isEmpty()) {
                 throw new IllegalArgumentException("the block state holds optimizer state (e.g. "
@@ -89,22 +99,30 @@ final class BlockOptimizer implements AutoCloseable {
             }
             return;
         }
+        Map<String, Integer> given = new LinkedHashMap<>();
         for (Map.Entry<String, HostTensor> e : state.entrySet()) {
             String param = parameterOf(e.getKey());
             if (e.getKey().endsWith(STEP)) {
-                steps.put(param, (int) e.getValue().data()[0]);
+                given.put(param, (int) e.getValue().data()[0]);
             } else if (!e.getKey().endsWith(EXP_AVG) && !e.getKey().endsWith(EXP_AVG_SQ)) {
                 throw new IllegalArgumentException("unknown optimizer state " + e.getKey());
             }
         }
-        for (String param : steps.keySet()) {
+        for (Map.Entry<String, Integer> g : given.entrySet()) {
+            String param = g.getKey();
             HostTensor m = state.get(param + EXP_AVG);
             HostTensor v = state.get(param + EXP_AVG_SQ);
             if (m == null || v == null) {
                 throw new IllegalArgumentException("optimizer state of " + param + " is incomplete");
             }
-            moments.put(param, new NDArray[] {
+            NDArray[] old = moments.put(param, new NDArray[] {
                 manager.create(m.data(), new Shape(m.shape())), manager.create(v.data(), new Shape(v.shape()))});
+            if (old != null) {
+                for (NDArray a : old) {
+                    a.close();
+                }
+            }
+            steps.put(param, g.getValue());
         }
     }
 

@@ -66,12 +66,27 @@ public final class DeviceTrainer implements AutoCloseable {
      */
     public RoundResult train(byte[] globalBlocks, Collection<Integer> layers, List<Batch> batches) {
         loadBlocks(globalBlocks);
+        Trained t = trainHeld(layers, batches);
+        Measurement m = t.measurement();
+        return new RoundResult(Safetensors.write(t.blocks()), m.layers(), m.computeSeconds(), m.peakRssBytes(),
+                m.losses(), t.uploadBytes());
+    }
+
+    /**
+     * One round on the blocks the trainer holds now, loading nothing: train {@code layers} on
+     * {@code batches} and return their blocks with their optimizer state, decoded. Afterwards the
+     * optimizer holds the state of these blocks only; the other blocks' tensors are unchanged.
+     */
+    public Trained trainHeld(Collection<Integer> layers, List<Batch> batches) {
         Measurement m = iterate(layers, batches);
         Set<String> trained = layout.tensorsOf(m.layers());
         Map<String, HostTensor> out = model.getTensors(trained);
         out.putAll(optimizer.export(trained));
-        return new RoundResult(Safetensors.write(out), m.layers(), m.computeSeconds(), m.peakRssBytes(), m.losses(),
-                uploadBytes(m.layers()));
+        return new Trained(out, m, uploadBytes(m.layers()));
+    }
+
+    /** Trained blocks (parameters and optimizer state by name), how they were trained, and their upload bytes. */
+    public record Trained(Map<String, HostTensor> blocks, Measurement measurement, long uploadBytes) {
     }
 
     /**
@@ -124,7 +139,31 @@ public final class DeviceTrainer implements AutoCloseable {
     public void loadBlocks(byte[] blocks) {
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
         Map<String, HostTensor> state = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : Safetensors.read(blocks, "global block state").entrySet()) {
+        split(Safetensors.read(blocks, "global block state"), tensors, state);
+        model.setTensors(tensors);
+        optimizer.load(state);
+    }
+
+    /**
+     * Loads decoded block tensors (any subset of the blocks) and their optimizer state, keeping what
+     * the trainer holds of every other block: a caller that knows what the trainer holds loads only
+     * the blocks that differ, instead of decoding the whole state again.
+     */
+    public void load(Map<String, HostTensor> blocks) {
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        Map<String, HostTensor> state = new LinkedHashMap<>();
+        split(blocks, tensors, state);
+        model.setTensors(tensors);
+        optimizer.put(state);
+    }
+
+    /** Whether {@code name} is a block's optimizer state rather than its parameter. */
+    public static boolean isOptimizerState(String name) {
+        return BlockOptimizer.parameterOf(name) != null;
+    }
+
+    private void split(Map<String, HostTensor> blocks, Map<String, HostTensor> tensors, Map<String, HostTensor> state) {
+        for (Map.Entry<String, HostTensor> e : blocks.entrySet()) {
             String param = BlockOptimizer.parameterOf(e.getKey());
             if (!blockTensors.contains(param == null ? e.getKey() : param)) {
                 throw new IllegalArgumentException("global block state holds " + e.getKey()
@@ -132,8 +171,6 @@ public final class DeviceTrainer implements AutoCloseable {
             }
             (param == null ? tensors : state).put(e.getKey(), e.getValue());
         }
-        model.setTensors(tensors);
-        optimizer.load(state);
     }
 
     /** Local iterations on {@code layers} without any (de)serialisation: what the profiler times. */

@@ -2,6 +2,7 @@ package io.loladeft.finetune.train;
 
 import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.Safetensors;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,10 +23,20 @@ public final class Merge {
     }
 
     public static byte[] apply(byte[] global, List<byte[]> updates, boolean requireAll) {
-        Map<String, HostTensor> state = new LinkedHashMap<>(Safetensors.read(global, "global block state"));
+        List<Map<String, HostTensor>> decoded = new ArrayList<>();
+        for (int d = 0; d < updates.size(); d++) {
+            decoded.add(Safetensors.read(updates.get(d), "update " + d));
+        }
+        return Safetensors.write(apply(Safetensors.read(global, "global block state"), decoded, requireAll));
+    }
+
+    /** The same on decoded states: a new map in the global state's order; the arguments are not changed. */
+    public static Map<String, HostTensor> apply(Map<String, HostTensor> global, List<Map<String, HostTensor>> updates,
+            boolean requireAll) {
+        Map<String, HostTensor> state = new LinkedHashMap<>(global);
         Map<String, Integer> from = new HashMap<>();
         for (int d = 0; d < updates.size(); d++) {
-            Map<String, HostTensor> up = Safetensors.read(updates.get(d), "update " + d);
+            Map<String, HostTensor> up = updates.get(d);
             for (Map.Entry<String, HostTensor> e : up.entrySet()) {
                 HostTensor old = state.get(e.getKey());
                 if (old == null) {
@@ -50,6 +61,6 @@ public final class Merge {
             throw new IllegalArgumentException(missing.size() + " block tensor(s) were not updated this round, e.g. "
                     + missing.iterator().next());
         }
-        return Safetensors.write(state);
+        return state;
     }
 }
