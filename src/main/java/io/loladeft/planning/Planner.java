@@ -197,7 +197,7 @@ public final class Planner {
      * latency for the heaviest block with the whole band) with {@code B/j} each, for every {@code j} from the
      * fewest devices that can hold all blocks up to {@code min(K, N)}; the best plan wins.
      */
-    private static Joint.Solution multiBlockJoint(CostModel cm, Deadline deadline) {
+    static Joint.Solution multiBlockJoint(CostModel cm, Deadline deadline) {
         int[] start = Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
         Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), START_ALTERNATION_ROUNDS, deadline);
         best = better(best, oneBlockPerDevice(cm, deadline));
@@ -271,7 +271,7 @@ public final class Planner {
      * The one-block-per-device optimum when every block can have a device of its own and the dense cap allows it
      * (so that plans with several blocks per device start from it and are never worse), else {@code null}.
      */
-    private static Joint.Solution oneBlockPerDevice(CostModel cm, Deadline deadline) {
+    static Joint.Solution oneBlockPerDevice(CostModel cm, Deadline deadline) {
         if (cm.k < cm.n || (long) cm.n * cm.k > MAX_DENSE_PAIRS) {
             return null;
         }

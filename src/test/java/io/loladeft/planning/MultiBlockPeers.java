@@ -21,76 +21,13 @@ public final class MultiBlockPeers {
     }
 
     /**
-     * The several-blocks heuristic {@code joint} used before the run search (a copy of {@code Planner.multiBlockJoint}
-     * at commit 7c45bbb, kept here so the benchmark can still run it): the packing at {@code B/K} with the exact
-     * split and alternation, the one-block-per-device optimum, and packings restricted to the {@code j} strongest
-     * devices. Returns its round latency.
+     * The several-blocks heuristic {@code joint} used before the run search ({@code Planner.multiBlockJoint}, which
+     * the planner now reaches only outside the run structure): the packing at {@code B/K} with the exact split and
+     * alternation, the one-block-per-device optimum, and packings restricted to the {@code j} strongest devices.
+     * Returns its round latency.
      */
     public static double oldHeuristic(PlanningProblem p) {
-        CostModel cm = new CostModel(p);
-        Deadline deadline = Deadline.NONE;
-        int[] start = Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice();
-        Joint.Solution best = Joint.alternate(cm, Joint.split(cm, start), 20, deadline);
-        Joint.Solution one = oneBlockPerDevice(p);
-        if (one != null && one.latency() < best.latency()) {
-            best = one;
-        }
-        int heaviest = Packing.heaviestFirst(cm)[0];
-        Integer[] rank = new Integer[cm.k];
-        double[] key = new double[cm.k];
-        for (int d = 0; d < cm.k; d++) {
-            rank[d] = d;
-            key[d] = cm.fits1(d, heaviest) ? cm.latency1(d, heaviest, cm.totalBandwidth) : Double.POSITIVE_INFINITY;
-        }
-        Arrays.sort(rank, (x, y) -> Double.compare(key[x], key[y]));
-        int from = (cm.n + cm.maxBlocksPerDevice - 1) / cm.maxBlocksPerDevice;
-        for (int j = from; j <= Math.min(cm.k, cm.n); j++) {
-            double[] hz = new double[cm.k];
-            for (int i = 0; i < j; i++) {
-                hz[rank[i]] = cm.totalBandwidth / j;
-            }
-            Packing.Result r;
-            try {
-                r = Packing.solve(cm, hz, deadline);
-            } catch (InfeasibleProblemException e) {
-                continue;
-            }
-            if (r.latency() == Double.POSITIVE_INFINITY) {
-                continue;
-            }
-            Joint.Solution s = Joint.alternate(cm, Joint.split(cm, r.blockToDevice()), 5, deadline);
-            if (s.latency() < best.latency()) {
-                best = s;
-            }
-        }
-        return best.latency();
-    }
-
-    /** The {@code joint} plan with one block per device (public planner), as a solution of {@code p}; or null. */
-    private static Joint.Solution oneBlockPerDevice(PlanningProblem p) {
-        if (p.devices().size() < p.blocks().size()) {
-            return null;
-        }
-        CostModel cm = new CostModel(p);
-        Plan plan;
-        try {
-            plan = new Planner().plan(p.withMaxBlocksPerDevice(1), Algorithm.JOINT);
-        } catch (InfeasibleProblemException e) {
-            return null;
-        }
-        int[] a = new int[cm.n];
-        for (Assignment as : plan.assignments()) {
-            int dev = p.devices().indexOf(p.devices().stream().filter(d -> d.name().equals(as.device())).findFirst()
-                    .orElseThrow());
-            for (int layer : as.layers()) {
-                for (int b = 0; b < cm.n; b++) {
-                    if (p.blocks().get(b).layer() == layer) {
-                        a[b] = dev;
-                    }
-                }
-            }
-        }
-        return Joint.split(cm, a);
+        return Planner.multiBlockJoint(new CostModel(p), Deadline.NONE).latency();
     }
 
     /**
@@ -108,7 +45,7 @@ public final class MultiBlockPeers {
             throw new IllegalArgumentException("outside the run structure");
         }
         Joint.Solution seed = Joint.split(cm, Packing.solve(cm, Joint.equalShares(cm), Deadline.NONE).blockToDevice());
-        Joint.Solution one = oneBlockPerDevice(p);
+        Joint.Solution one = Planner.oneBlockPerDevice(cm, Deadline.NONE);
         if (one != null && one.latency() < seed.latency()) {
             seed = one;
         }
