@@ -61,10 +61,6 @@ final class Joint {
      * is unusable), then split exactly again; each step can only lower the latency, stop when it does not, or when
      * the deadline has passed (then the best so far).
      */
-    static Solution alternate(CostModel cm, Solution start, int maxRounds) {
-        return alternate(cm, start, maxRounds, Deadline.NONE);
-    }
-
     static Solution alternate(CostModel cm, Solution start, int maxRounds, Deadline deadline) {
         Solution best = start;
         for (int r = 0; r < maxRounds; r++) {
