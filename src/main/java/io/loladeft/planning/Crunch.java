@@ -48,8 +48,15 @@ final class Crunch {
     record Result(int[] blockToDevice, double latency, int checks) {
     }
 
-    /** The chain order of the blocks, or {@code null} when they do not form a chain. */
+    /**
+     * The chain order of the blocks, or {@code null} when they do not form a chain. A profiled device charges the
+     * head alone (depth 0) its depth-1 entry plus the head's own gradient, more than a depth-1 block alone: with a
+     * head and a profile the chain's monotonicity is not guaranteed, so no chain.
+     */
     static int[] chainOrder(CostModel cm) {
+        if (hasHead(cm) && hasProfile(cm)) {
+            return null;
+        }
         Integer[] idx = new Integer[cm.n];
         for (int i = 0; i < cm.n; i++) {
             idx[i] = i;
@@ -59,11 +66,29 @@ final class Crunch {
         int[] order = new int[cm.n];
         for (int i = 0; i < cm.n; i++) {
             order[i] = idx[i];
-            if (i > 0 && cm.params[order[i]] < cm.params[order[i - 1]]) {
+            if (i > 0 && (cm.params[order[i]] < cm.params[order[i - 1]] || cm.grad[order[i]] < cm.grad[order[i - 1]])) {
                 return null;
             }
         }
         return order;
+    }
+
+    private static boolean hasHead(CostModel cm) {
+        for (int b = 0; b < cm.n; b++) {
+            if (cm.depth[b] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasProfile(CostModel cm) {
+        for (int d = 0; d < cm.k; d++) {
+            if (cm.hasProfile(d)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

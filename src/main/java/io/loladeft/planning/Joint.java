@@ -17,7 +17,7 @@ final class Joint {
         CostModel.SetCost[] sets = Packing.sets(cm, assign);
         int involved = 0;
         for (CostModel.SetCost s : sets) {
-            if (s.dmax() > 0) {
+            if (!s.isEmpty()) {
                 involved++;
             }
         }
@@ -27,7 +27,7 @@ final class Joint {
         int[] dev = new int[involved];
         int i = 0;
         for (int d = 0; d < cm.k; d++) {
-            if (sets[d].dmax() > 0) {
+            if (!sets[d].isEmpty()) {
                 c[i] = cm.compute(d, sets[d]);
                 s[i] = sets[d].bits();
                 g[i] = cm.gamma[d];

@@ -30,7 +30,7 @@ final class PlanAssembly {
         String bottleneck = null;
         for (int d = 0; d < cm.k; d++) {
             String name = cm.devices[d].name();
-            if (sets[d].dmax() == 0) {
+            if (sets[d].isEmpty()) {
                 idle.add(name);
                 continue;
             }
@@ -46,7 +46,8 @@ final class PlanAssembly {
                                 + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks", name, comp,
                         sets[d].bits(), o.hz()[d], Uplink.rate(o.hz()[d], cm.gamma[d]), up))));
             }
-            assignments.add(new Assignment(name, ls, o.hz()[d], comp, up, lat, cm.memory(d, sets[d])));
+            assignments.add(new Assignment(name, ls, ls.contains(cm.layers + 1), o.hz()[d], comp, up, lat,
+                    cm.memory(d, sets[d])));
             if (bottleneck == null || lat > round) {
                 round = lat;
                 bottleneck = name;

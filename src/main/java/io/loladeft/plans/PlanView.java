@@ -17,9 +17,13 @@ public record PlanView(
         SolverView solver,
         Instant createdAt) {
 
-    /** What one involved device does in a round: its blocks, its bandwidth and its times. */
-    public record AssignmentView(String device, List<Integer> layers, double bandwidthHz, double computeSeconds,
-            double uploadSeconds, double latencySeconds, double memoryBytes) {}
+    /**
+     * What one involved device does in a round: its blocks, its bandwidth and its times. {@code layers} names its
+     * blocks by layer, 1..L, and L+1 for the task head's block; {@code head} says whether it trains the head (false in
+     * plans stored before the head was a block of its own, which left it with the top layer's block).
+     */
+    public record AssignmentView(String device, List<Integer> layers, boolean head, double bandwidthHz,
+            double computeSeconds, double uploadSeconds, double latencySeconds, double memoryBytes) {}
 
     /** How the solver got there: iterations, wall time and the relative gap to its lower bound. */
     public record SolverView(int iterations, double solveMillis, double gap) {}
