@@ -1,5 +1,6 @@
 package io.loladeft.plans;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -22,7 +23,11 @@ public record PlanView(
      * blocks by layer, 1..L, and L+1 for the task head's block; {@code head} says whether it trains the head (false in
      * plans stored before the head was a block of its own, which left it with the top layer's block).
      */
-    public record AssignmentView(String device, List<Integer> layers, boolean head, double bandwidthHz,
+    public record AssignmentView(String device,
+            @Schema(description = "The device's blocks by layer, ascending: 1..L, and L+1 for the task head's block")
+            List<Integer> layers,
+            @Schema(description = "Whether the device trains the task head (its layers hold L+1)") boolean head,
+            double bandwidthHz,
             double computeSeconds, double uploadSeconds, double latencySeconds, double memoryBytes) {}
 
     /** How the solver got there: iterations, wall time and the relative gap to its lower bound. */
