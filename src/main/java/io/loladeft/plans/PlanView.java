@@ -26,9 +26,15 @@ public record PlanView(
     public record AssignmentView(String device,
             @Schema(description = "The device's blocks by layer, ascending: 1..L, and L+1 for the task head's block")
             List<Integer> layers,
-            @Schema(description = "Whether the device trains the task head (its layers hold L+1)") boolean head,
+            @Schema(description = "Whether the device trains the task head (its layers hold L+1)") Boolean head,
             double bandwidthHz,
-            double computeSeconds, double uploadSeconds, double latencySeconds, double memoryBytes) {}
+            double computeSeconds, double uploadSeconds, double latencySeconds, double memoryBytes) {
+
+        public AssignmentView {
+            // Boxed so that a plan stored before the field existed reads back (as false) instead of failing.
+            head = Boolean.TRUE.equals(head);
+        }
+    }
 
     /** How the solver got there: iterations, wall time and the relative gap to its lower bound. */
     public record SolverView(int iterations, double solveMillis, double gap) {}
