@@ -97,7 +97,7 @@ case "${1:-}" in
 import json, sys
 profile = json.load(open(sys.argv[1]))
 profile["hostFlops"] = float(sys.argv[2])
-print(json.dumps({"bandwidthHz": 2e7, "labelSelector": "zone=bench", "maxBlocksPerDevice": 1,
+print(json.dumps({"bandwidthHz": 2e7, "labelSelector": "zone=bench", "maxBlocksPerDevice": 2,
     "model": {"architecture": {"layers": 4, "hidden": 128, "heads": 4, "intermediate": 512, "vocab": 50265, "maxPositions": 130},
               "block": {"kind": "layer"}, "profile": profile},
     "training": {"batchSize": 32, "seqLen": 64, "localIterations": 1}}))

@@ -106,7 +106,7 @@ class ChartEnvironmentJobTest {
             // Nothing else may hold the queue: this test's worker must train only this test's job.
             api.getBean(JdbcClient.class).sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
             Http.Response submitted = http.post("/api/v1/jobs", """
-                    {"plan": {"bandwidthHz": 2e7, "maxBlocksPerDevice": 1,
+                    {"plan": {"bandwidthHz": 2e7, "maxBlocksPerDevice": 2,
                               "devices": [
                                 {"name": "a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
                                 {"name": "b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95}],

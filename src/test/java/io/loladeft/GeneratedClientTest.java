@@ -228,8 +228,10 @@ class GeneratedClientTest extends ApiTest {
         PlanView plan = planned.getData();
         assertThat(header(planned, "Location")).isEqualTo("/api/v1/plans/" + plan.getId());
         assertThat(plan.getAlgorithm()).isEqualTo("joint");
-        assertThat(plan.getAssignments()).hasSize(2);
-        assertThat(plan.getIdleDevices()).hasSize(1);
+        // two layers' blocks and the head's, one per device: all three devices work
+        assertThat(plan.getAssignments()).hasSize(3);
+        assertThat(plan.getAssignments()).filteredOn(a -> Boolean.TRUE.equals(a.getHead())).hasSize(1);
+        assertThat(plan.getIdleDevices()).isEmpty();
         assertThat(plan.getRoundLatencySeconds()).isPositive();
         assertThat(plan.getTotalLatencySeconds()).isEqualTo(3 * plan.getRoundLatencySeconds());
         assertThat(plans.getPlan(plan.getId()).getRoundLatencySeconds()).isEqualTo(plan.getRoundLatencySeconds());
@@ -307,7 +309,7 @@ class GeneratedClientTest extends ApiTest {
         Files.deleteIfExists(archive.getData().toPath());
 
         // cancel: a long job with an inline plan (devices and model inline) is cancelled; again is 409
-        PlanRequest inline = new PlanRequest().bandwidthHz(2e7).maxBlocksPerDevice(1).model(tinyModel())
+        PlanRequest inline = new PlanRequest().bandwidthHz(2e7).maxBlocksPerDevice(2).model(tinyModel())
                 .devices(List.of(inline("a", 2e12, -90), inline("b", 1e12, -95)))
                 .training(new TrainingRequest().batchSize(4).seqLen(32));
         JobView long_ = jobs.createJob(copy(job).planId(null).plan(inline).rounds(2000), null);

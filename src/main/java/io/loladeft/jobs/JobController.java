@@ -32,7 +32,7 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 class JobController {
 
     static final String EXAMPLE = """
-            {"plan": {"bandwidthHz": 2.0e7, "maxBlocksPerDevice": 6,
+            {"plan": {"bandwidthHz": 2.0e7, "maxBlocksPerDevice": 7,
                       "devices": [
                         {"name": "jetson-01", "computeFlops": 2.0e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -90},
                         {"name": "phone-02", "computeFlops": 5.0e11, "memoryBytes": 4.0e9, "txPowerDbm": 20, "channelGainDb": -100}],

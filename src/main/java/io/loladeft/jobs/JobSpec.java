@@ -1,7 +1,9 @@
 package io.loladeft.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.registry.BlockConfig;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,6 +37,33 @@ record JobSpec(
         double predictedRoundLatencySeconds,
         List<DeviceRun> devices) {
 
+    public JobSpec {
+        devices = devices == null || model == null ? devices : withHead(devices, model.layers());
+    }
+
+    /**
+     * The devices' blocks with the task head's block ({@link BlockLayout#headBlockOf}, layer L+1) assigned: as planned,
+     * or, for plans and jobs from before the head was a block of its own (no device has L+1), with the device that
+     * trains layer L, where those plans put it.
+     */
+    static List<DeviceRun> withHead(List<DeviceRun> devices, int layers) {
+        int head = BlockLayout.headBlockOf(layers);
+        if (devices.stream().anyMatch(d -> d.layers().contains(head))) {
+            return devices;
+        }
+        List<DeviceRun> out = new ArrayList<>(devices.size());
+        for (DeviceRun d : devices) {
+            if (d.layers().contains(layers)) {
+                List<Integer> blocks = new ArrayList<>(d.layers());
+                blocks.add(head);
+                d = new DeviceRun(d.name(), List.copyOf(blocks), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
+                        d.channelGainDb(), d.predictedLatencySeconds(), d.iterationFlops());
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
     /**
      * The local optimizer and its schedule. Jobs stored before it existed ran SGD at a constant
      * rate: read back, they have none, and {@link #optimizerOrLegacy()} says so.
@@ -51,7 +80,10 @@ record JobSpec(
      */
     record Block(BlockConfig.Kind kind, int rank, double alpha, int bottleneck) {}
 
-    /** One involved device: its blocks and planned bandwidth, and what the emulation needs. */
+    /**
+     * One involved device: its blocks (layers 1..L, the head's block L+1; the plan's numbers, which the trainer's
+     * {@link BlockLayout} shares) and planned bandwidth, and what the emulation needs.
+     */
     record DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
             double channelGainDb, double predictedLatencySeconds, double iterationFlops) {}
 
@@ -64,7 +96,7 @@ record JobSpec(
         return FUSED.equals(execution);
     }
 
-    /** All the layers the round's devices train, in order: what a fused round trains. */
+    /** All the blocks the round's devices train (the head's included), in order: what a fused round trains. */
     List<Integer> allLayers() {
         return devices.stream().flatMap(d -> d.layers().stream()).sorted().toList();
     }

@@ -3,6 +3,7 @@ package io.loladeft.jobs;
 import io.loladeft.common.FieldViolation;
 import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
+import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.finetune.glue.GlueTask;
 import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.tokenizer.TextTokenizer;
@@ -134,21 +135,29 @@ class JobSpecBuilder {
             throw unprocessable("execution", "fused needs one local iteration per round; the plan's training has "
                     + localIterations);
         }
-        List<JobSpec.DeviceRun> devices = new ArrayList<>();
-        TreeSet<Integer> covered = new TreeSet<>();
-        int blocks = 0;
+        List<JobSpec.DeviceRun> assigned = new ArrayList<>();
         for (PlanView.AssignmentView as : plan.assignments()) {
             PlanRequest.InlineDevice d = planned.devices().stream().filter(x -> x.name().equals(as.device()))
                     .findFirst().orElseThrow(() -> new IllegalStateException("plan " + plan.id()
                             + " assigns blocks to " + as.device() + ", which its request lacks"));
-            devices.add(new JobSpec.DeviceRun(d.name(), as.layers(), as.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
-                    d.channelGainDb(), as.latencySeconds(), stored.iterationFlops(batchSize, seqLen, as.layers())));
-            covered.addAll(as.layers());
-            blocks += as.layers().size();
+            assigned.add(new JobSpec.DeviceRun(d.name(), as.layers(), as.bandwidthHz(), d.computeFlops(),
+                    d.txPowerDbm(), d.channelGainDb(), as.latencySeconds(), 0));
         }
-        if (blocks != layers || covered.size() != layers || covered.first() != 1 || covered.last() != layers) {
+        // The plan's block numbers are the trainer's (BlockLayout: layers 1..L, the head L+1); a plan from before the
+        // head was a block of its own gets it with layer L, as that plan assumed.
+        List<JobSpec.DeviceRun> devices = new ArrayList<>();
+        TreeSet<Integer> covered = new TreeSet<>();
+        int blocks = 0;
+        for (JobSpec.DeviceRun d : JobSpec.withHead(assigned, layers)) {
+            devices.add(new JobSpec.DeviceRun(d.name(), d.layers(), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
+                    d.channelGainDb(), d.predictedLatencySeconds(), stored.iterationFlops(batchSize, seqLen, d.layers())));
+            covered.addAll(d.layers());
+            blocks += d.layers().size();
+        }
+        int all = BlockLayout.blockCount(layers);
+        if (blocks != all || covered.size() != all || covered.first() != 1 || covered.last() != all) {
             throw unprocessable("planId", "the plan's blocks must be one per layer of the model (1.." + layers
-                    + "), as the engine trains one block per layer");
+                    + ") and the head's (" + all + "), as the engine trains them");
         }
         return new JobSpec(task.name(), dataDir.toString(), tokenizerDir == null ? null : tokenizerDir.toString(),
                 weightsDir == null ? null : weightsDir.toString(), pretrained,

@@ -10,14 +10,18 @@ import java.util.List;
  *   F_layer = 2*b*s*(4*h^2 + 2*h*i) + 4*b*s^2*h          forward FLOPs of one encoder layer
  *   F_head  = 2*b*(h^2 + 2*h)                             classifier head on the first token (dense + 2-way out)
  *   F_fwd   = L*F_layer + F_head
- *   T_cmp(k, A) = E * (F_fwd + F_head + dmax(A)*F_layer + sum_{n in A} 2*b*s*P_n) / f_k
+ *   G_n     = 2*b*s*P_n (encoder block), 2*b*P_n (the head: first token only)   weight-gradient FLOPs
+ *   T_cmp(k, A) = E * (F_fwd + F_head + dmax(A)*F_layer + sum_{n in A} G_n) / f_k
  *   A_layer = b*s*(7*h + i + 3*a*s) * bytesPerWeight       activation bytes one crossed layer keeps for backward
  *   A_work  = b*s*(17*h + i + 3*a*s) * bytesPerWeight      one layer's forward intermediates (transient, once)
  *   Mem(k, A)   = W_backbone + A_work + dmax(A)*A_layer + sum_{n in A} 4*P_n*bytesPerTrainable
  * </pre>
- * A measured profile replaces {@code T_cmp} and {@code Mem} by its tables at {@code dmax(A)}; every block of
- * {@code A} except one deepest block (the largest of the deepest, which the table already covers) adds its
- * weight-gradient FLOPs {@code E*2*b*s*P_n / f_k} and its state {@code 4*P_n*bytesPerTrainable}.
+ {@code dmax(A)} is the deepest depth in {@code A}: 0 when {@code A} is the head alone (its backward crosses no
+ * encoder layer). A measured profile replaces {@code T_cmp} and {@code Mem} by its tables at {@code dmax(A)}; every
+ * block of {@code A} except one deepest block (the largest of the deepest, which the table already covers) adds its
+ * weight-gradient FLOPs {@code E*G_n / f_k} and its state {@code 4*P_n*bytesPerTrainable}. The tables start at depth
+ * 1, so the head alone is charged the depth-1 entry plus its own gradient and state: an upper bound (training the
+ * top layer's block does all a head-only iteration does and more).
  */
 final class CostModel {
 
@@ -34,6 +38,7 @@ final class CostModel {
     final double[][] profileMemory;
     final int[] depth;
     final long[] params;
+    final double[] grad;
     final double[] bits;
     final double totalBandwidth;
     final int maxBlocksPerDevice;
@@ -76,11 +81,13 @@ final class CostModel {
         List<Block> bl = p.blocks();
         this.depth = new int[n];
         this.params = new long[n];
+        this.grad = new double[n];
         this.bits = new double[n];
         Training t = p.training();
         for (int i = 0; i < n; i++) {
             depth[i] = bl.get(i).depth(layers);
             params[i] = bl.get(i).params();
+            grad[i] = p.model().weightGradientFlops(t.batchSize(), t.seqLen(), bl.get(i).layer(), params[i]);
             bits[i] = (double) t.bitsPerParam() * params[i];
         }
         this.totalBandwidth = p.bandwidthHz();
@@ -109,25 +116,31 @@ final class CostModel {
         return profileCompute[dev] != null;
     }
 
-    /** Compute seconds of device {@code dev} training blocks of deepest depth {@code dmax}, {@code sumP} params in all. */
-    double computeSeconds(int dev, int dmax, double sumP, double deepestP) {
+    /**
+     * Compute seconds of device {@code dev} training blocks of deepest depth {@code dmax} whose weight gradients take
+     * {@code grads} FLOPs in all, {@code deepestP} params in the largest deepest block.
+     */
+    double computeSeconds(int dev, int dmax, double grads, double deepestP) {
         if (hasProfile(dev)) {
-            return iterations * (profileCompute[dev][dmax - 1] + wgradPerParam * (sumP - deepestP) / flops[dev]);
+            // The table at depth dmax includes one deepest (encoder) block's gradient; depth 0 has no table entry.
+            double covered = dmax == 0 ? 0 : wgradPerParam * deepestP;
+            return iterations * (profileCompute[dev][Math.max(dmax, 1) - 1] + (grads - covered) / flops[dev]);
         }
-        return iterations * (fFixed + dmax * fLayer + wgradPerParam * sumP) / flops[dev];
+        return iterations * (fFixed + dmax * fLayer + grads) / flops[dev];
     }
 
     /** Peak bytes of device {@code dev} training blocks of deepest depth {@code dmax}, {@code sumP} params in all. */
     double memoryBytes(int dev, int dmax, double sumP, double deepestP) {
         if (hasProfile(dev)) {
-            return profileMemory[dev][dmax - 1] + statePerParam * (sumP - deepestP);
+            double covered = dmax == 0 ? 0 : deepestP;
+            return profileMemory[dev][Math.max(dmax, 1) - 1] + statePerParam * (sumP - covered);
         }
         return backboneBytes + workspace + dmax * activationPerLayer + statePerParam * sumP;
     }
 
     /** Compute seconds of one block alone. */
     double compute1(int dev, int blk) {
-        return computeSeconds(dev, depth[blk], params[blk], params[blk]);
+        return computeSeconds(dev, depth[blk], grad[blk], params[blk]);
     }
 
     /** Peak bytes of one block alone. */
@@ -171,34 +184,41 @@ final class CostModel {
         return n == 0 ? 0 : bits[0] / params[0];
     }
 
-    /** Aggregates of a set of blocks: deepest depth, parameter sum, params of the largest deepest block, bits. */
-    record SetCost(int dmax, double sumP, double deepestP, double bits) {
-        static final SetCost EMPTY = new SetCost(0, 0, 0, 0);
+    /**
+     * Aggregates of a set of blocks: deepest depth (0 for the head alone, -1 for no block), parameter sum, params of
+     * the largest deepest block, weight-gradient FLOPs, bits.
+     */
+    record SetCost(int dmax, double sumP, double deepestP, double grads, double bits) {
+        static final SetCost EMPTY = new SetCost(-1, 0, 0, 0, 0);
 
-        SetCost plus(int d, double p, double b) {
+        boolean isEmpty() {
+            return dmax < 0;
+        }
+
+        SetCost plus(int d, double p, double g, double b) {
             if (d > dmax) {
-                return new SetCost(d, sumP + p, p, bits + b);
+                return new SetCost(d, sumP + p, p, grads + g, bits + b);
             }
             if (d == dmax) {
-                return new SetCost(d, sumP + p, Math.max(deepestP, p), bits + b);
+                return new SetCost(d, sumP + p, Math.max(deepestP, p), grads + g, bits + b);
             }
-            return new SetCost(dmax, sumP + p, deepestP, bits + b);
+            return new SetCost(dmax, sumP + p, deepestP, grads + g, bits + b);
         }
     }
 
     SetCost add(SetCost set, int blk) {
-        return set.plus(depth[blk], params[blk], bits[blk]);
+        return set.plus(depth[blk], params[blk], grad[blk], bits[blk]);
     }
 
     double compute(int dev, SetCost set) {
-        return set.dmax == 0 ? 0 : computeSeconds(dev, set.dmax, set.sumP, set.deepestP);
+        return set.isEmpty() ? 0 : computeSeconds(dev, set.dmax, set.grads, set.deepestP);
     }
 
     double memory(int dev, SetCost set) {
-        return set.dmax == 0 ? 0 : memoryBytes(dev, set.dmax, set.sumP, set.deepestP);
+        return set.isEmpty() ? 0 : memoryBytes(dev, set.dmax, set.sumP, set.deepestP);
     }
 
     double latency(int dev, SetCost set, double hz) {
-        return set.dmax == 0 ? 0 : compute(dev, set) + upload(dev, set.bits, hz);
+        return set.isEmpty() ? 0 : compute(dev, set) + upload(dev, set.bits, hz);
     }
 }

@@ -48,8 +48,15 @@ final class Crunch {
     record Result(int[] blockToDevice, double latency, int checks) {
     }
 
-    /** The chain order of the blocks, or {@code null} when they do not form a chain. */
+    /**
+     * The chain order of the blocks, or {@code null} when they do not form a chain. A profiled device charges the
+     * head alone (depth 0) its depth-1 entry plus the head's own gradient, more than a depth-1 block alone: with a
+     * head and a profile the chain's monotonicity is not guaranteed, so no chain.
+     */
     static int[] chainOrder(CostModel cm) {
+        if (hasHead(cm) && hasProfile(cm)) {
+            return null;
+        }
         Integer[] idx = new Integer[cm.n];
         for (int i = 0; i < cm.n; i++) {
             idx[i] = i;
@@ -59,11 +66,29 @@ final class Crunch {
         int[] order = new int[cm.n];
         for (int i = 0; i < cm.n; i++) {
             order[i] = idx[i];
-            if (i > 0 && cm.params[order[i]] < cm.params[order[i - 1]]) {
+            if (i > 0 && (cm.params[order[i]] < cm.params[order[i - 1]] || cm.grad[order[i]] < cm.grad[order[i - 1]])) {
                 return null;
             }
         }
         return order;
+    }
+
+    private static boolean hasHead(CostModel cm) {
+        for (int b = 0; b < cm.n; b++) {
+            if (cm.depth[b] == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasProfile(CostModel cm) {
+        for (int d = 0; d < cm.k; d++) {
+            if (cm.hasProfile(d)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -111,23 +136,56 @@ final class Crunch {
 
     /** As {@link #solve(CostModel, double[])}, checking the deadline at every threshold check. */
     static Result solve(CostModel cm, double[] hz, Deadline deadline) {
+        requireEnoughDevices(cm);
+        int[] order = chainOrder(cm);
+        return order != null ? solveChain(cm, hz, order, deadline) : solveGeneral(cm, hz, deadline);
+    }
+
+    /**
+     * Throws {@link InfeasibleProblemException}, with the violations {@link #solve} would name, when no assignment
+     * of one block per device fits the devices' memory; returns quietly otherwise. Bandwidth plays no part.
+     */
+    static void requireAssignable(CostModel cm, Deadline deadline) {
+        requireEnoughDevices(cm);
+        int[] order = chainOrder(cm);
+        if (order != null) {
+            requireMemoryCover(cm, order, memoryReach(cm, order));
+            return;
+        }
+        for (int b = 0; b < cm.n; b++) {
+            if (!fitsSomewhere(cm, b)) {
+                throw new InfeasibleProblemException(List.of(cm.homeless(b)));
+            }
+        }
+        if (Matching.maximum(cm.n, cm.k, (b, d) -> cm.fits1(d, b), deadline) == null) {
+            throw noMatching();
+        }
+    }
+
+    /** Throws when one block per device needs more devices than the fleet has. */
+    static void requireEnoughDevices(CostModel cm) {
         if (cm.k < cm.n) {
             throw new InfeasibleProblemException(List.of(new Violation("devices", cm.n + " blocks need "
                     + cm.n + " devices with maxBlocksPerDevice=1, but the fleet has " + cm.k
                     + "; add devices or raise maxBlocksPerDevice")));
         }
-        int[] order = chainOrder(cm);
-        return order != null ? solveChain(cm, hz, order, deadline) : solveGeneral(cm, hz, deadline);
     }
 
-    private static Result solveChain(CostModel cm, double[] hz, int[] order, Deadline deadline) {
-        int n = cm.n;
-        int k = cm.k;
-        // Cutting by memory: a device's memory reach, a binary search since memory grows along the chain.
-        int[] memReach = new int[k];
-        for (int d = 0; d < k; d++) {
+    private static boolean fitsSomewhere(CostModel cm, int b) {
+        for (int d = 0; d < cm.k; d++) {
+            if (cm.fits1(d, b)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Cutting by memory: each device's last chain position within its memory, a binary search (memory grows along the chain). */
+    private static int[] memoryReach(CostModel cm, int[] order) {
+        int[] memReach = new int[cm.k];
+        for (int d = 0; d < cm.k; d++) {
             int lo = 0;
-            int hi = n - 1;
+            int hi = cm.n - 1;
             int r = -1;
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
@@ -140,11 +198,28 @@ final class Crunch {
             }
             memReach[d] = r;
         }
-        int[] cover = new int[n + 1];
-        int bad = check(memReach, n, cover);
+        return memReach;
+    }
+
+    private static void requireMemoryCover(CostModel cm, int[] order, int[] memReach) {
+        int[] cover = new int[cm.n + 1];
+        int bad = check(memReach, cm.n, cover);
         if (bad >= 0) {
             throw infeasible(cm, order, bad, cover[bad]);
         }
+    }
+
+    private static InfeasibleProblemException noMatching() {
+        return new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment of one block per"
+                + " device fits every device's memory")));
+    }
+
+    private static Result solveChain(CostModel cm, double[] hz, int[] order, Deadline deadline) {
+        int n = cm.n;
+        int k = cm.k;
+        int[] memReach = memoryReach(cm, order);
+        requireMemoryCover(cm, order, memReach);
+        int[] cover = new int[n + 1];
         // Search over the candidate latencies, per device the window lo[d]..hi[d] of chain positions.
         int[] lo = new int[k];
         int[] hi = memReach.clone();
@@ -326,8 +401,7 @@ final class Crunch {
         }
         int[] best = Matching.maximum(n, k, within(cm, hz, max), deadline);
         if (best == null) {
-            throw new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment of one block per"
-                    + " device fits every device's memory")));
+            throw noMatching();
         }
         // Bisection on the bit patterns of the (positive) threshold, whose order is the order of the values: it ends
         // on the smallest feasible double, which is a pair latency (feasibility only changes there), so exact.

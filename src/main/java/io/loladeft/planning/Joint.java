@@ -17,7 +17,7 @@ final class Joint {
         CostModel.SetCost[] sets = Packing.sets(cm, assign);
         int involved = 0;
         for (CostModel.SetCost s : sets) {
-            if (s.dmax() > 0) {
+            if (!s.isEmpty()) {
                 involved++;
             }
         }
@@ -27,7 +27,7 @@ final class Joint {
         int[] dev = new int[involved];
         int i = 0;
         for (int d = 0; d < cm.k; d++) {
-            if (sets[d].dmax() > 0) {
+            if (!sets[d].isEmpty()) {
                 c[i] = cm.compute(d, sets[d]);
                 s[i] = sets[d].bits();
                 g[i] = cm.gamma[d];
@@ -61,10 +61,6 @@ final class Joint {
      * is unusable), then split exactly again; each step can only lower the latency, stop when it does not, or when
      * the deadline has passed (then the best so far).
      */
-    static Solution alternate(CostModel cm, Solution start, int maxRounds) {
-        return alternate(cm, start, maxRounds, Deadline.NONE);
-    }
-
     static Solution alternate(CostModel cm, Solution start, int maxRounds, Deadline deadline) {
         Solution best = start;
         for (int r = 0; r < maxRounds; r++) {

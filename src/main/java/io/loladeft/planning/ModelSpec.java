@@ -3,7 +3,8 @@ package io.loladeft.planning;
 import java.util.Collection;
 
 /**
- * The model being fine-tuned: a frozen RoBERTa backbone plus one kind of trainable block.
+ * The model being fine-tuned: a frozen RoBERTa backbone, one kind of trainable block per encoder layer and the task
+ * head, a block of its own ({@link BlockKind#HEAD}) at layer {@code L + 1}.
  *
  * @param shape             RoBERTa architecture
  * @param block             the trainable block attached to a layer
@@ -23,19 +24,39 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
             case LORA -> 2L * 2L * h * block.rank();
             case ADAPTER -> 2L * h * block.bottleneck() + block.bottleneck() + h;
             case LAYER -> shape.layerParams();
+            case HEAD -> throw new IllegalStateException("the head is no model's block kind");
         };
     }
 
     /**
-     * Trainable parameters of the block attached at {@code layer} (1..L). The top layer's block
-     * carries the task head too, as the trainer does: the head is trained every round, and the
-     * device that trains the top block uploads it ({@link #headParams()}).
+     * The layer of the task head's block, {@code L + 1}: the head sits above the top encoder layer, so its depth
+     * ({@link Block#depth}) is 0, the backward pass that trains it alone crosses no encoder layer. Plans and the
+     * trainer name the head's block by this layer.
+     */
+    public int headLayer() {
+        return shape.layers() + 1;
+    }
+
+    /** The kind of the block at {@code layer} (1..L+1): the model's block kind, or {@link BlockKind#HEAD} at L+1. */
+    public BlockKind kindAt(int layer) {
+        checkLayer(layer);
+        return layer == headLayer() ? BlockKind.HEAD : block.kind();
+    }
+
+    /**
+     * Trainable parameters of the block at {@code layer}: the model's block at layers 1..L ({@link #blockParams()}),
+     * the task head at {@link #headLayer()} ({@link #headParams()}).
      */
     public long blockParams(int layer) {
-        if (layer < 1 || layer > shape.layers()) {
-            throw new IllegalArgumentException("layer " + layer + " is outside 1.." + shape.layers());
+        checkLayer(layer);
+        return layer == headLayer() ? headParams() : blockParams();
+    }
+
+    private void checkLayer(int layer) {
+        if (layer < 1 || layer > headLayer()) {
+            throw new IllegalArgumentException("layer " + layer + " is outside 1.." + headLayer()
+                    + " (" + headLayer() + " is the task head)");
         }
-        return layer == shape.layers() ? blockParams() + headParams() : blockParams();
     }
 
     /**
@@ -49,20 +70,28 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
     }
 
     /**
-     * Analytic FLOPs of one local iteration that trains the blocks at {@code layers} (1..L) on
-     * {@code batchSize * seqLen} tokens: a full forward pass, the head, a backward pass down to the deepest
-     * of them and their weight gradients, {@code F_fwd + F_head + dmax*F_layer + sum 2*b*s*P_n} (the cost
-     * model of docs/planning.md, which {@code CostModel} applies per device).
+     * Analytic FLOPs of one local iteration that trains the blocks at {@code layers} (1..L+1) on
+     * {@code batchSize * seqLen} tokens: a full forward pass, the head's backward, a backward pass down to the deepest
+     * of them (none for the head alone) and their weight gradients,
+     * {@code F_fwd + F_head + dmax*F_layer + sum G_n} (the cost model of docs/planning.md, which {@code CostModel}
+     * applies per device; {@link #weightGradientFlops}).
      */
     public double iterationFlops(int batchSize, int seqLen, Collection<Integer> layers) {
         int dmax = 0;
-        double params = 0;
+        double grads = 0;
         for (int layer : layers) {
             dmax = Math.max(dmax, shape.layers() - layer + 1);
-            params += blockParams(layer);
+            grads += weightGradientFlops(batchSize, seqLen, layer, blockParams(layer));
         }
-        return fixedFlops(batchSize, seqLen) + dmax * layerFlops(batchSize, seqLen)
-                + weightGradientFlopsPerParam(batchSize, seqLen) * params;
+        return fixedFlops(batchSize, seqLen) + dmax * layerFlops(batchSize, seqLen) + grads;
+    }
+
+    /**
+     * {@code G_n}: weight-gradient FLOPs of a block of {@code params} at {@code layer}: {@code 2*b*s*P} for an encoder
+     * block (every token), {@code 2*b*P} for the head (it sees the first token of each sequence only).
+     */
+    double weightGradientFlops(double b, double s, int layer, double params) {
+        return layer == headLayer() ? 2 * b * params : weightGradientFlopsPerParam(b, s) * params;
     }
 
     /** {@code F_layer = 2*b*s*(4*h^2 + 2*h*i) + 4*b*s^2*h}: forward FLOPs of one encoder layer. */

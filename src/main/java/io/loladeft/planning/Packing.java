@@ -21,12 +21,8 @@ final class Packing {
     record Result(int[] blockToDevice, double latency, int checks) {
     }
 
-    static Result solve(CostModel cm, double[] hz) {
-        return solve(cm, hz, Deadline.NONE);
-    }
-
     /**
-     * As {@link #solve(CostModel, double[])}, checking the deadline for every block placed: past it, the best packing
+     * Packs the blocks at the given bandwidths, checking the deadline for every block placed: past it, the best packing
      * so far (the bisection only improves on the first one found); {@link Deadline.Expired} if none was found yet.
      */
     static Result solve(CostModel cm, double[] hz, Deadline deadline) {

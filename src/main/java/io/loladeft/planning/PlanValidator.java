@@ -64,9 +64,10 @@ public final class PlanValidator {
                 bad.add("device " + a.device() + " trains " + a.layers().size() + " blocks, more than "
                         + p.maxBlocksPerDevice());
             }
-            int dmax = 0;
+            int dmax = -1;
             double sumP = 0;
             double deepestP = 0;
+            double grads = 0;
             for (int layer : a.layers()) {
                 assignedAtLayer.merge(layer, 1, Integer::sum);
                 Long params = paramsAtLayer.get(layer);
@@ -76,6 +77,8 @@ public final class PlanValidator {
                 }
                 int depth = layers - layer + 1;
                 sumP += params;
+                // the head (layer L + 1, depth 0) sees one token per sequence, an encoder block all s of them
+                grads += 2 * t.batchSize() * (depth == 0 ? 1.0 : t.seqLen()) * params;
                 if (depth > dmax) {
                     dmax = depth;
                     deepestP = params;
@@ -83,7 +86,7 @@ public final class PlanValidator {
                     deepestP = Math.max(deepestP, params);
                 }
             }
-            if (dmax == 0) {
+            if (dmax < 0) {
                 continue;
             }
             double comp;
@@ -92,16 +95,18 @@ public final class PlanValidator {
             double s = t.seqLen();
             double e = t.localIterations();
             if (d.profile() != null) {
-                comp = e * d.profile().computeSeconds()[dmax - 1] + e * 2 * b * s * (sumP - deepestP) / d.computeFlops();
-                mem = d.profile().memoryBytes()[dmax - 1]
-                        + 4.0 * p.model().bytesPerTrainable() * (sumP - deepestP);
+                // tables start at depth 1: the head alone is charged depth 1's entry plus all of its own costs
+                double coveredP = dmax == 0 ? 0 : deepestP;
+                int row = Math.max(dmax, 1) - 1;
+                comp = e * d.profile().computeSeconds()[row] + e * (grads - 2 * b * s * coveredP) / d.computeFlops();
+                mem = d.profile().memoryBytes()[row] + 4.0 * p.model().bytesPerTrainable() * (sumP - coveredP);
             } else {
                 RobertaShape m = p.model().shape();
                 double h = m.hidden();
                 double fLayer = 2 * b * s * (4 * h * h + 2 * h * m.intermediate()) + 4 * b * s * s * h;
                 double fHead = 2 * b * (h * h + 2 * h);
                 double fFwd = m.layers() * fLayer + fHead;
-                comp = e * (fFwd + fHead + dmax * fLayer + 2 * b * s * sumP) / d.computeFlops();
+                comp = e * (fFwd + fHead + dmax * fLayer + grads) / d.computeFlops();
                 double bpw = p.model().bytesPerWeight();
                 double act = b * s * (7 * h + m.intermediate() + 3.0 * m.heads() * s) * bpw;
                 double work = b * s * (17 * h + m.intermediate() + 3.0 * m.heads() * s) * bpw;

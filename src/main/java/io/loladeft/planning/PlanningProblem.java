@@ -25,16 +25,19 @@ public record PlanningProblem(List<Device> devices, ModelSpec model, List<Block>
         blocks = blocks == null ? null : List.copyOf(blocks);
     }
 
-    /** One block per layer, each of the model's block kind and size. */
+    /**
+     * The model's blocks, the one list planner and trainer share: one block per encoder layer of the model's kind and
+     * size, then the task head's block at {@link ModelSpec#headLayer()}.
+     */
     public static List<Block> oneBlockPerLayer(ModelSpec model) {
-        List<Block> out = new ArrayList<>(model.shape().layers());
-        for (int layer = 1; layer <= model.shape().layers(); layer++) {
+        List<Block> out = new ArrayList<>(model.headLayer());
+        for (int layer = 1; layer <= model.headLayer(); layer++) {
             out.add(new Block(layer, model.blockParams(layer)));
         }
         return List.copyOf(out);
     }
 
-    /** A problem with one block per layer, default training, -174 dBm/Hz noise, one block per device, seed 0. */
+    /** A problem with one block per layer and the head, default training, -174 dBm/Hz noise, one block per device, seed 0. */
     public static PlanningProblem of(List<Device> devices, ModelSpec model, double bandwidthHz) {
         return new PlanningProblem(devices, model, oneBlockPerLayer(model), Training.defaults(), bandwidthHz,
                 DEFAULT_NOISE_PSD_DBM_PER_HZ, 1, 0L);

@@ -36,7 +36,7 @@ final class ProblemChecks {
                 }
             }
             BlockSpec b = model.block();
-            if (b == null || b.kind() == null) {
+            if (b == null || b.kind() == null || b.kind() == BlockKind.HEAD) {
                 v.add(new Violation("model.block.kind", "is required (LORA, ADAPTER or LAYER)"));
             } else {
                 if (b.kind() == BlockKind.LORA) {
@@ -80,8 +80,9 @@ final class ProblemChecks {
                     v.add(new Violation("blocks[" + i + "]", "is null"));
                     continue;
                 }
-                if (layers > 0 && (b.layer() < 1 || b.layer() > layers)) {
-                    v.add(new Violation("blocks[" + i + "].layer", "must be within 1.." + layers + ", got " + b.layer()));
+                if (layers > 0 && (b.layer() < 1 || b.layer() > layers + 1)) {
+                    v.add(new Violation("blocks[" + i + "].layer", "must be within 1.." + (layers + 1) + " ("
+                            + (layers + 1) + " is the task head), got " + b.layer()));
                 }
                 if (b.params() <= 0) {
                     v.add(new Violation("blocks[" + i + "].params", "must be positive, got " + b.params()));

@@ -111,7 +111,13 @@ final class RunSearch {
                 odd = b;
             }
         }
-        if (odd >= 0 && cm.params[odd] < classSize) {
+        for (int i = 1; i < idx.length; i++) {
+            if (cm.grad[idx[i]] != cm.grad[idx[0]]) {
+                return null; // the head sized like the class: equal params, unequal gradient FLOPs
+            }
+        }
+        // The head (depth 0) is never the deepest of a set that holds a class block, so its size does not matter.
+        if (odd >= 0 && cm.params[odd] < classSize && cm.depth[odd] > 0) {
             for (int d = 0; d < cm.k; d++) {
                 if (cm.hasProfile(d)) {
                     return null; // a profile's sumP - deepestP could grow under the exchange

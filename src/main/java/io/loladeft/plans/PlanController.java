@@ -25,7 +25,7 @@ import org.springframework.web.bind.annotation.RestController;
 class PlanController {
 
     static final String EXAMPLE = """
-            {"algorithm": "joint", "bandwidthHz": 2.0e7,
+            {"algorithm": "joint", "bandwidthHz": 2.0e7, "maxBlocksPerDevice": 2,
              "devices": [
                {"name": "jetson-01", "computeFlops": 2.0e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -90},
                {"name": "jetson-02", "computeFlops": 1.5e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -95},

@@ -35,7 +35,8 @@ public record PlanRequest(
         @Schema(description = "Plan for every registered device this selects, e.g. zone=lab-a")
         @Size(max = 1024) String labelSelector,
         @NotNull @Valid ModelBody model,
-        @Schema(description = "Explicit blocks; default (also when empty) one block per layer of the model's block kind")
+        @Schema(description = "Explicit blocks; default (also when empty) one block per layer of the model's block kind"
+                + " and the task head's block at layer L+1")
         List<@NotNull @Valid BlockRequest> blocks,
         @Valid TrainingRequest training,
         @Schema(description = "Most blocks one device trains per round, default 1") @Min(1) @Max(1024)

@@ -152,7 +152,8 @@ public class PlanService {
     static PlanView view(UUID id, Plan p, Instant at) {
         return new PlanView(id, p.algorithm().wireName(), p.roundLatencySeconds(), p.totalLatencySeconds(),
                 p.lowerBoundSeconds(),
-                p.assignments().stream().map(a -> new PlanView.AssignmentView(a.device(), a.layers(), a.bandwidthHz(),
+                p.assignments().stream().map(a -> new PlanView.AssignmentView(a.device(), a.layers(), a.head(),
+                        a.bandwidthHz(),
                         a.computeSeconds(), a.uploadSeconds(), a.latencySeconds(), a.memoryBytes())).toList(),
                 p.idleDevices(), p.bottleneckDevice(),
                 new PlanView.SolverView(p.solver().iterations(), p.solver().solveMillis(), p.solver().gap()), at);

@@ -1,5 +1,6 @@
 package io.loladeft.plans;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -17,9 +18,23 @@ public record PlanView(
         SolverView solver,
         Instant createdAt) {
 
-    /** What one involved device does in a round: its blocks, its bandwidth and its times. */
-    public record AssignmentView(String device, List<Integer> layers, double bandwidthHz, double computeSeconds,
-            double uploadSeconds, double latencySeconds, double memoryBytes) {}
+    /**
+     * What one involved device does in a round: its blocks, its bandwidth and its times. {@code layers} names its
+     * blocks by layer, 1..L, and L+1 for the task head's block; {@code head} says whether it trains the head (false in
+     * plans stored before the head was a block of its own, which left it with the top layer's block).
+     */
+    public record AssignmentView(String device,
+            @Schema(description = "The device's blocks by layer, ascending: 1..L, and L+1 for the task head's block")
+            List<Integer> layers,
+            @Schema(description = "Whether the device trains the task head (its layers hold L+1)") Boolean head,
+            double bandwidthHz,
+            double computeSeconds, double uploadSeconds, double latencySeconds, double memoryBytes) {
+
+        public AssignmentView {
+            // Boxed so that a plan stored before the field existed reads back (as false) instead of failing.
+            head = Boolean.TRUE.equals(head);
+        }
+    }
 
     /** How the solver got there: iterations, wall time and the relative gap to its lower bound. */
     public record SolverView(int iterations, double solveMillis, double gap) {}

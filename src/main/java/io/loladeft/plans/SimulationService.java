@@ -109,7 +109,7 @@ public class SimulationService {
             policies.add(new SimulationView.PolicyView(p.policy().wireName(), p.plannedRoundLatencySeconds(),
                     stats(p.realized()), stats(p.ratioToOptimum()), p.roundsOverPlanned(),
                     p.plan() == null ? null : p.plan().assignments().stream().map(a -> new PlanView.AssignmentView(
-                            a.device(), a.layers(), a.bandwidthHz(), a.computeSeconds(), a.uploadSeconds(),
+                            a.device(), a.layers(), a.head(), a.bandwidthHz(), a.computeSeconds(), a.uploadSeconds(),
                             a.latencySeconds(), a.memoryBytes())).toList()));
         }
         List<SimulationView.RoundView> perRound = new ArrayList<>(r.rounds().size());

@@ -42,8 +42,9 @@ final class TimelineSvg {
             double cw = a.computeSeconds() * scale;
             double uw = a.uploadSeconds() * scale;
             boolean bottleneck = a.device().equals(plan.bottleneckDevice());
-            svg.append(String.format(Locale.ROOT, "<g><title>%s: layers %s, compute %s, upload %s, %.4g MHz</title>\n",
-                    escape(a.device()), a.layers(), seconds(a.computeSeconds()), seconds(a.uploadSeconds()),
+            String blocks = blocks(a);
+            svg.append(String.format(Locale.ROOT, "<g><title>%s: %s, compute %s, upload %s, %.4g MHz</title>\n",
+                    escape(a.device()), blocks, seconds(a.computeSeconds()), seconds(a.uploadSeconds()),
                     a.bandwidthHz() / 1e6));
             svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\"%s>%s</text>\n",
                     LEFT - 8, y + 15, bottleneck ? " font-weight=\"bold\" fill=\"#d62728\"" : "", escape(a.device())));
@@ -52,7 +53,6 @@ final class TimelineSvg {
             svg.append(String.format(Locale.ROOT,
                     "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"18\" fill=\"#f28e2b\"/>\n", LEFT + cw, y + 2, uw));
             // The device's blocks, written on its bar (or after it when the bar is too short for them).
-            String blocks = "layers " + a.layers().toString().replace("[", "").replace("]", "");
             boolean inside = cw + uw > 7 * blocks.length() + 8;
             svg.append(String.format(Locale.ROOT, "<text x=\"%.2f\" y=\"%d\" fill=\"%s\">%s</text>\n",
                     inside ? LEFT + 4.0 : LEFT + cw + uw + 6, y + 15, inside ? "white" : "black", escape(blocks)));
@@ -80,6 +80,16 @@ final class TimelineSvg {
                     escape(String.join(", ", plan.idleDevices()))));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** "layers 3, 4", "layers 12 + head", "head": the head's block (layer L+1) named as such. */
+    static String blocks(PlanView.AssignmentView a) {
+        List<Integer> layers = a.layers();
+        if (a.head()) {
+            layers = layers.subList(0, layers.size() - 1); // ascending: the head's L+1 is last
+        }
+        String encoder = layers.isEmpty() ? "" : "layers " + layers.toString().replace("[", "").replace("]", "");
+        return !a.head() ? encoder : encoder.isEmpty() ? "head" : encoder + " + head";
     }
 
     private static String seconds(double s) {

@@ -114,8 +114,8 @@ class JobApiTest extends ApiTest {
         assertThat(job.path("settings").path("batchSize").asInt()).isEqualTo(4);
         assertThat(job.path("settings").path("seqLen").asInt()).isEqualTo(32);
 
-        // Three devices, two blocks, one block each: two devices work, one is idle.
-        assertThat(job.path("devices").size()).isEqualTo(2);
+        // Three devices, two layers' blocks and the head's, one block each: all three work.
+        assertThat(job.path("devices").size()).isEqualTo(3);
         job.path("devices").forEach(d -> assertThat(d.path("state").asString()).isEqualTo("DONE"));
         Http.Response chart = http.get("/api/v1/jobs/" + id + "/chart.svg");
         assertThat(chart.status()).isEqualTo(200);
@@ -225,13 +225,16 @@ class JobApiTest extends ApiTest {
         // One item per round, shown as each device's.
         assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND round = 2").param(fused).query(Long.class).single())
                 .isEqualTo(1);
-        assertThat(b.path("devices").size()).isEqualTo(2);
+        // Two layers and the head's block, one block per device: the head trains on a device of its own, not with
+        // the top layer's block, in both jobs, and the two still agree bit for bit.
+        assertThat(b.path("devices").size()).isEqualTo(3);
+        assertThat(owner(b, 3)).isNotNull().isNotEqualTo(owner(b, 2)).isEqualTo(owner(a, 3));
         for (int r = 0; r < 3; r++) {
             JsonNode ra = a.path("rounds").get(r);
             JsonNode rb = b.path("rounds").get(r);
             assertThat(rb.path("trainingLoss").asDouble()).isEqualTo(ra.path("trainingLoss").asDouble());
-            assertThat(rb.path("devices").size()).isEqualTo(2);
-            for (int d = 0; d < 2; d++) {
+            assertThat(rb.path("devices").size()).isEqualTo(3);
+            for (int d = 0; d < 3; d++) {
                 JsonNode da = ra.path("devices").get(d);
                 JsonNode db = rb.path("devices").get(d);
                 assertThat(db.path("device").asString()).isEqualTo(da.path("device").asString());
@@ -255,7 +258,8 @@ class JobApiTest extends ApiTest {
                 {"bandwidthHz": 2e7, "devices": [
                   {"name": "solo-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
                   {"name": "solo-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95}],
-                 "model": %s, "training": {"batchSize": 4, "seqLen": 32, "rounds": 1, "localIterations": 2}}"""
+                 "model": %s, "maxBlocksPerDevice": 2,
+                 "training": {"batchSize": 4, "seqLen": 32, "rounds": 1, "localIterations": 2}}"""
                 .formatted(MODEL));
         assertThat(twice.status()).as(twice.body()).isEqualTo(201);
         String several = twice.json().path("id").asString();
@@ -266,6 +270,18 @@ class JobApiTest extends ApiTest {
         assertThat(defaulted.status()).as(defaulted.body()).isEqualTo(202);
         assertThat(defaulted.json().path("settings").path("execution").asString()).isEqualTo("per-device");
         await(defaulted.json().path("id").asString(), state("SUCCEEDED"), Duration.ofMinutes(3));
+    }
+
+    /** The device that trains block {@code block} in the job (3: the head's, of the two-layer model), or null. */
+    static String owner(JsonNode job, int block) {
+        for (JsonNode d : job.path("devices")) {
+            for (JsonNode l : d.path("layers")) {
+                if (l.asInt() == block) {
+                    return d.path("device").asString();
+                }
+            }
+        }
+        return null;
     }
 
     /** The device round of the device that trains layer 1. */

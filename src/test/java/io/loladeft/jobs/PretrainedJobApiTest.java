@@ -62,7 +62,7 @@ class PretrainedJobApiTest extends ApiTest {
         assertThat(preset.status()).as(preset.body()).isIn(200, 201);
         assertThat(preset.json().path("pretrained").asString()).isEqualTo("all-minilm-l6-v2");
         Http.Response plan = http.post("/api/v1/plans", """
-                {"bandwidthHz": 2e7, "model": {"name": "%s"}, "maxBlocksPerDevice": 3,
+                {"bandwidthHz": 2e7, "model": {"name": "%s"}, "maxBlocksPerDevice": 4,
                  "devices": [
                    {"name": "a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
                    {"name": "b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95}],

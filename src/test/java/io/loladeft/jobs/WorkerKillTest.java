@@ -162,7 +162,7 @@ class WorkerKillTest extends ApiTest {
         assertThat(third0.path("result").path("blocksSha256").asString()).isEqualTo(sha);
     }
 
-    /** Two devices, one LoRA block each, on a tiny RoBERTa; enough local iterations that an item takes seconds. */
+    /** Two devices sharing the LoRA blocks and the head (up to two each), on a tiny RoBERTa; enough local iterations that an item takes seconds. */
     String plan() {
         String zone = unique("kill");
         assertThat(http.post("/api/v1/devices/batch", """
@@ -171,7 +171,7 @@ class WorkerKillTest extends ApiTest {
                   {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "%1$s"}}]}"""
                 .formatted(zone)).status()).isEqualTo(201);
         Http.Response plan = http.post("/api/v1/plans", """
-                {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "maxBlocksPerDevice": 1,
+                {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "maxBlocksPerDevice": 2,
                  "model": {"architecture": {"layers": 2, "hidden": 32, "heads": 4, "intermediate": 64, "vocab": 50265, "maxPositions": 66},
                            "block": {"kind": "lora", "rank": 4, "alpha": 8}},
                  "training": {"batchSize": 4, "seqLen": 32, "rounds": 3, "localIterations": 150}}""".formatted(zone));

@@ -129,10 +129,10 @@ public final class WorkerOverheadBench {
         return out;
     }
 
-    /** Four devices of different speeds and channels, a 4-layer RoBERTa (h=128), one layer block each. */
+    /** Four devices of different speeds and channels, a 4-layer RoBERTa (h=128), its layer blocks and head, up to two each. */
     static String plan(Http http, int localIterations) {
         Http.Response r = http.post("/api/v1/plans", """
-                {"bandwidthHz": 2e7, "maxBlocksPerDevice": 1,
+                {"bandwidthHz": 2e7, "maxBlocksPerDevice": 2,
                  "devices": [
                    {"name": "edge-a", "computeFlops": 4e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
                    {"name": "edge-b", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -95},

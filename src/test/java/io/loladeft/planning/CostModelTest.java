@@ -1,6 +1,7 @@
 package io.loladeft.planning;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -20,10 +21,19 @@ class CostModelTest {
         assertEquals(2 * 768 * 64 + 64 + 768, adapter.blockParams(1));
         ModelSpec layer = new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.layer(), 2, 4);
         assertEquals(12_596_224L, layer.blockParams(1));
-        // The top layer's block carries the task head (two labels), as the trainer puts it there.
-        assertEquals(12_596_224L + 1024 * 1024 + 1024 + 2 * 1024 + 2, layer.blockParams(24));
+        // The task head (two labels) is a block of its own, at layer L + 1; the top layer's block is like the others.
+        assertEquals(12_596_224L, layer.blockParams(24));
+        assertEquals(1024 * 1024 + 1024 + 2 * 1024 + 2, layer.blockParams(25));
+        assertEquals(BlockKind.HEAD, layer.kindAt(25));
+        assertEquals(BlockKind.LAYER, layer.kindAt(24));
         assertEquals(592_130L, lora.headParams());
-        assertEquals(2 * 2 * 768 * 8 + 592_130L, lora.blockParams(12));
+        assertEquals(2 * 2 * 768 * 8, lora.blockParams(12));
+        assertEquals(592_130L, lora.blockParams(13));
+        assertThrows(IllegalArgumentException.class, () -> lora.blockParams(14));
+        List<Block> blocks = PlanningProblem.oneBlockPerLayer(lora);
+        assertEquals(13, blocks.size());
+        assertEquals(new Block(13, 592_130L), blocks.get(12));
+        assertEquals(0, blocks.get(12).depth(12));
         assertEquals(124_055_040.0 * 4, lora.backboneBytes());
     }
 
@@ -38,9 +48,14 @@ class CostModelTest {
         // Layers 3 and 5: the backward goes down to layer 3, depth 10.
         assertEquals(12 * layer + 2 * head + 10 * layer + 2 * b * s * 2 * 24576, m.iterationFlops(4, 16, List.of(5, 3)),
                 1e-6 * layer);
-        // The top layer's block carries the head's parameters.
-        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * (24576 + 592_130), m.iterationFlops(4, 16, List.of(12)),
+        // The top layer's block: depth 1, its own gradient only.
+        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * 24576, m.iterationFlops(4, 16, List.of(12)),
                 1e-6 * layer);
+        // The head alone (layer 13): no encoder layer crossed; its gradient sees the first token only.
+        assertEquals(12 * layer + 2 * head + 2 * b * 592_130, m.iterationFlops(4, 16, List.of(13)), 1e-6 * layer);
+        // With the top block: depth 1, both gradients.
+        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * 24576 + 2 * b * 592_130,
+                m.iterationFlops(4, 16, List.of(12, 13)), 1e-6 * layer);
     }
 
     @Test

@@ -84,7 +84,7 @@ class CrunchProperties {
         }
         PlanningProblem q = p.withDevices(devices);
         CostModel cm = new CostModel(q);
-        double opt = new IndependentOracle(q).p1(Planner.crunchShares(cm));
+        double opt = new IndependentOracle(q).p1(Baselines.crunchShares(cm));
         if (opt == Double.POSITIVE_INFINITY) {
             assertThrows(InfeasibleProblemException.class, () -> new Planner().plan(q, Algorithm.CRUNCH));
             return;

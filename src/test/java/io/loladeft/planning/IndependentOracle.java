@@ -8,7 +8,10 @@ import java.util.List;
  * solvers (no {@code CostModel}, {@code Uplink}, {@code BandwidthSplit}, {@code Joint}). Deliberately plain and slow:
  * <ul>
  *   <li>rate {@code R(B) = B log2(1 + p g / (N0 B))}, with {@code log1p};</li>
- *   <li>latency = compute + bits / rate; compute and memory from the spec's FLOP and byte counts, or a profile;</li>
+ *   <li>latency = compute + bits / rate; compute and memory from the spec's FLOP and byte counts, or a profile;
+ *       the task head is the block at layer {@code L + 1}: its backward crosses no encoder layer (depth 0) and its
+ *       weight gradient sees one token per sequence ({@code 2 b P}, against {@code 2 b s P} for encoder blocks);
+ *       a profile, which starts at depth 1, charges the head alone its depth-1 entry plus the head's own costs;</li>
  *   <li>the least bandwidth reaching a rate by bisection on {@code B} over {@code [0, budget]};</li>
  *   <li>the min-max split of a fixed assignment by bisection on {@code T};</li>
  *   <li>P1 and P2 optima by enumerating every assignment (pruned only by memory, slots and the plain fact that a
@@ -31,6 +34,7 @@ final class IndependentOracle {
     private final double[][] profBytes;
     private final int[] depth;
     private final double[] params;
+    private final double[] gradFlops;
     private final double bitsPerParam;
     private final double iters;
     private final double fLayer;
@@ -64,13 +68,17 @@ final class IndependentOracle {
                 profBytes[i] = d.profile().memoryBytes();
             }
         }
+        Training t = p.training();
         depth = new int[n];
         params = new double[n];
+        gradFlops = new double[n];
         for (int b = 0; b < n; b++) {
-            depth[b] = layers - p.blocks().get(b).layer() + 1;
+            boolean head = p.blocks().get(b).layer() == layers + 1;
+            depth[b] = head ? 0 : layers - p.blocks().get(b).layer() + 1;
             params[b] = p.blocks().get(b).params();
+            // dW of a linear layer: 2 FLOPs per weight per token it is applied to
+            gradFlops[b] = 2.0 * t.batchSize() * (head ? 1 : t.seqLen()) * params[b];
         }
-        Training t = p.training();
         bitsPerParam = t.bitsPerParam();
         iters = t.localIterations();
         double bs = t.batchSize();
@@ -99,14 +107,16 @@ final class IndependentOracle {
 
     /** Compute seconds and bytes of device {@code d} training the blocks with {@code mask[b]}. */
     double[] cost(int d, boolean[] mask) {
-        int dmax = 0;
+        int dmax = -1;
         double sum = 0;
+        double grads = 0;
         double deepest = 0;
         for (int b = 0; b < n; b++) {
             if (!mask[b]) {
                 continue;
             }
             sum += params[b];
+            grads += gradFlops[b];
             if (depth[b] > dmax) {
                 dmax = depth[b];
                 deepest = params[b];
@@ -114,16 +124,21 @@ final class IndependentOracle {
                 deepest = params[b];
             }
         }
-        if (dmax == 0) {
+        if (dmax < 0) {
             return new double[] {0, 0, 0};
         }
         double sec;
         double bytes;
         if (profSeconds[d] != null) {
-            sec = iters * (profSeconds[d][dmax - 1] + 2 * tokens * (sum - deepest) / flops[d]);
-            bytes = profBytes[d][dmax - 1] + statePerParam * (sum - deepest);
+            if (dmax == 0) {
+                sec = iters * (profSeconds[d][0] + grads / flops[d]);
+                bytes = profBytes[d][0] + statePerParam * sum;
+            } else {
+                sec = iters * (profSeconds[d][dmax - 1] + (grads - 2 * tokens * deepest) / flops[d]);
+                bytes = profBytes[d][dmax - 1] + statePerParam * (sum - deepest);
+            }
         } else {
-            sec = iters * ((layers * fLayer + fHead) + fHead + dmax * fLayer + 2 * tokens * sum) / flops[d];
+            sec = iters * ((layers * fLayer + fHead) + fHead + dmax * fLayer + grads) / flops[d];
             bytes = backbone + dmax * actPerLayer + statePerParam * sum;
         }
         return new double[] {sec, bytes, bitsPerParam * sum};

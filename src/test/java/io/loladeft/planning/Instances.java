@@ -47,6 +47,10 @@ final class Instances {
                     .orElse(params);
             blocks.add(new Block(layer, existing));
         }
+        if (!shape.chain() && r.nextBoolean()) {
+            // The task head (depth 0, larger than the encoder blocks, lighter gradient): no chain either.
+            blocks.set(n - 1, new Block(model.headLayer(), model.headParams()));
+        }
         Training t = new Training(1 + r.nextInt(32), 32 + r.nextInt(224), 1 + r.nextInt(3), 1 + r.nextInt(5),
                 r.nextBoolean() ? 32 : 16);
         PlanningProblem probe = new PlanningProblem(List.of(Device.of("probe", 1e12, 1e12, 20, -100)), model,

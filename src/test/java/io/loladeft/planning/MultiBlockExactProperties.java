@@ -21,17 +21,13 @@ class MultiBlockExactProperties {
     private final Planner toOptimum = new Planner(new PlanningLimits(2e7, 5_000, 200, 0));
     private final Tally tally = new Tally();
 
-    /** The instance as drawn, or with the top layer's blocks carrying a task head (one block of another size). */
+    /** The instance as drawn, or with the task head's block (depth 0, another size) added. */
     static PlanningProblem withHead(PlanningProblem p, boolean head) {
         if (!head) {
             return p;
         }
-        int top = p.blocks().stream().mapToInt(Block::layer).max().orElse(1);
-        long extra = p.model().headParams();
-        List<Block> blocks = new ArrayList<>();
-        for (Block b : p.blocks()) {
-            blocks.add(b.layer() == top ? new Block(b.layer(), b.params() + extra) : b);
-        }
+        List<Block> blocks = new ArrayList<>(p.blocks());
+        blocks.add(new Block(p.model().headLayer(), p.model().headParams()));
         return p.withBlocks(blocks);
     }
 

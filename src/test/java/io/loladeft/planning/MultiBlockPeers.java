@@ -21,13 +21,13 @@ public final class MultiBlockPeers {
     }
 
     /**
-     * The several-blocks heuristic {@code joint} used before the run search ({@code Planner.multiBlockJoint}, which
+     * The several-blocks heuristic {@code joint} used before the run search ({@code JointSolvers.multiBlockHeuristic}, which
      * the planner now reaches only outside the run structure): the packing at {@code B/K} with the exact split and
      * alternation, the one-block-per-device optimum, and packings restricted to the {@code j} strongest devices.
      * Returns its round latency.
      */
     public static double oldHeuristic(PlanningProblem p) {
-        return Planner.multiBlockJoint(new CostModel(p), Deadline.NONE).latency();
+        return JointSolvers.multiBlockHeuristic(new CostModel(p), Deadline.NONE).latency();
     }
 
     /**
@@ -45,7 +45,7 @@ public final class MultiBlockPeers {
             throw new IllegalArgumentException("outside the run structure");
         }
         Joint.Solution seed = Joint.split(cm, Packing.solve(cm, Joint.equalShares(cm), Deadline.NONE).blockToDevice());
-        Joint.Solution one = Planner.oneBlockPerDevice(cm, Deadline.NONE);
+        Joint.Solution one = JointSolvers.oneBlockPerDevice(cm, Deadline.NONE);
         if (one != null && one.latency() < seed.latency()) {
             seed = one;
         }

@@ -60,7 +60,7 @@ class ProblemErrorsTest {
 
     @Test
     void blockOutOfRangeIsRejected() {
-        PlanningProblem p = fleetOf(3).withBlocks(List.of(new Block(0, 10), new Block(13, 10), new Block(5, -1)));
+        PlanningProblem p = fleetOf(3).withBlocks(List.of(new Block(0, 10), new Block(14, 10), new Block(5, -1)));
         InvalidProblemException e = assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.JOINT));
         assertEquals(List.of("blocks[0].layer", "blocks[1].layer", "blocks[2].params"), subjects(e.violations()));
     }
@@ -72,7 +72,8 @@ class ProblemErrorsTest {
                 Algorithm.DEPTH_UNAWARE, Algorithm.RANDOM)) {
             InfeasibleProblemException e = assertThrows(InfeasibleProblemException.class, () -> planner.plan(p, a));
             assertEquals("devices", e.violations().get(0).subject());
-            assertTrue(e.getMessage().contains("12 blocks need 12 devices"), e.getMessage());
+            // twelve layers' blocks and the head's
+            assertTrue(e.getMessage().contains("13 blocks need 13 devices"), e.getMessage());
         }
         // Raising maxBlocksPerDevice makes it plannable.
         Plan plan = planner.plan(p.withMaxBlocksPerDevice(3), Algorithm.JOINT);
@@ -169,7 +170,7 @@ class ProblemErrorsTest {
         Plan offload = planner.plan(p, Algorithm.OFFLOAD);
         List<String> broken = PlanValidator.brokenConstraints(p, offload);
         assertEquals(1, broken.size());
-        assertTrue(broken.get(0).startsWith("maxBlocksPerDevice: device '") && broken.get(0).contains("trains 12"
+        assertTrue(broken.get(0).startsWith("maxBlocksPerDevice: device '") && broken.get(0).contains("trains 13"
                 + " blocks, the request allows at most 3"), broken.get(0));
         assertTrue(PlanValidator.brokenConstraints(p, planner.plan(p, Algorithm.JOINT)).isEmpty());
     }

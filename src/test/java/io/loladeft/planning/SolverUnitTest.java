@@ -81,7 +81,9 @@ class SolverUnitTest {
                 .withProfile(new DeviceProfile(new double[] {1, 2}, new double[] {10, 20})).withBandwidthHz(1e6);
         Device slow = Device.of("slow", 1e12, 100, 30, 0)
                 .withProfile(new DeviceProfile(new double[] {3, 10}, new double[] {10, 20})).withBandwidthHz(1e6);
-        PlanningProblem p = new PlanningProblem(List.of(fast, slow), m, PlanningProblem.oneBlockPerLayer(m),
+        // The two layers' blocks only (no head): the hand check is about depth.
+        List<Block> blocks = List.of(new Block(1, m.blockParams()), new Block(2, m.blockParams()));
+        PlanningProblem p = new PlanningProblem(List.of(fast, slow), m, blocks,
                 new Training(1, 1, 1, 5, 32), 2e6, -174, 1, 0);
         Plan plan = new Planner().plan(p, Algorithm.CRUNCH);
         PlanValidator.requireValid(p, plan);

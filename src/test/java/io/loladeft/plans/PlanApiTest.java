@@ -61,9 +61,13 @@ class PlanApiTest extends ApiTest {
                 slowestDevice = a.path("device").asString();
             }
         }
-        assertThat(layers).containsExactlyInAnyOrder(1, 2, 3, 4);
+        // Four layers' blocks and the head's (layer 5), one per device: five devices, none idle.
+        assertThat(layers).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
+        for (JsonNode a : plan.path("assignments")) {
+            assertThat(a.path("head").asBoolean()).isEqualTo(a.path("layers").get(0).asInt() == 5);
+        }
         assertThat(bandwidth).isLessThanOrEqualTo(2.0e7 * (1 + 1e-9));
-        assertThat(plan.path("idleDevices").size()).isEqualTo(1);
+        assertThat(plan.path("idleDevices").size()).isEqualTo(0);
         assertThat(plan.path("roundLatencySeconds").asDouble()).isCloseTo(slowest, within(1e-12));
         assertThat(plan.path("bottleneckDevice").asString()).isEqualTo(slowestDevice);
         assertThat(plan.path("totalLatencySeconds").asDouble())
@@ -86,7 +90,7 @@ class PlanApiTest extends ApiTest {
     void registeredDevicesAndModelsCanBePlannedByNameOrLabel() {
         String zone = unique("z");
         List<String> names = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 5; i++) { // four layers' blocks and the head's, one each
             String name = unique("edge") + i;
             names.add(name);
             String body = device(name, 1e12 + i * 1e11, 8e9, -95).replace("}", ", \"labels\": {\"zone\": \"" + zone + "\"}}");
@@ -99,11 +103,11 @@ class PlanApiTest extends ApiTest {
         Http.Response bySelector = http.post("/api/v1/plans", """
                 {"bandwidthHz": 1e7, "labelSelector": "zone=%s", "model": {"name": "%s"}}""".formatted(zone, model));
         assertThat(bySelector.status()).as(bySelector.body()).isEqualTo(201);
-        assertThat(bySelector.json().path("assignments").size()).isEqualTo(4);
+        assertThat(bySelector.json().path("assignments").size()).isEqualTo(5);
 
         Http.Response byNames = http.post("/api/v1/plans", """
-                {"algorithm": "crunch", "bandwidthHz": 1e7, "deviceNames": ["%s", "%s", "%s", "%s"], "model": {"name": "%s"}}"""
-                .formatted(names.get(0), names.get(1), names.get(2), names.get(3), model));
+                {"algorithm": "crunch", "bandwidthHz": 1e7, "deviceNames": ["%s", "%s", "%s", "%s", "%s"], "model": {"name": "%s"}}"""
+                .formatted(names.get(0), names.get(1), names.get(2), names.get(3), names.get(4), model));
         assertThat(byNames.status()).as(byNames.body()).isEqualTo(201);
 
         Http.Response unknown = assertProblem(http.post("/api/v1/plans", """
@@ -119,7 +123,8 @@ class PlanApiTest extends ApiTest {
     void infeasibleFleetsAre422NamingWhatIsAtFault() {
         Http.Response tooSmall = assertProblem(http.post("/api/v1/plans", request("jbba",
                 "[" + device("tiny-a", 1e12, 1e6, -90) + "," + device("tiny-b", 1e12, 1e6, -90) + ","
-                        + device("tiny-c", 1e12, 1e6, -90) + "," + device("tiny-d", 1e12, 1e6, -90) + "]")), 422);
+                        + device("tiny-c", 1e12, 1e6, -90) + "," + device("tiny-d", 1e12, 1e6, -90) + ","
+                        + device("tiny-e", 1e12, 1e6, -90) + "]")), 422);
         assertThat(tooSmall.body()).contains("tiny-a");
 
         assertThat(assertProblem(http.post("/api/v1/plans", request("jbba", fleet(2))), 422).body())

@@ -35,8 +35,8 @@ class SimulationApiTest extends ApiTest {
         assertThat(s.path("optimumAlgorithm").asString()).isEqualTo("exact");
         assertThat(s.path("devices").size()).isEqualTo(5);
         assertThat(s.path("perRound").size()).isEqualTo(20);
-        // 4 blocks can involve 4 devices: each planned at q = 1 - 0.9^(1/4)
-        assertThat(s.path("perDeviceQuantile").asDouble()).isCloseTo(1 - Math.pow(0.9, 0.25), within(1e-15));
+        // 5 blocks (four layers' and the head's) can involve 5 devices: each planned at q = 1 - 0.9^(1/5)
+        assertThat(s.path("perDeviceQuantile").asDouble()).isCloseTo(1 - Math.pow(0.9, 0.2), within(1e-15));
         assertThat(s.path("policies")).extracting(p -> p.path("policy").asString())
                 .containsExactly("static", "robust", "adaptive");
         double[] totals = new double[3];
@@ -60,7 +60,7 @@ class SimulationApiTest extends ApiTest {
             assertThat(p.path("realized").path("p95").asDouble())
                     .isGreaterThanOrEqualTo(p.path("realized").path("p50").asDouble());
         }
-        assertThat(s.path("policies").get(0).path("assignments").size()).isEqualTo(4);
+        assertThat(s.path("policies").get(0).path("assignments").size()).isEqualTo(5);
         assertThat(s.path("policies").get(2).has("assignments")).isFalse();
         assertThat(s.path("policies").get(0).path("roundsOverPlanned").asInt()).isBetween(0, 20);
 
@@ -139,8 +139,9 @@ class SimulationApiTest extends ApiTest {
                 "\"objective\": \"quantile\", \"outageProbability\": 0.2, \"bandwidthHz\"");
         Http.Response q = http.post("/api/v1/plans", quantile);
         assertThat(q.status()).as(q.body()).isEqualTo(201);
-        // Rayleigh by default; 4 blocks: each device at q = 1 - 0.8^(1/4), its gain shifted by 10 log10(-ln(1 - q))
-        double level = 1 - Math.pow(0.8, 0.25);
+        // Rayleigh by default; 5 blocks (the head's included): each device at q = 1 - 0.8^(1/5), its gain shifted by
+        // 10 log10(-ln(1 - q))
+        double level = 1 - Math.pow(0.8, 0.2);
         double shiftDb = 10 * Math.log10(-Math.log(1 - level));
         StringBuilder shifted = new StringBuilder("[");
         for (int i = 0; i < 5; i++) {

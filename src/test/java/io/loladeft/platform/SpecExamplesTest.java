@@ -98,7 +98,8 @@ class SpecExamplesTest extends ApiTest {
                 .formatted(zone)).status()).isEqualTo(201);
         String model = "{\"architecture\": {\"layers\": 2, \"hidden\": 32, \"heads\": 4, \"intermediate\": 64, \"vocab\": 50265, \"maxPositions\": 66}}";
         String bySelector = """
-                {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "devices": [], "deviceNames": [], "blocks": [], "model": %s}"""
+                {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "devices": [], "deviceNames": [], "blocks": [], "model": %s,
+                 "maxBlocksPerDevice": 2}"""
                 .formatted(zone, model);
         Http.Response plan = http.post("/api/v1/plans", bySelector);
         assertThat(plan.status()).as(plan.body()).isEqualTo(201);
@@ -106,12 +107,13 @@ class SpecExamplesTest extends ApiTest {
         Http.Response compare = http.post("/api/v1/plans/compare", bySelector);
         assertThat(compare.status()).as(compare.body()).isEqualTo(200);
         Http.Response byName = http.post("/api/v1/plans", """
-                {"bandwidthHz": 2e7, "deviceNames": ["%1$s-a", "%1$s-b"], "devices": [], "model": %2$s}""".formatted(zone, model));
+                {"bandwidthHz": 2e7, "deviceNames": ["%1$s-a", "%1$s-b"], "devices": [], "model": %2$s,
+                 "maxBlocksPerDevice": 2}""".formatted(zone, model));
         assertThat(byName.status()).as(byName.body()).isEqualTo(201);
 
         Http.Response job = http.post("/api/v1/jobs", """
                 {"plan": {"bandwidthHz": 2e7, "devices": [], "deviceNames": ["%1$s-a", "%1$s-b"], "blocks": [], "model": %2$s,
-                          "training": {"batchSize": 4, "seqLen": 32}},
+                          "maxBlocksPerDevice": 2, "training": {"batchSize": 4, "seqLen": 32}},
                  "task": "sst2", "dataDir": "glue", "tokenizerDir": "roberta-base", "rounds": 1}""".formatted(zone, model));
         assertThat(job.status()).as(job.body()).isEqualTo(202);
         assertThat(http.post("/api/v1/jobs/" + job.json().path("id").asString() + "/cancel", "").status()).isEqualTo(200);

@@ -9,14 +9,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which tensors belong to which block. Block {@code l} (1-based, 1 = next to the input) sits at
- * encoder layer {@code l}; its depth is {@code L - l + 1}, the number of layers the backward pass
- * crosses from the head to reach it.
- *
- * <p>The task head ({@code classifier.*}) is trained with the depth-1 block (layer L): every device
- * already back-propagates through the head, so it adds only the head's own weight gradient to the
- * cheapest block, and it is updated every round like every block. With
- * {@link BlockSpec#trainEmbeddings()} the embeddings travel with the block at layer 1.
+ * Which tensors belong to which block: the trainer's block list, the same as the planner's (docs/planning.md,
+ * "Blocks"). Block {@code l} for {@code l = 1..L} (1 = next to the input) holds the model's block kind at encoder
+ * layer {@code l}; its depth is {@code L - l + 1}, the number of layers the backward pass crosses from the head to
+ * reach it. Block {@code L + 1} ({@link #headBlock()}, kind {@link BlockKind#HEAD}) is the task head
+ * ({@code classifier.*}): depth 0, as training it alone crosses no encoder layer. Every block, the head included, is
+ * assigned to exactly one device per round. With {@link BlockSpec#trainEmbeddings()} the embeddings travel with the
+ * block at layer 1.
  */
 public final class BlockLayout {
 
@@ -38,15 +37,39 @@ public final class BlockLayout {
         return spec;
     }
 
+    /** Blocks in all, {@code L + 1}: one per encoder layer and the head. */
     public int numBlocks() {
-        return config.numLayers();
+        return blockCount(config.numLayers());
     }
 
+    /** Blocks of a model of {@code layers} encoder layers: one per layer and the head. */
+    public static int blockCount(int layers) {
+        return layers + 1;
+    }
+
+    /** The head's block, {@code L + 1}. */
+    public int headBlock() {
+        return headBlockOf(config.numLayers());
+    }
+
+    /** The head's block of a model of {@code layers} encoder layers, {@code layers + 1}. */
+    public static int headBlockOf(int layers) {
+        return layers + 1;
+    }
+
+    /** The kind of block {@code block}: the spec's kind at layers 1..L, {@link BlockKind#HEAD} at L+1. */
+    public BlockKind kindOf(int block) {
+        checkLayer(block);
+        return block == headBlock() ? BlockKind.HEAD : spec.kind();
+    }
+
+    /** Layers the backward pass crosses to train block {@code layer}: {@code L - layer + 1}, 0 for the head. */
     public int depthOf(int layer) {
         checkLayer(layer);
         return config.numLayers() - layer + 1;
     }
 
+    /** The encoder block at {@code depth} (1..L). */
     public int layerAtDepth(int depth) {
         if (depth < 1 || depth > config.numLayers()) {
             throw new IllegalArgumentException("depth " + depth + " outside 1.." + config.numLayers());
@@ -54,20 +77,18 @@ public final class BlockLayout {
         return config.numLayers() - depth + 1;
     }
 
-    /** Tensor names (HF naming) of the block at {@code layer}, head and embeddings included where they ride. */
+    /** Tensor names (HF naming) of block {@code layer} (1..L+1), the embeddings included where they ride. */
     public List<String> tensorsOf(int layer) {
         checkLayer(layer);
         int i = layer - 1;
-        List<String> names = new ArrayList<>(switch (spec.kind()) {
+        List<String> names = new ArrayList<>(switch (kindOf(layer)) {
             case LAYER -> naming.layerTensors(i);
             case LORA -> naming.loraTensors(i);
             case ADAPTER -> naming.adapterTensors(i);
+            case HEAD -> naming.headTensors();
         });
         if (layer == 1 && spec.trainEmbeddings()) {
             names.addAll(naming.embeddingTensors());
-        }
-        if (layer == config.numLayers()) {
-            names.addAll(naming.headTensors());
         }
         return names;
     }
@@ -83,7 +104,7 @@ public final class BlockLayout {
     /** Every trainable tensor: the union over all blocks. */
     public Set<String> allTrainable() {
         Set<String> out = new LinkedHashSet<>();
-        for (int l = 1; l <= config.numLayers(); l++) {
+        for (int l = 1; l <= numBlocks(); l++) {
             out.addAll(tensorsOf(l));
         }
         return out;
@@ -91,7 +112,7 @@ public final class BlockLayout {
 
     /** The block a trainable tensor belongs to, or -1 if it belongs to none (frozen backbone). */
     public int layerOf(String tensor) {
-        for (int l = 1; l <= config.numLayers(); l++) {
+        for (int l = 1; l <= numBlocks(); l++) {
             if (tensorsOf(l).contains(tensor)) {
                 return l;
             }
@@ -99,7 +120,7 @@ public final class BlockLayout {
         return -1;
     }
 
-    /** Parameters of the block at {@code layer} (what the planner calls P_n), head and embeddings included. */
+    /** Parameters of block {@code layer} (what the planner calls P_n), the embeddings included where they ride. */
     public long parameterCount(int layer) {
         long n = 0;
         for (String t : tensorsOf(layer)) {
@@ -109,8 +130,9 @@ public final class BlockLayout {
     }
 
     private void checkLayer(int layer) {
-        if (layer < 1 || layer > config.numLayers()) {
-            throw new IllegalArgumentException("layer " + layer + " outside 1.." + config.numLayers());
+        if (layer < 1 || layer > numBlocks()) {
+            throw new IllegalArgumentException("block " + layer + " outside 1.." + numBlocks() + " (" + numBlocks()
+                    + " is the head)");
         }
     }
 }

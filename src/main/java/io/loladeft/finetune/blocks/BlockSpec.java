@@ -1,7 +1,8 @@
 package io.loladeft.finetune.blocks;
 
 /**
- * How the fine-tuning parameters are cut into blocks, one per layer.
+ * How the fine-tuning parameters are cut into blocks, one per layer (the task head is a block of its own, see
+ * {@link BlockLayout}).
  *
  * @param kind            lora, adapter or layer
  * @param loraRank        LoRA rank r (query and value projections), used when kind is lora
@@ -14,8 +15,8 @@ package io.loladeft.finetune.blocks;
 public record BlockSpec(BlockKind kind, int loraRank, float loraAlpha, int adapterSize, boolean trainEmbeddings) {
 
     public BlockSpec {
-        if (kind == null) {
-            throw new IllegalArgumentException("block kind is required");
+        if (kind == null || kind == BlockKind.HEAD) {
+            throw new IllegalArgumentException("block kind lora, adapter or layer is required, got " + kind);
         }
         if (kind == BlockKind.LORA && (loraRank <= 0 || !(loraAlpha > 0))) {
             throw new IllegalArgumentException("lora needs rank > 0 and alpha > 0, got r=" + loraRank + " alpha=" + loraAlpha);
@@ -43,6 +44,7 @@ public record BlockSpec(BlockKind kind, int loraRank, float loraAlpha, int adapt
             case LORA -> lora(8, 16f);
             case ADAPTER -> adapter(64);
             case LAYER -> layer();
+            case HEAD -> throw new IllegalArgumentException("the head is no model's block kind");
         };
     }
 

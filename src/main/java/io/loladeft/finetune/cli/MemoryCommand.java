@@ -44,7 +44,7 @@ public final class MemoryCommand {
         Profiler.Options po = new Profiler.Options(s.source(), s.blocks(), s.optimizer(), s.batch(), s.seq(), 0, 1);
         try (DeviceTrainer d = new DeviceTrainer(s.source(), s.blocks(), s.optimizer())) {
             List<Integer> all = new ArrayList<>();
-            for (int l = 1; l <= s.source().config().numLayers(); l++) {
+            for (int l = 1; l <= d.layout().numBlocks(); l++) {
                 all.add(l);
             }
             List<Batch> one = List.of(Profiler.randomBatch(po, 5));

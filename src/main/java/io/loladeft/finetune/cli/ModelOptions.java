@@ -53,6 +53,7 @@ final class ModelOptions {
             case LORA -> BlockSpec.lora(a.integer("lora-rank", 8), (float) a.number("lora-alpha", 16));
             case ADAPTER -> BlockSpec.adapter(a.integer("adapter-size", 64));
             case LAYER -> BlockSpec.layer();
+            case HEAD -> throw new IllegalArgumentException("the head is no model's block kind"); // parse refuses it
         };
         return s.withTrainEmbeddings(a.flag("train-embeddings"));
     }

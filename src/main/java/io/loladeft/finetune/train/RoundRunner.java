@@ -1,5 +1,6 @@
 package io.loladeft.finetune.train;
 
+import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.EncoderModel;
@@ -22,11 +23,12 @@ public final class RoundRunner implements AutoCloseable {
     private byte[] global;
 
     /**
-     * @param assignment for each device, the layers (blocks) it trains; every layer exactly once
+     * @param assignment for each device, the blocks it trains (layers 1..L and the head, L+1,
+     *                   {@link io.loladeft.finetune.blocks.BlockLayout}); every block exactly once
      */
     public RoundRunner(ModelSource source, BlockSpec spec, OptimizerSpec optimizer, List<List<Integer>> assignment) {
         this.assignment = List.copyOf(assignment);
-        check(assignment, source.config().numLayers());
+        check(assignment, BlockLayout.blockCount(source.config().numLayers()));
         try {
             for (int k = 0; k < assignment.size(); k++) {
                 devices.add(new DeviceTrainer(source, spec, optimizer));
@@ -38,33 +40,38 @@ public final class RoundRunner implements AutoCloseable {
         }
     }
 
-    private static void check(List<List<Integer>> assignment, int layers) {
+    private static void check(List<List<Integer>> assignment, int blocks) {
         Set<Integer> seen = new HashSet<>();
         for (List<Integer> a : assignment) {
             if (a.isEmpty()) {
                 throw new IllegalArgumentException("every device in the assignment needs at least one block");
             }
             for (int l : a) {
-                if (l < 1 || l > layers) {
-                    throw new IllegalArgumentException("layer " + l + " outside 1.." + layers);
+                if (l < 1 || l > blocks) {
+                    throw new IllegalArgumentException("block " + l + " outside 1.." + blocks + " (" + blocks
+                            + " is the head)");
                 }
                 if (!seen.add(l)) {
                     throw new IllegalArgumentException("block " + l + " assigned twice");
                 }
             }
         }
-        if (seen.size() != layers) {
-            throw new IllegalArgumentException("assignment covers " + seen.size() + " of " + layers + " blocks");
+        if (seen.size() != blocks) {
+            throw new IllegalArgumentException("assignment covers " + seen.size() + " of " + blocks + " blocks");
         }
     }
 
-    /** Round-robin assignment of {@code layers} blocks to {@code devices} devices (layer 1 to device 0...). */
+    /**
+     * Round-robin assignment of the blocks of a model of {@code layers} layers (layers 1..L, then the head, L+1) to
+     * {@code devices} devices (layer 1 to device 0...).
+     */
     public static List<List<Integer>> roundRobin(int layers, int devices) {
+        int blocks = BlockLayout.blockCount(layers);
         List<List<Integer>> out = new ArrayList<>();
-        for (int k = 0; k < Math.min(devices, layers); k++) {
+        for (int k = 0; k < Math.min(devices, blocks); k++) {
             out.add(new ArrayList<>());
         }
-        for (int l = 1; l <= layers; l++) {
+        for (int l = 1; l <= blocks; l++) {
             out.get((l - 1) % out.size()).add(l);
         }
         return out;

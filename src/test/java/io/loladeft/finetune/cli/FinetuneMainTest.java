@@ -32,7 +32,8 @@ class FinetuneMainTest {
         JsonObject r = JsonParser.parseString(json).getAsJsonObject();
         assertEquals(3, r.get("roundsRun").getAsInt());
         assertEquals(2, r.get("devices").getAsInt());
-        assertEquals("[[1, 3], [2, 4]]", r.get("assignment").getAsString());
+        // four layers' blocks and the head's (5), round-robin
+        assertEquals("[[1, 3, 5], [2, 4]]", r.get("assignment").getAsString());
         double acc = r.getAsJsonObject("final").getAsJsonObject("metrics").get("accuracy").getAsDouble();
         assertTrue(acc >= 0 && acc <= 1);
         JsonObject round1 = r.getAsJsonArray("roundSamples").get(0).getAsJsonObject();
@@ -68,7 +69,7 @@ class FinetuneMainTest {
         assertEquals(List.of(2, 4, 5), r.evaluations().stream().map(TrainCommand.Evaluation::round).toList());
         assertEquals(r.evaluations().get(2), r.last());
         assertTrue(r.last().metrics().containsKey("accuracy"), r.last().toString());
-        assertEquals("[[1], [2]]", r.assignment());
+        assertEquals("[[1, 3], [2]]", r.assignment()); // block 3: the head
         assertEquals(List.of(1, 2, 3, 4), r.roundSamples().stream().map(TrainCommand.RoundSample::round).toList());
     }
 

@@ -54,7 +54,7 @@ class CooperativeRoundTest {
             List<Batch> batch = List.of(randomBatch(c, 6, 10, 5));
             try (RoundRunner coop = new RoundRunner(src, spec, OptimizerSpec.sgd(0.5f), RoundRunner.roundRobin(4, 4));
                     RoundRunner central = new RoundRunner(src, spec, OptimizerSpec.sgd(0.5f),
-                            List.of(List.of(1, 2, 3, 4)))) {
+                            List.of(List.of(1, 2, 3, 4, 5)))) {
                 Map<String, HostTensor> start = Safetensors.read(coop.globalState(), "start");
                 RoundRunner.RoundReport rc = coop.round(batch);
                 central.round(batch);
@@ -92,15 +92,16 @@ class CooperativeRoundTest {
     void cooperativeAdamWWithBlocksMovingEqualsCentralisedAdamW() {
         EncoderConfig c = EncoderConfig.tiny(90, 4, 2);
         OptimizerSpec adamw = OptimizerSpec.adamw(1e-2f, 0.01f).withMaxGradNorm(0.5f);
+        // Block 5 is the head: it moves between devices with its optimizer state, like every block.
         List<List<List<Integer>>> plans = List.of(
-                List.of(List.of(1), List.of(2), List.of(3), List.of(4)),
-                List.of(List.of(4), List.of(3), List.of(1, 2)),
-                List.of(List.of(2, 3), List.of(4, 1)),
-                List.of(List.of(3), List.of(1), List.of(4), List.of(2)));
+                List.of(List.of(1), List.of(2), List.of(3), List.of(4, 5)),
+                List.of(List.of(4), List.of(3, 5), List.of(1, 2)),
+                List.of(List.of(2, 3), List.of(4, 1), List.of(5)),
+                List.of(List.of(3), List.of(1, 5), List.of(4), List.of(2)));
         for (BlockSpec spec : new BlockSpec[] {BlockSpec.layer(), BlockSpec.lora(4, 8), BlockSpec.adapter(8)}) {
             ModelSource src = ModelSource.seeded(c, 13);
             try (RoundRunner coop = new RoundRunner(src, spec, adamw, RoundRunner.roundRobin(4, 4));
-                    RoundRunner central = new RoundRunner(src, spec, adamw, List.of(List.of(1, 2, 3, 4)))) {
+                    RoundRunner central = new RoundRunner(src, spec, adamw, List.of(List.of(1, 2, 3, 4, 5)))) {
                 for (int r = 0; r < plans.size(); r++) {
                     List<Batch> batch = List.of(randomBatch(c, 6, 10, 100 + r));
                     coop.round(batch, plans.get(r));
@@ -199,7 +200,8 @@ class CooperativeRoundTest {
             byte[] global = Safetensors.write(all);
             byte[] b1 = Safetensors.write(d.model().getTensors(d.layout().tensorsOf(1)));
             byte[] b2 = Safetensors.write(d.model().getTensors(d.layout().tensorsOf(2)));
-            assertEquals(global.length, Merge.apply(global, List.of(b1, b2), true).length);
+            byte[] head = Safetensors.write(d.model().getTensors(d.layout().tensorsOf(d.layout().headBlock())));
+            assertEquals(global.length, Merge.apply(global, List.of(b1, b2, head), true).length);
             IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
                     () -> Merge.apply(global, List.of(b1, b1), false));
             assertTrue(overlap.getMessage().contains("disjoint"));
@@ -208,7 +210,7 @@ class CooperativeRoundTest {
             assertTrue(gap.getMessage().contains("not updated"));
             byte[] stranger = Safetensors.write(d.model().getTensors(List.of(d.model().naming().word())));
             IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                    () -> Merge.apply(global, List.of(b1, b2, stranger), true));
+                    () -> Merge.apply(global, List.of(b1, b2, head, stranger), true));
             assertTrue(unknown.getMessage().contains("not in the global block state"));
             assertThrows(IllegalArgumentException.class, () -> d.loadBlocks(stranger));
         }
