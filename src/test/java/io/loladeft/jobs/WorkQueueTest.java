@@ -51,7 +51,7 @@ class WorkQueueTest {
     UUID plan(int devices) {
         List<PlanRequest.InlineDevice> fleet = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null));
+            fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null, null));
         }
         ModelBody model = new ModelBody(null, new Architecture(devices, 32, 4, 64, 100, 66),
                 new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
