@@ -54,10 +54,18 @@ class JobSpecBuilder {
 
     private final PlanService plans;
     private final PathRoots paths;
+    private final io.loladeft.registry.DeviceRegistry registry;
 
-    JobSpecBuilder(PlanService plans, PathRoots paths) {
+    JobSpecBuilder(PlanService plans, PathRoots paths, io.loladeft.registry.DeviceRegistry registry) {
         this.plans = plans;
         this.paths = paths;
+        this.registry = registry;
+    }
+
+    /** Bits a parameter carries when its block moves: the parameter, and AdamW's two moments with it. */
+    static double migrationBitsPerParam(String optimizer, Integer bitsPerParam) {
+        int bits = bitsPerParam == null ? 32 : bitsPerParam;
+        return "adamw".equals(optimizer) ? bits + 2 * 32.0 : bits;
     }
 
     /** The resolved job and the plan it runs. */
@@ -159,7 +167,12 @@ class JobSpecBuilder {
                 localIterations, execution, stored.iterationFlops(batchSize, seqLen, covered),
                 r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
-                plan.roundLatencySeconds(), devices);
+                plan.roundLatencySeconds(), devices, io.loladeft.plans.RoundPlanning.channel(r.channel()),
+                r.replan() == null ? JobSpec.REPLAN_STATIC : r.replan(),
+                // The plan's devices that are registered: the ones that can leave, and whose speed rounds measure.
+                registry.findByNames(planned.devices().stream().map(PlanRequest.InlineDevice::name).toList()).stream()
+                        .map(io.loladeft.registry.DeviceView::name).toList(),
+                migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
     private static JobSpec.Optimizer optimizer(JobRequest r) {

@@ -48,7 +48,7 @@ public class RoundPlanning {
 
     /** One involved device in a planned round. {@code migrationSeconds} is part of {@code uploadSeconds}. */
     public record Slot(String device, List<Integer> layers, double bandwidthHz, double computeSeconds,
-            double uploadSeconds, double migrationSeconds, double latencySeconds) {}
+            double uploadSeconds, double migrationSeconds, double migrationBits, double latencySeconds) {}
 
     /**
      * A re-planned round: its devices, its predicted latency, whether blocks moved, what keeping them would have
@@ -146,7 +146,8 @@ public class RoundPlanning {
         List<Slot> slots = new ArrayList<>();
         for (Assignment a : r.plan().assignments()) {
             slots.add(new Slot(a.device(), a.layers(), a.bandwidthHz(), a.computeSeconds(), a.uploadSeconds(),
-                    Objects.requireNonNullElse(r.migrationSeconds().get(a.device()), 0.0), a.latencySeconds()));
+                    Objects.requireNonNullElse(r.migrationSeconds().get(a.device()), 0.0),
+                    Objects.requireNonNullElse(r.migrationBits().get(a.device()), 0.0), a.latencySeconds()));
         }
         return new RoundPlan(slots, r.plan().roundLatencySeconds(), r.moved(),
                 Double.isNaN(r.keptSeconds()) ? null : r.keptSeconds(), r.optimumSeconds());

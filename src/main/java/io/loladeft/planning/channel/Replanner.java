@@ -46,12 +46,13 @@ public final class Replanner {
      * @param plan             the plan the round runs (its upload seconds include migration transfers)
      * @param moved            whether any block changed device
      * @param migrationSeconds per device that receives blocks: seconds of that transfer within its latency
+     * @param migrationBits    per device that receives blocks: the bits it receives
      * @param keptSeconds      the keep candidate's round latency (NaN when a current device left)
      * @param optimumSeconds   the exact optimum's round latency for the round's gains, migration not counted
      * @param optimumAlgorithm {@code exact}, or {@code joint} where {@code exact} refused the size
      */
-    public record Replan(Plan plan, boolean moved, Map<String, Double> migrationSeconds, double keptSeconds,
-            double optimumSeconds, Algorithm optimumAlgorithm) {}
+    public record Replan(Plan plan, boolean moved, Map<String, Double> migrationSeconds,
+            Map<String, Double> migrationBits, double keptSeconds, double optimumSeconds, Algorithm optimumAlgorithm) {}
 
     /**
      * @param problem               the round's problem: the fleet as it is now, at the round's gains
@@ -103,7 +104,7 @@ public final class Replanner {
             Plan keepPlan = planner.forAssignment(problem, current, Map.of(), algorithm);
             kept = keepPlan.roundLatencySeconds();
             if (kept <= movePlan.roundLatencySeconds()) {
-                return new Replan(keepPlan, false, Map.of(), kept, optimum.roundLatencySeconds(), algorithm);
+                return new Replan(keepPlan, false, Map.of(), Map.of(), kept, optimum.roundLatencySeconds(), algorithm);
             }
         }
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -116,6 +117,6 @@ public final class Replanner {
                         d.channelGainDb(), problem.noisePsdDbmPerHz()));
             }
         }
-        return new Replan(movePlan, moved, seconds, kept, optimum.roundLatencySeconds(), algorithm);
+        return new Replan(movePlan, moved, seconds, Map.copyOf(extra), kept, optimum.roundLatencySeconds(), algorithm);
     }
 }
