@@ -212,7 +212,8 @@ public class JobService {
         if (last != null && last.planDrift() != null) {
             String msg = String.format(java.util.Locale.ROOT, "round %d: emulated %.4g s, predicted %.4g s",
                     last.round(), last.emulatedRoundLatencySeconds(), last.predictedRoundLatencySeconds());
-            c.add(new JobView.Condition("PlanDrift", last.planDrift() ? "True" : "False",
+            // After Accepted and Running, before the final condition (which stays last).
+            c.add(2, new JobView.Condition("PlanDrift", last.planDrift() ? "True" : "False",
                     last.planDrift() ? "LatencyDrift" : "WithinTolerance", msg, last.completedAt()));
         }
         return c;

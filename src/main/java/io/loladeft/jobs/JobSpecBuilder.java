@@ -62,6 +62,16 @@ class JobSpecBuilder {
         this.registry = registry;
     }
 
+    /**
+     * The plan's devices that come from the registry: the ones that can leave, and whose speed rounds measure. A
+     * plan's devices are all inline or all registered (one source per request), so a plan naming any registered
+     * device is a registry plan, and its devices already deleted count as gone from the first round.
+     */
+    private List<String> registeredDevices(PlanRequest planned) {
+        List<String> names = planned.devices().stream().map(PlanRequest.InlineDevice::name).toList();
+        return registry.findByNames(names).isEmpty() ? List.of() : names;
+    }
+
     /** Bits a parameter carries when its block moves: the parameter, and AdamW's two moments with it. */
     static double migrationBitsPerParam(String optimizer, Integer bitsPerParam) {
         int bits = bitsPerParam == null ? 32 : bitsPerParam;
@@ -169,9 +179,7 @@ class JobSpecBuilder {
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
                 plan.roundLatencySeconds(), devices, io.loladeft.plans.RoundPlanning.channel(r.channel()),
                 r.replan() == null ? JobSpec.REPLAN_STATIC : r.replan(),
-                // The plan's devices that are registered: the ones that can leave, and whose speed rounds measure.
-                registry.findByNames(planned.devices().stream().map(PlanRequest.InlineDevice::name).toList()).stream()
-                        .map(io.loladeft.registry.DeviceView::name).toList(),
+                registeredDevices(planned),
                 migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
