@@ -59,4 +59,13 @@ public record JobRequest(
         @Schema(description = "Seed of the model's initialisation and the mini-batch order, default 0", example = "7")
         Long seed,
         @Schema(description = "Fail the job if it has not finished this many seconds after submission")
-        @Min(1) @Max(31_622_400) Long deadlineSeconds) {}
+        @Min(1) @Max(31_622_400) Long deadlineSeconds,
+        @Schema(description = "The uplink channel the emulation runs under, as in POST /plans/simulate: block fading"
+                + " around each device's mean gain, seeded by `seed`; default static (the plan's gains every round)")
+        @Valid PlanRequest.ChannelRequest channel,
+        @Schema(description = "When to re-plan: static (default: keep the plan; re-plan only when devices leave),"
+                + " every-round (the exact optimum for each round's gains and measured speeds, moving blocks only"
+                + " when that pays within the round), on-drift (after a round whose emulated latency drifted from its"
+                + " prediction by more than loladeft.jobs.drift-tolerance)", example = "every-round")
+        @Pattern(regexp = "static|every-round|on-drift", message = "must be static, every-round or on-drift")
+        String replan) {}

@@ -31,8 +31,11 @@ public class JobService {
     private final JsonMapper json;
     private final Path modelCache;
 
+    private final Replanning replanning;
+
     JobService(JobStore store, JobSpecBuilder specs, Limits limits, TransactionTemplate tx, JsonMapper json,
-            WorkerProperties worker) {
+            WorkerProperties worker, Replanning replanning) {
+        this.replanning = replanning;
         this.modelCache = worker.modelCache();
         this.store = store;
         this.specs = specs;
@@ -64,6 +67,12 @@ public class JobService {
         JobSpecBuilder.Built built = specs.build(request, task);
         JobSpec spec = built.spec();
         Limits.require(spec.rounds() <= limits.maxJobRounds(), "rounds", "max-job-rounds", limits.maxJobRounds());
+        RoundSchedule first;
+        try {
+            first = replanning.schedule(built.planId(), spec, 1, null, false);
+        } catch (JobFailure e) {
+            throw Problems.unprocessable(e.getMessage(), List.of(new FieldViolation("planId", e.getMessage())));
+        }
         Instant now = Instant.now();
         JobStore.JobRow row = new JobStore.JobRow(UUID.randomUUID(), caller, idempotencyKey, hash,
                 built.planId(), task.name(), spec, JobState.QUEUED, 1, spec.rounds(), null, null, now, null, null,
@@ -85,7 +94,7 @@ public class JobService {
                     e.getHeaders().set("Retry-After", "30");
                     throw e;
                 }
-                store.insert(row);
+                store.insert(row, first);
                 return new Submitted(view(store.find(row.id()).orElseThrow()), true);
             });
         } catch (org.springframework.dao.DuplicateKeyException e) {
@@ -164,7 +173,8 @@ public class JobService {
             List<JobView.RoundMetrics> rounds) {
         int merged = job.state() == JobState.SUCCEEDED ? job.rounds() : job.round() - 1;
         JobSpec s = job.spec();
-        return new JobView(job.id(), job.planId(), job.task(), job.state(), conditions(job),
+        return new JobView(job.id(), job.planId(), job.task(), job.state(),
+                conditions(job, rounds.isEmpty() ? null : rounds.get(rounds.size() - 1)),
                 new JobView.Progress(merged, job.rounds(), 100.0 * merged / job.rounds()),
                 settings(s),
                 devices, rounds, job.result(), job.createdAt(), job.startedAt(), job.finishedAt(), job.deadlineAt());
@@ -174,10 +184,15 @@ public class JobService {
         JobSpec.Optimizer o = s.optimizerOrLegacy();
         return new JobView.Settings(s.rounds(), o.learningRate(), s.batchSize(), s.seqLen(), s.localIterations(),
                 s.evalEvery(), s.seed(), o.kind(), o.weightDecay(), o.warmupFraction(), o.maxGradNorm(),
-                s.pretrained(), s.execution() == null ? JobSpec.PER_DEVICE : s.execution());
+                s.pretrained(), s.execution() == null ? JobSpec.PER_DEVICE : s.execution(),
+                s.replan() == null ? JobSpec.REPLAN_STATIC : s.replan(), s.channel());
     }
 
-    static List<JobView.Condition> conditions(JobStore.JobRow job) {
+    /**
+     * The job's conditions; with the last merged round, also {@code PlanDrift}: {@code True} when that round's
+     * emulated latency differed from its prediction by more than {@code loladeft.jobs.drift-tolerance}.
+     */
+    static List<JobView.Condition> conditions(JobStore.JobRow job, JobView.RoundMetrics last) {
         List<JobView.Condition> c = new ArrayList<>();
         c.add(new JobView.Condition("Accepted", "True", "Submitted", "the job and its first round are queued",
                 job.createdAt()));
@@ -193,6 +208,13 @@ public class JobService {
                         JobState.CANCELLED, "Cancelled").get(job.state());
                 c.add(new JobView.Condition(type, "True", job.reason(), job.message(), job.finishedAt()));
             }
+        }
+        if (last != null && last.planDrift() != null) {
+            String msg = String.format(java.util.Locale.ROOT, "round %d: emulated %.4g s, predicted %.4g s",
+                    last.round(), last.emulatedRoundLatencySeconds(), last.predictedRoundLatencySeconds());
+            // After Accepted and Running, before the final condition (which stays last).
+            c.add(2, new JobView.Condition("PlanDrift", last.planDrift() ? "True" : "False",
+                    last.planDrift() ? "LatencyDrift" : "WithinTolerance", msg, last.completedAt()));
         }
         return c;
     }

@@ -35,7 +35,31 @@ record JobSpec(
         long seed,
         double noisePsdDbmPerHz,
         double predictedRoundLatencySeconds,
-        List<DeviceRun> devices) {
+        List<DeviceRun> devices,
+        io.loladeft.plans.PlanRequest.ChannelRequest channel,
+        String replan,
+        List<String> registered,
+        double migrationBitsPerParam) {
+
+    /** Keep the plan (today's behaviour); re-plan only when devices leave. */
+    static final String REPLAN_STATIC = "static";
+    /** Re-plan every round for its gains and the speeds measured so far. */
+    static final String REPLAN_EVERY_ROUND = "every-round";
+    /** Keep the schedule until a round drifts from its prediction by more than the tolerance, then re-plan. */
+    static final String REPLAN_ON_DRIFT = "on-drift";
+
+    /** The same job with the given devices: a round's schedule, for the code that runs and merges that round. */
+    JobSpec withDevices(List<DeviceRun> roundDevices, double predicted) {
+        return new JobSpec(task, dataDir, tokenizerDir, weightsDir, pretrained, model, block, rounds, optimizer,
+                batchSize, seqLen, localIterations, execution, fusedIterationFlops, evalEvery, seed, noisePsdDbmPerHz,
+                predicted, roundDevices, channel, replan, registered, migrationBitsPerParam);
+    }
+
+    /** Whether any round can differ from the plan: a fading channel, a re-planning policy, registered devices. */
+    boolean schedulesRounds() {
+        return channel != null && !"static".equals(channel.model()) || replan != null && !REPLAN_STATIC.equals(replan)
+                || registered != null && !registered.isEmpty();
+    }
 
     public JobSpec {
         devices = devices == null || model == null ? devices : withHead(devices, model.layers());
@@ -57,7 +81,7 @@ record JobSpec(
                 List<Integer> blocks = new ArrayList<>(d.layers());
                 blocks.add(head);
                 d = new DeviceRun(d.name(), List.copyOf(blocks), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
-                        d.channelGainDb(), d.predictedLatencySeconds(), d.iterationFlops());
+                        d.channelGainDb(), d.predictedLatencySeconds(), d.iterationFlops(), d.migrationBytes());
             }
             out.add(d);
         }
@@ -82,10 +106,19 @@ record JobSpec(
 
     /**
      * One involved device: its blocks (layers 1..L, the head's block L+1; the plan's numbers, which the trainer's
-     * {@link BlockLayout} shares) and planned bandwidth, and what the emulation needs.
+     * {@link BlockLayout} shares) and planned bandwidth, and what the emulation needs. In a round's schedule
+     * {@code channelGainDb} is the round's gain, and {@code migrationBytes} what the device receives of blocks it
+     * did not train the round before (the blocks and their optimizer state).
      */
     record DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
-            double channelGainDb, double predictedLatencySeconds, double iterationFlops) {}
+            double channelGainDb, double predictedLatencySeconds, double iterationFlops, long migrationBytes) {
+
+        DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
+                double channelGainDb, double predictedLatencySeconds, double iterationFlops) {
+            this(name, layers, bandwidthHz, computeFlops, txPowerDbm, channelGainDb, predictedLatencySeconds,
+                    iterationFlops, 0);
+        }
+    }
 
     /** Each device's item trained on its own (jobs stored before fused rounds existed have none). */
     static final String PER_DEVICE = "per-device";

@@ -55,10 +55,28 @@ class JobSpecBuilder {
 
     private final PlanService plans;
     private final PathRoots paths;
+    private final io.loladeft.registry.DeviceRegistry registry;
 
-    JobSpecBuilder(PlanService plans, PathRoots paths) {
+    JobSpecBuilder(PlanService plans, PathRoots paths, io.loladeft.registry.DeviceRegistry registry) {
         this.plans = plans;
         this.paths = paths;
+        this.registry = registry;
+    }
+
+    /**
+     * The plan's devices that come from the registry: the ones that can leave, and whose speed rounds measure. A
+     * plan's devices are all inline or all registered (one source per request), so a plan naming any registered
+     * device is a registry plan, and its devices already deleted count as gone from the first round.
+     */
+    private List<String> registeredDevices(PlanRequest planned) {
+        List<String> names = planned.devices().stream().map(PlanRequest.InlineDevice::name).toList();
+        return registry.findByNames(names).isEmpty() ? List.of() : names;
+    }
+
+    /** Bits a parameter carries when its block moves: the parameter, and AdamW's two moments with it. */
+    static double migrationBitsPerParam(String optimizer, Integer bitsPerParam) {
+        int bits = bitsPerParam == null ? 32 : bitsPerParam;
+        return "adamw".equals(optimizer) ? bits + 2 * 32.0 : bits;
     }
 
     /** The resolved job and the plan it runs. */
@@ -168,7 +186,10 @@ class JobSpecBuilder {
                 localIterations, execution, stored.iterationFlops(batchSize, seqLen, covered),
                 r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
-                plan.roundLatencySeconds(), devices);
+                plan.roundLatencySeconds(), devices, io.loladeft.plans.RoundPlanning.channel(r.channel()),
+                r.replan() == null ? JobSpec.REPLAN_STATIC : r.replan(),
+                registeredDevices(planned),
+                migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
     private static JobSpec.Optimizer optimizer(JobRequest r) {

@@ -48,24 +48,32 @@ class JobStore {
     /** Inserts a job, its first round and that round's items (one per device), and the first event. */
     @Transactional
     void insert(JobRow job) {
+        insert(job, null);
+    }
+
+    /** As {@link #insert(JobRow)}, the first round running {@code first} (null: the plan as it is). */
+    @Transactional
+    void insert(JobRow job, RoundSchedule first) {
         jdbc.sql("INSERT INTO job (id, caller, idempotency_key, request_hash, plan_id, task, spec, state, round, rounds,"
                         + " created_at, deadline_at) VALUES (?, ?, ?, ?, ?, ?, ?::jsonb, ?, 1, ?, ?, ?)")
                 .params(job.id(), job.caller(), job.idempotencyKey(), job.requestHash(), job.planId(), job.task(),
                         json.writeValueAsString(job.spec()), job.state().name(), job.rounds(), ts(job.createdAt()),
                         ts(job.deadlineAt()))
                 .update();
-        startRound(job.id(), 1, job.spec());
+        startRound(job.id(), 1, job.spec(), first);
         event(job.id(), "state", Map.of("state", JobState.QUEUED.name(), "round", 0, "rounds", job.rounds()));
     }
 
     /**
-     * A round and its items. Its input state is not written: it is round 1's seeded blocks, or the
-     * union of the previous round's items' blocks ({@link #roundInput}).
+     * A round, its schedule (null: the job's plan) and its items, one per device of the schedule (or one for all
+     * when fused). Its input state is not written: it is round 1's seeded blocks, or the union of the previous
+     * round's items' blocks ({@link #roundInput}).
      */
-    void startRound(UUID jobId, int round, JobSpec spec) {
+    void startRound(UUID jobId, int round, JobSpec jobSpec, RoundSchedule schedule) {
         // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
-        jdbc.sql("INSERT INTO job_round (job_id, round, started_at) VALUES (?, ?, clock_timestamp())")
-                .params(jobId, round).update();
+        jdbc.sql("INSERT INTO job_round (job_id, round, started_at, schedule) VALUES (?, ?, clock_timestamp(), ?::jsonb)")
+                .params(jobId, round, schedule == null ? null : json.writeValueAsString(schedule)).update();
+        JobSpec spec = roundSpec(jobSpec, schedule);
         if (spec.fused()) {
             item(jobId, round, WorkQueue.ALL_DEVICES, spec.allLayers());
             return;
@@ -123,15 +131,28 @@ class JobStore {
                 .param(jobId).query((rs, n) -> json.readValue(rs.getString(1), JobView.RoundMetrics.class)).list();
     }
 
+    /** What round {@code round} runs when it differs from the job's plan (a re-plan, the round's gains). */
+    Optional<RoundSchedule> schedule(UUID jobId, int round) {
+        return jdbc.sql("SELECT schedule FROM job_round WHERE job_id = ? AND round = ? AND schedule IS NOT NULL")
+                .params(jobId, round).query((rs, n) -> json.readValue(rs.getString(1), RoundSchedule.class)).optional();
+    }
+
+    /** The job's spec as a round with this schedule runs it. */
+    static JobSpec roundSpec(JobSpec spec, RoundSchedule schedule) {
+        return schedule == null ? spec : spec.withDevices(schedule.devices(), schedule.predictedRoundLatencySeconds());
+    }
+
     /** Each device's item in the latest round that has items (a fused round's one item is every device's). */
     List<JobView.DeviceStatus> devices(JobRow job) {
+        int latest = jdbc.sql("SELECT coalesce(max(round), 0) FROM work_item WHERE job_id = ?").param(job.id())
+                .query(Integer.class).single();
+        JobSpec spec = roundSpec(job.spec(), schedule(job.id(), latest).orElse(null));
         return jdbc.sql("SELECT device, round, state, attempts, worker FROM work_item WHERE job_id = ?"
                         + " AND round = (SELECT max(round) FROM work_item WHERE job_id = ?) ORDER BY device")
                 .params(job.id(), job.id())
                 .query((rs, n) -> {
                     String device = rs.getString("device");
-                    List<JobSpec.DeviceRun> runs = job.spec().fused() ? job.spec().devices()
-                            : List.of(job.spec().device(device));
+                    List<JobSpec.DeviceRun> runs = spec.fused() ? spec.devices() : List.of(spec.device(device));
                     List<JobView.DeviceStatus> status = new ArrayList<>();
                     for (JobSpec.DeviceRun d : runs) {
                         status.add(new JobView.DeviceStatus(d.name(), d.layers(), d.bandwidthHz(), rs.getInt("round"),

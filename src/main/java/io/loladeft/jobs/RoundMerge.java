@@ -43,11 +43,14 @@ final class RoundMerge {
             for (DeviceShare share : shares(spec, item.device(), r)) {
                 JobSpec.DeviceRun run = share.run();
                 double compute = Emulation.computeSeconds(share.computeSeconds(), r.hostFlops(), run.computeFlops());
-                double upload = Emulation.uploadSeconds(share.uploadBytes(), run.bandwidthHz(), run.txPowerDbm(),
+                // Blocks that moved to the device arrive over its link within the round, as the re-plan priced.
+                double migration = Emulation.uploadSeconds(run.migrationBytes(), run.bandwidthHz(), run.txPowerDbm(),
                         run.channelGainDb(), spec.noisePsdDbmPerHz());
+                double upload = migration + Emulation.uploadSeconds(share.uploadBytes(), run.bandwidthHz(),
+                        run.txPowerDbm(), run.channelGainDb(), spec.noisePsdDbmPerHz());
                 devices.add(new JobView.DeviceRound(run.name(), share.computeSeconds(), r.hostFlops(),
                         share.uploadBytes(), compute, upload, compute + upload, run.predictedLatencySeconds(),
-                        item.attempts(), item.worker()));
+                        item.attempts(), item.worker(), run.channelGainDb(), migration));
                 emulatedRound = Math.max(emulatedRound, compute + upload);
             }
         }

@@ -51,7 +51,13 @@ class WorkQueue {
      * state stored; and how long the merger spent evaluating (its worker times that phase apart).
      */
     record Merged(Map<String, HostTensor> state, JobView.RoundMetrics metrics, JobView.Result result,
-            byte[] resultBlocks, long evaluationNanos) {}
+            byte[] resultBlocks, long evaluationNanos, RoundSchedule nextSchedule) {
+
+        Merged(Map<String, HostTensor> state, JobView.RoundMetrics metrics, JobView.Result result,
+                byte[] resultBlocks, long evaluationNanos) {
+            this(state, metrics, result, resultBlocks, evaluationNanos, null);
+        }
+    }
 
     /**
      * Merges a complete round; called exactly once per round, inside the completing transaction. The
@@ -183,7 +189,7 @@ class WorkQueue {
             if (moved != 1) {
                 throw new IllegalStateException("round " + round + " of job " + job.id() + " was merged twice");
             }
-            store.startRound(job.id(), round + 1, job.spec());
+            store.startRound(job.id(), round + 1, job.spec(), merged.nextSchedule());
             store.event(job.id(), "progress", progress(round, job.rounds(), merged.metrics()));
         } else {
             int done = jdbc.sql("""

@@ -71,7 +71,13 @@ class Worker implements SmartLifecycle {
     private Hand hand;
     private double hostFlops;
 
-    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props) {
+    private final Replanning replanning;
+    private final JobsProperties jobsProps;
+
+    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props, Replanning replanning,
+            JobsProperties jobsProps) {
+        this.replanning = replanning;
+        this.jobsProps = jobsProps;
         this.queue = queue;
         this.store = store;
         this.metrics = metrics;
@@ -177,6 +183,9 @@ class Worker implements SmartLifecycle {
         inHand.set(item);
         try {
             run(item, held);
+        } catch (JobFailure e) {
+            log.warn("Job {} cannot go on after round {}: {}", item.jobId(), item.round(), e.getMessage());
+            store.end(item.jobId(), JobState.FAILED, e.reason(), e.getMessage());
         } catch (RuntimeException e) {
             log.warn("Job {} failed in round {} on device {}", item.jobId(), item.round(), item.device(), e);
             store.end(item.jobId(), JobState.FAILED, "TrainingError", message(e));
@@ -224,7 +233,8 @@ class Worker implements SmartLifecycle {
         Map<String, Long> deviceUploads = null;
         if (spec.fused()) {
             deviceUploads = new TreeMap<>();
-            for (JobSpec.DeviceRun d : spec.devices()) {
+            JobSpec round = JobStore.roundSpec(spec, store.schedule(job.id(), item.round()).orElse(null));
+            for (JobSpec.DeviceRun d : round.devices()) {
                 deviceUploads.put(d.name(), backbone.trainer().uploadBytes(d.layers()));
             }
         }
@@ -289,8 +299,10 @@ class Worker implements SmartLifecycle {
 
     /** The round after {@code h}'s, merged elsewhere: {@code h}'s state with its items' blocks; empty if dropped. */
     private Optional<Map<String, HostTensor>> following(Hand h, JobSpec spec) {
-        List<String> devices = spec.fused() ? List.of(WorkQueue.ALL_DEVICES)
-                : spec.devices().stream().map(JobSpec.DeviceRun::name).toList();
+        // The devices of h's round: its schedule's, when re-planning gave it its own.
+        JobSpec round = JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
+        List<String> devices = round.fused() ? List.of(WorkQueue.ALL_DEVICES)
+                : round.devices().stream().map(JobSpec.DeviceRun::name).toList();
         Map<String, byte[]> read = store.itemBlocks(h.job(), h.round(),
                 devices.stream().filter(d -> !h.produced().containsKey(d)).toList());
         List<Map<String, HostTensor>> items = new ArrayList<>();
@@ -328,7 +340,9 @@ class Worker implements SmartLifecycle {
             items.add(new RoundMerge.Item(d.device(), blocks, store.read(d.result(), new TypeReference<ItemResult>() {}),
                     d.attempts(), d.worker()));
         }
-        RoundMerge.Outcome merged = RoundMerge.of(spec, h.state(), items);
+        RoundSchedule schedule = store.schedule(job.id(), round).orElse(null);
+        JobSpec roundSpec = JobStore.roundSpec(spec, schedule);
+        RoundMerge.Outcome merged = RoundMerge.of(roundSpec, h.state(), items);
         boolean last = round == job.rounds();
         Map<String, Double> dev = null;
         long evaluation = 0;
@@ -339,12 +353,19 @@ class Worker implements SmartLifecycle {
         }
         double wall = store.roundWallSeconds(job.id(), round);
         metrics.roundCompleted(wall);
+        double predicted = roundSpec.predictedRoundLatencySeconds();
+        boolean drift = predicted > 0
+                && Math.abs(merged.emulatedRoundLatencySeconds() - predicted) > jobsProps.driftTolerance() * predicted;
         JobView.RoundMetrics m = new JobView.RoundMetrics(round, merged.trainingLoss(), dev, merged.devices(),
-                merged.emulatedRoundLatencySeconds(), spec.predictedRoundLatencySeconds(), wall, Instant.now());
+                merged.emulatedRoundLatencySeconds(), predicted, wall, Instant.now(),
+                schedule == null ? null : schedule.replanned(), drift);
+        replanning.measured(job.planId(), roundSpec, merged.devices());
+        // The next round's schedule is written with the round itself, in this transaction.
+        RoundSchedule next = last ? null : replanning.schedule(job.planId(), spec, round + 1, schedule, drift);
         byte[] resultBlocks = last ? Safetensors.write(merged.blocks()) : null;
         JobView.Result result = last ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks",
                 resultBlocks.length, Digests.sha256(resultBlocks)) : null;
-        return new WorkQueue.Merged(merged.blocks(), m, result, resultBlocks, evaluation);
+        return new WorkQueue.Merged(merged.blocks(), m, result, resultBlocks, evaluation, next);
     }
 
     private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, Map<String, HostTensor> blocks) {

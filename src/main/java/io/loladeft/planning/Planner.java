@@ -1,5 +1,8 @@
 package io.loladeft.planning;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * The planning core's one entry point, a dispatcher: it validates the problem, starts the deadline and hands the
  * problem to the algorithm ({@link Baselines}, {@link JointSolvers}), whose outcome {@link PlanAssembly} turns into a
@@ -96,5 +99,31 @@ public final class Planner {
         }
         double millis = (System.nanoTime() - t0) / 1e6;
         return PlanAssembly.build(cm, algorithm, o, millis);
+    }
+
+    /**
+     * The round a fixed assignment reaches: each device named in {@code layersByDevice} trains the blocks at those
+     * layers, and the band is split exactly min-max among them ({@link BandwidthSplit#minMax}), each also sending
+     * {@code extraBits} of its own over its link within the round (a migrated block's state; 0 where absent). The
+     * assignment's {@code uploadSeconds} include that transfer. No search: this is how a re-plan prices keeping
+     * the current blocks where they are, or moving them.
+     *
+     * @param label what the plan says produced it
+     * @throws InvalidProblemException the problem is malformed, or the assignment names an unknown device, leaves a
+     *                                 block out or gives one twice
+     * @throws InfeasibleProblemException a device of the assignment cannot finish (no bandwidth left for it)
+     */
+    public Plan forAssignment(PlanningProblem problem, Map<String, List<Integer>> layersByDevice,
+            Map<String, Double> extraBits, Algorithm label) {
+        return FixedAssignment.price(problem, layersByDevice, extraBits, label);
+    }
+
+    /**
+     * Seconds to send {@code bits} at {@code bandwidthHz} over a device's uplink,
+     * {@code R = B log2(1 + p g / (N0 B))}: the one rate the planner, the simulator and the job emulation use.
+     */
+    public static double uploadSeconds(double bits, double bandwidthHz, double txPowerDbm, double channelGainDb,
+            double noisePsdDbmPerHz) {
+        return Uplink.uploadSeconds(bits, bandwidthHz, Uplink.gamma(txPowerDbm, channelGainDb, noisePsdDbmPerHz));
     }
 }

@@ -71,7 +71,11 @@ public record PlanRequest(
             @Schema(description = "Rician K-factor (line-of-sight over scattered power), 0..100, default 0")
             @DecimalMin("0") @DecimalMax("100") Double kFactor) {}
 
-    /** One device given inline. {@code bandwidthHz} fixes its share for {@code crunch}. */
+    /**
+     * One device given inline. {@code bandwidthHz} fixes its share for {@code crunch}. {@code effectiveFlops}, when
+     * set, is the speed the planner computes with instead of {@code computeFlops} (a registered device's calibration
+     * from measured rounds); a job emulates the device at {@code computeFlops}, the device it stands for.
+     */
     public record InlineDevice(
             @NotBlank @Size(max = 253) String name,
             @NotNull Double computeFlops,
@@ -79,7 +83,16 @@ public record PlanRequest(
             @NotNull Double txPowerDbm,
             @NotNull Double channelGainDb,
             MeasuredProfile profile,
-            Double bandwidthHz) {}
+            Double bandwidthHz,
+            @Schema(description = "Measured FLOP/s the planner uses instead of computeFlops (a registered device's"
+                    + " calibration); default computeFlops") @jakarta.validation.constraints.Positive
+            Double effectiveFlops) {
+
+        /** The speed the planner computes with. */
+        public double planningFlops() {
+            return effectiveFlops != null ? effectiveFlops : computeFlops;
+        }
+    }
 
     /** A parameter block attached at {@code layer} (1 = next to the input) with {@code params} trainable parameters. */
     public record BlockRequest(@NotNull Integer layer, @NotNull Long params) {}

@@ -193,7 +193,9 @@ class ProblemBuilder {
         }
         List<DeviceView> found;
         if (r.labelSelector() != null) {
-            found = devices.select(LabelSelector.parse(r.labelSelector()));
+            // An unschedulable device is out of service: a selector simply does not pick it.
+            found = devices.select(LabelSelector.parse(r.labelSelector())).stream().filter(d -> !d.unschedulable())
+                    .toList();
             if (found.isEmpty()) {
                 throw Problems.unprocessable("no registered device matches the selector",
                         List.of(new FieldViolation("labelSelector", "matches no device")));
@@ -203,19 +205,25 @@ class ProblemBuilder {
             devices.findByNames(r.deviceNames()).forEach(d -> known.put(d.name(), d));
             List<FieldViolation> missing = new ArrayList<>();
             for (int i = 0; i < r.deviceNames().size(); i++) {
-                if (!known.containsKey(r.deviceNames().get(i))) {
+                DeviceView d = known.get(r.deviceNames().get(i));
+                if (d == null) {
                     missing.add(new FieldViolation("deviceNames[" + i + "]",
                             "no registered device '" + r.deviceNames().get(i) + "'"));
+                } else if (d.unschedulable()) {
+                    missing.add(new FieldViolation("deviceNames[" + i + "]",
+                            "device '" + d.name() + "' is unschedulable"));
                 }
             }
             if (!missing.isEmpty()) {
-                throw Problems.unprocessable("the request names devices that are not registered", missing);
+                throw Problems.unprocessable("the request names devices that are not registered or not schedulable",
+                        missing);
             }
             found = r.deviceNames().stream().map(known::get).toList();
         }
         Instant freshAfter = Instant.now().minus(planning.channelReportMaxAge());
         return found.stream().map(d -> new PlanRequest.InlineDevice(d.name(), d.computeFlops(), d.memoryBytes(),
-                d.txPowerDbm(), channelReports ? gainDb(d, freshAfter) : d.channelGainDb(), d.profile(), null))
+                d.txPowerDbm(), channelReports ? gainDb(d, freshAfter) : d.channelGainDb(), d.profile(), null,
+                d.calibration() == null ? null : d.calibration().effectiveFlops()))
                 .toList();
     }
 
@@ -281,11 +289,11 @@ class ProblemBuilder {
         MeasuredProfile p = d.profile() != null ? d.profile() : modelProfile;
         DeviceProfile profile = null;
         if (p != null && p.computeSeconds() != null && p.memoryBytes() != null) {
-            double scale = d.profile() == null && p.hostFlops() != null ? p.hostFlops() / d.computeFlops() : 1.0;
+            double scale = d.profile() == null && p.hostFlops() != null ? p.hostFlops() / d.planningFlops() : 1.0;
             profile = new DeviceProfile(p.computeSeconds().stream().mapToDouble(s -> nullToNaN(s) * scale).toArray(),
                     p.memoryBytes().stream().mapToDouble(ProblemBuilder::nullToNaN).toArray());
         }
-        return new Device(d.name(), d.computeFlops(), d.memoryBytes(), d.txPowerDbm(), d.channelGainDb(), profile,
+        return new Device(d.name(), d.planningFlops(), d.memoryBytes(), d.txPowerDbm(), d.channelGainDb(), profile,
                 d.bandwidthHz());
     }
 

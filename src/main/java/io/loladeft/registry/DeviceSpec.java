@@ -33,13 +33,16 @@ public record DeviceSpec(
                                 message = "must be a Kubernetes label value") String>
                 labels,
         @Schema(description = "Measured costs per depth; overrides the analytic cost model")
-        @ValidProfile MeasuredProfile profile) {
+        @ValidProfile MeasuredProfile profile,
+        @Schema(description = "Take the device out of service: plans over the registry leave it out, and a running"
+                + " job re-plans without it from its next round on; default false", example = "false")
+        Boolean unschedulable) {
 
     public DeviceSpec {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 
     DeviceSpec withName(String newName) {
-        return new DeviceSpec(newName, computeFlops, memoryBytes, txPowerDbm, channelGainDb, labels, profile);
+        return new DeviceSpec(newName, computeFlops, memoryBytes, txPowerDbm, channelGainDb, labels, profile, unschedulable);
     }
 }

@@ -40,6 +40,11 @@ class RegisteredDevice {
     private Double reportedGainDb;
     private Instant reportedAt;
 
+    private boolean unschedulable;
+    private Double effectiveFlops;
+    private long calibratedRounds;
+    private Instant calibratedAt;
+
     private Instant createdAt;
     private Instant updatedAt;
 
@@ -54,7 +59,14 @@ class RegisteredDevice {
     }
 
     void apply(DeviceSpec spec) {
+        if (effectiveFlops != null && computeFlops != spec.computeFlops()) {
+            // Measured against the old declared speed (another device, or another clock): start over.
+            effectiveFlops = null;
+            calibratedRounds = 0;
+            calibratedAt = null;
+        }
         computeFlops = spec.computeFlops();
+        unschedulable = Boolean.TRUE.equals(spec.unschedulable());
         memoryBytes = spec.memoryBytes();
         txPowerDbm = spec.txPowerDbm();
         channelGainDb = spec.channelGainDb();
@@ -77,6 +89,41 @@ class RegisteredDevice {
         return true;
     }
 
+    /**
+     * Folds a measured round in: the effective speed as an exponentially weighted mean with weight
+     * {@link #CALIBRATION_WEIGHT} for the new round (the first round sets it), and the device's own profile (when it
+     * has one, as seconds per depth) at the round's depth likewise, then raised above and lowered below that entry
+     * where needed to stay non-decreasing in depth, as the planner requires.
+     */
+    void recalibrate(DeviceMeasured m) {
+        effectiveFlops = effectiveFlops == null ? m.effectiveFlops()
+                : (1 - CALIBRATION_WEIGHT) * effectiveFlops + CALIBRATION_WEIGHT * m.effectiveFlops();
+        calibratedRounds++;
+        calibratedAt = Instant.now();
+        if (profile != null && profile.hostFlops() == null && m.depth() != null && m.depth() >= 1
+                && m.depth() <= profile.computeSeconds().size() && m.secondsPerIteration() > 0) {
+            profile = new MeasuredProfile(monotone(profile.computeSeconds(), m.depth() - 1, m.secondsPerIteration()),
+                    profile.memoryBytes(), null);
+        }
+        updatedAt = calibratedAt;
+    }
+
+    /** A new round's weight in the calibration's running mean: about the last eight rounds count. */
+    static final double CALIBRATION_WEIGHT = 0.25;
+
+    /** {@code seconds} with entry {@code at} moved towards {@code sample}, the rest adjusted to stay non-decreasing. */
+    static java.util.List<Double> monotone(java.util.List<Double> seconds, int at, double sample) {
+        double[] s = seconds.stream().mapToDouble(Double::doubleValue).toArray();
+        s[at] = (1 - CALIBRATION_WEIGHT) * s[at] + CALIBRATION_WEIGHT * sample;
+        for (int j = at + 1; j < s.length; j++) {
+            s[j] = Math.max(s[j], s[at]);
+        }
+        for (int j = at - 1; j >= 0; j--) {
+            s[j] = Math.min(s[j], s[at]);
+        }
+        return java.util.Arrays.stream(s).boxed().toList();
+    }
+
     String name() {
         return name;
     }
@@ -87,7 +134,8 @@ class RegisteredDevice {
 
     DeviceView view() {
         return new DeviceView(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, Map.copyOf(labels),
-                profile, reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt), createdAt, updatedAt,
-                version);
+                profile, reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt), unschedulable,
+                effectiveFlops == null ? null : new Calibration(effectiveFlops, calibratedRounds, calibratedAt),
+                createdAt, updatedAt, version);
     }
 }

@@ -110,6 +110,10 @@ class JobApiTest extends ApiTest {
         assertThat(job.path("progress").path("percent").asDouble()).isEqualTo(100.0);
         List<String> conditions = new ArrayList<>();
         job.path("conditions").forEach(c -> conditions.add(c.path("type").asString() + "=" + c.path("status").asString()));
+        // PlanDrift says whether the last round's emulated latency drifted from the plan's (measured, so either).
+        assertThat(conditions).hasSize(4);
+        assertThat(conditions.get(2)).isIn("PlanDrift=True", "PlanDrift=False");
+        conditions.remove(2);
         assertThat(conditions).containsExactly("Accepted=True", "Running=False", "Complete=True");
         assertThat(job.path("settings").path("batchSize").asInt()).isEqualTo(4);
         assertThat(job.path("settings").path("seqLen").asInt()).isEqualTo(32);

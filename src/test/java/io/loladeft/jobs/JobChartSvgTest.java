@@ -14,7 +14,7 @@ class JobChartSvgTest {
     void longJobsAreDrawnFromBucketMeans() {
         List<JobView.RoundMetrics> rounds = new ArrayList<>();
         for (int r = 1; r <= 1_500; r++) {
-            rounds.add(new JobView.RoundMetrics(r, r, null, List.of(), 0.5, 0.4, 1, Instant.EPOCH));
+            rounds.add(new JobView.RoundMetrics(r, r, null, List.of(), 0.5, 0.4, 1, Instant.EPOCH, null, null));
         }
         List<double[]> points = JobChartSvg.points(rounds, JobView.RoundMetrics::trainingLoss);
         assertThat(points).hasSizeLessThanOrEqualTo(JobChartSvg.MAX_POINTS);

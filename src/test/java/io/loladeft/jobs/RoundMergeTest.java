@@ -21,7 +21,7 @@ class RoundMergeTest {
     static JobSpec spec(String execution) {
         return new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(2, 32, 4, 64, 100, 66),
                 new JobSpec.Block(BlockConfig.Kind.LORA, 4, 8, 0), 3, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4,
-                16, 1, execution, 3e9, 0, 1, -174, 0.5, List.of(A, B));
+                16, 1, execution, 3e9, 0, 1, -174, 0.5, List.of(A, B), null, null, null, 0);
     }
 
     static Map<String, HostTensor> blocks(Object... nameThenValues) {

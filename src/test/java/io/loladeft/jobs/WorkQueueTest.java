@@ -51,7 +51,7 @@ class WorkQueueTest {
     UUID plan(int devices) {
         List<PlanRequest.InlineDevice> fleet = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null));
+            fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null, null));
         }
         ModelBody model = new ModelBody(null, new Architecture(devices, 32, 4, 64, 100, 66),
                 new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
@@ -66,7 +66,7 @@ class WorkQueueTest {
         }
         JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
                 new JobSpec.Block(BlockConfig.Kind.LORA, 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
-                JobSpec.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs);
+                JobSpec.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs, null, null, null, 0);
         UUID id = UUID.randomUUID();
         store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
                 null, null, Instant.now(), null, null, null, null));
@@ -82,7 +82,7 @@ class WorkQueueTest {
         public synchronized WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> items) {
             calls.incrementAndGet();
             itemsSeen.add(items.size());
-            JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now());
+            JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now(), null, null);
             JobView.Result r = job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
             return new WorkQueue.Merged(Map.of(), m, r, r == null ? null : new byte[] {(byte) job.round()}, 0);
         }

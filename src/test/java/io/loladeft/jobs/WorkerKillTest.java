@@ -61,6 +61,11 @@ class WorkerKillTest extends ApiTest {
 
     /** A worker JVM: the application on the test classpath, role worker, on the test database. */
     Process worker(String name) throws IOException {
+        return startWorker(name, workers);
+    }
+
+    /** Starts a worker JVM (see {@link #worker}) and adds it to {@code into}, for the caller to stop. */
+    static Process startWorker(String name, List<Process> into) throws IOException {
         TestDatabase.Connection db = TestDatabase.get();
         Path log = Files.createTempFile("worker-" + name + "-", ".log");
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -78,7 +83,7 @@ class WorkerKillTest extends ApiTest {
         pb.environment().put("TEST_DB_USER", db.username());
         pb.environment().put("TEST_DB_PASSWORD", db.password());
         Process p = pb.start();
-        workers.add(p);
+        into.add(p);
         System.out.println("worker " + name + " (pid " + p.pid() + ") logs to " + log);
         return p;
     }

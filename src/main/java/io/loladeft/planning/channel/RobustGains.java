@@ -42,7 +42,7 @@ public final class RobustGains {
     }
 
     /** The problem with these gains (dB), in fleet order. */
-    static PlanningProblem withGains(PlanningProblem problem, double[] gainsDb) {
+    public static PlanningProblem withGains(PlanningProblem problem, double[] gainsDb) {
         List<Device> devices = problem.devices();
         Device[] out = new Device[devices.size()];
         for (int i = 0; i < out.length; i++) {
