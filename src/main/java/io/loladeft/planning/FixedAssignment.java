@@ -62,7 +62,7 @@ final class FixedAssignment {
         CostModel.SetCost[] sets = Packing.sets(cm, assign);
         int involved = 0;
         for (CostModel.SetCost set : sets) {
-            involved += set.dmax() > 0 ? 1 : 0;
+            involved += set.isEmpty() ? 0 : 1;
         }
         double[] c = new double[involved];
         double[] bits = new double[involved];
@@ -70,7 +70,7 @@ final class FixedAssignment {
         int[] dev = new int[involved];
         int i = 0;
         for (int d = 0; d < cm.k; d++) {
-            if (sets[d].dmax() > 0) {
+            if (!sets[d].isEmpty()) {
                 c[i] = cm.compute(d, sets[d]);
                 bits[i] = sets[d].bits() + extraBits.getOrDefault(cm.devices[d].name(), 0.0);
                 g[i] = cm.gamma[d];
@@ -84,7 +84,7 @@ final class FixedAssignment {
         String bottleneck = null;
         int j = 0;
         for (int d = 0; d < cm.k; d++) {
-            if (sets[d].dmax() == 0) {
+            if (sets[d].isEmpty()) {
                 idle.add(cm.devices[d].name());
                 continue;
             }

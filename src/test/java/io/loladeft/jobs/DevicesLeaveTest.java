@@ -73,7 +73,8 @@ class DevicesLeaveTest extends ApiTest {
                   {"name": "%1$s-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -92, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-c", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -94, "labels": {"zone": "%1$s"}},
-                  {"name": "%1$s-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -96, "labels": {"zone": "%1$s"}}]}"""
+                  {"name": "%1$s-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -96, "labels": {"zone": "%1$s"}},
+                  {"name": "%1$s-e", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -98, "labels": {"zone": "%1$s"}}]}"""
                 .formatted(zone)).status()).isEqualTo(201);
         Http.Response planned = http.post("/api/v1/plans", """
                 {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "model": %s, "maxBlocksPerDevice": 1,
@@ -112,11 +113,12 @@ class DevicesLeaveTest extends ApiTest {
         assertThat(jdbc.sql("SELECT DISTINCT worker FROM work_item WHERE job_id = ?::uuid").param(id)
                 .query(String.class).list()).as("only the worker processes trained").isSubsetOf("leave-w1", "leave-w2");
 
-        // Two blocks, one per device: of b and c (a is cordoned, d deleted), delete one while a job runs.
+        // Three blocks (two layers and the task head), one per device, and three devices left (one cordoned, one
+        // deleted): delete one more while a job runs.
         Http.Response second = http.post("/api/v1/jobs", ReplanJobTest.job(planId, 200, perDevice));
         assertThat(second.status()).as(second.body()).isEqualTo(202);
         String id2 = second.json().path("id").asString();
-        String left = List.of(zone + "-a", zone + "-b", zone + "-c", zone + "-d").stream()
+        String left = List.of(zone + "-a", zone + "-b", zone + "-c", zone + "-d", zone + "-e").stream()
                 .filter(n -> !n.equals(involved) && !n.equals(idle)).findFirst().orElseThrow();
         assertThat(http.delete("/api/v1/devices/" + left, null).status()).isEqualTo(204);
         JsonNode failed = awaitEnd(id2, Duration.ofMinutes(5));

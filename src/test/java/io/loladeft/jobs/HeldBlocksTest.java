@@ -31,7 +31,8 @@ class HeldBlocksTest {
     static final EncoderConfig CONFIG = new EncoderConfig(EncoderConfig.Family.ROBERTA, 90, 32, 3, 4, 64, 20, 1, 1e-5f,
             1, 2, 0.1f, 0.1f, 0.02f);
     static final OptimizerSpec ADAMW = OptimizerSpec.adamw(1e-2f, 0.01f);
-    static final List<List<Integer>> DEVICES = List.of(List.of(1), List.of(2, 3));
+    // three layers and the task head's block (4)
+    static final List<List<Integer>> DEVICES = List.of(List.of(1), List.of(2, 3, 4));
 
     @BeforeAll
     static void torch() {
@@ -94,7 +95,7 @@ class HeldBlocksTest {
             Map<String, HostTensor> state = Safetensors.read(keeping.blockState(), "initial");
             assertThat(held.hold(state)).isEqualTo(state.size());
             for (int round = 1; round <= 2; round++) {
-                Map<String, HostTensor> out = held.train(List.of(1, 2, 3), batches(round)).blocks();
+                Map<String, HostTensor> out = held.train(List.of(1, 2, 3, 4), batches(round)).blocks();
                 state = RoundMerge.next(state, List.of(out));
                 assertThat(held.hold(state)).isZero();
             }

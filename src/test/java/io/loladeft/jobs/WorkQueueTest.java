@@ -55,7 +55,8 @@ class WorkQueueTest {
         }
         ModelBody model = new ModelBody(null, new Architecture(devices, 32, 4, 64, 100, 66),
                 new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
-        return plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, null, null, null, null, null)).id();
+        // two per device: the task head is a block of its own (layer L+1)
+        return plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, 2, null, null, null, null)).id();
     }
 
     UUID job(int devices, int rounds) {
