@@ -38,7 +38,9 @@ import tools.jackson.databind.JsonNode;
  * Arguments: GLUE directory, tokenizer directory, rounds per phase, repetitions, local iterations per round,
  * and optionally the execution: {@code per-device} (default; the engine loop trains each device on its
  * own) or {@code fused} (one item per round; the engine loop is one device training every block, the
- * same one pass).
+ * same one pass), and the model: {@code small} (default: a seeded 4-layer RoBERTa, h=128, whole-layer blocks,
+ * batch 32) or {@code minilm} (the pretrained all-MiniLM-L6-v2 the service ships, LoRA r=8 on its six layers,
+ * batch 8, its own tokenizer).
  */
 public final class WorkerOverheadBench {
 
@@ -51,6 +53,7 @@ public final class WorkerOverheadBench {
         int reps = Integer.parseInt(args[3]);
         int localIterations = Integer.parseInt(args[4]);
         String execution = args.length > 5 ? args[5] : JobSettings.PER_DEVICE;
+        boolean minilm = args.length > 6 && args[6].equals("minilm");
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
                 "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
@@ -60,9 +63,9 @@ public final class WorkerOverheadBench {
                 "--loladeft.worker.poll=100ms", "--logging.level.root=WARN")) {
             Http http = new Http(((WebServerApplicationContext) app).getWebServer().getPort());
             JobStore store = app.getBean(JobStore.class);
-            String planId = plan(http, localIterations);
-            System.out.printf(Locale.ROOT, "%d rounds per phase, %d local iteration(s) per round, %s, %d repetitions%n%n",
-                    rounds, localIterations, execution, reps);
+            String planId = plan(http, localIterations, minilm);
+            System.out.printf(Locale.ROOT, "%d rounds per phase, %d local iteration(s) per round, %s, %s, %d repetitions%n%n",
+                    rounds, localIterations, execution, minilm ? "pretrained MiniLM LoRA" : "4-layer small", reps);
             List<Double> jobAll = new ArrayList<>();
             List<Double> engineAll = new ArrayList<>();
             MeterRegistry meters = app.getBean(MeterRegistry.class);
@@ -71,7 +74,7 @@ public final class WorkerOverheadBench {
             System.out.println("|---|---|---|---|");
             for (int rep = 1; rep <= reps; rep++) {
                 Map<JobMetrics.Phase, Double> before = phaseMillis(meters);
-                String job = submit(http, planId, glue, tokenizer, rounds, rep, execution);
+                String job = submit(http, planId, glue, minilm ? null : tokenizer, rounds, rep, execution);
                 JsonNode done = await(http, job);
                 phaseRows.add(phaseRow("job system, run " + rep, before, phaseMillis(meters), rounds));
                 List<Double> jobRounds = new ArrayList<>();
@@ -129,8 +132,18 @@ public final class WorkerOverheadBench {
         return out;
     }
 
-    /** Four devices of different speeds and channels, a 4-layer RoBERTa (h=128), its layer blocks and head, up to two each. */
-    static String plan(Http http, int localIterations) {
+    /**
+     * Four devices of different speeds and channels, up to two blocks each: a 4-layer RoBERTa (h=128) with its layer
+     * blocks and head, or the pretrained MiniLM with LoRA.
+     */
+    static String plan(Http http, int localIterations, boolean minilm) {
+        String model = minilm
+                ? """
+                  {"architecture": {"layers": 6, "hidden": 384, "heads": 12, "intermediate": 1536, "vocab": 30522, "maxPositions": 512},
+                   "pretrained": "all-minilm-l6-v2", "block": {"kind": "lora", "rank": 8, "alpha": 16}}"""
+                : """
+                  {"architecture": {"layers": 4, "hidden": 128, "heads": 4, "intermediate": 512, "vocab": 50265, "maxPositions": 130},
+                   "block": {"kind": "layer"}}""";
         Http.Response r = http.post("/api/v1/plans", """
                 {"bandwidthHz": 2e7, "maxBlocksPerDevice": 2,
                  "devices": [
@@ -138,9 +151,9 @@ public final class WorkerOverheadBench {
                    {"name": "edge-b", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -95},
                    {"name": "edge-c", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95},
                    {"name": "edge-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -100}],
-                 "model": {"architecture": {"layers": 4, "hidden": 128, "heads": 4, "intermediate": 512, "vocab": 50265, "maxPositions": 130},
-                           "block": {"kind": "layer"}},
-                 "training": {"batchSize": 32, "seqLen": 64, "localIterations": %d}}""".formatted(localIterations));
+                 "model": %s,
+                 "training": {"batchSize": %d, "seqLen": 64, "localIterations": %d}}""".formatted(model,
+                minilm ? 8 : 32, localIterations));
         if (r.status() != 201) {
             throw new IllegalStateException("plan: " + r.status() + " " + r.body());
         }
@@ -150,9 +163,10 @@ public final class WorkerOverheadBench {
     /** Per-device or fused items; the engine loop it is compared with does the same. */
     static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep, String execution) {
         Http.Response r = http.post("/api/v1/jobs", """
-                {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
+                {"planId": "%s", "task": "sst2", "dataDir": "%s",%s "rounds": %d,
                  "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "%s"}"""
-                .formatted(planId, glue, tokenizer, rounds, rep, execution));
+                .formatted(planId, glue, tokenizer == null ? "" : " \"tokenizerDir\": \"" + tokenizer + "\",", rounds,
+                        rep, execution));
         if (r.status() != 202) {
             throw new IllegalStateException("job: " + r.status() + " " + r.body());
         }
