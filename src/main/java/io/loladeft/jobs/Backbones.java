@@ -130,7 +130,10 @@ final class Backbones implements AutoCloseable {
 
     static OptimizerSpec optimizer(JobSpec spec) {
         JobSpec.Optimizer o = spec.optimizerOrLegacy();
-        OptimizerSpec base = OptimizerSpec.parse(o.kind(), (float) o.learningRate(), (float) o.weightDecay());
+        OptimizerSpec base = switch (o.kind()) {
+            case SGD -> OptimizerSpec.sgd((float) o.learningRate());
+            case ADAMW -> OptimizerSpec.adamw((float) o.learningRate(), (float) o.weightDecay());
+        };
         return base.withMaxGradNorm((float) o.maxGradNorm());
     }
 

@@ -34,7 +34,7 @@ class JobSpecBuilder {
      * Defaults that fine-tune the pretrained preset well with LoRA blocks (docs/jobs.md, Evidence):
      * AdamW at a peak rate of 1e-3 after a 6% warm-up, weight decay 0.01, clipping at norm 1.
      */
-    static final String DEFAULT_OPTIMIZER = "adamw";
+    static final JobSpec.Optimizer.Kind DEFAULT_OPTIMIZER = JobSpec.Optimizer.Kind.ADAMW;
     static final double DEFAULT_ADAMW_LEARNING_RATE = 1e-3;
     /** SGD has no per-parameter scaling: the rate that worked for the small seeded model. */
     static final double DEFAULT_SGD_LEARNING_RATE = 0.05;
@@ -74,9 +74,9 @@ class JobSpecBuilder {
     }
 
     /** Bits a parameter carries when its block moves: the parameter, and AdamW's two moments with it. */
-    static double migrationBitsPerParam(String optimizer, Integer bitsPerParam) {
+    static double migrationBitsPerParam(JobSpec.Optimizer.Kind optimizer, Integer bitsPerParam) {
         int bits = bitsPerParam == null ? 32 : bitsPerParam;
-        return "adamw".equals(optimizer) ? bits + 2 * 32.0 : bits;
+        return optimizer == JobSpec.Optimizer.Kind.ADAMW ? bits + 2 * 32.0 : bits;
     }
 
     /** The resolved job and the plan it runs. */
@@ -146,8 +146,9 @@ class JobSpecBuilder {
         }
         int batchSize = first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE);
         int localIterations = first(null, t == null ? null : t.localIterations(), DEFAULT_LOCAL_ITERATIONS);
-        String execution = r.execution() != null ? r.execution() : localIterations == 1 ? JobSpec.FUSED : JobSpec.PER_DEVICE;
-        if (execution.equals(JobSpec.FUSED) && localIterations != 1) {
+        JobSpec.Execution execution = r.execution() != null ? JobSpec.Execution.of(r.execution())
+                : localIterations == 1 ? JobSpec.Execution.FUSED : JobSpec.Execution.PER_DEVICE;
+        if (execution == JobSpec.Execution.FUSED && localIterations != 1) {
             // With several local iterations a device's later iterations see only its own updates; one pass
             // over all the blocks would let each see the others'.
             throw unprocessable("execution", "fused needs one local iteration per round; the plan's training has "
@@ -187,15 +188,16 @@ class JobSpecBuilder {
                 r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
                 plan.roundLatencySeconds(), devices, io.loladeft.plans.RoundPlanning.channel(r.channel()),
-                r.replan() == null ? JobSpec.REPLAN_STATIC : r.replan(),
+                r.replan() == null ? JobSpec.Replan.STATIC : JobSpec.Replan.of(r.replan()),
                 registeredDevices(planned),
                 migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
     private static JobSpec.Optimizer optimizer(JobRequest r) {
-        String kind = r.optimizer() == null ? DEFAULT_OPTIMIZER : r.optimizer();
+        JobSpec.Optimizer.Kind kind = r.optimizer() == null ? DEFAULT_OPTIMIZER
+                : JobSpec.Optimizer.Kind.of(r.optimizer());
         double lr = r.learningRate() != null ? r.learningRate()
-                : kind.equals("sgd") ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
+                : kind == JobSpec.Optimizer.Kind.SGD ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
         return new JobSpec.Optimizer(kind, lr, r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
                 r.warmupFraction() == null ? DEFAULT_WARMUP_FRACTION : r.warmupFraction(),
                 r.maxGradNorm() == null ? DEFAULT_MAX_GRAD_NORM : r.maxGradNorm());

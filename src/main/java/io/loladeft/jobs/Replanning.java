@@ -73,11 +73,10 @@ class Replanning {
 
         List<JobSpec.DeviceRun> before = previous != null ? previous.devices() : spec.devices();
         boolean involvedLeft = before.stream().anyMatch(d -> gone.contains(d.name()));
-        String policy = spec.replan() == null ? JobSpec.REPLAN_STATIC : spec.replan();
-        boolean replan = involvedLeft || switch (policy) {
-            case JobSpec.REPLAN_EVERY_ROUND -> true;
-            case JobSpec.REPLAN_ON_DRIFT -> drifted;
-            default -> false;
+        boolean replan = involvedLeft || switch (spec.replan()) {
+            case STATIC -> false;
+            case EVERY_ROUND -> true;
+            case ON_DRIFT -> drifted;
         };
         if (!replan) {
             List<JobSpec.DeviceRun> kept = before.stream().map(d -> new JobSpec.DeviceRun(d.name(), d.layers(),
@@ -95,7 +94,7 @@ class Replanning {
             before.forEach(d -> current.put(d.name(), d.layers()));
         }
         // static plans on the mean gains (as its plan did); the others on the round's, known at its start.
-        Map<String, Double> planningGains = JobSpec.REPLAN_STATIC.equals(policy) ? mean : gains;
+        Map<String, Double> planningGains = spec.replan() == JobSpec.Replan.STATIC ? mean : gains;
         RoundPlanning.RoundPlan rp;
         try {
             rp = rounds.replan(plan, new HashSet<>(gone), planningGains, measured, current,

@@ -31,13 +31,13 @@ class BackbonesTest {
     }
 
     /** A seeded three-layer model (the vocabulary covers HeldBlocksTest's batches) with layer blocks. */
-    static JobSpec spec(String optimizer) {
+    static JobSpec spec(JobSpec.Optimizer.Kind optimizer) {
         List<JobSpec.DeviceRun> devices = List.of(new JobSpec.DeviceRun("a", List.of(1, 2, 3, 4), 1e6, 1e12, 20,
                 -90, 0.5, 1e9));
         return new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(3, 32, 4, 64, 90, 20),
                 new JobSpec.Block(BlockConfig.Kind.LAYER, 0, 0, 0), 3,
-                new JobSpec.Optimizer(optimizer, 1e-2, 0.01, 0, 0), 4, 8, 1, JobSpec.FUSED, 1e9, 0, 3, -174, 0.5,
-                devices, null, null, null, 0);
+                new JobSpec.Optimizer(optimizer, 1e-2, 0.01, 0, 0), 4, 8, 1, JobSpec.Execution.FUSED, 1e9, 0, 3,
+                -174, 0.5, devices, null, null, null, 0);
     }
 
     /** The job's round-1 blocks on a backbone of its own, as a worker that just started builds it. */
@@ -48,8 +48,9 @@ class BackbonesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"adamw, sgd", "sgd, adamw", "adamw, adamw"})
-    void aLaterJobStartsFromTheSeededBlocksWhateverTheCachedTrainerLearned(String first, String second) {
+    @CsvSource({"ADAMW, SGD", "SGD, ADAMW", "ADAMW, ADAMW"})
+    void aLaterJobStartsFromTheSeededBlocksWhateverTheCachedTrainerLearned(JobSpec.Optimizer.Kind first,
+            JobSpec.Optimizer.Kind second) {
         JobSpec a = spec(first);
         JobSpec b = spec(second);
         Map<String, HostTensor> expected = fresh(b);
@@ -69,7 +70,8 @@ class BackbonesTest {
             assertThat(start.keySet()).containsExactlyElementsOf(expected.keySet());
             assertThat(Safetensors.write(start)).isEqualTo(Safetensors.write(expected));
             assertThat(start.keySet().stream().anyMatch(DeviceTrainer::isOptimizerState))
-                    .as("a fresh optimizer state rides along with adamw only").isEqualTo(second.equals("adamw"));
+                    .as("a fresh optimizer state rides along with adamw only")
+                    .isEqualTo(second == JobSpec.Optimizer.Kind.ADAMW);
         }
     }
 }

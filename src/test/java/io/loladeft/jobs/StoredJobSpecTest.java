@@ -76,9 +76,9 @@ class StoredJobSpecTest {
     @Test
     void aSpecReadsBackAndIsWrittenInTheSameBytes() {
         JobSpec spec = stored(CURRENT).spec();
-        assertThat(spec.optimizer().kind()).isEqualTo("adamw");
-        assertThat(spec.fused()).isTrue();
-        assertThat(spec.replan()).isEqualTo("every-round");
+        assertThat(spec.optimizer().kind()).isEqualTo(JobSpec.Optimizer.Kind.ADAMW);
+        assertThat(spec.execution()).isEqualTo(JobSpec.Execution.FUSED);
+        assertThat(spec.replan()).isEqualTo(JobSpec.Replan.EVERY_ROUND);
         assertThat(spec.block().kind()).isEqualTo(BlockConfig.Kind.LORA);
         assertThat(spec.schedulesRounds()).isTrue();
         assertThat(store.write(spec)).isEqualTo(CURRENT);
@@ -89,7 +89,9 @@ class StoredJobSpecTest {
         JobStore.JobRow job = stored(FIRST);
         JobSpec spec = job.spec();
         assertThat(spec.optimizer()).isNull();
-        assertThat(spec.fused()).isFalse();
+        assertThat(spec.optimizerOrLegacy().kind()).isEqualTo(JobSpec.Optimizer.Kind.SGD);
+        assertThat(spec.execution()).isEqualTo(JobSpec.Execution.PER_DEVICE);
+        assertThat(spec.replan()).isEqualTo(JobSpec.Replan.STATIC);
         assertThat(spec.schedulesRounds()).isFalse();
         assertThat(spec.device("dev-1").layers()).as("the head's block goes with the top layer").containsExactly(2, 3);
         JobView.Settings settings = jobs.view(job).settings();

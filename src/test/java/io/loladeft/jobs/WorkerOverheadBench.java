@@ -50,7 +50,7 @@ public final class WorkerOverheadBench {
         int rounds = Integer.parseInt(args[2]);
         int reps = Integer.parseInt(args[3]);
         int localIterations = Integer.parseInt(args[4]);
-        String execution = args.length > 5 ? args[5] : JobSpec.PER_DEVICE;
+        String execution = args.length > 5 ? args[5] : JobSpec.Execution.PER_DEVICE.wireName();
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
                 "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
