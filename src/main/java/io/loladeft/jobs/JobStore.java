@@ -43,12 +43,12 @@ class JobStore {
     JobStore(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
-        this.specs = json.readerFor(JobSpec.class).without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        this.specs = json.readerFor(JobSettings.class).without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
 
     /** A job row. {@code round} is the round in progress (1-based); after success it is {@code rounds}. */
     record JobRow(UUID id, String caller, String idempotencyKey, String requestHash, UUID planId, String task,
-            JobSpec spec, JobState state, int round, int rounds, String reason, String message, Instant createdAt,
+            JobSettings spec, JobState state, int round, int rounds, String reason, String message, Instant createdAt,
             Instant startedAt, Instant finishedAt, Instant deadlineAt, JobView.Result result) {}
 
     /** One stored event; {@code seq} is its SSE id. */
@@ -78,16 +78,16 @@ class JobStore {
      * when fused). Its input state is not written: it is round 1's seeded blocks, or the union of the previous
      * round's items' blocks ({@link #roundInput}).
      */
-    void startRound(UUID jobId, int round, JobSpec jobSpec, RoundSchedule schedule) {
+    void startRound(UUID jobId, int round, JobSettings jobSpec, RoundSchedule schedule) {
         // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
         jdbc.sql("INSERT INTO job_round (job_id, round, started_at, schedule) VALUES (?, ?, clock_timestamp(), ?::jsonb)")
                 .params(jobId, round, schedule == null ? null : json.writeValueAsString(schedule)).update();
-        JobSpec spec = roundSpec(jobSpec, schedule);
+        JobSettings spec = roundSpec(jobSpec, schedule);
         if (spec.fused()) {
             item(jobId, round, WorkQueue.ALL_DEVICES, spec.allLayers());
             return;
         }
-        for (JobSpec.DeviceRun d : spec.devices()) {
+        for (JobSettings.DeviceRun d : spec.devices()) {
             item(jobId, round, d.name(), d.layers());
         }
     }
@@ -147,7 +147,7 @@ class JobStore {
     }
 
     /** The job's spec as a round with this schedule runs it. */
-    static JobSpec roundSpec(JobSpec spec, RoundSchedule schedule) {
+    static JobSettings roundSpec(JobSettings spec, RoundSchedule schedule) {
         return schedule == null ? spec : spec.withDevices(schedule.devices(), schedule.predictedRoundLatencySeconds());
     }
 
@@ -155,15 +155,15 @@ class JobStore {
     List<JobView.DeviceStatus> devices(JobRow job) {
         int latest = jdbc.sql("SELECT coalesce(max(round), 0) FROM work_item WHERE job_id = ?").param(job.id())
                 .query(Integer.class).single();
-        JobSpec spec = roundSpec(job.spec(), schedule(job.id(), latest).orElse(null));
+        JobSettings spec = roundSpec(job.spec(), schedule(job.id(), latest).orElse(null));
         return jdbc.sql("SELECT device, round, state, attempts, worker FROM work_item WHERE job_id = ?"
                         + " AND round = (SELECT max(round) FROM work_item WHERE job_id = ?) ORDER BY device")
                 .params(job.id(), job.id())
                 .query((rs, n) -> {
                     String device = rs.getString("device");
-                    List<JobSpec.DeviceRun> runs = spec.fused() ? spec.devices() : List.of(spec.device(device));
+                    List<JobSettings.DeviceRun> runs = spec.fused() ? spec.devices() : List.of(spec.device(device));
                     List<JobView.DeviceStatus> status = new ArrayList<>();
-                    for (JobSpec.DeviceRun d : runs) {
+                    for (JobSettings.DeviceRun d : runs) {
                         status.add(new JobView.DeviceStatus(d.name(), d.layers(), d.bandwidthHz(), rs.getInt("round"),
                                 rs.getString("state"), rs.getInt("attempts"), rs.getString("worker")));
                     }

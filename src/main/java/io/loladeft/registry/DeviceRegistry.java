@@ -32,7 +32,7 @@ public class DeviceRegistry {
     }
 
     @Transactional
-    public DeviceView create(DeviceSpec spec) {
+    public DeviceView create(DeviceRequest spec) {
         Names.require(spec.name(), "name");
         if (devices.existsByName(spec.name())) {
             throw Problems.conflict("device '" + spec.name() + "' already exists; use PUT /api/v1/devices/"
@@ -43,7 +43,7 @@ public class DeviceRegistry {
 
     /** All or nothing: one bad or duplicate device rejects the whole fleet. */
     @Transactional
-    public List<DeviceView> createAll(List<DeviceSpec> specs) {
+    public List<DeviceView> createAll(List<DeviceRequest> specs) {
         Limits.require(specs.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         List<FieldViolation> errors = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -99,7 +99,7 @@ public class DeviceRegistry {
 
     /** Idempotent create-or-replace, what an operator's reconcile loop calls. */
     @Transactional
-    public Upserted<DeviceView> upsert(String name, DeviceSpec spec, String ifMatch) {
+    public Upserted<DeviceView> upsert(String name, DeviceRequest spec, String ifMatch) {
         Names.require(name, "name");
         if (spec.name() != null && !spec.name().equals(name)) {
             throw Problems.badRequest("the body names another device than the path",
@@ -146,7 +146,7 @@ public class DeviceRegistry {
         devices.delete(device);
     }
 
-    private DeviceView save(DeviceSpec spec) {
+    private DeviceView save(DeviceRequest spec) {
         RegisteredDevice device = new RegisteredDevice(spec.name());
         device.apply(spec);
         try {

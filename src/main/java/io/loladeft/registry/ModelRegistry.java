@@ -25,7 +25,7 @@ public class ModelRegistry {
     }
 
     @Transactional
-    public ModelView create(ModelBody body) {
+    public ModelView create(ModelRequest body) {
         Names.require(body.name(), "name");
         requireConsistent(body);
         if (models.existsByName(body.name())) {
@@ -38,7 +38,7 @@ public class ModelRegistry {
     /** Registers a published shape (see {@code GET /api/v1/model-presets}) under its own or a given name. */
     @Transactional
     public ModelView createFromPreset(String preset, String name) {
-        ModelBody body = ModelPresets.ALL.get(preset);
+        ModelRequest body = ModelPresets.ALL.get(preset);
         if (body == null) {
             throw Problems.problem(org.springframework.http.HttpStatus.NOT_FOUND, "Not found",
                     "no preset '" + preset + "'; known presets: " + String.join(", ", ModelPresets.ALL.keySet()));
@@ -46,7 +46,7 @@ public class ModelRegistry {
         return create(body.withName(name == null ? preset : name));
     }
 
-    public List<ModelBody> presets() {
+    public List<ModelRequest> presets() {
         return List.copyOf(ModelPresets.ALL.values());
     }
 
@@ -62,7 +62,7 @@ public class ModelRegistry {
     }
 
     @Transactional
-    public Upserted<ModelView> upsert(String name, ModelBody body, String ifMatch) {
+    public Upserted<ModelView> upsert(String name, ModelRequest body, String ifMatch) {
         Names.require(name, "name");
         if (body.name() != null && !body.name().equals(name)) {
             throw Problems.badRequest("the body names another model than the path",
@@ -90,7 +90,7 @@ public class ModelRegistry {
         models.delete(model);
     }
 
-    private void requireConsistent(ModelBody body) {
+    private void requireConsistent(ModelRequest body) {
         List<FieldViolation> errors = body.crossFieldViolations("");
         if (!errors.isEmpty()) {
             throw Problems.badRequest("the model is inconsistent", errors);
@@ -99,7 +99,7 @@ public class ModelRegistry {
         paths.resolve("tokenizerDir", body.tokenizerDir());
     }
 
-    private ModelView save(ModelBody body) {
+    private ModelView save(ModelRequest body) {
         RegisteredModel model = new RegisteredModel(body.name());
         model.apply(body);
         try {

@@ -58,7 +58,7 @@ class RegisteredDevice {
         this.createdAt = Instant.now();
     }
 
-    void apply(DeviceSpec spec) {
+    void apply(DeviceRequest spec) {
         if (effectiveFlops != null && computeFlops != spec.computeFlops()) {
             // Measured against the old declared speed (another device, or another clock): start over.
             effectiveFlops = null;

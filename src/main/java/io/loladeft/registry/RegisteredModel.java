@@ -25,7 +25,7 @@ class RegisteredModel {
     /** The whole validated body (name included), stored as one jsonb document. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
-    private ModelBody spec;
+    private ModelRequest spec;
 
     private Instant createdAt;
     private Instant updatedAt;
@@ -40,7 +40,7 @@ class RegisteredModel {
         this.createdAt = Instant.now();
     }
 
-    void apply(ModelBody body) {
+    void apply(ModelRequest body) {
         spec = body.withName(name).withDefaults();
         updatedAt = Instant.now();
     }

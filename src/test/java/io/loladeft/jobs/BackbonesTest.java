@@ -31,17 +31,17 @@ class BackbonesTest {
     }
 
     /** A seeded three-layer model (the vocabulary covers HeldBlocksTest's batches) with layer blocks. */
-    static JobSpec spec(JobSpec.Optimizer.Kind optimizer) {
-        List<JobSpec.DeviceRun> devices = List.of(new JobSpec.DeviceRun("a", List.of(1, 2, 3, 4), 1e6, 1e12, 20,
+    static JobSettings spec(JobSettings.Optimizer.Kind optimizer) {
+        List<JobSettings.DeviceRun> devices = List.of(new JobSettings.DeviceRun("a", List.of(1, 2, 3, 4), 1e6, 1e12, 20,
                 -90, 0.5, 1e9));
-        return new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(3, 32, 4, 64, 90, 20),
-                new JobSpec.Block(BlockConfig.Kind.LAYER, 0, 0, 0), 3,
-                new JobSpec.Optimizer(optimizer, 1e-2, 0.01, 0, 0), 4, 8, 1, JobSpec.Execution.FUSED, 1e9, 0, 3,
+        return new JobSettings("SST2", "/data", "/tok", null, null, new JobSettings.Shape(3, 32, 4, 64, 90, 20),
+                new BlockConfig(BlockConfig.Kind.LAYER, null, null, null), 3,
+                new JobSettings.Optimizer(optimizer, 1e-2, 0.01, 0, 0), 4, 8, 1, JobSettings.Execution.FUSED, 1e9, 0, 3,
                 -174, 0.5, devices, null, null, null, 0);
     }
 
     /** The job's round-1 blocks on a backbone of its own, as a worker that just started builds it. */
-    private Map<String, HostTensor> fresh(JobSpec job) {
+    private Map<String, HostTensor> fresh(JobSettings job) {
         try (Backbones own = new Backbones(modelCache)) {
             return own.backbone(job).initialBlocks(Backbones.optimizer(job));
         }
@@ -49,10 +49,10 @@ class BackbonesTest {
 
     @ParameterizedTest
     @CsvSource({"ADAMW, SGD", "SGD, ADAMW", "ADAMW, ADAMW"})
-    void aLaterJobStartsFromTheSeededBlocksWhateverTheCachedTrainerLearned(JobSpec.Optimizer.Kind first,
-            JobSpec.Optimizer.Kind second) {
-        JobSpec a = spec(first);
-        JobSpec b = spec(second);
+    void aLaterJobStartsFromTheSeededBlocksWhateverTheCachedTrainerLearned(JobSettings.Optimizer.Kind first,
+            JobSettings.Optimizer.Kind second) {
+        JobSettings a = spec(first);
+        JobSettings b = spec(second);
         Map<String, HostTensor> expected = fresh(b);
         try (Backbones cache = new Backbones(modelCache)) {
             Backbones.Backbone backbone = cache.backbone(a);
@@ -71,7 +71,7 @@ class BackbonesTest {
             assertThat(Safetensors.write(start)).isEqualTo(Safetensors.write(expected));
             assertThat(start.keySet().stream().anyMatch(DeviceTrainer::isOptimizerState))
                     .as("a fresh optimizer state rides along with adamw only")
-                    .isEqualTo(second == JobSpec.Optimizer.Kind.ADAMW);
+                    .isEqualTo(second == JobSettings.Optimizer.Kind.ADAMW);
         }
     }
 }

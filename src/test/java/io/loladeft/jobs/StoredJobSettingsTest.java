@@ -6,7 +6,7 @@ import io.loladeft.plans.PlanRequest;
 import io.loladeft.plans.PlanService;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
-import io.loladeft.registry.ModelBody;
+import io.loladeft.registry.ModelRequest;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * as of the first jobs, before optimizers, fused rounds and re-planning).
  */
 @SpringBootTest(properties = "loladeft.role=api")
-class StoredJobSpecTest {
+class StoredJobSettingsTest {
 
     /** A job with every setting given: AdamW, fused rounds, a fading channel, re-planned every round. */
     static final String CURRENT = """
@@ -61,7 +61,7 @@ class StoredJobSpecTest {
         List<PlanRequest.InlineDevice> fleet = List.of(
                 new PlanRequest.InlineDevice("dev-0", 1e12, 8e9, 20.0, -90.0, null, null, null),
                 new PlanRequest.InlineDevice("dev-1", 1e12, 8e9, 20.0, -95.0, null, null, null));
-        ModelBody model = new ModelBody(null, new Architecture(2, 32, 4, 64, 100, 66),
+        ModelRequest model = new ModelRequest(null, new Architecture(2, 32, 4, 64, 100, 66),
                 new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
         UUID planId = plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, 2, null,
                 null, null, null)).id();
@@ -75,10 +75,10 @@ class StoredJobSpecTest {
 
     @Test
     void aSpecReadsBackAndIsWrittenInTheSameBytes() {
-        JobSpec spec = stored(CURRENT).spec();
-        assertThat(spec.optimizer().kind()).isEqualTo(JobSpec.Optimizer.Kind.ADAMW);
-        assertThat(spec.execution()).isEqualTo(JobSpec.Execution.FUSED);
-        assertThat(spec.replan()).isEqualTo(JobSpec.Replan.EVERY_ROUND);
+        JobSettings spec = stored(CURRENT).spec();
+        assertThat(spec.optimizer().kind()).isEqualTo(JobSettings.Optimizer.Kind.ADAMW);
+        assertThat(spec.execution()).isEqualTo(JobSettings.Execution.FUSED);
+        assertThat(spec.replan()).isEqualTo(JobSettings.Replan.EVERY_ROUND);
         assertThat(spec.block().kind()).isEqualTo(BlockConfig.Kind.LORA);
         assertThat(spec.schedulesRounds()).isTrue();
         assertThat(store.write(spec)).isEqualTo(CURRENT);
@@ -87,11 +87,11 @@ class StoredJobSpecTest {
     @Test
     void aSpecOfTheFirstJobsReadsBackWithTheDefaultsOfItsTime() {
         JobStore.JobRow job = stored(FIRST);
-        JobSpec spec = job.spec();
+        JobSettings spec = job.spec();
         assertThat(spec.optimizer()).isNull();
-        assertThat(spec.optimizerOrLegacy().kind()).isEqualTo(JobSpec.Optimizer.Kind.SGD);
-        assertThat(spec.execution()).isEqualTo(JobSpec.Execution.PER_DEVICE);
-        assertThat(spec.replan()).isEqualTo(JobSpec.Replan.STATIC);
+        assertThat(spec.optimizerOrLegacy().kind()).isEqualTo(JobSettings.Optimizer.Kind.SGD);
+        assertThat(spec.execution()).isEqualTo(JobSettings.Execution.PER_DEVICE);
+        assertThat(spec.replan()).isEqualTo(JobSettings.Replan.STATIC);
         assertThat(spec.schedulesRounds()).isFalse();
         assertThat(spec.device("dev-1").layers()).as("the head's block goes with the top layer").containsExactly(2, 3);
         JobView.Settings settings = jobs.view(job).settings();
