@@ -37,15 +37,35 @@ final class Backbones implements AutoCloseable {
     private static final int MAX_DATASETS = 2;
 
     /**
-     * A cached backbone, what its trainer holds, and the seeded block state that round 1 starts from
-     * (decoded, per optimizer kind; its order is every later state's, and so the result's).
+     * A cached backbone, what its trainer holds, its seeded blocks (read before any job trains it), and the block
+     * state that round 1 starts from (decoded, per optimizer kind; its order is every later state's, and so the
+     * result's).
      */
-    record Backbone(DeviceTrainer trainer, HeldBlocks held, Map<OptimizerSpec.Kind, Map<String, HostTensor>> initial) {
+    record Backbone(DeviceTrainer trainer, HeldBlocks held, Map<String, HostTensor> seeded,
+            Map<OptimizerSpec.Kind, Map<String, HostTensor>> initial) {
 
-        /** Round 1's input: the seeded blocks and a fresh state of {@code optimizer}. */
+        /** A freshly built trainer's backbone: its blocks are still the seeded ones, with a fresh {@code optimizer}. */
+        static Backbone of(DeviceTrainer trainer, OptimizerSpec optimizer) {
+            HeldBlocks held = new HeldBlocks(trainer);
+            held.configure(optimizer);
+            Map<String, HostTensor> state = Collections.unmodifiableMap(
+                    Safetensors.read(trainer.blockState(), "initial block state"));
+            Map<String, HostTensor> seeded = new LinkedHashMap<>(state);
+            seeded.keySet().removeIf(DeviceTrainer::isOptimizerState);
+            Map<OptimizerSpec.Kind, Map<String, HostTensor>> initial = new EnumMap<>(OptimizerSpec.Kind.class);
+            initial.put(optimizer.kind(), state);
+            return new Backbone(trainer, held, Collections.unmodifiableMap(seeded), initial);
+        }
+
+        /**
+         * Round 1's input: the seeded blocks and a fresh state of {@code optimizer}. The trainer may hold another
+         * job's trained blocks by now, so for a kind not seen yet it is loaded with the seeded blocks before its
+         * state is read (the trainer adds the fresh optimizer state, in its own order).
+         */
         Map<String, HostTensor> initialBlocks(OptimizerSpec optimizer) {
             return initial.computeIfAbsent(optimizer.kind(), k -> {
                 held.configure(optimizer);
+                held.hold(seeded);
                 return Collections.unmodifiableMap(Safetensors.read(trainer.blockState(), "initial block state"));
             });
         }
@@ -72,8 +92,8 @@ final class Backbones implements AutoCloseable {
         Backbone b = models.get(key);
         if (b == null) {
             evict(models, MAX_MODELS);
-            DeviceTrainer trainer = new DeviceTrainer(key.source(), key.spec(), optimizer(spec));
-            b = new Backbone(trainer, new HeldBlocks(trainer), new EnumMap<>(OptimizerSpec.Kind.class));
+            OptimizerSpec optimizer = optimizer(spec);
+            b = Backbone.of(new DeviceTrainer(key.source(), key.spec(), optimizer), optimizer);
             models.put(key, b);
         }
         return b;
@@ -131,7 +151,10 @@ final class Backbones implements AutoCloseable {
 
     static OptimizerSpec optimizer(JobSettings spec) {
         JobSettings.Optimizer o = spec.optimizerOrLegacy();
-        OptimizerSpec base = OptimizerSpec.parse(o.kind(), (float) o.learningRate(), (float) o.weightDecay());
+        OptimizerSpec base = switch (o.kind()) {
+            case SGD -> OptimizerSpec.sgd((float) o.learningRate());
+            case ADAMW -> OptimizerSpec.adamw((float) o.learningRate(), (float) o.weightDecay());
+        };
         return base.withMaxGradNorm((float) o.maxGradNorm());
     }
 

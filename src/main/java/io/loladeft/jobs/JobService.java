@@ -183,9 +183,8 @@ public class JobService {
     private static JobView.Settings settings(JobSettings s) {
         JobSettings.Optimizer o = s.optimizerOrLegacy();
         return new JobView.Settings(s.rounds(), o.learningRate(), s.batchSize(), s.seqLen(), s.localIterations(),
-                s.evalEvery(), s.seed(), o.kind(), o.weightDecay(), o.warmupFraction(), o.maxGradNorm(),
-                s.pretrained(), s.execution() == null ? JobSettings.PER_DEVICE : s.execution(),
-                s.replan() == null ? JobSettings.REPLAN_STATIC : s.replan(), s.channel());
+                s.evalEvery(), s.seed(), o.kind().wireName(), o.weightDecay(), o.warmupFraction(), o.maxGradNorm(),
+                s.pretrained(), s.execution().wireName(), s.replan().wireName(), s.channel());
     }
 
     /**

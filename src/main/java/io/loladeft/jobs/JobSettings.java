@@ -1,19 +1,22 @@
 package io.loladeft.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.registry.BlockConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * What a job runs, fully resolved when it is submitted (absolute paths, the plan's devices and
  * assignment, every default filled in) and stored as JSON, so a worker needs nothing else.
  * {@code pretrained} names a model the service ships (its weights and tokenizer come from the
  * worker's model cache), else {@code weightsDir} a checkpoint, else the model is seeded.
- * {@code execution} is {@link #FUSED} or {@link #PER_DEVICE}; {@code fusedIterationFlops} and each
- * device's {@code iterationFlops} are the cost model's FLOPs of one local iteration of all the
- * devices' blocks together and of the device's own, by which a fused round shares its measured step.
+ * {@code fusedIterationFlops} and each device's {@code iterationFlops} are the cost model's FLOPs of
+ * one local iteration of all the devices' blocks together and of the device's own, by which a fused
+ * round shares its measured step. The enums are written by their wire names, the API's words, so
+ * documents stored before they were enums read back unchanged.
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // a stored document: fields of older versions are read past
 record JobSettings(
@@ -29,7 +32,7 @@ record JobSettings(
         int batchSize,
         int seqLen,
         int localIterations,
-        String execution,
+        Execution execution,
         double fusedIterationFlops,
         int evalEvery,
         long seed,
@@ -37,16 +40,69 @@ record JobSettings(
         double predictedRoundLatencySeconds,
         List<DeviceRun> devices,
         io.loladeft.plans.PlanRequest.ChannelRequest channel,
-        String replan,
+        Replan replan,
         List<String> registered,
         double migrationBitsPerParam) {
 
-    /** Keep the plan (today's behaviour); re-plan only when devices leave. */
-    static final String REPLAN_STATIC = "static";
-    /** Re-plan every round for its gains and the speeds measured so far. */
-    static final String REPLAN_EVERY_ROUND = "every-round";
-    /** Keep the schedule until a round drifts from its prediction by more than the tolerance, then re-plan. */
-    static final String REPLAN_ON_DRIFT = "on-drift";
+    /** How a round's devices are run. */
+    enum Execution {
+        /** Each device's item trained on its own (what jobs stored before fused rounds existed, with none, ran). */
+        PER_DEVICE("per-device"),
+        /** One item per round trains every device's blocks in one forward and backward pass. */
+        FUSED("fused");
+
+        private final String wireName;
+
+        Execution(String wireName) {
+            this.wireName = wireName;
+        }
+
+        @JsonValue
+        String wireName() {
+            return wireName;
+        }
+
+        /** The request's word for it (checked by {@link JobRequest}'s pattern). */
+        static Execution of(String wireName) {
+            return byWireName(values(), Execution::wireName, wireName);
+        }
+    }
+
+    /** When a job re-plans. */
+    enum Replan {
+        /** Keep the plan, re-planning only when devices leave (what jobs stored before re-planning existed did). */
+        STATIC("static"),
+        /** Re-plan every round for its gains and the speeds measured so far. */
+        EVERY_ROUND("every-round"),
+        /** Keep the schedule until a round drifts from its prediction by more than the tolerance, then re-plan. */
+        ON_DRIFT("on-drift");
+
+        private final String wireName;
+
+        Replan(String wireName) {
+            this.wireName = wireName;
+        }
+
+        @JsonValue
+        String wireName() {
+            return wireName;
+        }
+
+        /** The request's word for it (checked by {@link JobRequest}'s pattern). */
+        static Replan of(String wireName) {
+            return byWireName(values(), Replan::wireName, wireName);
+        }
+    }
+
+    private static <E extends Enum<E>> E byWireName(E[] values, Function<E, String> wire, String wireName) {
+        for (E e : values) {
+            if (wire.apply(e).equals(wireName)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException("no " + values[0].getDeclaringClass().getSimpleName() + " '" + wireName
+                + "'");
+    }
 
     /** The same job with the given devices: a round's schedule, for the code that runs and merges that round. */
     JobSettings withDevices(List<DeviceRun> roundDevices, double predicted) {
@@ -57,11 +113,13 @@ record JobSettings(
 
     /** Whether any round can differ from the plan: a fading channel, a re-planning policy, registered devices. */
     boolean schedulesRounds() {
-        return channel != null && !"static".equals(channel.model()) || replan != null && !REPLAN_STATIC.equals(replan)
+        return channel != null && !"static".equals(channel.model()) || replan != Replan.STATIC
                 || registered != null && !registered.isEmpty();
     }
 
     public JobSettings {
+        execution = execution == null ? Execution.PER_DEVICE : execution;
+        replan = replan == null ? Replan.STATIC : replan;
         devices = devices == null || model == null ? devices : withHead(devices, model.layers());
     }
 
@@ -92,8 +150,31 @@ record JobSettings(
      * The local optimizer and its schedule. Jobs stored before it existed ran SGD at a constant
      * rate: read back, they have none, and {@link #optimizerOrLegacy()} says so.
      */
-    record Optimizer(String kind, double learningRate, double weightDecay, double warmupFraction,
-            double maxGradNorm) {}
+    record Optimizer(Kind kind, double learningRate, double weightDecay, double warmupFraction,
+            double maxGradNorm) {
+
+        /** The optimizer's kind; {@link Backbones#optimizer} maps it to the engine's. */
+        enum Kind {
+            SGD("sgd"),
+            ADAMW("adamw");
+
+            private final String wireName;
+
+            Kind(String wireName) {
+                this.wireName = wireName;
+            }
+
+            @JsonValue
+            String wireName() {
+                return wireName;
+            }
+
+            /** The request's word for it (checked by {@link JobRequest}'s pattern). */
+            static Kind of(String wireName) {
+                return byWireName(values(), Kind::wireName, wireName);
+            }
+        }
+    }
 
     /** The model's shape (the registry's architecture). Ignored for the shape when weightsDir is set. */
     record Shape(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions) {}
@@ -115,13 +196,8 @@ record JobSettings(
         }
     }
 
-    /** Each device's item trained on its own (jobs stored before fused rounds existed have none). */
-    static final String PER_DEVICE = "per-device";
-    /** One item per round trains every device's blocks in one forward and backward pass. */
-    static final String FUSED = "fused";
-
     boolean fused() {
-        return FUSED.equals(execution);
+        return execution == Execution.FUSED;
     }
 
     /** All the blocks the round's devices train (the head's included), in order: what a fused round trains. */
@@ -130,7 +206,7 @@ record JobSettings(
     }
 
     Optimizer optimizerOrLegacy() {
-        return optimizer != null ? optimizer : new Optimizer("sgd", 1e-3, 0, 0, 0);
+        return optimizer != null ? optimizer : new Optimizer(Optimizer.Kind.SGD, 1e-3, 0, 0, 0);
     }
 
     DeviceRun device(String name) {

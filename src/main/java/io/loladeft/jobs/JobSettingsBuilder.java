@@ -34,7 +34,7 @@ class JobSettingsBuilder {
      * Defaults that fine-tune the pretrained preset well with LoRA blocks (docs/jobs.md, Evidence):
      * AdamW at a peak rate of 1e-3 after a 6% warm-up, weight decay 0.01, clipping at norm 1.
      */
-    static final String DEFAULT_OPTIMIZER = "adamw";
+    static final JobSettings.Optimizer.Kind DEFAULT_OPTIMIZER = JobSettings.Optimizer.Kind.ADAMW;
     static final double DEFAULT_ADAMW_LEARNING_RATE = 1e-3;
     /** SGD has no per-parameter scaling: the rate that worked for the small seeded model. */
     static final double DEFAULT_SGD_LEARNING_RATE = 0.05;
@@ -74,9 +74,9 @@ class JobSettingsBuilder {
     }
 
     /** Bits a parameter carries when its block moves: the parameter, and AdamW's two moments with it. */
-    static double migrationBitsPerParam(String optimizer, Integer bitsPerParam) {
+    static double migrationBitsPerParam(JobSettings.Optimizer.Kind optimizer, Integer bitsPerParam) {
         int bits = bitsPerParam == null ? 32 : bitsPerParam;
-        return "adamw".equals(optimizer) ? bits + 2 * 32.0 : bits;
+        return optimizer == JobSettings.Optimizer.Kind.ADAMW ? bits + 2 * 32.0 : bits;
     }
 
     /** The resolved job and the plan it runs. */
@@ -146,8 +146,9 @@ class JobSettingsBuilder {
         }
         int batchSize = first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE);
         int localIterations = first(null, t == null ? null : t.localIterations(), DEFAULT_LOCAL_ITERATIONS);
-        String execution = r.execution() != null ? r.execution() : localIterations == 1 ? JobSettings.FUSED : JobSettings.PER_DEVICE;
-        if (execution.equals(JobSettings.FUSED) && localIterations != 1) {
+        JobSettings.Execution execution = r.execution() != null ? JobSettings.Execution.of(r.execution())
+                : localIterations == 1 ? JobSettings.Execution.FUSED : JobSettings.Execution.PER_DEVICE;
+        if (execution == JobSettings.Execution.FUSED && localIterations != 1) {
             // With several local iterations a device's later iterations see only its own updates; one pass
             // over all the blocks would let each see the others'.
             throw unprocessable("execution", "fused needs one local iteration per round; the plan's training has "
@@ -188,15 +189,16 @@ class JobSettingsBuilder {
                 r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
                 plan.roundLatencySeconds(), devices, io.loladeft.plans.RoundPlanning.channel(r.channel()),
-                r.replan() == null ? JobSettings.REPLAN_STATIC : r.replan(),
+                r.replan() == null ? JobSettings.Replan.STATIC : JobSettings.Replan.of(r.replan()),
                 registeredDevices(planned),
                 migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
     private static JobSettings.Optimizer optimizer(JobRequest r) {
-        String kind = r.optimizer() == null ? DEFAULT_OPTIMIZER : r.optimizer();
+        JobSettings.Optimizer.Kind kind = r.optimizer() == null ? DEFAULT_OPTIMIZER
+                : JobSettings.Optimizer.Kind.of(r.optimizer());
         double lr = r.learningRate() != null ? r.learningRate()
-                : kind.equals("sgd") ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
+                : kind == JobSettings.Optimizer.Kind.SGD ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
         return new JobSettings.Optimizer(kind, lr, r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
                 r.warmupFraction() == null ? DEFAULT_WARMUP_FRACTION : r.warmupFraction(),
                 r.maxGradNorm() == null ? DEFAULT_MAX_GRAD_NORM : r.maxGradNorm());

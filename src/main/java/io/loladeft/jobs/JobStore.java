@@ -15,6 +15,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -31,10 +33,17 @@ class JobStore {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    /**
+     * Reads a job's spec, a document this service wrote: a number that a spec of an earlier version lacks (a device's
+     * {@code iterationFlops} before fused rounds, {@code migrationBytes} before re-planning) reads as 0, where the
+     * mapper, strict for the API's sake, would refuse the job.
+     */
+    private final ObjectReader specs;
 
     JobStore(JdbcClient jdbc, JsonMapper json) {
         this.jdbc = jdbc;
         this.json = json;
+        this.specs = json.readerFor(JobSettings.class).without(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
     }
 
     /** A job row. {@code round} is the round in progress (1-based); after success it is {@code rounds}. */
@@ -263,7 +272,7 @@ class JobStore {
         String result = rs.getString("result");
         return new JobRow(rs.getObject("id", UUID.class), rs.getString("caller"), rs.getString("idempotency_key"),
                 rs.getString("request_hash"), rs.getObject("plan_id", UUID.class), rs.getString("task"),
-                json.readValue(rs.getString("spec"), JobSettings.class), JobState.valueOf(rs.getString("state")),
+                specs.readValue(rs.getString("spec")), JobState.valueOf(rs.getString("state")),
                 rs.getInt("round"), rs.getInt("rounds"), rs.getString("reason"), rs.getString("message"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
                 instant(rs, "deadline_at"), result == null ? null : json.readValue(result, JobView.Result.class));

@@ -73,11 +73,10 @@ class Replanning {
 
         List<JobSettings.DeviceRun> before = previous != null ? previous.devices() : spec.devices();
         boolean involvedLeft = before.stream().anyMatch(d -> gone.contains(d.name()));
-        String policy = spec.replan() == null ? JobSettings.REPLAN_STATIC : spec.replan();
-        boolean replan = involvedLeft || switch (policy) {
-            case JobSettings.REPLAN_EVERY_ROUND -> true;
-            case JobSettings.REPLAN_ON_DRIFT -> drifted;
-            default -> false;
+        boolean replan = involvedLeft || switch (spec.replan()) {
+            case STATIC -> false;
+            case EVERY_ROUND -> true;
+            case ON_DRIFT -> drifted;
         };
         if (!replan) {
             List<JobSettings.DeviceRun> kept = before.stream().map(d -> new JobSettings.DeviceRun(d.name(), d.layers(),
@@ -95,7 +94,7 @@ class Replanning {
             before.forEach(d -> current.put(d.name(), d.layers()));
         }
         // static plans on the mean gains (as its plan did); the others on the round's, known at its start.
-        Map<String, Double> planningGains = JobSettings.REPLAN_STATIC.equals(policy) ? mean : gains;
+        Map<String, Double> planningGains = spec.replan() == JobSettings.Replan.STATIC ? mean : gains;
         RoundPlanning.RoundPlan rp;
         try {
             rp = rounds.replan(plan, new HashSet<>(gone), planningGains, measured, current,

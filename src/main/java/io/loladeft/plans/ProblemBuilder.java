@@ -30,7 +30,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Component;
-import org.springframework.web.ErrorResponseException;
 
 /**
  * Turns a plan request into the planning core's input: resolves registered devices and models,
@@ -238,12 +237,9 @@ class ProblemBuilder {
 
     private ModelRequest model(ModelRequest model) {
         if (model.architecture() == null && model.name() != null) {
-            try {
-                return models.get(model.name()).body().withDefaults();
-            } catch (ErrorResponseException notFound) {
-                throw Problems.unprocessable("the request names a model that is not registered",
-                        List.of(new FieldViolation("model.name", "no registered model '" + model.name() + "'")));
-            }
+            return models.findByName(model.name()).map(m -> m.body().withDefaults())
+                    .orElseThrow(() -> Problems.unprocessable("the request names a model that is not registered",
+                            List.of(new FieldViolation("model.name", "no registered model '" + model.name() + "'"))));
         }
         List<FieldViolation> errors = model.crossFieldViolations("model.");
         if (!errors.isEmpty()) {

@@ -2,6 +2,7 @@ package io.loladeft.registry;
 
 import io.loladeft.common.ETags;
 import io.loladeft.common.PageView;
+import io.loladeft.common.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import org.springdoc.core.annotations.ParameterObject;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -64,7 +65,8 @@ class ModelController {
     @GetMapping(path = "/api/v1/models/{name}", produces = "application/json")
     @Operation(operationId = "getModel", summary = "Get a model", description = "The ETag header carries the version for If-Match.")
     ResponseEntity<ModelView> get(@PathVariable String name) {
-        ModelView view = registry.get(name);
+        ModelView view = registry.findByName(name)
+                .orElseThrow(() -> Problems.notFound("model", name));
         return ResponseEntity.ok().eTag(ETags.of(view.version())).body(view);
     }
 

@@ -6,6 +6,7 @@ import io.loladeft.common.PageView;
 import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Pageable;
 import org.springframework.stereotype.Service;
@@ -49,9 +50,10 @@ public class ModelRegistry {
         return List.copyOf(ModelPresets.ALL.values());
     }
 
+    /** The model registered under {@code name}; empty when there is none (each caller says so in its own words). */
     @Transactional(readOnly = true)
-    public ModelView get(String name) {
-        return find(name).view();
+    public Optional<ModelView> findByName(String name) {
+        return models.findByName(name).map(RegisteredModel::view);
     }
 
     @Transactional(readOnly = true)

@@ -66,8 +66,9 @@ class WorkQueueTest {
             runs.add(new JobSettings.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5, 1e9));
         }
         JobSettings spec = new JobSettings("SST2", "/data", "/tok", null, null, new JobSettings.Shape(devices, 32, 4, 64, 100, 66),
-                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0), rounds, new JobSettings.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
-                JobSettings.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs, null, null, null, 0);
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0), rounds,
+                new JobSettings.Optimizer(JobSettings.Optimizer.Kind.SGD, 0.01, 0, 0, 0), 4, 16, 1,
+                JobSettings.Execution.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs, null, null, null, 0);
         UUID id = UUID.randomUUID();
         store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
                 null, null, Instant.now(), null, null, null, null));

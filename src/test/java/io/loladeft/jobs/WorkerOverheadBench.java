@@ -52,7 +52,7 @@ public final class WorkerOverheadBench {
         int rounds = Integer.parseInt(args[2]);
         int reps = Integer.parseInt(args[3]);
         int localIterations = Integer.parseInt(args[4]);
-        String execution = args.length > 5 ? args[5] : JobSettings.PER_DEVICE;
+        String execution = args.length > 5 ? args[5] : JobSettings.Execution.PER_DEVICE.wireName();
         boolean minilm = args.length > 6 && args[6].equals("minilm");
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
