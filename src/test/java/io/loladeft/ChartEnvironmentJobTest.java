@@ -60,7 +60,7 @@ class ChartEnvironmentJobTest {
             Map.entry("LOLADEFT_AUTH_API_KEYS", "the operator key from the Secret is accepted"),
             Map.entry("LOLADEFT_ROLE", "the API runs no worker; the worker trains the job"),
             Map.entry("MANAGEMENT_SERVER_PORT", "Prometheus answers on the rendered port"),
-            Map.entry("LOLADEFT_WORKER_HOST_FLOPS", "worker.env: no calibration, the emulation uses it"),
+            Map.entry("LOLADEFT_JOBS_WORKER_HOST_FLOPS", "worker.env: no calibration, the emulation uses it"),
             // Read by DJL itself (System.getenv), not by Spring; the image's own defaults are the same.
             Map.entry("DJL_CACHE_DIR", "DJL (not Spring)"),
             Map.entry("ENGINE_CACHE_DIR", "DJL (not Spring)"));
@@ -80,7 +80,7 @@ class ChartEnvironmentJobTest {
                 "data.mountPath", data.toString(),
                 "auth.apiKeys.existingSecret", API_KEYS_SECRET,
                 "metrics.managementPort", managementPort,
-                "worker.env.LOLADEFT_WORKER_HOST_FLOPS", "1e11"));
+                "worker.env.LOLADEFT_JOBS_WORKER_HOST_FLOPS", "1e11"));
         // What `kubectl create secret generic loladeft-api-keys --from-file=api-keys=...` would hold.
         Map<String, Map<String, String>> externalSecrets = Map.of(API_KEYS_SECRET, Map.of("api-keys", TestAuth.apiKeysConfig()));
 

@@ -34,9 +34,9 @@ public class JobService {
     private final Replanning replanning;
 
     JobService(JobStore store, JobSpecBuilder specs, Limits limits, TransactionTemplate tx, JsonMapper json,
-            WorkerProperties worker, Replanning replanning) {
+            JobsProperties props, Replanning replanning) {
         this.replanning = replanning;
-        this.modelCache = worker.modelCache();
+        this.modelCache = props.worker().modelCache();
         this.store = store;
         this.specs = specs;
         this.limits = limits;

@@ -52,7 +52,8 @@ class Worker implements SmartLifecycle {
     private final WorkQueue queue;
     private final JobStore store;
     private final JobMetrics metrics;
-    private final WorkerProperties props;
+    private final JobsProperties.Worker props;
+    private final double driftTolerance;
     private final String name;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,16 +73,14 @@ class Worker implements SmartLifecycle {
     private double hostFlops;
 
     private final Replanning replanning;
-    private final JobsProperties jobsProps;
 
-    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props, Replanning replanning,
-            JobsProperties jobsProps) {
+    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, JobsProperties jobsProps, Replanning replanning) {
         this.replanning = replanning;
-        this.jobsProps = jobsProps;
         this.queue = queue;
         this.store = store;
         this.metrics = metrics;
-        this.props = props;
+        this.props = jobsProps.worker();
+        this.driftTolerance = jobsProps.driftTolerance();
         this.name = props.name().isBlank() ? defaultName() : props.name();
     }
 
@@ -131,7 +130,7 @@ class Worker implements SmartLifecycle {
     private void loop() {
         log.info("Job worker {} started (lease {}, poll {})", name, props.lease(), props.poll());
         // Both settings are per thread, so this runs first thing on the worker thread, whichever
-        // thread loaded the engine. One intra-op thread by default: see WorkerProperties.torchThreads.
+        // thread loaded the engine. One intra-op thread by default: see JobsProperties.Worker.torchThreads.
         TorchThread.prepare(props.torchThreads());
         try (Backbones cache = new Backbones(props.modelCache())) {
             backbones = cache;
@@ -355,7 +354,7 @@ class Worker implements SmartLifecycle {
         metrics.roundCompleted(wall);
         double predicted = roundSpec.predictedRoundLatencySeconds();
         boolean drift = predicted > 0
-                && Math.abs(merged.emulatedRoundLatencySeconds() - predicted) > jobsProps.driftTolerance() * predicted;
+                && Math.abs(merged.emulatedRoundLatencySeconds() - predicted) > driftTolerance * predicted;
         JobView.RoundMetrics m = new JobView.RoundMetrics(round, merged.trainingLoss(), dev, merged.devices(),
                 merged.emulatedRoundLatencySeconds(), predicted, wall, Instant.now(),
                 schedule == null ? null : schedule.replanned(), drift);

@@ -75,9 +75,9 @@ class WorkerKillTest extends ApiTest {
                 "-XX:+UseSerialGC", "-Xmx512m", "-Xmn16m", "-Xlog:gc:file=" + log + ".gc",
                 "-cp", System.getProperty("java.class.path"),
                 LolaDeftApplication.class.getName(), "--loladeft.role=worker", "--server.port=0",
-                "--management.server.port=0", "--loladeft.worker.name=" + name,
-                "--loladeft.worker.lease=" + LEASE.toSeconds() + "s", "--loladeft.worker.poll=100ms",
-                "--loladeft.worker.host-flops=1e11", "--spring.datasource.hikari.maximum-pool-size=3")
+                "--management.server.port=0", "--loladeft.jobs.worker.name=" + name,
+                "--loladeft.jobs.worker.lease=" + LEASE.toSeconds() + "s", "--loladeft.jobs.worker.poll=100ms",
+                "--loladeft.jobs.worker.host-flops=1e11", "--spring.datasource.hikari.maximum-pool-size=3")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("TEST_DB_URL", db.url());
         pb.environment().put("TEST_DB_USER", db.username());
