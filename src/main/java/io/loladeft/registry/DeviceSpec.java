@@ -41,8 +41,4 @@ public record DeviceSpec(
     public DeviceSpec {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
-
-    DeviceSpec withName(String newName) {
-        return new DeviceSpec(newName, computeFlops, memoryBytes, txPowerDbm, channelGainDb, labels, profile, unschedulable);
-    }
 }

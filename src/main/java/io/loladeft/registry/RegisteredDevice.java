@@ -16,7 +16,7 @@ import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "device")
-class RegisteredDevice {
+class RegisteredDevice implements ConditionalUpsert.Row<DeviceSpec, DeviceView> {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -58,7 +58,8 @@ class RegisteredDevice {
         this.createdAt = Instant.now();
     }
 
-    void apply(DeviceSpec spec) {
+    @Override
+    public void apply(DeviceSpec spec) {
         if (effectiveFlops != null && computeFlops != spec.computeFlops()) {
             // Measured against the old declared speed (another device, or another clock): start over.
             effectiveFlops = null;
@@ -128,11 +129,13 @@ class RegisteredDevice {
         return name;
     }
 
-    long version() {
+    @Override
+    public long version() {
         return version;
     }
 
-    DeviceView view() {
+    @Override
+    public DeviceView view() {
         return new DeviceView(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, Map.copyOf(labels),
                 profile, reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt), unschedulable,
                 effectiveFlops == null ? null : new Calibration(effectiveFlops, calibratedRounds, calibratedAt),
