@@ -175,7 +175,7 @@ class CooperativeRoundTest {
 
     @Test
     void aShallowerBlockCostsLessTime() {
-        EncoderConfig c = new EncoderConfig(EncoderConfig.Family.ROBERTA, 200, 96, 6, 4, 384, 70, 1, 1e-5f, 1, 2, 0f, 0f, 0.02f);
+        EncoderConfig c = EncoderConfig.roberta(6, 96, 4, 384, 200, 70, 2).withDropout(0f, 0f);
         try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 4), BlockSpec.layer(), OptimizerSpec.sgd(1e-3f))) {
             List<Batch> batches = List.of(randomBatch(c, 8, 48, 3));
             d.iterate(List.of(6), batches);
