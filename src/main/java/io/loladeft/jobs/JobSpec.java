@@ -2,6 +2,7 @@ package io.loladeft.jobs;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.loladeft.finetune.blocks.BlockLayout;
+import io.loladeft.plans.PlanRequest;
 import io.loladeft.registry.BlockConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +37,7 @@ record JobSpec(
         double noisePsdDbmPerHz,
         double predictedRoundLatencySeconds,
         List<DeviceRun> devices,
-        io.loladeft.plans.PlanRequest.ChannelRequest channel,
+        PlanRequest.ChannelRequest channel,
         String replan,
         List<String> registered,
         double migrationBitsPerParam) {

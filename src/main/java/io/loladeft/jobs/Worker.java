@@ -9,6 +9,7 @@ import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.Safetensors;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.TorchThread;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -402,7 +403,7 @@ class Worker implements SmartLifecycle {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             host = "worker";
         }
         return host + "-" + ManagementFactory.getRuntimeMXBean().getName().split("@")[0];

@@ -9,7 +9,9 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
@@ -113,7 +115,7 @@ class RegisteredDevice implements ConditionalUpsert.Row<DeviceSpec, DeviceView> 
     static final double CALIBRATION_WEIGHT = 0.25;
 
     /** {@code seconds} with entry {@code at} moved towards {@code sample}, the rest adjusted to stay non-decreasing. */
-    static java.util.List<Double> monotone(java.util.List<Double> seconds, int at, double sample) {
+    static List<Double> monotone(List<Double> seconds, int at, double sample) {
         double[] s = seconds.stream().mapToDouble(Double::doubleValue).toArray();
         s[at] = (1 - CALIBRATION_WEIGHT) * s[at] + CALIBRATION_WEIGHT * sample;
         for (int j = at + 1; j < s.length; j++) {
@@ -122,7 +124,7 @@ class RegisteredDevice implements ConditionalUpsert.Row<DeviceSpec, DeviceView> 
         for (int j = at - 1; j >= 0; j--) {
             s[j] = Math.min(s[j], s[at]);
         }
-        return java.util.Arrays.stream(s).boxed().toList();
+        return Arrays.stream(s).boxed().toList();
     }
 
     String name() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,7 @@ class CrunchProperties {
     private void plannerCrunchWithFixedBandwidthsMatchesExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(6, 5, 1, true));
         SplittableRandom r = new SplittableRandom(seed);
-        var devices = new java.util.ArrayList<Device>();
+        var devices = new ArrayList<Device>();
         int k = p.devices().size();
         for (Device d : p.devices()) {
             devices.add(r.nextBoolean() ? d.withBandwidthHz(p.bandwidthHz() / (k + 1) * (0.5 + r.nextDouble())) : d);
