@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * CRUNCH equals the exhaustive optimum of P1 (one block per device, given bandwidths), computed by
  * {@link IndependentOracle}, which shares no code with the solvers.
  */
-class CrunchProperties {
+class CrunchPropertyTest {
 
     private static double[] randomShares(CostModel cm, long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);

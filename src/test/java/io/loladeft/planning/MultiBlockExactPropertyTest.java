@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@link RunSearch} is tested exhaustively together with the search; and plans never get worse when
  * {@code maxBlocksPerDevice} grows.
  */
-class MultiBlockExactProperties {
+class MultiBlockExactPropertyTest {
 
     private final Planner planner = new Planner();
     /** Gap tolerance 0: joint then searches to the optimum, so monotonicity can be asserted to 1e-9. */
