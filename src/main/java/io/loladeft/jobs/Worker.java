@@ -303,18 +303,30 @@ class Worker implements SmartLifecycle {
         JobSpec round = JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
         List<String> devices = round.fused() ? List.of(WorkQueue.ALL_DEVICES)
                 : round.devices().stream().map(JobSpec.DeviceRun::name).toList();
+        Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, devices);
+        if (blocks.size() < devices.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(RoundMerge.next(h.state(), devices.stream().map(blocks::get).toList()));
+    }
+
+    /**
+     * The blocks that these devices' items of {@code h}'s round trained, by device: this worker's own
+     * from the hand, the others' read and decoded; a device whose blocks are in neither (the round was
+     * merged and its items dropped) is left out.
+     */
+    private Map<String, Map<String, HostTensor>> itemBlocks(Hand h, List<String> devices) {
         Map<String, byte[]> read = store.itemBlocks(h.job(), h.round(),
                 devices.stream().filter(d -> !h.produced().containsKey(d)).toList());
-        List<Map<String, HostTensor>> items = new ArrayList<>();
+        Map<String, Map<String, HostTensor>> out = new HashMap<>();
         for (String d : devices) {
             Map<String, HostTensor> own = h.produced().get(d);
             byte[] stored = read.get(d);
-            if (own == null && stored == null) {
-                return Optional.empty();
+            if (own != null || stored != null) {
+                out.put(d, own != null ? own : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
             }
-            items.add(own != null ? own : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
         }
-        return Optional.of(RoundMerge.next(h.state(), items));
+        return out;
     }
 
     /**
@@ -331,13 +343,15 @@ class Worker implements SmartLifecycle {
             throw new IllegalStateException("merging round " + round + " of job " + job.id() + " without its input");
         }
         Backbones.Backbone backbone = backbones.backbone(spec);
-        Map<String, byte[]> read = store.itemBlocks(job.id(), round,
-                done.stream().map(WorkQueue.Done::device).filter(d -> !h.produced().containsKey(d)).toList());
+        Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
         List<RoundMerge.Item> items = new ArrayList<>();
         for (WorkQueue.Done d : done) {
-            Map<String, HostTensor> blocks = h.produced().containsKey(d.device()) ? h.produced().get(d.device())
-                    : Safetensors.read(read.get(d.device()), "device " + d.device() + "'s blocks of round " + round);
-            items.add(new RoundMerge.Item(d.device(), blocks, store.read(d.result(), new TypeReference<ItemResult>() {}),
+            Map<String, HostTensor> trained = blocks.get(d.device());
+            if (trained == null) {
+                throw new IllegalStateException("merging round " + round + " of job " + job.id() + ": device "
+                        + d.device() + "'s item is done but its blocks are gone");
+            }
+            items.add(new RoundMerge.Item(d.device(), trained, store.read(d.result(), new TypeReference<ItemResult>() {}),
                     d.attempts(), d.worker()));
         }
         RoundSchedule schedule = store.schedule(job.id(), round).orElse(null);
