@@ -23,7 +23,7 @@ class JobsPropertiesTest {
         assertThat(p.eventsTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(p.driftTolerance()).isEqualTo(0.2);
         assertThat(p.worker()).isEqualTo(new JobsProperties.Worker(Duration.ofSeconds(30), Duration.ofMillis(500), 5, 0,
-                "", Duration.ofSeconds(20), Path.of("./data/models"), 1));
+                "", Duration.ofSeconds(20), Path.of("./data/models").normalize(), 1));
     }
 
     @Test
