@@ -238,7 +238,7 @@ def main():
 
     print(json.dumps({"framework": "pytorch", "torch": torch.__version__, "family": fam, "layers": layers,
                       "hidden": h, "heads": heads, "intermediate": ffn, "vocab": vocab, "blockKind": a.kind,
-                      "loraRank": a.lora_rank, "adapterSize": a.adapter_size, "batchSize": a.batch,
+                      "rank": a.lora_rank, "bottleneck": a.adapter_size, "batchSize": a.batch,
                       "seqLen": a.seq, "optimizer": "adamw" + ("-foreach" if a.foreach else ""),
                       "threads": torch.get_num_threads(), "points": points}, indent=1))
 

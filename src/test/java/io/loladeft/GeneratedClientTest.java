@@ -37,15 +37,15 @@ import org.openapitools.client.api.PlansApi;
 import org.openapitools.client.model.Architecture;
 import org.openapitools.client.model.BlockConfig;
 import org.openapitools.client.model.Comparison;
-import org.openapitools.client.model.DeviceBatch;
-import org.openapitools.client.model.DeviceSpec;
+import org.openapitools.client.model.DeviceBatchRequest;
+import org.openapitools.client.model.DeviceRequest;
 import org.openapitools.client.model.DeviceView;
 import org.openapitools.client.model.InlineDevice;
 import org.openapitools.client.model.JobProgressEvent;
 import org.openapitools.client.model.JobRequest;
 import org.openapitools.client.model.JobStateEvent;
 import org.openapitools.client.model.JobView;
-import org.openapitools.client.model.ModelBody;
+import org.openapitools.client.model.ModelRequest;
 import org.openapitools.client.model.ModelView;
 import org.openapitools.client.model.PageViewDeviceView;
 import org.openapitools.client.model.PlanRequest;
@@ -112,14 +112,14 @@ class GeneratedClientTest extends ApiTest {
     }
 
     /** A tiny RoBERTa (two layers of width 32) with LoRA blocks: a job on it runs in seconds. */
-    static ModelBody tinyModel() {
-        return new ModelBody()
+    static ModelRequest tinyModel() {
+        return new ModelRequest()
                 .architecture(new Architecture().layers(2).hidden(32).heads(4).intermediate(64).vocab(50265).maxPositions(66))
                 .block(new BlockConfig().kind(BlockConfig.KindEnum.LORA).rank(4).alpha(8.0));
     }
 
-    static DeviceSpec device(String name, double flops, double memory, double power, double gain, String zone) {
-        return new DeviceSpec().name(name).computeFlops(flops).memoryBytes(memory).txPowerDbm(power).channelGainDb(gain)
+    static DeviceRequest device(String name, double flops, double memory, double power, double gain, String zone) {
+        return new DeviceRequest().name(name).computeFlops(flops).memoryBytes(memory).txPowerDbm(power).channelGainDb(gain)
                 .labels(Map.of("zone", zone));
     }
 
@@ -128,7 +128,7 @@ class GeneratedClientTest extends ApiTest {
         String zone = unique("client");
 
         // batch: the whole fleet in one transaction
-        ApiResponse<List<DeviceView>> fleet = devices.registerFleetWithHttpInfo(new DeviceBatch().devices(List.of(
+        ApiResponse<List<DeviceView>> fleet = devices.registerFleetWithHttpInfo(new DeviceBatchRequest().devices(List.of(
                 device(zone + "-a", 2e12, 8e9, 23, -90, zone),
                 device(zone + "-b", 1e12, 8e9, 20, -95, zone))));
         assertThat(fleet.getStatusCode()).isEqualTo(201);
@@ -189,13 +189,13 @@ class GeneratedClientTest extends ApiTest {
         ApiResponse<ModelView> modelRead = models.getModelWithHttpInfo(model);
         assertThat(header(modelRead, "ETag")).isEqualTo(modelEtag);
         ApiResponse<ModelView> modelReplaced = models.upsertModelWithHttpInfo(model,
-                tinyModel().name(model).precision(ModelBody.PrecisionEnum.BF16), modelEtag);
+                tinyModel().name(model).precision(ModelRequest.PrecisionEnum.BF16), modelEtag);
         assertThat(modelReplaced.getStatusCode()).isEqualTo(200);
         assertThat(modelReplaced.getData().getPrecision()).hasToString("bf16");
         assertProblem(catchApi(() -> models.upsertModel(model, tinyModel().name(model), modelEtag)), 412);
         assertThat(models.listModels(0, 500, List.of("name,asc")).getItems()).extracting(ModelView::getName).contains(model);
 
-        assertThat(models.listModelPresets()).extracting(ModelBody::getName)
+        assertThat(models.listModelPresets()).extracting(ModelRequest::getName)
                 .contains("roberta-base", "roberta-large", "all-minilm-l6-v2");
         String preset = unique("client-preset");
         ApiResponse<ModelView> fromPreset = models.registerModelPresetWithHttpInfo("roberta-base", preset);
@@ -212,7 +212,7 @@ class GeneratedClientTest extends ApiTest {
     @Test
     void planCompareTimelineAndAJobThroughTheGeneratedClient() throws Exception {
         String zone = unique("client-jobs");
-        devices.registerFleet(new DeviceBatch().devices(List.of(
+        devices.registerFleet(new DeviceBatchRequest().devices(List.of(
                 device(zone + "-a", 2e12, 8e9, 23, -90, zone),
                 device(zone + "-b", 1e12, 8e9, 20, -95, zone),
                 device(zone + "-c", 5e11, 4e9, 20, -100, zone))));
@@ -221,7 +221,7 @@ class GeneratedClientTest extends ApiTest {
 
         // plan: devices by label selector, the model by name; the client sends [] for the lists it was not given
         PlanRequest request = new PlanRequest().bandwidthHz(2e7).labelSelector("zone=" + zone)
-                .model(new ModelBody().name(model)).maxBlocksPerDevice(1)
+                .model(new ModelRequest().name(model)).maxBlocksPerDevice(1)
                 .training(new TrainingRequest().batchSize(4).seqLen(32).rounds(3));
         ApiResponse<PlanView> planned = plans.createPlanWithHttpInfo(request);
         assertThat(planned.getStatusCode()).isEqualTo(201);

@@ -1,5 +1,6 @@
 package io.loladeft.jobs;
 
+import io.loladeft.registry.BlockConfig;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
@@ -66,7 +67,7 @@ final class Backbones implements AutoCloseable {
         this.modelCache = modelCache;
     }
 
-    Backbone backbone(JobSpec spec) {
+    Backbone backbone(JobSettings spec) {
         ModelKey key = new ModelKey(source(spec, pretrainedDir(spec)), blockSpec(spec.block()));
         Backbone b = models.get(key);
         if (b == null) {
@@ -78,7 +79,7 @@ final class Backbones implements AutoCloseable {
         return b;
     }
 
-    Data data(JobSpec spec) {
+    Data data(JobSettings spec) {
         GlueTask task = GlueTask.parse(spec.task());
         DataKey key = new DataKey(spec.dataDir(), task, tokenizerDir(spec, pretrainedDir(spec)), spec.seqLen());
         return datasets.computeIfAbsent(key, k -> {
@@ -95,13 +96,13 @@ final class Backbones implements AutoCloseable {
         });
     }
 
-    private Path pretrainedDir(JobSpec spec) {
+    private Path pretrainedDir(JobSettings spec) {
         return spec.pretrained() == null ? null
                 : pretrainedDirs.computeIfAbsent(spec.pretrained(), name -> PretrainedModels.resolve(name, modelCache));
     }
 
     /** The pretrained model's directory in {@code modelCache}, imported if needed; null when the job names none. */
-    static Path pretrainedDir(JobSpec spec, Path modelCache) {
+    static Path pretrainedDir(JobSettings spec, Path modelCache) {
         return spec.pretrained() == null ? null : PretrainedModels.resolve(spec.pretrained(), modelCache);
     }
 
@@ -110,7 +111,7 @@ final class Backbones implements AutoCloseable {
      * checkpoint, or a seeded RoBERTa of the plan's shape; tensors a checkpoint lacks (head, PEFT
      * blocks) are seeded.
      */
-    static ModelSource source(JobSpec spec, Path pretrainedDir) {
+    static ModelSource source(JobSettings spec, Path pretrainedDir) {
         int labels = GlueTask.parse(spec.task()).numLabels();
         if (pretrainedDir != null) {
             return ModelSource.huggingFace(pretrainedDir, labels, spec.seed());
@@ -118,30 +119,30 @@ final class Backbones implements AutoCloseable {
         if (spec.weightsDir() != null) {
             return ModelSource.huggingFace(Path.of(spec.weightsDir()), labels, spec.seed());
         }
-        JobSpec.Shape s = spec.model();
+        JobSettings.Shape s = spec.model();
         return ModelSource.seeded(EncoderConfig.roberta(s.layers(), s.hidden(), s.heads(), s.intermediate(), s.vocab(),
                 s.maxPositions(), labels), spec.seed());
     }
 
     /** The job's tokenizer: its own directory, else the pretrained model's. */
-    static Path tokenizerDir(JobSpec spec, Path pretrainedDir) {
+    static Path tokenizerDir(JobSettings spec, Path pretrainedDir) {
         return spec.tokenizerDir() != null ? Path.of(spec.tokenizerDir()) : pretrainedDir;
     }
 
-    static OptimizerSpec optimizer(JobSpec spec) {
-        JobSpec.Optimizer o = spec.optimizerOrLegacy();
+    static OptimizerSpec optimizer(JobSettings spec) {
+        JobSettings.Optimizer o = spec.optimizerOrLegacy();
         OptimizerSpec base = OptimizerSpec.parse(o.kind(), (float) o.learningRate(), (float) o.weightDecay());
         return base.withMaxGradNorm((float) o.maxGradNorm());
     }
 
-    static LearningRateSchedule schedule(JobSpec spec) {
-        JobSpec.Optimizer o = spec.optimizerOrLegacy();
+    static LearningRateSchedule schedule(JobSettings spec) {
+        JobSettings.Optimizer o = spec.optimizerOrLegacy();
         return LearningRateSchedule.warmupFraction((float) o.learningRate(), o.warmupFraction(), spec.rounds());
     }
 
-    static BlockSpec blockSpec(JobSpec.Block b) {
+    static BlockSpec blockSpec(BlockConfig b) {
         return switch (b.kind()) {
-            case LORA -> BlockSpec.lora(b.rank(), (float) b.alpha());
+            case LORA -> BlockSpec.lora(b.rank(), b.alpha().floatValue());
             case ADAPTER -> BlockSpec.adapter(b.bottleneck());
             case LAYER -> BlockSpec.layer();
         };

@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
 public class JobService {
 
     private final JobStore store;
-    private final JobSpecBuilder specs;
+    private final JobSettingsBuilder specs;
     private final Limits limits;
     private final TransactionTemplate tx;
     private final JsonMapper json;
@@ -35,7 +35,7 @@ public class JobService {
 
     private final Replanning replanning;
 
-    JobService(JobStore store, JobSpecBuilder specs, Limits limits, TransactionTemplate tx, JsonMapper json,
+    JobService(JobStore store, JobSettingsBuilder specs, Limits limits, TransactionTemplate tx, JsonMapper json,
             JobsProperties props, Replanning replanning) {
         this.replanning = replanning;
         this.modelCache = props.worker().modelCache();
@@ -58,7 +58,7 @@ public class JobService {
             throw Problems.badRequest("Idempotency-Key must be 1 to 255 characters", List.of(
                     new FieldViolation("Idempotency-Key", "must be 1 to 255 characters")));
         }
-        GlueTask task = JobSpecBuilder.task(request.task());
+        GlueTask task = JobSettingsBuilder.task(request.task());
         String hash = Digests.sha256(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8));
         if (idempotencyKey != null) {
             Optional<Submitted> again = repeat(caller, idempotencyKey, hash);
@@ -66,8 +66,8 @@ public class JobService {
                 return again.get();
             }
         }
-        JobSpecBuilder.Built built = specs.build(request, task);
-        JobSpec spec = built.spec();
+        JobSettingsBuilder.Built built = specs.build(request, task);
+        JobSettings spec = built.spec();
         Limits.require(spec.rounds() <= limits.maxJobRounds(), "rounds", "max-job-rounds", limits.maxJobRounds());
         RoundSchedule first;
         try {
@@ -174,7 +174,7 @@ public class JobService {
     private static JobView view(JobStore.JobRow job, List<JobView.DeviceStatus> devices,
             List<JobView.RoundMetrics> rounds) {
         int merged = job.state() == JobState.SUCCEEDED ? job.rounds() : job.round() - 1;
-        JobSpec s = job.spec();
+        JobSettings s = job.spec();
         return new JobView(job.id(), job.planId(), job.task(), job.state(),
                 conditions(job, rounds.isEmpty() ? null : rounds.get(rounds.size() - 1)),
                 new JobView.Progress(merged, job.rounds(), 100.0 * merged / job.rounds()),
@@ -182,12 +182,12 @@ public class JobService {
                 devices, rounds, job.result(), job.createdAt(), job.startedAt(), job.finishedAt(), job.deadlineAt());
     }
 
-    private static JobView.Settings settings(JobSpec s) {
-        JobSpec.Optimizer o = s.optimizerOrLegacy();
+    private static JobView.Settings settings(JobSettings s) {
+        JobSettings.Optimizer o = s.optimizerOrLegacy();
         return new JobView.Settings(s.rounds(), o.learningRate(), s.batchSize(), s.seqLen(), s.localIterations(),
                 s.evalEvery(), s.seed(), o.kind(), o.weightDecay(), o.warmupFraction(), o.maxGradNorm(),
-                s.pretrained(), s.execution() == null ? JobSpec.PER_DEVICE : s.execution(),
-                s.replan() == null ? JobSpec.REPLAN_STATIC : s.replan(), s.channel());
+                s.pretrained(), s.execution() == null ? JobSettings.PER_DEVICE : s.execution(),
+                s.replan() == null ? JobSettings.REPLAN_STATIC : s.replan(), s.channel());
     }
 
     /**

@@ -40,7 +40,7 @@ class JobStore {
 
     /** A job row. {@code round} is the round in progress (1-based); after success it is {@code rounds}. */
     record JobRow(UUID id, String caller, String idempotencyKey, String requestHash, UUID planId, String task,
-            JobSpec spec, JobState state, int round, int rounds, String reason, String message, Instant createdAt,
+            JobSettings spec, JobState state, int round, int rounds, String reason, String message, Instant createdAt,
             Instant startedAt, Instant finishedAt, Instant deadlineAt, JobView.Result result) {}
 
     /** One stored event; {@code seq} is its SSE id. */
@@ -70,16 +70,16 @@ class JobStore {
      * when fused). Its input state is not written: it is round 1's seeded blocks, or the union of the previous
      * round's items' blocks ({@link #roundInput}).
      */
-    void startRound(UUID jobId, int round, JobSpec jobSpec, RoundSchedule schedule) {
+    void startRound(UUID jobId, int round, JobSettings jobSpec, RoundSchedule schedule) {
         // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
         jdbc.sql("INSERT INTO job_round (job_id, round, started_at, schedule) VALUES (?, ?, clock_timestamp(), ?::jsonb)")
                 .params(jobId, round, schedule == null ? null : json.writeValueAsString(schedule)).update();
-        JobSpec spec = roundSpec(jobSpec, schedule);
+        JobSettings spec = roundSpec(jobSpec, schedule);
         if (spec.fused()) {
             item(jobId, round, WorkQueue.ALL_DEVICES, spec.allLayers());
             return;
         }
-        for (JobSpec.DeviceRun d : spec.devices()) {
+        for (JobSettings.DeviceRun d : spec.devices()) {
             item(jobId, round, d.name(), d.layers());
         }
     }
@@ -139,7 +139,7 @@ class JobStore {
     }
 
     /** The job's spec as a round with this schedule runs it. */
-    static JobSpec roundSpec(JobSpec spec, RoundSchedule schedule) {
+    static JobSettings roundSpec(JobSettings spec, RoundSchedule schedule) {
         return schedule == null ? spec : spec.withDevices(schedule.devices(), schedule.predictedRoundLatencySeconds());
     }
 
@@ -147,15 +147,15 @@ class JobStore {
     List<JobView.DeviceStatus> devices(JobRow job) {
         int latest = jdbc.sql("SELECT coalesce(max(round), 0) FROM work_item WHERE job_id = ?").param(job.id())
                 .query(Integer.class).single();
-        JobSpec spec = roundSpec(job.spec(), schedule(job.id(), latest).orElse(null));
+        JobSettings spec = roundSpec(job.spec(), schedule(job.id(), latest).orElse(null));
         return jdbc.sql("SELECT device, round, state, attempts, worker FROM work_item WHERE job_id = ?"
                         + " AND round = (SELECT max(round) FROM work_item WHERE job_id = ?) ORDER BY device")
                 .params(job.id(), job.id())
                 .query((rs, n) -> {
                     String device = rs.getString("device");
-                    List<JobSpec.DeviceRun> runs = spec.fused() ? spec.devices() : List.of(spec.device(device));
+                    List<JobSettings.DeviceRun> runs = spec.fused() ? spec.devices() : List.of(spec.device(device));
                     List<JobView.DeviceStatus> status = new ArrayList<>();
-                    for (JobSpec.DeviceRun d : runs) {
+                    for (JobSettings.DeviceRun d : runs) {
                         status.add(new JobView.DeviceStatus(d.name(), d.layers(), d.bandwidthHz(), rs.getInt("round"),
                                 rs.getString("state"), rs.getInt("attempts"), rs.getString("worker")));
                     }
@@ -264,7 +264,7 @@ class JobStore {
         String result = rs.getString("result");
         return new JobRow(rs.getObject("id", UUID.class), rs.getString("caller"), rs.getString("idempotency_key"),
                 rs.getString("request_hash"), rs.getObject("plan_id", UUID.class), rs.getString("task"),
-                json.readValue(rs.getString("spec"), JobSpec.class), JobState.valueOf(rs.getString("state")),
+                json.readValue(rs.getString("spec"), JobSettings.class), JobState.valueOf(rs.getString("state")),
                 rs.getInt("round"), rs.getInt("rounds"), rs.getString("reason"), rs.getString("message"),
                 instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"),
                 instant(rs, "deadline_at"), result == null ? null : json.readValue(result, JobView.Result.class));

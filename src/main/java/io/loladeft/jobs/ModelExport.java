@@ -35,7 +35,7 @@ final class ModelExport {
         }
     }
 
-    static Archive of(JobSpec job, byte[] resultBlocks, Path modelCache) {
+    static Archive of(JobSettings job, byte[] resultBlocks, Path modelCache) {
         Path pretrained = Backbones.pretrainedDir(job, modelCache);
         ModelSource source = Backbones.source(job, pretrained);
         BlockSpec spec = Backbones.blockSpec(job.block());

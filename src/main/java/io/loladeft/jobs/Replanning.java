@@ -51,7 +51,7 @@ class Replanning {
      *
      * @throws JobFailure the devices left cannot hold the model
      */
-    RoundSchedule schedule(UUID planId, JobSpec spec, int round, RoundSchedule previous, boolean drifted) {
+    RoundSchedule schedule(UUID planId, JobSettings spec, int round, RoundSchedule previous, boolean drifted) {
         if (!spec.schedulesRounds()) {
             return null;
         }
@@ -71,16 +71,16 @@ class Replanning {
         List<String> gone = new ArrayList<>(new TreeSet<>(registered.stream()
                 .filter(n -> !present.containsKey(n) || present.get(n).unschedulable()).toList()));
 
-        List<JobSpec.DeviceRun> before = previous != null ? previous.devices() : spec.devices();
+        List<JobSettings.DeviceRun> before = previous != null ? previous.devices() : spec.devices();
         boolean involvedLeft = before.stream().anyMatch(d -> gone.contains(d.name()));
-        String policy = spec.replan() == null ? JobSpec.REPLAN_STATIC : spec.replan();
+        String policy = spec.replan() == null ? JobSettings.REPLAN_STATIC : spec.replan();
         boolean replan = involvedLeft || switch (policy) {
-            case JobSpec.REPLAN_EVERY_ROUND -> true;
-            case JobSpec.REPLAN_ON_DRIFT -> drifted;
+            case JobSettings.REPLAN_EVERY_ROUND -> true;
+            case JobSettings.REPLAN_ON_DRIFT -> drifted;
             default -> false;
         };
         if (!replan) {
-            List<JobSpec.DeviceRun> kept = before.stream().map(d -> new JobSpec.DeviceRun(d.name(), d.layers(),
+            List<JobSettings.DeviceRun> kept = before.stream().map(d -> new JobSettings.DeviceRun(d.name(), d.layers(),
                     d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(), gains.get(d.name()),
                     d.predictedLatencySeconds(), d.iterationFlops(), 0)).toList();
             return new RoundSchedule(kept, previous != null ? previous.predictedRoundLatencySeconds()
@@ -95,7 +95,7 @@ class Replanning {
             before.forEach(d -> current.put(d.name(), d.layers()));
         }
         // static plans on the mean gains (as its plan did); the others on the round's, known at its start.
-        Map<String, Double> planningGains = JobSpec.REPLAN_STATIC.equals(policy) ? mean : gains;
+        Map<String, Double> planningGains = JobSettings.REPLAN_STATIC.equals(policy) ? mean : gains;
         RoundPlanning.RoundPlan rp;
         try {
             rp = rounds.replan(plan, new HashSet<>(gone), planningGains, measured, current,
@@ -104,10 +104,10 @@ class Replanning {
             throw new JobFailure(FLEET_TOO_SMALL, "round " + round + " cannot be planned: " + e.getMessage()
                     + (gone.isEmpty() ? "" : " (left: " + String.join(", ", gone) + ")"));
         }
-        List<JobSpec.DeviceRun> devices = new ArrayList<>();
+        List<JobSettings.DeviceRun> devices = new ArrayList<>();
         for (RoundPlanning.Slot s : rp.slots()) {
             PlanRequest.InlineDevice d = byName.get(s.device());
-            devices.add(new JobSpec.DeviceRun(d.name(), s.layers(), s.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
+            devices.add(new JobSettings.DeviceRun(d.name(), s.layers(), s.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
                     gains.get(d.name()), s.latencySeconds(),
                     stored.iterationFlops(spec.batchSize(), spec.seqLen(), s.layers()),
                     Math.round(s.migrationBits() / 8)));
@@ -120,7 +120,7 @@ class Replanning {
      * of its blocks over its emulated compute seconds) and, when the job runs the plan's batch and sequence length
      * (what a device's profile is measured at), its seconds per local iteration at its deepest depth.
      */
-    void measured(UUID planId, JobSpec roundSpec, List<JobView.DeviceRound> devices) {
+    void measured(UUID planId, JobSettings roundSpec, List<JobView.DeviceRound> devices) {
         if (roundSpec.registered() == null || roundSpec.registered().isEmpty()) {
             return;
         }
@@ -132,7 +132,7 @@ class Replanning {
             if (!registered.contains(d.device()) || !(d.emulatedComputeSeconds() > 0)) {
                 continue;
             }
-            JobSpec.DeviceRun run = roundSpec.device(d.device());
+            JobSettings.DeviceRun run = roundSpec.device(d.device());
             // The deepest encoder layer it trains; 0 when it trains the head's block (L+1) alone, which no per-depth
             // profile entry describes.
             int depth = Math.max(0, roundSpec.model().layers()

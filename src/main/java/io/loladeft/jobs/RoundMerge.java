@@ -22,13 +22,13 @@ final class RoundMerge {
     record Item(String device, Map<String, HostTensor> updatedBlocks, ItemResult result, int attempts, String worker) {}
 
     /** A device's part of an item: its compute seconds on the worker's host and the bytes it uploads. */
-    record DeviceShare(JobSpec.DeviceRun run, double computeSeconds, long uploadBytes) {}
+    record DeviceShare(JobSettings.DeviceRun run, double computeSeconds, long uploadBytes) {}
 
     /** The merged round: its blocks, the mean loss over devices and local iterations, the devices' times. */
     record Outcome(Map<String, HostTensor> blocks, double trainingLoss, List<JobView.DeviceRound> devices,
             double emulatedRoundLatencySeconds) {}
 
-    static Outcome of(JobSpec spec, Map<String, HostTensor> input, List<Item> items) {
+    static Outcome of(JobSettings spec, Map<String, HostTensor> input, List<Item> items) {
         Map<String, HostTensor> merged = next(input, items.stream().map(Item::updatedBlocks).toList());
         double lossSum = 0;
         int lossN = 0;
@@ -41,7 +41,7 @@ final class RoundMerge {
                 lossN++;
             }
             for (DeviceShare share : shares(spec, item.device(), r)) {
-                JobSpec.DeviceRun run = share.run();
+                JobSettings.DeviceRun run = share.run();
                 double compute = Emulation.computeSeconds(share.computeSeconds(), r.hostFlops(), run.computeFlops());
                 // Blocks that moved to the device arrive over its link within the round, as the re-plan priced.
                 double migration = Emulation.uploadSeconds(run.migrationBytes(), run.bandwidthHz(), run.txPowerDbm(),
@@ -73,12 +73,12 @@ final class RoundMerge {
      * proportion of its FLOPs to the fused step's (the cost model's, docs/planning.md) and its own blocks'
      * bytes. The losses are the step's, the same for every device.
      */
-    static List<DeviceShare> shares(JobSpec spec, String device, ItemResult r) {
+    static List<DeviceShare> shares(JobSettings spec, String device, ItemResult r) {
         if (!spec.fused()) {
             return List.of(new DeviceShare(spec.device(device), r.computeSeconds(), r.uploadBytes()));
         }
         List<DeviceShare> shares = new ArrayList<>();
-        for (JobSpec.DeviceRun run : spec.devices()) {
+        for (JobSettings.DeviceRun run : spec.devices()) {
             double fraction = Math.min(1, run.iterationFlops() / spec.fusedIterationFlops());
             shares.add(new DeviceShare(run, r.computeSeconds() * fraction, r.deviceUploadBytes().get(run.name())));
         }

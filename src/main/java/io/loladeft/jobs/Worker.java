@@ -200,7 +200,7 @@ class Worker implements SmartLifecycle {
         long t0 = System.nanoTime();
         JobStore.JobRow job = store.find(item.jobId()).orElseThrow();
         long read = System.nanoTime() - t0;
-        JobSpec spec = job.spec();
+        JobSettings spec = job.spec();
         // Built once per model and data set, then cached: not a phase.
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
@@ -233,8 +233,8 @@ class Worker implements SmartLifecycle {
         Map<String, Long> deviceUploads = null;
         if (spec.fused()) {
             deviceUploads = new TreeMap<>();
-            JobSpec round = JobStore.roundSpec(spec, store.schedule(job.id(), item.round()).orElse(null));
-            for (JobSpec.DeviceRun d : round.devices()) {
+            JobSettings round = JobStore.roundSpec(spec, store.schedule(job.id(), item.round()).orElse(null));
+            for (JobSettings.DeviceRun d : round.devices()) {
                 deviceUploads.put(d.name(), backbone.trainer().uploadBytes(d.layers()));
             }
         }
@@ -277,7 +277,7 @@ class Worker implements SmartLifecycle {
      * that just joined, or that redoes an item) from the stored items alone. Empty when the round is
      * already merged (the merge drops its input).
      */
-    private Optional<Hand> roundInput(UUID job, int round, JobSpec spec, Backbones.Backbone backbone) {
+    private Optional<Hand> roundInput(UUID job, int round, JobSettings spec, Backbones.Backbone backbone) {
         Hand h = hand;
         if (h != null && h.job().equals(job) && h.round() == round) {
             return Optional.of(h);
@@ -298,11 +298,11 @@ class Worker implements SmartLifecycle {
     }
 
     /** The round after {@code h}'s, merged elsewhere: {@code h}'s state with its items' blocks; empty if dropped. */
-    private Optional<Map<String, HostTensor>> following(Hand h, JobSpec spec) {
+    private Optional<Map<String, HostTensor>> following(Hand h, JobSettings spec) {
         // The devices of h's round: its schedule's, when re-planning gave it its own.
-        JobSpec round = JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
+        JobSettings round = JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
         List<String> devices = round.fused() ? List.of(WorkQueue.ALL_DEVICES)
-                : round.devices().stream().map(JobSpec.DeviceRun::name).toList();
+                : round.devices().stream().map(JobSettings.DeviceRun::name).toList();
         Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, devices);
         if (blocks.size() < devices.size()) {
             return Optional.empty();
@@ -336,7 +336,7 @@ class Worker implements SmartLifecycle {
      * dev evaluation when due, and the round's metrics. Only the last round's state is serialised.
      */
     private WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> done) {
-        JobSpec spec = job.spec();
+        JobSettings spec = job.spec();
         int round = job.round();
         Hand h = hand;
         if (h == null || !h.job().equals(job.id()) || h.round() != round) {
@@ -355,7 +355,7 @@ class Worker implements SmartLifecycle {
                     d.attempts(), d.worker()));
         }
         RoundSchedule schedule = store.schedule(job.id(), round).orElse(null);
-        JobSpec roundSpec = JobStore.roundSpec(spec, schedule);
+        JobSettings roundSpec = JobStore.roundSpec(spec, schedule);
         RoundMerge.Outcome merged = RoundMerge.of(roundSpec, h.state(), items);
         boolean last = round == job.rounds();
         Map<String, Double> dev = null;
@@ -382,7 +382,7 @@ class Worker implements SmartLifecycle {
         return new WorkQueue.Merged(merged.blocks(), m, result, resultBlocks, evaluation, next);
     }
 
-    private Map<String, Double> evaluate(JobSpec spec, Backbones.Backbone backbone, Map<String, HostTensor> blocks) {
+    private Map<String, Double> evaluate(JobSettings spec, Backbones.Backbone backbone, Map<String, HostTensor> blocks) {
         Backbones.Data data = backbones.data(spec);
         synchronized (ENGINE) {
             backbone.held().configure(Backbones.optimizer(spec));

@@ -32,7 +32,14 @@ import java.util.SplittableRandom;
  * {@code O(N log N)} block sort, {@code O(N log N + K log N log(KN))} time and {@code O(K + N)} memory, and the
  * answer is the exact optimum because only candidates proven infeasible or not better are ever discarded.
  *
- * <p>If the blocks do not form a chain (explicit blocks whose params shrink with depth) the nested structure is
+ * <p><b>The head.</b> The task head's block (depth 0) is never on the chain: it crosses no layer but sends the most
+ * bits. At a threshold it goes to the device that can take it and has the smallest reach, which then leaves the
+ * chain; the cover check runs on the others. Exact, because removing device {@code h} lowers {@code cover[j]} only
+ * for {@code j <= reach(h)}: the smallest reach lowers a subset of what any other choice would. The head's
+ * latencies join the candidate thresholds as one more window.
+ *
+ * <p>If the encoder blocks do not form a chain (explicit blocks whose params shrink with depth), or there is more
+ * than one block at depth 0, the nested structure is
  * lost; CRUNCH then falls back to the general exact bottleneck assignment: a bisection on the bit patterns of the
  * threshold (at most 64 steps, ending on the smallest feasible pair latency) with a bipartite matching test over
  * pairs computed when asked ({@code O(64 N KN)} time, {@code O(K + N)} memory).
@@ -49,22 +56,29 @@ final class Crunch {
     }
 
     /**
-     * The chain order of the blocks, or {@code null} when they do not form a chain. A profiled device charges the
-     * head alone (depth 0) its depth-1 entry plus the head's own gradient, more than a depth-1 block alone: with a
-     * head and a profile the chain's monotonicity is not guaranteed, so no chain.
+     * The chain order of the encoder blocks, or {@code null} when they do not form a chain. The task head's block
+     * (depth 0: no layer to cross, but the largest upload) is never on the chain: it is cheap to compute and costly
+     * to send, so it is comparable with no encoder block. A problem with one head block is solved as the chain plus
+     * that block ({@link #headBlock}); with more than one, by the general method.
      */
     static int[] chainOrder(CostModel cm) {
-        if (hasHead(cm) && hasProfile(cm)) {
+        int heads = 0;
+        for (int b = 0; b < cm.n; b++) {
+            heads += cm.depth[b] == 0 ? 1 : 0;
+        }
+        if (heads > 1) {
             return null;
         }
-        Integer[] idx = new Integer[cm.n];
-        for (int i = 0; i < cm.n; i++) {
-            idx[i] = i;
+        Integer[] idx = new Integer[cm.n - heads];
+        for (int b = 0, i = 0; b < cm.n; b++) {
+            if (cm.depth[b] > 0) {
+                idx[i++] = b;
+            }
         }
         Arrays.sort(idx, (x, y) -> cm.depth[x] != cm.depth[y] ? Integer.compare(cm.depth[x], cm.depth[y])
                 : Long.compare(cm.params[x], cm.params[y]));
-        int[] order = new int[cm.n];
-        for (int i = 0; i < cm.n; i++) {
+        int[] order = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
             order[i] = idx[i];
             if (i > 0 && (cm.params[order[i]] < cm.params[order[i - 1]] || cm.grad[order[i]] < cm.grad[order[i - 1]])) {
                 return null;
@@ -73,22 +87,14 @@ final class Crunch {
         return order;
     }
 
-    private static boolean hasHead(CostModel cm) {
+    /** The head's block (depth 0), or -1 when the problem has none. */
+    static int headBlock(CostModel cm) {
         for (int b = 0; b < cm.n; b++) {
             if (cm.depth[b] == 0) {
-                return true;
+                return b;
             }
         }
-        return false;
-    }
-
-    private static boolean hasProfile(CostModel cm) {
-        for (int d = 0; d < cm.k; d++) {
-            if (cm.hasProfile(d)) {
-                return true;
-            }
-        }
-        return false;
+        return -1;
     }
 
     /**
@@ -149,7 +155,7 @@ final class Crunch {
         requireEnoughDevices(cm);
         int[] order = chainOrder(cm);
         if (order != null) {
-            requireMemoryCover(cm, order, memoryReach(cm, order));
+            requireMemoryCover(cm, order, memoryReach(cm, order), headBlock(cm));
             return;
         }
         for (int b = 0; b < cm.n; b++) {
@@ -185,7 +191,7 @@ final class Crunch {
         int[] memReach = new int[cm.k];
         for (int d = 0; d < cm.k; d++) {
             int lo = 0;
-            int hi = cm.n - 1;
+            int hi = order.length - 1;
             int r = -1;
             while (lo <= hi) {
                 int mid = (lo + hi) >>> 1;
@@ -201,12 +207,41 @@ final class Crunch {
         return memReach;
     }
 
-    private static void requireMemoryCover(CostModel cm, int[] order, int[] memReach) {
-        int[] cover = new int[cm.n + 1];
-        int bad = check(memReach, cm.n, cover);
-        if (bad >= 0) {
-            throw infeasible(cm, order, bad, cover[bad]);
+    private static void requireMemoryCover(CostModel cm, int[] order, int[] memReach, int head) {
+        int[] reach = memReach.clone();
+        if (head >= 0) {
+            boolean[] fits = new boolean[cm.k];
+            for (int d = 0; d < cm.k; d++) {
+                fits[d] = cm.fits1(d, head);
+            }
+            if (takeHead(reach, fits) < 0) {
+                throw new InfeasibleProblemException(List.of(cm.homeless(head)));
+            }
         }
+        int[] cover = new int[order.length + 1];
+        int bad = check(reach, order.length, cover);
+        if (bad >= 0) {
+            throw infeasible(cm, order, bad, cover[bad], head >= 0);
+        }
+    }
+
+    /**
+     * Gives the head's block to the device that can take it ({@code can}) and reaches least far along the chain,
+     * and takes that device off the chain ({@code reach} set to -1); returns it, or -1 when no device can. Exact:
+     * taking device {@code h} off lowers {@code cover[j]} for {@code j <= reach[h]} only, so the device of smallest
+     * reach lowers a subset of what any other would, and if any choice leaves the chain coverable, this one does.
+     */
+    static int takeHead(int[] reach, boolean[] can) {
+        int h = -1;
+        for (int d = 0; d < reach.length; d++) {
+            if (can[d] && (h < 0 || reach[d] < reach[h])) {
+                h = d;
+            }
+        }
+        if (h >= 0) {
+            reach[h] = -1;
+        }
+        return h;
     }
 
     private static InfeasibleProblemException noMatching() {
@@ -215,15 +250,22 @@ final class Crunch {
     }
 
     private static Result solveChain(CostModel cm, double[] hz, int[] order, Deadline deadline) {
-        int n = cm.n;
+        int n = order.length;
         int k = cm.k;
+        int head = headBlock(cm);
         int[] memReach = memoryReach(cm, order);
-        requireMemoryCover(cm, order, memReach);
+        requireMemoryCover(cm, order, memReach, head);
         int[] cover = new int[n + 1];
-        // Search over the candidate latencies, per device the window lo[d]..hi[d] of chain positions.
+        // Search over the candidate latencies, per device the window lo[d]..hi[d] of chain positions, and the head's
+        // latencies on the devices with the memory for it (ascending) in the window hlo..hhi.
         int[] lo = new int[k];
         int[] hi = memReach.clone();
+        double[] headLat = new double[k];
+        double[] headCand = headCandidates(cm, hz, head, headLat);
+        int hlo = 0;
+        int hhi = headCand.length - 1;
         int[] reach = new int[k];
+        boolean[] can = new boolean[k];
         double tauFeasible = Double.POSITIVE_INFINITY;
         double tauInfeasible = Double.NEGATIVE_INFINITY;
         SplittableRandom rnd = new SplittableRandom(SEARCH_SEED);
@@ -231,7 +273,7 @@ final class Crunch {
         int checks = 1;
         while (true) {
             deadline.check();
-            long total = 0;
+            long total = Math.max(0, hhi - hlo + 1);
             for (int d = 0; d < k; d++) {
                 if (hi[d] >= lo[d]) {
                     total += hi[d] - lo[d] + 1;
@@ -242,19 +284,20 @@ final class Crunch {
             }
             long pick = rnd.nextLong(total);
             double tau = Double.NaN;
-            for (int d = 0; d < k; d++) {
+            for (int d = 0; d < k && Double.isNaN(tau); d++) {
                 if (hi[d] >= lo[d]) {
                     long w = hi[d] - lo[d] + 1;
                     if (pick < w) {
                         tau = lat.at(d, lo[d] + (int) pick);
-                        break;
                     }
                     pick -= w;
                 }
             }
-            reaches(cm, lat, memReach, tau, reach);
+            if (Double.isNaN(tau)) {
+                tau = headCand[hlo + (int) pick];
+            }
             checks++;
-            if (check(reach, n, cover) < 0) {
+            if (feasibleAt(cm, lat, memReach, head, headLat, tau, reach, can, cover) >= -1) {
                 tauFeasible = tau;
             } else {
                 tauInfeasible = tau;
@@ -266,10 +309,58 @@ final class Crunch {
                 lo[d] = firstAbove(lat, d, lo[d], hi[d], tauInfeasible);
                 hi[d] = lastBelow(lat, d, lo[d], hi[d], tauFeasible);
             }
+            while (hlo <= hhi && headCand[hlo] <= tauInfeasible) {
+                hlo++;
+            }
+            while (hhi >= hlo && headCand[hhi] >= tauFeasible) {
+                hhi--;
+            }
         }
-        reaches(cm, lat, memReach, tauFeasible, reach);
-        int[] assign = readOff(reach, order, n, k);
+        int h = feasibleAt(cm, lat, memReach, head, headLat, tauFeasible, reach, can, cover);
+        int[] assign = readOff(reach, order, n, k, cm.n);
+        if (head >= 0) {
+            assign[head] = h;
+        }
         return new Result(assign, tauFeasible, checks);
+    }
+
+    /** The head's latency on each device ({@code +infinity} where it does not fit), and the finite ones ascending. */
+    private static double[] headCandidates(CostModel cm, double[] hz, int head, double[] headLat) {
+        if (head < 0) {
+            return new double[0];
+        }
+        double[] cand = new double[cm.k];
+        int c = 0;
+        for (int d = 0; d < cm.k; d++) {
+            headLat[d] = cm.fits1(d, head) ? cm.latency1(d, head, hz[d]) : Double.POSITIVE_INFINITY;
+            if (headLat[d] < Double.POSITIVE_INFINITY) {
+                cand[c++] = headLat[d];
+            }
+        }
+        double[] out = Arrays.copyOf(cand, c);
+        Arrays.sort(out);
+        return out;
+    }
+
+    /**
+     * Whether every block can finish within {@code tau}: the devices' reaches along the chain, the head's block (if
+     * any) to a device that can take it ({@link #takeHead}), then the cover check. Returns the head's device (-1
+     * without a head) when feasible, else -2; {@code reach} is left as the read-off needs it.
+     */
+    private static int feasibleAt(CostModel cm, Latencies lat, int[] memReach, int head, double[] headLat, double tau,
+            int[] reach, boolean[] can, int[] cover) {
+        reaches(cm, lat, memReach, tau, reach);
+        int h = -1;
+        if (head >= 0) {
+            for (int d = 0; d < cm.k; d++) {
+                can[d] = headLat[d] <= tau;
+            }
+            h = takeHead(reach, can);
+            if (h < 0) {
+                return -2;
+            }
+        }
+        return check(reach, cover.length - 1, cover) < 0 ? h : -2;
     }
 
     /** Reach of every device at {@code tau}: last chain position within {@code tau} and memory, or -1. */
@@ -312,7 +403,7 @@ final class Crunch {
     }
 
     /** Deepest block first, each to the free covering device of smallest reach (a stack of devices by reach). */
-    private static int[] readOff(int[] reach, int[] order, int n, int k) {
+    private static int[] readOff(int[] reach, int[] order, int n, int k, int blocks) {
         // Bucket devices by reach, then push them as the position descends: the top has the smallest reach.
         int[] head = new int[n];
         Arrays.fill(head, -1);
@@ -325,7 +416,7 @@ final class Crunch {
         }
         int[] stack = new int[k];
         int top = 0;
-        int[] assign = new int[n];
+        int[] assign = new int[blocks];
         for (int j = n - 1; j >= 0; j--) {
             for (int d = head[j]; d >= 0; d = next[d]) {
                 stack[top++] = d;
@@ -363,16 +454,18 @@ final class Crunch {
         return l;
     }
 
-    private static InfeasibleProblemException infeasible(CostModel cm, int[] order, int bad, int covered) {
+    private static InfeasibleProblemException infeasible(CostModel cm, int[] order, int bad, int covered,
+            boolean head) {
         int blk = order[bad];
-        int need = cm.n - bad;
+        int need = order.length - bad;
         List<Violation> v = new ArrayList<>();
-        if (covered == 0 && bad == cm.n - 1) {
+        if (covered == 0 && bad == order.length - 1 && !head) {
             v.add(cm.homeless(blk));
         } else {
             v.add(new Violation("block layer " + (cm.layers - cm.depth[blk] + 1), need + " blocks of depth >= "
                     + cm.depth[blk] + " need one device each, but only " + covered
-                    + " device(s) have the memory for them"));
+                    + " device(s) have the memory for them" + (head ? " besides the one that trains the task"
+                    + " head's block" : "")));
         }
         return new InfeasibleProblemException(v);
     }

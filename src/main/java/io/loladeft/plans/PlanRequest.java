@@ -1,7 +1,7 @@
 package io.loladeft.plans;
 
 import io.loladeft.common.MeasuredProfile;
-import io.loladeft.registry.ModelBody;
+import io.loladeft.registry.ModelRequest;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMax;
@@ -35,7 +35,7 @@ public record PlanRequest(
         List<@NotBlank String> deviceNames,
         @Schema(description = "Plan for every registered device this selects, e.g. zone=lab-a")
         @Size(max = 1024) String labelSelector,
-        @NotNull @Valid ModelBody model,
+        @NotNull @Valid ModelRequest model,
         @Schema(description = "Explicit blocks; default (also when empty) one block per layer of the model's block kind"
                 + " and the task head's block at layer L+1")
         List<@NotNull @Valid BlockRequest> blocks,

@@ -22,7 +22,7 @@ import io.loladeft.registry.BlockConfig;
 import io.loladeft.registry.DeviceRegistry;
 import io.loladeft.registry.DeviceView;
 import io.loladeft.registry.LabelSelector;
-import io.loladeft.registry.ModelBody;
+import io.loladeft.registry.ModelRequest;
 import io.loladeft.registry.ModelRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,7 +87,7 @@ class ProblemBuilder {
         PlanRequest request = withoutEmptyLists(given);
         List<PlanRequest.InlineDevice> fleet = fleet(request, channelReports);
         Limits.require(fleet.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
-        ModelBody model = model(request.model());
+        ModelRequest model = model(request.model());
         Limits.require(model.architecture().layers() <= limits.maxBlocks(), "model.architecture.layers", "max-blocks",
                 limits.maxBlocks());
         Limits.require(request.blocks() == null || request.blocks().size() <= limits.maxBlocks(), "blocks",
@@ -236,7 +236,7 @@ class ProblemBuilder {
         return report != null && report.measuredAt().isAfter(freshAfter) ? report.gainDb() : d.channelGainDb();
     }
 
-    private ModelBody model(ModelBody model) {
+    private ModelRequest model(ModelRequest model) {
         if (model.architecture() == null && model.name() != null) {
             try {
                 return models.get(model.name()).body().withDefaults();
@@ -268,7 +268,7 @@ class ProblemBuilder {
                 t.bitsPerParam() == null ? d.bitsPerParam() : t.bitsPerParam());
     }
 
-    static ModelSpec modelSpec(ModelBody m) {
+    static ModelSpec modelSpec(ModelRequest m) {
         Architecture a = m.architecture();
         BlockConfig b = m.block();
         BlockSpec block = switch (b.kind()) {

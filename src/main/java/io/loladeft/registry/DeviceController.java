@@ -49,7 +49,7 @@ class DeviceController {
     @PostMapping(consumes = "application/json", produces = "application/json")
     @Operation(operationId = "registerDevice", summary = "Register a device", description = "409 if the name is taken; PUT replaces.")
     ResponseEntity<DeviceView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) DeviceSpec spec) {
+            content = @Content(examples = @ExampleObject(EXAMPLE))) DeviceRequest spec) {
         DeviceView view = registry.create(spec);
         return ResponseEntity.created(URI.create("/api/v1/devices/" + view.name()))
                 .eTag(ETags.of(view.version())).body(view);
@@ -64,7 +64,7 @@ class DeviceController {
                     {"devices": [
                       {"name": "jetson-01", "computeFlops": 2.0e12, "memoryBytes": 8.0e9, "txPowerDbm": 23, "channelGainDb": -90},
                       {"name": "phone-02", "computeFlops": 5.0e11, "memoryBytes": 4.0e9, "txPowerDbm": 20, "channelGainDb": -100}
-                    ]}"""))) DeviceBatch batch) {
+                    ]}"""))) DeviceBatchRequest batch) {
         return registry.createAll(batch.devices());
     }
 
@@ -90,7 +90,7 @@ class DeviceController {
     ResponseEntity<DeviceView> upsert(@PathVariable String name,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
             @Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-                    content = @Content(examples = @ExampleObject(EXAMPLE))) DeviceSpec spec) {
+                    content = @Content(examples = @ExampleObject(EXAMPLE))) DeviceRequest spec) {
         Upserted<DeviceView> result = registry.upsert(name, spec, ifMatch);
         DeviceView view = result.value();
         return (result.created() ? ResponseEntity.created(URI.create("/api/v1/devices/" + name)) : ResponseEntity.ok())
@@ -119,5 +119,5 @@ class DeviceController {
     }
 
     /** A fleet registered in one transaction. */
-    record DeviceBatch(@NotEmpty List<@NotNull @Valid DeviceSpec> devices) {}
+    record DeviceBatchRequest(@NotEmpty List<@NotNull @Valid DeviceRequest> devices) {}
 }

@@ -24,7 +24,7 @@ public class DeviceRegistry {
 
     private final DeviceRepository devices;
     private final Limits limits;
-    private final ConditionalUpsert<RegisteredDevice, DeviceSpec, DeviceView> upserts;
+    private final ConditionalUpsert<RegisteredDevice, DeviceRequest, DeviceView> upserts;
 
     DeviceRegistry(DeviceRepository devices, Limits limits) {
         this.devices = devices;
@@ -34,14 +34,14 @@ public class DeviceRegistry {
     }
 
     @Transactional
-    public DeviceView create(DeviceSpec spec) {
+    public DeviceView create(DeviceRequest spec) {
         Names.require(spec.name(), "name");
         return upserts.create(spec.name(), spec);
     }
 
     /** All or nothing: one bad or duplicate device rejects the whole fleet. */
     @Transactional
-    public List<DeviceView> createAll(List<DeviceSpec> specs) {
+    public List<DeviceView> createAll(List<DeviceRequest> specs) {
         Limits.require(specs.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         List<FieldViolation> errors = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -97,7 +97,7 @@ public class DeviceRegistry {
 
     /** Idempotent create-or-replace, what an operator's reconcile loop calls. */
     @Transactional
-    public Upserted<DeviceView> upsert(String name, DeviceSpec spec, String ifMatch) {
+    public Upserted<DeviceView> upsert(String name, DeviceRequest spec, String ifMatch) {
         upserts.requireName(name, spec.name());
         return upserts.upsert(name, spec, ifMatch);
     }

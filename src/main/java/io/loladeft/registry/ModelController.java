@@ -43,13 +43,13 @@ class ModelController {
     @PostMapping(path = "/api/v1/models", consumes = "application/json", produces = "application/json")
     @Operation(operationId = "registerModel", summary = "Register a model", description = "409 if the name is taken; PUT replaces.")
     ResponseEntity<ModelView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) ModelBody body) {
+            content = @Content(examples = @ExampleObject(EXAMPLE))) ModelRequest body) {
         return created(registry.create(body));
     }
 
     @GetMapping(path = "/api/v1/model-presets", produces = "application/json")
     @Operation(operationId = "listModelPresets", summary = "List the published shapes that can be registered by name")
-    List<ModelBody> presets() {
+    List<ModelRequest> presets() {
         return registry.presets();
     }
 
@@ -80,7 +80,7 @@ class ModelController {
     ResponseEntity<ModelView> upsert(@PathVariable String name,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
             @Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-                    content = @Content(examples = @ExampleObject(EXAMPLE))) ModelBody body) {
+                    content = @Content(examples = @ExampleObject(EXAMPLE))) ModelRequest body) {
         Upserted<ModelView> result = registry.upsert(name, body, ifMatch);
         return result.created() ? created(result.value())
                 : ResponseEntity.ok().eTag(ETags.of(result.value().version())).body(result.value());

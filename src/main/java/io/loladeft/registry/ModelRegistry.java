@@ -16,7 +16,7 @@ public class ModelRegistry {
 
     private final ModelRepository models;
     private final PathRoots paths;
-    private final ConditionalUpsert<RegisteredModel, ModelBody, ModelView> upserts;
+    private final ConditionalUpsert<RegisteredModel, ModelRequest, ModelView> upserts;
 
     ModelRegistry(ModelRepository models, PathRoots paths) {
         this.models = models;
@@ -26,7 +26,7 @@ public class ModelRegistry {
     }
 
     @Transactional
-    public ModelView create(ModelBody body) {
+    public ModelView create(ModelRequest body) {
         Names.require(body.name(), "name");
         requireConsistent(body);
         return upserts.create(body.name(), body);
@@ -35,7 +35,7 @@ public class ModelRegistry {
     /** Registers a published shape (see {@code GET /api/v1/model-presets}) under its own or a given name. */
     @Transactional
     public ModelView createFromPreset(String preset, String name) {
-        ModelBody body = ModelPresets.ALL.get(preset);
+        ModelRequest body = ModelPresets.ALL.get(preset);
         if (body == null) {
             throw Problems.problem(HttpStatus.NOT_FOUND, "Not found",
                     "no preset '" + preset + "'; known presets: " + String.join(", ", ModelPresets.ALL.keySet()));
@@ -43,7 +43,7 @@ public class ModelRegistry {
         return create(body.withName(name == null ? preset : name));
     }
 
-    public List<ModelBody> presets() {
+    public List<ModelRequest> presets() {
         return List.copyOf(ModelPresets.ALL.values());
     }
 
@@ -58,7 +58,7 @@ public class ModelRegistry {
     }
 
     @Transactional
-    public Upserted<ModelView> upsert(String name, ModelBody body, String ifMatch) {
+    public Upserted<ModelView> upsert(String name, ModelRequest body, String ifMatch) {
         upserts.requireName(name, body.name());
         requireConsistent(body);
         return upserts.upsert(name, body, ifMatch);
@@ -69,7 +69,7 @@ public class ModelRegistry {
         models.delete(upserts.current(name, ifMatch));
     }
 
-    private void requireConsistent(ModelBody body) {
+    private void requireConsistent(ModelRequest body) {
         List<FieldViolation> errors = body.crossFieldViolations("");
         if (!errors.isEmpty()) {
             throw Problems.badRequest("the model is inconsistent", errors);

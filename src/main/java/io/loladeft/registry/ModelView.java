@@ -18,7 +18,7 @@ public record ModelView(
         long version) {
 
     /** The model as an inline body, e.g. to plan with it. */
-    public ModelBody body() {
-        return new ModelBody(name, architecture, block, precision, weightsDir, tokenizerDir, pretrained, profile);
+    public ModelRequest body() {
+        return new ModelRequest(name, architecture, block, precision, weightsDir, tokenizerDir, pretrained, profile);
     }
 }

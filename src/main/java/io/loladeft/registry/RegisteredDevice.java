@@ -18,7 +18,7 @@ import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "device")
-class RegisteredDevice implements ConditionalUpsert.Row<DeviceSpec, DeviceView> {
+class RegisteredDevice implements ConditionalUpsert.Row<DeviceRequest, DeviceView> {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -61,7 +61,7 @@ class RegisteredDevice implements ConditionalUpsert.Row<DeviceSpec, DeviceView> 
     }
 
     @Override
-    public void apply(DeviceSpec spec) {
+    public void apply(DeviceRequest spec) {
         if (effectiveFlops != null && computeFlops != spec.computeFlops()) {
             // Measured against the old declared speed (another device, or another clock): start over.
             effectiveFlops = null;

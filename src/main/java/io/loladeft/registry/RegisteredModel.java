@@ -13,7 +13,7 @@ import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "model")
-class RegisteredModel implements ConditionalUpsert.Row<ModelBody, ModelView> {
+class RegisteredModel implements ConditionalUpsert.Row<ModelRequest, ModelView> {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -25,7 +25,7 @@ class RegisteredModel implements ConditionalUpsert.Row<ModelBody, ModelView> {
     /** The whole validated body (name included), stored as one jsonb document. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(nullable = false)
-    private ModelBody spec;
+    private ModelRequest spec;
 
     private Instant createdAt;
     private Instant updatedAt;
@@ -41,7 +41,7 @@ class RegisteredModel implements ConditionalUpsert.Row<ModelBody, ModelView> {
     }
 
     @Override
-    public void apply(ModelBody body) {
+    public void apply(ModelRequest body) {
         spec = body.withName(name).withDefaults();
         updatedAt = Instant.now();
     }

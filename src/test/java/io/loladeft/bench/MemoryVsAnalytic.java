@@ -45,8 +45,8 @@ public final class MemoryVsAnalytic {
                 report.get("heads").getAsInt(), report.get("intermediate").getAsInt(), report.get("vocab").getAsInt(),
                 report.get("maxPositions").getAsInt());
         BlockSpec block = switch (report.get("blockKind").getAsString()) {
-            case "lora" -> BlockSpec.lora(report.get("loraRank").getAsInt(), report.get("loraAlpha").getAsDouble());
-            case "adapter" -> BlockSpec.adapter(report.get("adapterSize").getAsInt());
+            case "lora" -> BlockSpec.lora(report.get("rank").getAsInt(), report.get("alpha").getAsDouble());
+            case "adapter" -> BlockSpec.adapter(report.get("bottleneck").getAsInt());
             default -> BlockSpec.layer();
         };
         int bytes = report.get("bytesPerWeight").getAsInt();

@@ -15,8 +15,8 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Several blocks per device ({@code maxBlocksPerDevice = 2}) on {@link BenchInstances#jbba} with 24 blocks (the
- * top one carrying the task head), side by side in one run: {@code joint} (the run search to the proven gap 1e-4),
+ * Several blocks per device ({@code maxBlocksPerDevice = 2}) on {@link BenchInstances#jbba} with 24 layers and the
+ * task head as a block of its own (25 blocks), side by side in one run: {@code joint} (the run search to the proven gap 1e-4),
  * {@code exact} (to 1e-10), the old packing heuristic, and the same parametric method with each feasibility test a
  * MIP solved by OR-Tools' SCIP. The setup checks that SCIP and {@code exact} reach the same optimum, that
  * {@code joint} is within 1e-4 of it, and prints how far the old heuristic is from it.

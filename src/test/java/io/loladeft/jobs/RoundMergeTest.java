@@ -15,12 +15,12 @@ import org.junit.jupiter.api.Test;
 class RoundMergeTest {
 
     /** Device a trains layer 1 (a third of the fused step's FLOPs), b layer 2 (all of them: the deepest). */
-    static final JobSpec.DeviceRun A = new JobSpec.DeviceRun("a", List.of(1), 1e6, 1e10, 20, -90, 0.4, 1e9);
-    static final JobSpec.DeviceRun B = new JobSpec.DeviceRun("b", List.of(2), 1e6, 2e10, 20, -90, 0.5, 3e9);
+    static final JobSettings.DeviceRun A = new JobSettings.DeviceRun("a", List.of(1), 1e6, 1e10, 20, -90, 0.4, 1e9);
+    static final JobSettings.DeviceRun B = new JobSettings.DeviceRun("b", List.of(2), 1e6, 2e10, 20, -90, 0.5, 3e9);
 
-    static JobSpec spec(String execution) {
-        return new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(2, 32, 4, 64, 100, 66),
-                new JobSpec.Block(BlockConfig.Kind.LORA, 4, 8, 0), 3, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4,
+    static JobSettings spec(String execution) {
+        return new JobSettings("SST2", "/data", "/tok", null, null, new JobSettings.Shape(2, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0), 3, new JobSettings.Optimizer("sgd", 0.01, 0, 0, 0), 4,
                 16, 1, execution, 3e9, 0, 1, -174, 0.5, List.of(A, B), null, null, null, 0);
     }
 
@@ -40,7 +40,7 @@ class RoundMergeTest {
     void aFusedItemIsSharedByTheDevicesFlopsAndGivesEachItsOwnBytes() {
         Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         ItemResult r = new ItemResult(0.6, 1e11, 16, 0, List.of(0.5, 0.7), Map.of("a", 8L, "b", 8L));
-        RoundMerge.Outcome o = RoundMerge.of(spec(JobSpec.FUSED), input, List.of(new RoundMerge.Item(
+        RoundMerge.Outcome o = RoundMerge.of(spec(JobSettings.FUSED), input, List.of(new RoundMerge.Item(
                 WorkQueue.ALL_DEVICES, blocks("l1", new float[] {5, 6}, "l2", new float[] {7, 8}), r, 1, "w")));
 
         Map<String, HostTensor> merged = o.blocks();
@@ -63,7 +63,7 @@ class RoundMergeTest {
     @Test
     void perDeviceItemsAreTheirDevicesOwnAndTheBlocksTheirUnion() {
         Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
-        RoundMerge.Outcome o = RoundMerge.of(spec(JobSpec.PER_DEVICE), input, List.of(
+        RoundMerge.Outcome o = RoundMerge.of(spec(JobSettings.PER_DEVICE), input, List.of(
                 new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}),
                         new ItemResult(0.3, 1e11, 8, 0, List.of(1.0), null), 2, "w1"),
                 new RoundMerge.Item("b", blocks("l2", new float[] {7, 8}),
@@ -84,11 +84,11 @@ class RoundMergeTest {
     void overlappingOrMissingBlocksAreRefused() {
         Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         ItemResult r = new ItemResult(0.1, 1e11, 8, 0, List.of(1.0), null);
-        assertThatThrownBy(() -> RoundMerge.of(spec(JobSpec.PER_DEVICE), input, List.of(
+        assertThatThrownBy(() -> RoundMerge.of(spec(JobSettings.PER_DEVICE), input, List.of(
                 new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"),
                 new RoundMerge.Item("b", blocks("l1", new float[] {7, 8}), r, 1, "w"))))
                 .hasMessageContaining("disjoint");
-        assertThatThrownBy(() -> RoundMerge.of(spec(JobSpec.PER_DEVICE), input, List.of(
+        assertThatThrownBy(() -> RoundMerge.of(spec(JobSettings.PER_DEVICE), input, List.of(
                 new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"))))
                 .hasMessageContaining("not updated");
     }

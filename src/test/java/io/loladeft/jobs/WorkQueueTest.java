@@ -6,7 +6,7 @@ import io.loladeft.plans.PlanRequest;
 import io.loladeft.plans.PlanService;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
-import io.loladeft.registry.ModelBody;
+import io.loladeft.registry.ModelRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,7 +54,7 @@ class WorkQueueTest {
         for (int d = 0; d < devices; d++) {
             fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null, null));
         }
-        ModelBody model = new ModelBody(null, new Architecture(devices, 32, 4, 64, 100, 66),
+        ModelRequest model = new ModelRequest(null, new Architecture(devices, 32, 4, 64, 100, 66),
                 new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
         // two per device: the task head is a block of its own (layer L+1)
         return plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, 2, null, null, null, null)).id();
@@ -62,13 +62,13 @@ class WorkQueueTest {
 
     UUID job(int devices, int rounds) {
         UUID planId = plan(devices);
-        List<JobSpec.DeviceRun> runs = new ArrayList<>();
+        List<JobSettings.DeviceRun> runs = new ArrayList<>();
         for (int d = 0; d < devices; d++) {
-            runs.add(new JobSpec.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5, 1e9));
+            runs.add(new JobSettings.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5, 1e9));
         }
-        JobSpec spec = new JobSpec("SST2", "/data", "/tok", null, null, new JobSpec.Shape(devices, 32, 4, 64, 100, 66),
-                new JobSpec.Block(BlockConfig.Kind.LORA, 4, 8, 0), rounds, new JobSpec.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
-                JobSpec.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs, null, null, null, 0);
+        JobSettings spec = new JobSettings("SST2", "/data", "/tok", null, null, new JobSettings.Shape(devices, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0), rounds, new JobSettings.Optimizer("sgd", 0.01, 0, 0, 0), 4, 16, 1,
+                JobSettings.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs, null, null, null, 0);
         UUID id = UUID.randomUUID();
         store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
                 null, null, Instant.now(), null, null, null, null));

@@ -50,7 +50,7 @@ public final class WorkerOverheadBench {
         int rounds = Integer.parseInt(args[2]);
         int reps = Integer.parseInt(args[3]);
         int localIterations = Integer.parseInt(args[4]);
-        String execution = args.length > 5 ? args[5] : JobSpec.PER_DEVICE;
+        String execution = args.length > 5 ? args[5] : JobSettings.PER_DEVICE;
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
                 "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
@@ -104,10 +104,10 @@ public final class WorkerOverheadBench {
     }
 
     /** The same rounds as the job, through RoundRunner: each device trains its blocks, then the merge. */
-    static List<Double> engineLoop(JobSpec spec, List<Double> compute) {
+    static List<Double> engineLoop(JobSettings spec, List<Double> compute) {
         TorchThread.prepare(1);
         List<List<Integer>> assignment = spec.fused() ? List.of(spec.allLayers())
-                : spec.devices().stream().map(JobSpec.DeviceRun::layers).toList();
+                : spec.devices().stream().map(JobSettings.DeviceRun::layers).toList();
         List<Double> out = new ArrayList<>();
         Path modelCache = Path.of("data/models");
         try (Backbones cache = new Backbones(modelCache);

@@ -47,8 +47,9 @@ final class Instances {
                     .orElse(params);
             blocks.add(new Block(layer, existing));
         }
-        if (!shape.chain() && r.nextBoolean()) {
-            // The task head (depth 0, larger than the encoder blocks, lighter gradient): no chain either.
+        if (r.nextBoolean()) {
+            // The task head (depth 0, larger than the encoder blocks, lighter gradient): never on the chain, which
+            // CRUNCH solves as the chain plus the head's block when the encoder blocks form one.
             blocks.set(n - 1, new Block(model.headLayer(), model.headParams()));
         }
         Training t = new Training(1 + r.nextInt(32), 32 + r.nextInt(224), 1 + r.nextInt(3), 1 + r.nextInt(5),

@@ -58,7 +58,7 @@ class DeviceCalibrationTest extends ApiTest {
                 {"bandwidthHz": 2.0e7, "deviceNames": ["%s"],
                  "model": {"architecture": {"layers": 2, "hidden": 64, "heads": 2, "intermediate": 128,
                            "vocab": 1000, "maxPositions": 66}, "block": {"kind": "lora", "rank": 4, "alpha": 8}},
-                 "maxBlocksPerDevice": 2}""".formatted(plain);
+                 "maxBlocksPerDevice": 3}""".formatted(plain);
         Http.Response before = http.post("/api/v1/plans", planBody);
         assertThat(before.status()).as(before.body()).isEqualTo(201);
         events.publishEvent(new DeviceMeasured(plain, 1.0e12, null, 0));
@@ -88,7 +88,7 @@ class DeviceCalibrationTest extends ApiTest {
                 "model": {"architecture": {"layers": 1, "hidden": 64, "heads": 2, "intermediate": 128,
                           "vocab": 1000, "maxPositions": 66}, "block": {"kind": "lora", "rank": 4, "alpha": 8}}""";
         Http.Response bySelector = http.post("/api/v1/plans",
-                "{\"bandwidthHz\": 2.0e7, \"labelSelector\": \"zone=" + zone + "\", " + model + "}");
+                "{\"bandwidthHz\": 2.0e7, \"labelSelector\": \"zone=" + zone + "\", \"maxBlocksPerDevice\": 2, " + model + "}");
         assertThat(bySelector.status()).as(bySelector.body()).isEqualTo(201);
         assertThat(bySelector.json().path("assignments")).hasSize(1);
         assertThat(bySelector.json().path("assignments").get(0).path("device").asString()).isEqualTo(a);

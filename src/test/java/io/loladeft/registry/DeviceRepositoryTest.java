@@ -28,7 +28,7 @@ class DeviceRepositoryTest {
 
     private void save(String name, Map<String, String> labels) {
         RegisteredDevice device = new RegisteredDevice(name);
-        device.apply(new DeviceSpec(name, 1e12, 8e9, 20.0, -90.0, labels, null, null));
+        device.apply(new DeviceRequest(name, 1e12, 8e9, 20.0, -90.0, labels, null, null));
         devices.saveAndFlush(device);
     }
 

@@ -5,24 +5,24 @@ package io.loladeft.finetune.blocks;
  * {@link BlockLayout}).
  *
  * @param kind            lora, adapter or layer
- * @param loraRank        LoRA rank r (query and value projections), used when kind is lora
- * @param loraAlpha       LoRA alpha; the update is scaled by alpha / r
- * @param adapterSize     adapter bottleneck width m, used when kind is adapter
+ * @param rank        LoRA rank r (query and value projections), used when kind is lora
+ * @param alpha       LoRA alpha; the update is scaled by alpha / r
+ * @param bottleneck     adapter bottleneck width m, used when kind is adapter
  * @param trainEmbeddings whether the embeddings (word, position, token type, their LayerNorm) are
  *                        trained too, as part of the block at layer 1 (depth L). Off for PEFT on a
  *                        pretrained backbone; on for a model trained from scratch.
  */
-public record BlockSpec(BlockKind kind, int loraRank, float loraAlpha, int adapterSize, boolean trainEmbeddings) {
+public record BlockSpec(BlockKind kind, int rank, float alpha, int bottleneck, boolean trainEmbeddings) {
 
     public BlockSpec {
         if (kind == null || kind == BlockKind.HEAD) {
             throw new IllegalArgumentException("block kind lora, adapter or layer is required, got " + kind);
         }
-        if (kind == BlockKind.LORA && (loraRank <= 0 || !(loraAlpha > 0))) {
-            throw new IllegalArgumentException("lora needs rank > 0 and alpha > 0, got r=" + loraRank + " alpha=" + loraAlpha);
+        if (kind == BlockKind.LORA && (rank <= 0 || !(alpha > 0))) {
+            throw new IllegalArgumentException("lora needs rank > 0 and alpha > 0, got r=" + rank + " alpha=" + alpha);
         }
-        if (kind == BlockKind.ADAPTER && adapterSize <= 0) {
-            throw new IllegalArgumentException("adapter needs a bottleneck size > 0, got " + adapterSize);
+        if (kind == BlockKind.ADAPTER && bottleneck <= 0) {
+            throw new IllegalArgumentException("adapter needs a bottleneck size > 0, got " + bottleneck);
         }
     }
 
@@ -49,10 +49,10 @@ public record BlockSpec(BlockKind kind, int loraRank, float loraAlpha, int adapt
     }
 
     public BlockSpec withTrainEmbeddings(boolean train) {
-        return new BlockSpec(kind, loraRank, loraAlpha, adapterSize, train);
+        return new BlockSpec(kind, rank, alpha, bottleneck, train);
     }
 
     public float loraScale() {
-        return loraAlpha / loraRank;
+        return alpha / rank;
     }
 }

@@ -34,7 +34,7 @@ public final class PhasesCommand {
 
     /** What {@code phases} reports: the shape it ran and a point per depth. */
     public record Report(String framework, String family, int layers, int hidden, int heads, int intermediate,
-            int vocab, String blockKind, int loraRank, int adapterSize, int batchSize, int seqLen, String optimizer,
+            int vocab, String blockKind, int rank, int bottleneck, int batchSize, int seqLen, String optimizer,
             int threads, List<Point> points) {}
 
     private PhasesCommand() {
@@ -75,8 +75,8 @@ public final class PhasesCommand {
         }
         EncoderConfig c = s.source().config();
         return new Report("engine", c.family().wireName(), c.numLayers(), c.hiddenSize(), c.numHeads(),
-                c.intermediateSize(), c.vocabSize(), s.blocks().kind().wireName(), s.blocks().loraRank(),
-                s.blocks().adapterSize(), s.batch(), s.seq(), s.optimizer().kind().wireName(),
+                c.intermediateSize(), c.vocabSize(), s.blocks().kind().wireName(), s.blocks().rank(),
+                s.blocks().bottleneck(), s.batch(), s.seq(), s.optimizer().kind().wireName(),
                 JniUtils.getNumThreads(), points);
     }
 }

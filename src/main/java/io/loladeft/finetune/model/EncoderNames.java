@@ -148,8 +148,8 @@ public record EncoderNames(EncoderConfig.Family family) {
         }
         String t = rest.substring(dot + 1);
         long i = c.intermediateSize();
-        long r = spec.loraRank();
-        long m = spec.adapterSize();
+        long r = spec.rank();
+        long m = spec.bottleneck();
         return switch (t) {
             case "attention.self.query.weight", "attention.self.key.weight", "attention.self.value.weight",
                     "attention.output.dense.weight" -> new long[] {h, h};

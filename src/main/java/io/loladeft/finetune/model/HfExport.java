@@ -139,8 +139,8 @@ public final class HfExport {
         o.addProperty("peft_type", "LORA");
         o.addProperty("task_type", "SEQ_CLS");
         o.addProperty("base_model_name_or_path", baseModel);
-        o.addProperty("r", spec.loraRank());
-        o.addProperty("lora_alpha", spec.loraAlpha());
+        o.addProperty("r", spec.rank());
+        o.addProperty("lora_alpha", spec.alpha());
         o.addProperty("lora_dropout", 0.0);
         o.addProperty("bias", "none");
         o.addProperty("fan_in_fan_out", false);

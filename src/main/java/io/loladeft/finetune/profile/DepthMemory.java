@@ -218,9 +218,9 @@ public final class DepthMemory {
         o.addProperty("attentionDropout", c.attentionDropout());
         o.addProperty("hiddenDropout", c.hiddenDropout());
         o.addProperty("blockKind", spec.kind().wireName());
-        o.addProperty("loraRank", spec.loraRank());
-        o.addProperty("loraAlpha", spec.loraAlpha());
-        o.addProperty("adapterSize", spec.adapterSize());
+        o.addProperty("rank", spec.rank());
+        o.addProperty("alpha", spec.alpha());
+        o.addProperty("bottleneck", spec.bottleneck());
         o.addProperty("batchSize", batch);
         o.addProperty("seqLen", seq);
         o.addProperty("steps", steps);

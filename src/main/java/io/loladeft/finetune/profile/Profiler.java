@@ -80,8 +80,8 @@ public final class Profiler {
             o.addProperty("intermediate", c.intermediateSize());
             o.addProperty("vocab", c.vocabSize());
             o.addProperty("blockKind", options.spec().kind().wireName());
-            o.addProperty("loraRank", options.spec().loraRank());
-            o.addProperty("adapterSize", options.spec().adapterSize());
+            o.addProperty("rank", options.spec().rank());
+            o.addProperty("bottleneck", options.spec().bottleneck());
             o.addProperty("batchSize", options.batchSize());
             o.addProperty("seqLen", options.seqLen());
             o.addProperty("optimizer", options.optimizer().kind().name().toLowerCase(Locale.ROOT));

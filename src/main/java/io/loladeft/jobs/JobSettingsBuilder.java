@@ -14,7 +14,7 @@ import io.loladeft.plans.RoundPlanning;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
 import io.loladeft.registry.DeviceRegistry;
-import io.loladeft.registry.ModelBody;
+import io.loladeft.registry.ModelRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,10 +27,10 @@ import org.springframework.web.ErrorResponseException;
 /**
  * Turns a job request into what a worker runs: resolves the plan (stored, or planned and stored
  * first), the paths, the model and its limits, and fills in every default, so the stored
- * {@link JobSpec} stands on its own. Refusals are the request's fault: 400 or 422.
+ * {@link JobSettings} stands on its own. Refusals are the request's fault: 400 or 422.
  */
 @Component
-class JobSpecBuilder {
+class JobSettingsBuilder {
 
     /**
      * Defaults that fine-tune the pretrained preset well with LoRA blocks (docs/jobs.md, Evidence):
@@ -59,7 +59,7 @@ class JobSpecBuilder {
     private final PathRoots paths;
     private final DeviceRegistry registry;
 
-    JobSpecBuilder(PlanService plans, PathRoots paths, DeviceRegistry registry) {
+    JobSettingsBuilder(PlanService plans, PathRoots paths, DeviceRegistry registry) {
         this.plans = plans;
         this.paths = paths;
         this.registry = registry;
@@ -82,7 +82,7 @@ class JobSpecBuilder {
     }
 
     /** The resolved job and the plan it runs. */
-    record Built(UUID planId, JobSpec spec) {}
+    record Built(UUID planId, JobSettings spec) {}
 
     /** Checks the data, resolves the plan (an inline one is planned and stored here) and builds the spec. */
     Built build(JobRequest request, GlueTask task) {
@@ -104,10 +104,10 @@ class JobSpecBuilder {
                 .orElseThrow(() -> unprocessable("planId", "no stored plan has this id"));
     }
 
-    private JobSpec spec(JobRequest r, GlueTask task, Path dataDir, PlanService.StoredPlan stored) {
+    private JobSettings spec(JobRequest r, GlueTask task, Path dataDir, PlanService.StoredPlan stored) {
         PlanRequest planned = stored.request();
         PlanView plan = stored.plan();
-        ModelBody model = planned.model().withDefaults();
+        ModelRequest model = planned.model().withDefaults();
         Architecture a = model.architecture();
         BlockConfig b = model.block();
         PlanRequest.TrainingRequest t = planned.training();
@@ -148,28 +148,28 @@ class JobSpecBuilder {
         }
         int batchSize = first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE);
         int localIterations = first(null, t == null ? null : t.localIterations(), DEFAULT_LOCAL_ITERATIONS);
-        String execution = r.execution() != null ? r.execution() : localIterations == 1 ? JobSpec.FUSED : JobSpec.PER_DEVICE;
-        if (execution.equals(JobSpec.FUSED) && localIterations != 1) {
+        String execution = r.execution() != null ? r.execution() : localIterations == 1 ? JobSettings.FUSED : JobSettings.PER_DEVICE;
+        if (execution.equals(JobSettings.FUSED) && localIterations != 1) {
             // With several local iterations a device's later iterations see only its own updates; one pass
             // over all the blocks would let each see the others'.
             throw unprocessable("execution", "fused needs one local iteration per round; the plan's training has "
                     + localIterations);
         }
-        List<JobSpec.DeviceRun> assigned = new ArrayList<>();
+        List<JobSettings.DeviceRun> assigned = new ArrayList<>();
         for (PlanView.AssignmentView as : plan.assignments()) {
             PlanRequest.InlineDevice d = planned.devices().stream().filter(x -> x.name().equals(as.device()))
                     .findFirst().orElseThrow(() -> new IllegalStateException("plan " + plan.id()
                             + " assigns blocks to " + as.device() + ", which its request lacks"));
-            assigned.add(new JobSpec.DeviceRun(d.name(), as.layers(), as.bandwidthHz(), d.computeFlops(),
+            assigned.add(new JobSettings.DeviceRun(d.name(), as.layers(), as.bandwidthHz(), d.computeFlops(),
                     d.txPowerDbm(), d.channelGainDb(), as.latencySeconds(), 0));
         }
         // The plan's block numbers are the trainer's (BlockLayout: layers 1..L, the head L+1); a plan from before the
         // head was a block of its own gets it with layer L, as that plan assumed.
-        List<JobSpec.DeviceRun> devices = new ArrayList<>();
+        List<JobSettings.DeviceRun> devices = new ArrayList<>();
         TreeSet<Integer> covered = new TreeSet<>();
         int blocks = 0;
-        for (JobSpec.DeviceRun d : JobSpec.withHead(assigned, layers)) {
-            devices.add(new JobSpec.DeviceRun(d.name(), d.layers(), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
+        for (JobSettings.DeviceRun d : JobSettings.withHead(assigned, layers)) {
+            devices.add(new JobSettings.DeviceRun(d.name(), d.layers(), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
                     d.channelGainDb(), d.predictedLatencySeconds(), stored.iterationFlops(batchSize, seqLen, d.layers())));
             covered.addAll(d.layers());
             blocks += d.layers().size();
@@ -179,26 +179,27 @@ class JobSpecBuilder {
             throw unprocessable("planId", "the plan's blocks must be one per layer of the model (1.." + layers
                     + ") and the head's (" + all + "), as the engine trains them");
         }
-        return new JobSpec(task.name(), dataDir.toString(), tokenizerDir == null ? null : tokenizerDir.toString(),
+        return new JobSettings(task.name(), dataDir.toString(), tokenizerDir == null ? null : tokenizerDir.toString(),
                 weightsDir == null ? null : weightsDir.toString(), pretrained,
-                new JobSpec.Shape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(), a.maxPositions()),
-                new JobSpec.Block(b.kind(), b.rank() == null ? 0 : b.rank(), b.alpha() == null ? 0 : b.alpha(),
+                new JobSettings.Shape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(), a.maxPositions()),
+                // stored with 0 for the sizes a kind does not use, as jobs always were
+                new BlockConfig(b.kind(), b.rank() == null ? 0 : b.rank(), b.alpha() == null ? 0.0 : b.alpha(),
                         b.bottleneck() == null ? 0 : b.bottleneck()),
                 first(r.rounds(), t == null ? null : t.rounds(), DEFAULT_ROUNDS), optimizer(r), batchSize, seqLen,
                 localIterations, execution, stored.iterationFlops(batchSize, seqLen, covered),
                 r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
                 plan.roundLatencySeconds(), devices, RoundPlanning.channel(r.channel()),
-                r.replan() == null ? JobSpec.REPLAN_STATIC : r.replan(),
+                r.replan() == null ? JobSettings.REPLAN_STATIC : r.replan(),
                 registeredDevices(planned),
                 migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
-    private static JobSpec.Optimizer optimizer(JobRequest r) {
+    private static JobSettings.Optimizer optimizer(JobRequest r) {
         String kind = r.optimizer() == null ? DEFAULT_OPTIMIZER : r.optimizer();
         double lr = r.learningRate() != null ? r.learningRate()
                 : kind.equals("sgd") ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
-        return new JobSpec.Optimizer(kind, lr, r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
+        return new JobSettings.Optimizer(kind, lr, r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
                 r.warmupFraction() == null ? DEFAULT_WARMUP_FRACTION : r.warmupFraction(),
                 r.maxGradNorm() == null ? DEFAULT_MAX_GRAD_NORM : r.maxGradNorm());
     }

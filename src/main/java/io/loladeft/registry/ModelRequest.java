@@ -15,7 +15,7 @@ import java.util.List;
  * other endpoints take. {@code block} defaults to LoRA rank 8, {@code precision} to fp32.
  */
 @Schema(description = "A RoBERTa or BERT model and how it is split into parameter blocks")
-public record ModelBody(
+public record ModelRequest(
         @Schema(description = "Unique key, a DNS label", example = "roberta-base")
         @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE) String name,
         @Valid Architecture architecture,
@@ -32,13 +32,13 @@ public record ModelBody(
         @ValidProfile MeasuredProfile profile) {
 
     /** The same model with the documented defaults filled in. */
-    public ModelBody withDefaults() {
-        return new ModelBody(name, architecture, block == null ? BlockConfig.DEFAULT : block,
+    public ModelRequest withDefaults() {
+        return new ModelRequest(name, architecture, block == null ? BlockConfig.DEFAULT : block,
                 precision == null ? Precision.FP32 : precision, weightsDir, tokenizerDir, pretrained, profile);
     }
 
-    ModelBody withName(String newName) {
-        return new ModelBody(newName, architecture, block, precision, weightsDir, tokenizerDir, pretrained, profile);
+    ModelRequest withName(String newName) {
+        return new ModelRequest(newName, architecture, block, precision, weightsDir, tokenizerDir, pretrained, profile);
     }
 
     /**
@@ -54,7 +54,7 @@ public record ModelBody(
             errors.add(new FieldViolation(prefix + "architecture.heads", "must divide hidden (" + architecture.hidden() + ")"));
         }
         if (pretrained != null) {
-            ModelBody known = ModelPresets.ALL.get(pretrained);
+            ModelRequest known = ModelPresets.ALL.get(pretrained);
             if (known == null || known.pretrained() == null) {
                 errors.add(new FieldViolation(prefix + "pretrained", "unknown pretrained model; known: "
                         + String.join(", ", ModelPresets.pretrainedNames())));

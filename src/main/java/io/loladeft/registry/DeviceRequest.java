@@ -13,7 +13,7 @@ import java.util.Map;
 
 /** What a client says about one edge device (the body of create, upsert and batch). */
 @Schema(description = "An edge device that can train parameter blocks")
-public record DeviceSpec(
+public record DeviceRequest(
         @Schema(description = "Unique key, a DNS label", example = "jetson-01")
         @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_MESSAGE)
         String name,
@@ -38,7 +38,7 @@ public record DeviceSpec(
                 + " job re-plans without it from its next round on; default false", example = "false")
         Boolean unschedulable) {
 
-    public DeviceSpec {
+    public DeviceRequest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
 }

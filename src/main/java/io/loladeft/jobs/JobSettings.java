@@ -17,14 +17,14 @@ import java.util.List;
  * devices' blocks together and of the device's own, by which a fused round shares its measured step.
  */
 @JsonIgnoreProperties(ignoreUnknown = true) // a stored document: fields of older versions are read past
-record JobSpec(
+record JobSettings(
         String task,
         String dataDir,
         String tokenizerDir,
         String weightsDir,
         String pretrained,
         Shape model,
-        Block block,
+        BlockConfig block,
         int rounds,
         Optimizer optimizer,
         int batchSize,
@@ -50,8 +50,8 @@ record JobSpec(
     static final String REPLAN_ON_DRIFT = "on-drift";
 
     /** The same job with the given devices: a round's schedule, for the code that runs and merges that round. */
-    JobSpec withDevices(List<DeviceRun> roundDevices, double predicted) {
-        return new JobSpec(task, dataDir, tokenizerDir, weightsDir, pretrained, model, block, rounds, optimizer,
+    JobSettings withDevices(List<DeviceRun> roundDevices, double predicted) {
+        return new JobSettings(task, dataDir, tokenizerDir, weightsDir, pretrained, model, block, rounds, optimizer,
                 batchSize, seqLen, localIterations, execution, fusedIterationFlops, evalEvery, seed, noisePsdDbmPerHz,
                 predicted, roundDevices, channel, replan, registered, migrationBitsPerParam);
     }
@@ -62,7 +62,7 @@ record JobSpec(
                 || registered != null && !registered.isEmpty();
     }
 
-    public JobSpec {
+    public JobSettings {
         devices = devices == null || model == null ? devices : withHead(devices, model.layers());
     }
 
@@ -99,11 +99,6 @@ record JobSpec(
     /** The model's shape (the registry's architecture). Ignored for the shape when weightsDir is set. */
     record Shape(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions) {}
 
-    /**
-     * The block kind, the plan's (stored as {@code lora}, {@code adapter} or {@code layer}):
-     * LORA (rank, alpha), ADAPTER (bottleneck) or LAYER.
-     */
-    record Block(BlockConfig.Kind kind, int rank, double alpha, int bottleneck) {}
 
     /**
      * One involved device: its blocks (layers 1..L, the head's block L+1; the plan's numbers, which the trainer's
