@@ -37,9 +37,9 @@ ENV DJL_CACHE_DIR=/var/cache/djl \
     LOLADEFT_AUTH_ENABLED=true \
     OMP_WAIT_POLICY=PASSIVE \
     MALLOC_MMAP_THRESHOLD_=65536
-# Idle OpenMP threads sleep rather than spin (a worker with torch-threads > 1 otherwise fights its own
-# threads, docs/finetune.md §11.5); glibc returns freed tensors to the system, so a worker's memory
-# stays at what the planner's analytic Mem predicts (§11.6).
+# Idle OpenMP threads sleep rather than spin (a worker with loladeft.jobs.worker.torch-threads > 1
+# otherwise fights its own threads, docs/finetune.md §11.5); glibc returns freed tensors to the system,
+# so a worker's memory stays at what the planner's analytic Mem predicts (§11.6).
 # 8080: API and probes; 8081: management (Prometheus), keep it off public Services
 EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \

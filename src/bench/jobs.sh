@@ -41,19 +41,19 @@ start_processes() {
   pids=()
   trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$work"' EXIT
   PGPORT=${PGPORT:-15432}
-  COMMON=(--loladeft.auth.enabled=false --loladeft.files.roots="$SHARED" --loladeft.worker.host-flops="$FLOPS"
-    --loladeft.worker.torch-threads="${THREADS:-1}"
+  COMMON=(--loladeft.auth.enabled=false --loladeft.files.roots="$SHARED" --loladeft.jobs.worker.host-flops="$FLOPS"
+    --loladeft.jobs.worker.torch-threads="${THREADS:-1}"
     --logging.level.root=WARN --logging.level.io.loladeft=INFO "$@")
   # Process 1: API and a worker, with the embedded PostgreSQL on a fixed port so process 2 can join.
   java -Dai.djl.offline=true -jar "$JAR" --server.port=18080 --management.server.port=18081 \
     --loladeft.embedded-db.data-dir="$work/pg" --loladeft.embedded-db.port=$PGPORT \
-    --loladeft.worker.name=worker-1 "${COMMON[@]}" > "$OUT/process-1.log" 2>&1 &
+    --loladeft.jobs.worker.name=worker-1 "${COMMON[@]}" > "$OUT/process-1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 180); do curl -fs localhost:18080/readyz > /dev/null && break; sleep 1; done
   # Process 2: a worker only, on the same database.
   java -Dai.djl.offline=true -jar "$JAR" --loladeft.role=worker --server.port=18090 --management.server.port=18091 \
     --spring.datasource.url="jdbc:postgresql://localhost:$PGPORT/postgres" --spring.datasource.username=postgres \
-    --spring.datasource.password=postgres --loladeft.worker.name=worker-2 "${COMMON[@]}" > "$OUT/process-2.log" 2>&1 &
+    --spring.datasource.password=postgres --loladeft.jobs.worker.name=worker-2 "${COMMON[@]}" > "$OUT/process-2.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 180); do curl -fs localhost:18090/readyz > /dev/null && break; sleep 1; done
 }
@@ -127,7 +127,7 @@ PY
       --seq "${SEQ_PROFILE:-14}" --warmup 2 --iterations 5 --host-flops "$FLOPS" --profile-out "$OUT/profile-minilm.json" \
       --out "$OUT/profile-minilm-report.json" --quiet
     echo "profile (s per local iteration by depth): $(cat "$OUT/profile-minilm.json")"
-    start_processes --loladeft.worker.model-cache="$CACHE"
+    start_processes --loladeft.jobs.worker.model-cache="$CACHE"
     fleet
     python3 - "$OUT/profile-minilm.json" "$FLOPS" "${ROUNDS:-1300}" "${BATCH:-32}" "${SEQ:-64}" > "$work/plan.json" <<'PY'
 import json, sys

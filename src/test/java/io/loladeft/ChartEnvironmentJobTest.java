@@ -12,6 +12,7 @@ import io.loladeft.finetune.TestData;
 import io.loladeft.support.Http;
 import io.loladeft.support.TestAuth;
 import io.loladeft.support.TestDatabase;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -60,7 +62,7 @@ class ChartEnvironmentJobTest {
             Map.entry("LOLADEFT_AUTH_API_KEYS", "the operator key from the Secret is accepted"),
             Map.entry("LOLADEFT_ROLE", "the API runs no worker; the worker trains the job"),
             Map.entry("MANAGEMENT_SERVER_PORT", "Prometheus answers on the rendered port"),
-            Map.entry("LOLADEFT_WORKER_HOST_FLOPS", "worker.env: no calibration, the emulation uses it"),
+            Map.entry("LOLADEFT_JOBS_WORKER_HOST_FLOPS", "worker.env: no calibration, the emulation uses it"),
             // Read by DJL itself (System.getenv), not by Spring; the image's own defaults are the same.
             Map.entry("DJL_CACHE_DIR", "DJL (not Spring)"),
             Map.entry("ENGINE_CACHE_DIR", "DJL (not Spring)"));
@@ -80,7 +82,7 @@ class ChartEnvironmentJobTest {
                 "data.mountPath", data.toString(),
                 "auth.apiKeys.existingSecret", API_KEYS_SECRET,
                 "metrics.managementPort", managementPort,
-                "worker.env.LOLADEFT_WORKER_HOST_FLOPS", "1e11"));
+                "worker.env.LOLADEFT_JOBS_WORKER_HOST_FLOPS", "1e11"));
         // What `kubectl create secret generic loladeft-api-keys --from-file=api-keys=...` would hold.
         Map<String, Map<String, String>> externalSecrets = Map.of(API_KEYS_SECRET, Map.of("api-keys", TestAuth.apiKeysConfig()));
 
@@ -88,7 +90,7 @@ class ChartEnvironmentJobTest {
         Map<String, String> workerEnv = containerEnv(objects, "worker", externalSecrets);
         assertThat(apiEnv).containsEntry("LOLADEFT_FILES_ROOTS", data.toString()).containsEntry("LOLADEFT_ROLE", "api");
         assertThat(workerEnv).containsEntry("LOLADEFT_ROLE", "worker");
-        var unproven = new java.util.TreeSet<>(apiEnv.keySet());
+        var unproven = new TreeSet<>(apiEnv.keySet());
         unproven.addAll(workerEnv.keySet());
         unproven.removeAll(REACHES.keySet());
         assertThat(unproven).as("variables the chart renders that no check here shows reaching the app").isEmpty();
@@ -97,7 +99,7 @@ class ChartEnvironmentJobTest {
             Http anonymous = new Http(port(api));
             Http http = new Http(port(api)).withHeader("X-API-Key", TestAuth.OPERATOR_KEY);
             assertThat(api.getBean(PathRoots.class).roots()).containsExactly(data);
-            assertThat(api.getBeanNamesForType(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.class)).isEmpty();
+            assertThat(api.getBeanNamesForType(EmbeddedPostgres.class)).isEmpty();
             assertThat(anonymous.get("/api/v1/devices").status()).isEqualTo(401);
             assertThat(http.get("/api/v1/devices?size=1").status()).isEqualTo(200);
             assertThat(new Http(managementPort).get("/actuator/prometheus").body()).contains("jvm_memory_used_bytes");

@@ -82,8 +82,8 @@ class GeneratedClientTest extends ApiTest {
     static void jobs(DynamicPropertyRegistry registry) {
         registry.add("loladeft.role", () -> "both");
         registry.add("loladeft.files.roots", () -> GLUE + "," + TOKENIZER);
-        registry.add("loladeft.worker.poll", () -> "100ms");
-        registry.add("loladeft.worker.host-flops", () -> "1e11");
+        registry.add("loladeft.jobs.worker.poll", () -> "100ms");
+        registry.add("loladeft.jobs.worker.host-flops", () -> "1e11");
         registry.add("loladeft.jobs.events-poll", () -> "100ms");
         registry.add("loladeft.limits.max-concurrent-jobs", () -> "3");
         registry.add("loladeft.limits.max-job-rounds", () -> "5000");

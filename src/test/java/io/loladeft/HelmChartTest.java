@@ -18,6 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Stream;
+import org.assertj.core.api.InstanceOfAssertFactories;
+import org.assertj.core.api.InstanceOfAssertFactory;
+import org.assertj.core.api.MapAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
@@ -498,8 +501,8 @@ class HelmChartTest {
     // ---- helpers ----
 
     @SuppressWarnings("rawtypes")
-    static final org.assertj.core.api.InstanceOfAssertFactory<Map, org.assertj.core.api.MapAssert<Object, Object>> MAP =
-            org.assertj.core.api.InstanceOfAssertFactories.MAP;
+    static final InstanceOfAssertFactory<Map, MapAssert<Object, Object>> MAP =
+            InstanceOfAssertFactories.MAP;
 
     static List<Map<String, Object>> render(Map<String, ?> values) {
         TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace("lola");

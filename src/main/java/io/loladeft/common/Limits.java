@@ -1,5 +1,6 @@
 package io.loladeft.common;
 
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -36,7 +37,7 @@ public record Limits(
     public static void require(boolean ok, String field, String limitName, long limit) {
         if (!ok) {
             throw Problems.badRequest(field + " exceeds a service limit",
-                    java.util.List.of(new FieldViolation(field, "at most " + limit + " allowed (loladeft.limits."
+                    List.of(new FieldViolation(field, "at most " + limit + " allowed (loladeft.limits."
                             + limitName + ")")));
         }
     }

@@ -140,8 +140,8 @@ final class Backbones implements AutoCloseable {
             return ModelSource.huggingFace(Path.of(spec.weightsDir()), labels, spec.seed());
         }
         JobSettings.Shape s = spec.model();
-        return ModelSource.seeded(new EncoderConfig(EncoderConfig.Family.ROBERTA, s.vocab(), s.hidden(), s.layers(),
-                s.heads(), s.intermediate(), s.maxPositions(), 1, 1e-5f, 1, labels, 0.1f, 0.1f, 0.02f), spec.seed());
+        return ModelSource.seeded(EncoderConfig.roberta(s.layers(), s.hidden(), s.heads(), s.intermediate(), s.vocab(),
+                s.maxPositions(), labels), spec.seed());
     }
 
     /** The job's tokenizer: its own directory, else the pretrained model's. */

@@ -1,6 +1,8 @@
 package io.loladeft.jobs;
 
+import io.loladeft.common.FieldViolation;
 import io.loladeft.common.PageView;
+import io.loladeft.common.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -10,6 +12,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.security.Principal;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -134,8 +137,8 @@ class JobController {
             try {
                 after = Long.parseLong(lastEventId.trim());
             } catch (NumberFormatException e) {
-                throw io.loladeft.common.Problems.badRequest("Last-Event-ID must be an event id", java.util.List.of(
-                        new io.loladeft.common.FieldViolation("Last-Event-ID", "must be a number")));
+                throw Problems.badRequest("Last-Event-ID must be an event id", List.of(
+                        new FieldViolation("Last-Event-ID", "must be a number")));
             }
         }
         return events.stream(id, after);

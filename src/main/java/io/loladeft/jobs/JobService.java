@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -34,9 +36,9 @@ public class JobService {
     private final Replanning replanning;
 
     JobService(JobStore store, JobSettingsBuilder specs, Limits limits, TransactionTemplate tx, JsonMapper json,
-            WorkerProperties worker, Replanning replanning) {
+            JobsProperties props, Replanning replanning) {
         this.replanning = replanning;
-        this.modelCache = worker.modelCache();
+        this.modelCache = props.worker().modelCache();
         this.store = store;
         this.specs = specs;
         this.limits = limits;
@@ -97,7 +99,7 @@ public class JobService {
                 store.insert(row, first);
                 return new Submitted(view(store.find(row.id()).orElseThrow()), true);
             });
-        } catch (org.springframework.dao.DuplicateKeyException e) {
+        } catch (DuplicateKeyException e) {
             // Another request with the same key won the insert race: answer as its repeat.
             return repeat(caller, idempotencyKey, hash).orElseThrow(() -> e);
         }
@@ -209,7 +211,7 @@ public class JobService {
             }
         }
         if (last != null && last.planDrift() != null) {
-            String msg = String.format(java.util.Locale.ROOT, "round %d: emulated %.4g s, predicted %.4g s",
+            String msg = String.format(Locale.ROOT, "round %d: emulated %.4g s, predicted %.4g s",
                     last.round(), last.emulatedRoundLatencySeconds(), last.predictedRoundLatencySeconds());
             // After Accepted and Running, before the final condition (which stays last).
             c.add(2, new JobView.Condition("PlanDrift", last.planDrift() ? "True" : "False",

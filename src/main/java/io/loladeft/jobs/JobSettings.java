@@ -3,6 +3,7 @@ package io.loladeft.jobs;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.loladeft.finetune.blocks.BlockLayout;
+import io.loladeft.plans.PlanRequest;
 import io.loladeft.registry.BlockConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,7 @@ record JobSettings(
         double noisePsdDbmPerHz,
         double predictedRoundLatencySeconds,
         List<DeviceRun> devices,
-        io.loladeft.plans.PlanRequest.ChannelRequest channel,
+        PlanRequest.ChannelRequest channel,
         Replan replan,
         List<String> registered,
         double migrationBitsPerParam) {

@@ -10,8 +10,10 @@ import io.loladeft.finetune.tokenizer.TextTokenizer;
 import io.loladeft.plans.PlanRequest;
 import io.loladeft.plans.PlanService;
 import io.loladeft.plans.PlanView;
+import io.loladeft.plans.RoundPlanning;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
+import io.loladeft.registry.DeviceRegistry;
 import io.loladeft.registry.ModelRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,9 +57,9 @@ class JobSettingsBuilder {
 
     private final PlanService plans;
     private final PathRoots paths;
-    private final io.loladeft.registry.DeviceRegistry registry;
+    private final DeviceRegistry registry;
 
-    JobSettingsBuilder(PlanService plans, PathRoots paths, io.loladeft.registry.DeviceRegistry registry) {
+    JobSettingsBuilder(PlanService plans, PathRoots paths, DeviceRegistry registry) {
         this.plans = plans;
         this.paths = paths;
         this.registry = registry;
@@ -188,7 +190,7 @@ class JobSettingsBuilder {
                 localIterations, execution, stored.iterationFlops(batchSize, seqLen, covered),
                 r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
-                plan.roundLatencySeconds(), devices, io.loladeft.plans.RoundPlanning.channel(r.channel()),
+                plan.roundLatencySeconds(), devices, RoundPlanning.channel(r.channel()),
                 r.replan() == null ? JobSettings.Replan.STATIC : JobSettings.Replan.of(r.replan()),
                 registeredDevices(planned),
                 migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));

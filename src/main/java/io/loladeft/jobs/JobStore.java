@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -190,7 +191,7 @@ class JobStore {
 
     /** The blocks the given devices' items of a round stored (all of them when the round is complete). */
     Map<String, byte[]> itemBlocks(UUID jobId, int round, Collection<String> devices) {
-        Map<String, byte[]> out = new java.util.TreeMap<>();
+        Map<String, byte[]> out = new TreeMap<>();
         if (devices.isEmpty()) {
             return out;
         }

@@ -1,5 +1,7 @@
 package io.loladeft.jobs;
 
+import io.loladeft.plans.PlanRequest;
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,9 +34,9 @@ public record JobView(
     public record Settings(int rounds, double learningRate, int batchSize, int seqLen, int localIterations,
             int evalEvery, long seed, String optimizer, double weightDecay, double warmupFraction, double maxGradNorm,
             String pretrained, String execution,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "static, every-round or on-drift") String replan,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "The channel the emulation runs under")
-            io.loladeft.plans.PlanRequest.ChannelRequest channel) {}
+            @Schema(description = "static, every-round or on-drift") String replan,
+            @Schema(description = "The channel the emulation runs under")
+            PlanRequest.ChannelRequest channel) {}
 
     /** A device's item in the current round (or the last one). */
     public record DeviceStatus(String device, List<Integer> layers, double bandwidthHz, int round, String state,
@@ -47,9 +49,9 @@ public record JobView(
     public record RoundMetrics(int round, double trainingLoss, Map<String, Double> devMetrics,
             List<DeviceRound> devices, double emulatedRoundLatencySeconds, double predictedRoundLatencySeconds,
             double wallSeconds, Instant completedAt,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "Whether this round's schedule was re-planned"
+            @Schema(description = "Whether this round's schedule was re-planned"
                     + " (the policy, a drift, or devices that left)") Boolean replanned,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "Whether emulated and predicted round latency"
+            @Schema(description = "Whether emulated and predicted round latency"
                     + " differ by more than loladeft.jobs.drift-tolerance") Boolean planDrift) {}
 
     /**
@@ -59,9 +61,9 @@ public record JobView(
     public record DeviceRound(String device, double computeSeconds, double hostFlops, long uploadBytes,
             double emulatedComputeSeconds, double emulatedUploadSeconds, double emulatedLatencySeconds,
             double predictedLatencySeconds, int attempts, String worker,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "The device's uplink gain this round (dB): its"
+            @Schema(description = "The device's uplink gain this round (dB): its"
                     + " mean, or the round's fading draw") Double channelGainDb,
-            @io.swagger.v3.oas.annotations.media.Schema(description = "Seconds of receiving blocks that moved to it this"
+            @Schema(description = "Seconds of receiving blocks that moved to it this"
                     + " round (with their optimizer state), part of emulatedUploadSeconds") Double emulatedMigrationSeconds) {}
 
     /** Final dev metrics by their GLUE names, and where the fine-tuned blocks are. */

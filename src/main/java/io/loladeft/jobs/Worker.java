@@ -9,6 +9,7 @@ import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.Safetensors;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.TorchThread;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Instant;
@@ -52,7 +53,8 @@ class Worker implements SmartLifecycle {
     private final WorkQueue queue;
     private final JobStore store;
     private final JobMetrics metrics;
-    private final WorkerProperties props;
+    private final JobsProperties.Worker props;
+    private final double driftTolerance;
     private final String name;
     private final AtomicBoolean running = new AtomicBoolean();
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,16 +74,14 @@ class Worker implements SmartLifecycle {
     private double hostFlops;
 
     private final Replanning replanning;
-    private final JobsProperties jobsProps;
 
-    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, WorkerProperties props, Replanning replanning,
-            JobsProperties jobsProps) {
+    Worker(WorkQueue queue, JobStore store, JobMetrics metrics, JobsProperties jobsProps, Replanning replanning) {
         this.replanning = replanning;
-        this.jobsProps = jobsProps;
         this.queue = queue;
         this.store = store;
         this.metrics = metrics;
-        this.props = props;
+        this.props = jobsProps.worker();
+        this.driftTolerance = jobsProps.driftTolerance();
         this.name = props.name().isBlank() ? defaultName() : props.name();
     }
 
@@ -131,7 +131,7 @@ class Worker implements SmartLifecycle {
     private void loop() {
         log.info("Job worker {} started (lease {}, poll {})", name, props.lease(), props.poll());
         // Both settings are per thread, so this runs first thing on the worker thread, whichever
-        // thread loaded the engine. One intra-op thread by default: see WorkerProperties.torchThreads.
+        // thread loaded the engine. One intra-op thread by default: see JobsProperties.Worker.torchThreads.
         TorchThread.prepare(props.torchThreads());
         try (Backbones cache = new Backbones(props.modelCache())) {
             backbones = cache;
@@ -303,18 +303,30 @@ class Worker implements SmartLifecycle {
         JobSettings round = JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
         List<String> devices = round.fused() ? List.of(WorkQueue.ALL_DEVICES)
                 : round.devices().stream().map(JobSettings.DeviceRun::name).toList();
+        Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, devices);
+        if (blocks.size() < devices.size()) {
+            return Optional.empty();
+        }
+        return Optional.of(RoundMerge.next(h.state(), devices.stream().map(blocks::get).toList()));
+    }
+
+    /**
+     * The blocks that these devices' items of {@code h}'s round trained, by device: this worker's own
+     * from the hand, the others' read and decoded; a device whose blocks are in neither (the round was
+     * merged and its items dropped) is left out.
+     */
+    private Map<String, Map<String, HostTensor>> itemBlocks(Hand h, List<String> devices) {
         Map<String, byte[]> read = store.itemBlocks(h.job(), h.round(),
                 devices.stream().filter(d -> !h.produced().containsKey(d)).toList());
-        List<Map<String, HostTensor>> items = new ArrayList<>();
+        Map<String, Map<String, HostTensor>> out = new HashMap<>();
         for (String d : devices) {
             Map<String, HostTensor> own = h.produced().get(d);
             byte[] stored = read.get(d);
-            if (own == null && stored == null) {
-                return Optional.empty();
+            if (own != null || stored != null) {
+                out.put(d, own != null ? own : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
             }
-            items.add(own != null ? own : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
         }
-        return Optional.of(RoundMerge.next(h.state(), items));
+        return out;
     }
 
     /**
@@ -331,13 +343,15 @@ class Worker implements SmartLifecycle {
             throw new IllegalStateException("merging round " + round + " of job " + job.id() + " without its input");
         }
         Backbones.Backbone backbone = backbones.backbone(spec);
-        Map<String, byte[]> read = store.itemBlocks(job.id(), round,
-                done.stream().map(WorkQueue.Done::device).filter(d -> !h.produced().containsKey(d)).toList());
+        Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
         List<RoundMerge.Item> items = new ArrayList<>();
         for (WorkQueue.Done d : done) {
-            Map<String, HostTensor> blocks = h.produced().containsKey(d.device()) ? h.produced().get(d.device())
-                    : Safetensors.read(read.get(d.device()), "device " + d.device() + "'s blocks of round " + round);
-            items.add(new RoundMerge.Item(d.device(), blocks, store.read(d.result(), new TypeReference<ItemResult>() {}),
+            Map<String, HostTensor> trained = blocks.get(d.device());
+            if (trained == null) {
+                throw new IllegalStateException("merging round " + round + " of job " + job.id() + ": device "
+                        + d.device() + "'s item is done but its blocks are gone");
+            }
+            items.add(new RoundMerge.Item(d.device(), trained, store.read(d.result(), new TypeReference<ItemResult>() {}),
                     d.attempts(), d.worker()));
         }
         RoundSchedule schedule = store.schedule(job.id(), round).orElse(null);
@@ -355,7 +369,7 @@ class Worker implements SmartLifecycle {
         metrics.roundCompleted(wall);
         double predicted = roundSpec.predictedRoundLatencySeconds();
         boolean drift = predicted > 0
-                && Math.abs(merged.emulatedRoundLatencySeconds() - predicted) > jobsProps.driftTolerance() * predicted;
+                && Math.abs(merged.emulatedRoundLatencySeconds() - predicted) > driftTolerance * predicted;
         JobView.RoundMetrics m = new JobView.RoundMetrics(round, merged.trainingLoss(), dev, merged.devices(),
                 merged.emulatedRoundLatencySeconds(), predicted, wall, Instant.now(),
                 schedule == null ? null : schedule.replanned(), drift);
@@ -403,7 +417,7 @@ class Worker implements SmartLifecycle {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             host = "worker";
         }
         return host + "-" + ManagementFactory.getRuntimeMXBean().getName().split("@")[0];

@@ -1,5 +1,7 @@
 package io.loladeft.planning;
 
+import java.util.Arrays;
+
 /**
  * The bandwidth sub-problems.
  *
@@ -71,7 +73,7 @@ final class BandwidthSplit {
             // device: rate saturation, or a slack T - C_i far below C_i's ulp). Then the equal split is the answer
             // (it reaches hi, within 1e-14 of the infeasible side). Scaling every device down instead would starve
             // the well-conditioned devices for the sake of one that is not.
-            java.util.Arrays.fill(hz, budget / n);
+            Arrays.fill(hz, budget / n);
         } else if (total < budget) {
             // Leftover bandwidth, shared in proportion: it can only lower every latency.
             double f = budget / total;

@@ -1,6 +1,7 @@
 package io.loladeft.planning;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -232,7 +233,7 @@ final class Baselines {
     }
 
     /** {@code 0..n-1} sorted by {@code cmp} (stable). */
-    private static int[] sorted(int n, java.util.Comparator<Integer> cmp) {
+    private static int[] sorted(int n, Comparator<Integer> cmp) {
         Integer[] idx = new Integer[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i;

@@ -1,6 +1,7 @@
 package io.loladeft.planning;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The costs of the model (docs/planning.md, "Costs"), precomputed for one validated problem.
@@ -163,7 +164,7 @@ final class CostModel {
                 closest = d;
             }
         }
-        return new Violation("block layer " + (layers - depth[blk] + 1), String.format(java.util.Locale.ROOT,
+        return new Violation("block layer " + (layers - depth[blk] + 1), String.format(Locale.ROOT,
                 "no device has the memory to train this block (depth %d): the closest, device '%s', needs %.4g bytes"
                         + " but its budget is %.4g", depth[blk], devices[closest].name(), memory1(closest, blk),
                 memBudget[closest]));

@@ -116,7 +116,7 @@ final class Crunch {
             this.order = order;
             this.lastBits = new double[cm.k];
             this.lastUpload = new double[cm.k];
-            java.util.Arrays.fill(lastBits, Double.NaN);
+            Arrays.fill(lastBits, Double.NaN);
         }
 
         /** Latency of device {@code d} training the block at chain position {@code j}, alone. */

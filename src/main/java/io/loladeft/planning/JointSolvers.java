@@ -2,6 +2,7 @@ package io.loladeft.planning;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The algorithms that choose blocks and bandwidths together: {@code joint} (the default: optimal with one block per
@@ -56,7 +57,7 @@ final class JointSolvers {
         }
         double pairs = (double) cm.n * cm.k;
         if (pairs > Planner.MAX_DENSE_PAIRS) {
-            throw new ProblemTooLargeException(String.format(java.util.Locale.ROOT, "'dual-ascent' keeps an N x K"
+            throw new ProblemTooLargeException(String.format(Locale.ROOT, "'dual-ascent' keeps an N x K"
                     + " cost matrix and accepts up to %d block-device pairs; this problem (%d devices, %d blocks)"
                     + " has %.0f; use 'joint' instead", Planner.MAX_DENSE_PAIRS, cm.k, cm.n, pairs), pairs,
                     Planner.MAX_DENSE_PAIRS);
@@ -74,7 +75,7 @@ final class JointSolvers {
         if (st != null) {
             ExactSolver.Result r = multiBlockExact(cm, st, ExactSolver.TOLERANCE, deadline);
             if (r.timedOut()) {
-                throw new SolverTimeoutException(String.format(java.util.Locale.ROOT, "the exact solver ran past its"
+                throw new SolverTimeoutException(String.format(Locale.ROOT, "the exact solver ran past its"
                         + " time budget after %d feasibility tests (gap %.3g); use 'joint', which returns its best"
                         + " plan with its gap", r.iterations(), 1 - r.lowerBound() / r.best().latency()));
             }
@@ -82,7 +83,7 @@ final class JointSolvers {
         }
         double work = ExactSolver.work(cm);
         if (work > limits.exactMaxWork()) {
-            throw new ProblemTooLargeException(String.format(java.util.Locale.ROOT,
+            throw new ProblemTooLargeException(String.format(Locale.ROOT,
                     "'exact' accepts problems up to %.3g units of %s; this one (%d devices, %d blocks, "
                             + "maxBlocksPerDevice %d) needs %.3g; use 'joint' instead",
                     limits.exactMaxWork(), ExactSolver.workUnit(cm), cm.k, cm.n, cm.maxBlocksPerDevice, work),

@@ -2,6 +2,7 @@ package io.loladeft.planning;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Turns an algorithm's {@link Outcome} into a {@link Plan}: per-device costs, bottleneck, bound and gap. */
 final class PlanAssembly {
@@ -41,7 +42,7 @@ final class PlanAssembly {
             double lat = comp + up;
             if (!(lat < Double.POSITIVE_INFINITY)) {
                 throw new InfeasibleProblemException(List.of(new Violation(cm.devices[d].bandwidthHz() != null
-                        ? "devices[" + d + "].bandwidthHz" : "devices[" + d + "]", String.format(java.util.Locale.ROOT,
+                        ? "devices[" + d + "].bandwidthHz" : "devices[" + d + "]", String.format(Locale.ROOT,
                         "device '%s' cannot finish a round: computing takes %.4g s and uploading %.4g bits at %.4g Hz"
                                 + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks", name, comp,
                         sets[d].bits(), o.hz()[d], Uplink.rate(o.hz()[d], cm.gamma[d]), up))));

@@ -1,6 +1,7 @@
 package io.loladeft.planning;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -92,7 +93,7 @@ public final class Planner {
                 case RANDOM -> Baselines.random(cm, deadline);
             };
         } catch (Deadline.Expired e) {
-            throw new SolverTimeoutException(String.format(java.util.Locale.ROOT,
+            throw new SolverTimeoutException(String.format(Locale.ROOT,
                     "'%s' found no plan within its time budget of %d ms (%d devices, %d blocks, maxBlocksPerDevice"
                             + " %d); raise the budget or plan a smaller fleet", algorithm.wireName(), budgetMillis,
                     cm.k, cm.n, cm.maxBlocksPerDevice));

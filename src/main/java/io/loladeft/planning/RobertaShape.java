@@ -14,6 +14,8 @@ public record RobertaShape(int layers, int hidden, int heads, int intermediate, 
 
     public static final RobertaShape ROBERTA_BASE = new RobertaShape(12, 768, 12, 3072, 50265, 514);
     public static final RobertaShape ROBERTA_LARGE = new RobertaShape(24, 1024, 16, 4096, 50265, 514);
+    /** all-MiniLM-L6-v2, a BERT: the cost model counts it as a RoBERTa of the same numbers. */
+    public static final RobertaShape MINILM_L6 = new RobertaShape(6, 384, 12, 1536, 30522, 512);
 
     /** Weights and biases of one encoder layer: attention (Q, K, V, O), the FFN and two LayerNorms. */
     public long layerParams() {

@@ -10,6 +10,7 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
 import java.util.List;
 
@@ -85,7 +86,7 @@ public record PlanRequest(
             MeasuredProfile profile,
             Double bandwidthHz,
             @Schema(description = "Measured FLOP/s the planner uses instead of computeFlops (a registered device's"
-                    + " calibration); default computeFlops") @jakarta.validation.constraints.Positive
+                    + " calibration); default computeFlops") @Positive
             Double effectiveFlops) {
 
         /** The speed the planner computes with. */

@@ -4,7 +4,9 @@ import io.loladeft.common.FieldViolation;
 import io.loladeft.common.Problems;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +113,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     private static List<FieldViolation> sorted(Collection<FieldViolation> errors) {
-        return errors.stream().sorted(java.util.Comparator.comparing(FieldViolation::field)).toList();
+        return errors.stream().sorted(Comparator.comparing(FieldViolation::field)).toList();
     }
 
     /** Turns Jackson's reason into a field path and a sentence free of Java class names. */
@@ -162,7 +164,7 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (type.isEnum()) {
             List<String> names = new ArrayList<>();
             for (Object constant : type.getEnumConstants()) {
-                names.add(((Enum<?>) constant).name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                names.add(((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'));
             }
             return "one of " + names;
         }

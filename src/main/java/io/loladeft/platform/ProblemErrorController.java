@@ -1,5 +1,6 @@
 package io.loladeft.platform;
 
+import io.loladeft.common.Problems;
 import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
@@ -26,7 +27,7 @@ class ProblemErrorController implements ErrorController {
                 : HttpStatus.INTERNAL_SERVER_ERROR;
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.is5xxServerError()
                 ? "the server failed to handle the request; it has been logged" : "the request could not be served");
-        problem.setType(io.loladeft.common.Problems.ABOUT_BLANK);
+        problem.setType(Problems.ABOUT_BLANK);
         problem.setTitle(status.getReasonPhrase());
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }

@@ -1,6 +1,5 @@
 package io.loladeft.registry;
 
-import io.loladeft.common.ETags;
 import io.loladeft.common.FieldViolation;
 import io.loladeft.common.Limits;
 import io.loladeft.common.PageView;
@@ -8,12 +7,12 @@ import io.loladeft.common.Problems;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.domain.Sort;
 import org.springframework.stereotype.Service;
@@ -25,20 +24,19 @@ public class DeviceRegistry {
 
     private final DeviceRepository devices;
     private final Limits limits;
+    private final ConditionalUpsert<RegisteredDevice, DeviceRequest, DeviceView> upserts;
 
     DeviceRegistry(DeviceRepository devices, Limits limits) {
         this.devices = devices;
         this.limits = limits;
+        this.upserts = new ConditionalUpsert<>("device", "/api/v1/devices", devices::findByName, RegisteredDevice::new,
+                devices::saveAndFlush);
     }
 
     @Transactional
     public DeviceView create(DeviceRequest spec) {
         Names.require(spec.name(), "name");
-        if (devices.existsByName(spec.name())) {
-            throw Problems.conflict("device '" + spec.name() + "' already exists; use PUT /api/v1/devices/"
-                    + spec.name() + " to replace it");
-        }
-        return save(spec);
+        return upserts.create(spec.name(), spec);
     }
 
     /** All or nothing: one bad or duplicate device rejects the whole fleet. */
@@ -69,12 +67,12 @@ public class DeviceRegistry {
         if (!errors.isEmpty()) {
             throw Problems.conflict("the batch names devices that already exist; nothing was created", errors);
         }
-        return specs.stream().map(this::save).toList();
+        return specs.stream().map(spec -> upserts.insert(spec.name(), spec)).toList();
     }
 
     @Transactional(readOnly = true)
     public DeviceView get(String name) {
-        return find(name).view();
+        return upserts.existing(name).view();
     }
 
     @Transactional(readOnly = true)
@@ -94,29 +92,14 @@ public class DeviceRegistry {
     @Transactional(readOnly = true)
     public List<DeviceView> findByNames(List<String> names) {
         return devices.findByNameIn(names).stream().map(RegisteredDevice::view)
-                .sorted(java.util.Comparator.comparing(DeviceView::name)).toList();
+                .sorted(Comparator.comparing(DeviceView::name)).toList();
     }
 
     /** Idempotent create-or-replace, what an operator's reconcile loop calls. */
     @Transactional
     public Upserted<DeviceView> upsert(String name, DeviceRequest spec, String ifMatch) {
-        Names.require(name, "name");
-        if (spec.name() != null && !spec.name().equals(name)) {
-            throw Problems.badRequest("the body names another device than the path",
-                    List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));
-        }
-        return devices.findByName(name)
-                .map(existing -> {
-                    ETags.require(ifMatch, existing.version(), "device '" + name + "'");
-                    existing.apply(spec);
-                    return new Upserted<>(devices.saveAndFlush(existing).view(), false);
-                })
-                .orElseGet(() -> {
-                    if (ifMatch != null && !ifMatch.isBlank()) {
-                        throw Problems.preconditionFailed("device '" + name + "' does not exist, so If-Match cannot hold");
-                    }
-                    return new Upserted<>(save(spec.withName(name)), true);
-                });
+        upserts.requireName(name, spec.name());
+        return upserts.upsert(name, spec, ifMatch);
     }
 
     /**
@@ -131,7 +114,7 @@ public class DeviceRegistry {
                     List.of(new FieldViolation("measuredAt", "must not be later than now (plus "
                             + CLOCK_SKEW.toSeconds() + " s of clock skew)")));
         }
-        RegisteredDevice device = find(name);
+        RegisteredDevice device = upserts.existing(name);
         device.report(report);
         return devices.saveAndFlush(device).view();
     }
@@ -141,22 +124,6 @@ public class DeviceRegistry {
 
     @Transactional
     public void delete(String name, String ifMatch) {
-        RegisteredDevice device = find(name);
-        ETags.require(ifMatch, device.version(), "device '" + name + "'");
-        devices.delete(device);
-    }
-
-    private DeviceView save(DeviceRequest spec) {
-        RegisteredDevice device = new RegisteredDevice(spec.name());
-        device.apply(spec);
-        try {
-            return devices.saveAndFlush(device).view();
-        } catch (DataIntegrityViolationException e) {
-            throw Problems.conflict("device '" + spec.name() + "' was created concurrently");
-        }
-    }
-
-    private RegisteredDevice find(String name) {
-        return devices.findByName(name).orElseThrow(() -> Problems.notFound("device", name));
+        devices.delete(upserts.current(name, ifMatch));
     }
 }

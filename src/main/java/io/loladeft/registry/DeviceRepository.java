@@ -11,6 +11,4 @@ interface DeviceRepository extends JpaRepository<RegisteredDevice, Long>, JpaSpe
     Optional<RegisteredDevice> findByName(String name);
 
     List<RegisteredDevice> findByNameIn(Collection<String> names);
-
-    boolean existsByName(String name);
 }

@@ -41,8 +41,4 @@ public record DeviceRequest(
     public DeviceRequest {
         labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
-
-    DeviceRequest withName(String newName) {
-        return new DeviceRequest(newName, computeFlops, memoryBytes, txPowerDbm, channelGainDb, labels, profile, unschedulable);
-    }
 }

@@ -3,6 +3,7 @@ package io.loladeft.registry;
 import io.loladeft.common.FieldViolation;
 import io.loladeft.common.Problems;
 import jakarta.persistence.criteria.CriteriaBuilder;
+import jakarta.persistence.criteria.CriteriaQuery;
 import jakarta.persistence.criteria.Expression;
 import jakarta.persistence.criteria.Predicate;
 import jakarta.persistence.criteria.Root;
@@ -56,7 +57,7 @@ public record LabelSelector(List<Requirement> requirements) {
 
     /** The selector as a JPA specification over the {@code labels} jsonb column. */
     Specification<RegisteredDevice> toSpecification() {
-        return (Root<RegisteredDevice> root, jakarta.persistence.criteria.CriteriaQuery<?> query, CriteriaBuilder cb) -> {
+        return (Root<RegisteredDevice> root, CriteriaQuery<?> query, CriteriaBuilder cb) -> {
             List<Predicate> predicates = new ArrayList<>();
             for (Requirement r : requirements) {
                 Expression<String> value =

@@ -1,14 +1,13 @@
 package io.loladeft.registry;
 
-import io.loladeft.common.ETags;
 import io.loladeft.common.FieldViolation;
 import io.loladeft.common.PageView;
 import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
 import java.util.List;
 import java.util.Optional;
-import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.data.domain.Pageable;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -18,21 +17,20 @@ public class ModelRegistry {
 
     private final ModelRepository models;
     private final PathRoots paths;
+    private final ConditionalUpsert<RegisteredModel, ModelRequest, ModelView> upserts;
 
     ModelRegistry(ModelRepository models, PathRoots paths) {
         this.models = models;
         this.paths = paths;
+        this.upserts = new ConditionalUpsert<>("model", "/api/v1/models", models::findByName, RegisteredModel::new,
+                models::saveAndFlush);
     }
 
     @Transactional
     public ModelView create(ModelRequest body) {
         Names.require(body.name(), "name");
         requireConsistent(body);
-        if (models.existsByName(body.name())) {
-            throw Problems.conflict("model '" + body.name() + "' already exists; use PUT /api/v1/models/"
-                    + body.name() + " to replace it");
-        }
-        return save(body);
+        return upserts.create(body.name(), body);
     }
 
     /** Registers a published shape (see {@code GET /api/v1/model-presets}) under its own or a given name. */
@@ -40,7 +38,7 @@ public class ModelRegistry {
     public ModelView createFromPreset(String preset, String name) {
         ModelRequest body = ModelPresets.ALL.get(preset);
         if (body == null) {
-            throw Problems.problem(org.springframework.http.HttpStatus.NOT_FOUND, "Not found",
+            throw Problems.problem(HttpStatus.NOT_FOUND, "Not found",
                     "no preset '" + preset + "'; known presets: " + String.join(", ", ModelPresets.ALL.keySet()));
         }
         return create(body.withName(name == null ? preset : name));
@@ -63,31 +61,14 @@ public class ModelRegistry {
 
     @Transactional
     public Upserted<ModelView> upsert(String name, ModelRequest body, String ifMatch) {
-        Names.require(name, "name");
-        if (body.name() != null && !body.name().equals(name)) {
-            throw Problems.badRequest("the body names another model than the path",
-                    List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));
-        }
+        upserts.requireName(name, body.name());
         requireConsistent(body);
-        return models.findByName(name)
-                .map(existing -> {
-                    ETags.require(ifMatch, existing.version(), "model '" + name + "'");
-                    existing.apply(body);
-                    return new Upserted<>(models.saveAndFlush(existing).view(), false);
-                })
-                .orElseGet(() -> {
-                    if (ifMatch != null && !ifMatch.isBlank()) {
-                        throw Problems.preconditionFailed("model '" + name + "' does not exist, so If-Match cannot hold");
-                    }
-                    return new Upserted<>(save(body.withName(name)), true);
-                });
+        return upserts.upsert(name, body, ifMatch);
     }
 
     @Transactional
     public void delete(String name, String ifMatch) {
-        RegisteredModel model = find(name);
-        ETags.require(ifMatch, model.version(), "model '" + name + "'");
-        models.delete(model);
+        models.delete(upserts.current(name, ifMatch));
     }
 
     private void requireConsistent(ModelRequest body) {
@@ -97,19 +78,5 @@ public class ModelRegistry {
         }
         paths.resolve("weightsDir", body.weightsDir());
         paths.resolve("tokenizerDir", body.tokenizerDir());
-    }
-
-    private ModelView save(ModelRequest body) {
-        RegisteredModel model = new RegisteredModel(body.name());
-        model.apply(body);
-        try {
-            return models.saveAndFlush(model).view();
-        } catch (DataIntegrityViolationException e) {
-            throw Problems.conflict("model '" + body.name() + "' was created concurrently");
-        }
-    }
-
-    private RegisteredModel find(String name) {
-        return models.findByName(name).orElseThrow(() -> Problems.notFound("model", name));
     }
 }

@@ -6,6 +6,4 @@ import org.springframework.data.jpa.repository.JpaRepository;
 interface ModelRepository extends JpaRepository<RegisteredModel, Long> {
 
     Optional<RegisteredModel> findByName(String name);
-
-    boolean existsByName(String name);
 }

@@ -9,14 +9,16 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "device")
-class RegisteredDevice {
+class RegisteredDevice implements ConditionalUpsert.Row<DeviceRequest, DeviceView> {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -58,7 +60,8 @@ class RegisteredDevice {
         this.createdAt = Instant.now();
     }
 
-    void apply(DeviceRequest spec) {
+    @Override
+    public void apply(DeviceRequest spec) {
         if (effectiveFlops != null && computeFlops != spec.computeFlops()) {
             // Measured against the old declared speed (another device, or another clock): start over.
             effectiveFlops = null;
@@ -112,7 +115,7 @@ class RegisteredDevice {
     static final double CALIBRATION_WEIGHT = 0.25;
 
     /** {@code seconds} with entry {@code at} moved towards {@code sample}, the rest adjusted to stay non-decreasing. */
-    static java.util.List<Double> monotone(java.util.List<Double> seconds, int at, double sample) {
+    static List<Double> monotone(List<Double> seconds, int at, double sample) {
         double[] s = seconds.stream().mapToDouble(Double::doubleValue).toArray();
         s[at] = (1 - CALIBRATION_WEIGHT) * s[at] + CALIBRATION_WEIGHT * sample;
         for (int j = at + 1; j < s.length; j++) {
@@ -121,18 +124,20 @@ class RegisteredDevice {
         for (int j = at - 1; j >= 0; j--) {
             s[j] = Math.min(s[j], s[at]);
         }
-        return java.util.Arrays.stream(s).boxed().toList();
+        return Arrays.stream(s).boxed().toList();
     }
 
     String name() {
         return name;
     }
 
-    long version() {
+    @Override
+    public long version() {
         return version;
     }
 
-    DeviceView view() {
+    @Override
+    public DeviceView view() {
         return new DeviceView(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, Map.copyOf(labels),
                 profile, reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt), unschedulable,
                 effectiveFlops == null ? null : new Calibration(effectiveFlops, calibratedRounds, calibratedAt),

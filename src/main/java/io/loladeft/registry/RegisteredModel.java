@@ -13,7 +13,7 @@ import org.hibernate.type.SqlTypes;
 
 @Entity
 @Table(name = "model")
-class RegisteredModel {
+class RegisteredModel implements ConditionalUpsert.Row<ModelRequest, ModelView> {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -40,7 +40,8 @@ class RegisteredModel {
         this.createdAt = Instant.now();
     }
 
-    void apply(ModelRequest body) {
+    @Override
+    public void apply(ModelRequest body) {
         spec = body.withName(name).withDefaults();
         updatedAt = Instant.now();
     }
@@ -49,11 +50,13 @@ class RegisteredModel {
         return name;
     }
 
-    long version() {
+    @Override
+    public long version() {
         return version;
     }
 
-    ModelView view() {
+    @Override
+    public ModelView view() {
         return new ModelView(name, spec.architecture(), spec.block(), spec.precision(), spec.weightsDir(),
                 spec.tokenizerDir(), spec.pretrained(), spec.profile(), createdAt, updatedAt, version);
     }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * The fading results of docs/planning.md (section 6): the three policies at 50 devices x 24 blocks (RoBERTa-large
@@ -111,8 +112,8 @@ public final class FadingFigures {
         double yhi = Math.ceil(Math.log10(hi));
         double x0 = sizes[0];
         double x1 = sizes[sizes.length - 1];
-        java.util.function.DoubleUnaryOperator fx = x -> left + (x - x0) / (x1 - x0) * (w - left - right);
-        java.util.function.DoubleUnaryOperator fy = y -> top + (yhi - Math.log10(y)) / (yhi - ylo) * (h - top - bottom);
+        DoubleUnaryOperator fx = x -> left + (x - x0) / (x1 - x0) * (w - left - right);
+        DoubleUnaryOperator fy = y -> top + (yhi - Math.log10(y)) / (yhi - ylo) * (h - top - bottom);
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\""
                 + " font-family=\"sans-serif\" font-size=\"12\">%n", w, h));

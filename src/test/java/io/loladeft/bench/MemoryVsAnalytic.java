@@ -10,6 +10,7 @@ import io.loladeft.planning.RobertaShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -25,7 +26,7 @@ public final class MemoryVsAnalytic {
     }
 
     public static void main(String[] args) throws IOException {
-        boolean json = java.util.Arrays.asList(args).contains("--json");
+        boolean json = Arrays.asList(args).contains("--json");
         for (String a : args) {
             if (a.equals("--json")) {
                 continue;

@@ -28,8 +28,7 @@ import org.junit.jupiter.api.Test;
  */
 class HeldBlocksTest {
 
-    static final EncoderConfig CONFIG = new EncoderConfig(EncoderConfig.Family.ROBERTA, 90, 32, 3, 4, 64, 20, 1, 1e-5f,
-            1, 2, 0.1f, 0.1f, 0.02f);
+    static final EncoderConfig CONFIG = EncoderConfig.roberta(3, 32, 4, 64, 90, 20, 2);
     static final OptimizerSpec ADAMW = OptimizerSpec.adamw(1e-2f, 0.01f);
     // three layers and the task head's block (4)
     static final List<List<Integer>> DEVICES = List.of(List.of(1), List.of(2, 3, 4));

@@ -49,9 +49,9 @@ class PretrainedJobApiTest extends ApiTest {
     static void jobs(DynamicPropertyRegistry registry) {
         registry.add("loladeft.role", () -> "both");
         registry.add("loladeft.files.roots", () -> GLUE.toString());
-        registry.add("loladeft.worker.poll", () -> "100ms");
-        registry.add("loladeft.worker.host-flops", () -> "1e11");
-        registry.add("loladeft.worker.model-cache", () -> CACHE.toString());
+        registry.add("loladeft.jobs.worker.poll", () -> "100ms");
+        registry.add("loladeft.jobs.worker.host-flops", () -> "1e11");
+        registry.add("loladeft.jobs.worker.model-cache", () -> CACHE.toString());
         registry.add("loladeft.jobs.events-poll", () -> "100ms");
     }
 

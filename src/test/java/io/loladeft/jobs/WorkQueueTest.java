@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The queue against a real PostgreSQL, with no worker running: claims skip locked and leased
@@ -39,7 +40,7 @@ class WorkQueueTest {
     @Autowired JobStore store;
     @Autowired JdbcClient jdbc;
     @Autowired PlanService plans;
-    @Autowired org.springframework.transaction.support.TransactionTemplate tx;
+    @Autowired TransactionTemplate tx;
 
     @BeforeEach
     void onlyOurJobsAreActive() {

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -75,9 +77,9 @@ class WorkerKillTest extends ApiTest {
                 "-XX:+UseSerialGC", "-Xmx512m", "-Xmn16m", "-Xlog:gc:file=" + log + ".gc",
                 "-cp", System.getProperty("java.class.path"),
                 LolaDeftApplication.class.getName(), "--loladeft.role=worker", "--server.port=0",
-                "--management.server.port=0", "--loladeft.worker.name=" + name,
-                "--loladeft.worker.lease=" + LEASE.toSeconds() + "s", "--loladeft.worker.poll=100ms",
-                "--loladeft.worker.host-flops=1e11", "--spring.datasource.hikari.maximum-pool-size=3")
+                "--management.server.port=0", "--loladeft.jobs.worker.name=" + name,
+                "--loladeft.jobs.worker.lease=" + LEASE.toSeconds() + "s", "--loladeft.jobs.worker.poll=100ms",
+                "--loladeft.jobs.worker.host-flops=1e11", "--spring.datasource.hikari.maximum-pool-size=3")
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("TEST_DB_URL", db.url());
         pb.environment().put("TEST_DB_USER", db.username());
@@ -155,7 +157,7 @@ class WorkerKillTest extends ApiTest {
         String third = submit(planId);
         long graceful = awaitItemHeld(third, 0, "w2", Duration.ofMinutes(2));
         w2.destroy();
-        assertThat(w2.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("w2 exits on SIGTERM").isTrue();
+        assertThat(w2.waitFor(60, TimeUnit.SECONDS)).as("w2 exits on SIGTERM").isTrue();
         assertThat(item(graceful)).as("w2 finished the item it held").containsEntry("state", "DONE")
                 .containsEntry("worker", "w2").containsEntry("attempts", 1);
         assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE worker = 'w2' AND state = 'CLAIMED'")
@@ -221,7 +223,7 @@ class WorkerKillTest extends ApiTest {
 
     /** Each item's per-iteration training losses, keyed by round and device. */
     Map<String, String> itemLosses(String job) {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         jdbc.sql("SELECT round, right(device, 1), result->>'losses' FROM work_item WHERE job_id = ?::uuid").param(job)
                 .query((rs, n) -> out.put(rs.getInt(1) + rs.getString(2), rs.getString(3))).list();
         return out;

@@ -59,8 +59,8 @@ public final class WorkerOverheadBench {
                 "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
                 "--loladeft.auth.enabled=false", "--spring.datasource.url=" + db.url(),
                 "--spring.datasource.username=" + db.username(), "--spring.datasource.password=" + db.password(),
-                "--loladeft.files.roots=" + glue + "," + tokenizer, "--loladeft.worker.host-flops=1e11",
-                "--loladeft.worker.poll=100ms", "--logging.level.root=WARN")) {
+                "--loladeft.files.roots=" + glue + "," + tokenizer, "--loladeft.jobs.worker.host-flops=1e11",
+                "--loladeft.jobs.worker.poll=100ms", "--logging.level.root=WARN")) {
             Http http = new Http(((WebServerApplicationContext) app).getWebServer().getPort());
             JobStore store = app.getBean(JobStore.class);
             String planId = plan(http, localIterations, minilm);

@@ -113,7 +113,7 @@ class CostModelTest {
      */
     @Test
     void activationBytesByHand() {
-        RobertaShape minilm = new RobertaShape(6, 384, 12, 1536, 30522, 512);
+        RobertaShape minilm = RobertaShape.MINILM_L6;
         ModelSpec m = new ModelSpec(minilm, BlockSpec.lora(8, 16), 4, 4);
         // b*s = 2048 tokens; per token 7*384 + 1536 + 3*12*64 = 6528 values, at 4 bytes.
         assertEquals(2048.0 * 6528 * 4, m.activationBytesPerLayer(32, 64), 0);

@@ -1,6 +1,8 @@
 package io.loladeft.planning;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * The yardstick of the property tests: the model of shared/spec/planning-model.md transcribed again, from the
@@ -273,11 +275,11 @@ final class IndependentOracle {
     /** The latency no split can beat: every involved device with the whole band. */
     private double wholeBand(int[] assign) {
         double[] hz = new double[k];
-        java.util.Arrays.fill(hz, budget);
+        Arrays.fill(hz, budget);
         return latencyAt(assign, hz);
     }
 
-    private void enumerate(int[] assign, int[] count, int b, java.util.function.Consumer<int[]> leaf) {
+    private void enumerate(int[] assign, int[] count, int b, Consumer<int[]> leaf) {
         if (b == n) {
             leaf.accept(assign);
             return;

@@ -7,6 +7,8 @@ import io.loladeft.support.Http;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,7 +39,7 @@ class OpenApiContractTest extends ApiTest {
     void everyRequestBodyHasAnExample() {
         var paths = tools.jackson.databind.json.JsonMapper.builder().build()
                 .readTree(http.get("/v3/api-docs").body()).path("paths");
-        java.util.List<String> missing = new java.util.ArrayList<>();
+        List<String> missing = new ArrayList<>();
         paths.properties().forEach(path -> path.getValue().properties().forEach(op -> {
             var body = op.getValue().path("requestBody");
             if (!body.isMissingNode() && body.findValue("examples") == null && body.findValue("example") == null) {

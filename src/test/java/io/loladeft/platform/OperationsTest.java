@@ -3,6 +3,7 @@ package io.loladeft.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loladeft.support.ApiTest;
+import io.loladeft.support.Http;
 import org.junit.jupiter.api.Test;
 
 /** What Kubernetes and Prometheus read: probes (readiness includes the database) and metrics. */
@@ -13,7 +14,7 @@ class OperationsTest extends ApiTest {
         assertThat(http.get("/livez").status()).isEqualTo(200);
         var ready = http.get("/readyz");
         assertThat(ready.status()).isEqualTo(200);
-        var readiness = new io.loladeft.support.Http(managementPort).get("/actuator/health/readiness");
+        var readiness = new Http(managementPort).get("/actuator/health/readiness");
         assertThat(readiness.json().path("status").asString()).isEqualTo("UP");
         assertThat(readiness.json().path("components").has("db")).as(readiness.body()).isTrue();
     }
@@ -25,7 +26,7 @@ class OperationsTest extends ApiTest {
 
     @Test
     void prometheusMetricsAreOnTheManagementPortOnly() {
-        var metrics = new io.loladeft.support.Http(managementPort).get("/actuator/prometheus");
+        var metrics = new Http(managementPort).get("/actuator/prometheus");
         assertThat(metrics.status()).isEqualTo(200);
         assertThat(metrics.body()).contains("jvm_memory_used_bytes", "hikaricp_connections");
     }

@@ -7,6 +7,7 @@ import io.loladeft.support.Http;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -39,7 +40,7 @@ class ReadinessFollowsDatabaseTest {
         }
     }
 
-    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
         Instant until = Instant.now().plus(Duration.ofSeconds(30));
         while (Instant.now().isBefore(until)) {
             if (condition.getAsBoolean()) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.loladeft.support.ApiTest;
 import io.loladeft.support.Http;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.context.ApplicationEventPublisher;
@@ -101,8 +103,8 @@ class DeviceCalibrationTest extends ApiTest {
         assertThat(back.json().path("unschedulable").asBoolean()).isFalse();
     }
 
-    private static java.util.List<Double> seconds(JsonNode device) {
-        java.util.List<Double> out = new java.util.ArrayList<>();
+    private static List<Double> seconds(JsonNode device) {
+        List<Double> out = new ArrayList<>();
         device.path("profile").path("computeSeconds").forEach(n -> out.add(n.asDouble()));
         return out;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
 import java.net.ProxySelector;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
@@ -163,7 +164,7 @@ public final class RecordingHttpClient extends HttpClient {
         }
 
         @Override
-        public java.net.URI uri() {
+        public URI uri() {
             return raw.uri();
         }
 

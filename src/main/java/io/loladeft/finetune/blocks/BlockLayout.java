@@ -110,16 +110,6 @@ public final class BlockLayout {
         return out;
     }
 
-    /** The block a trainable tensor belongs to, or -1 if it belongs to none (frozen backbone). */
-    public int layerOf(String tensor) {
-        for (int l = 1; l <= numBlocks(); l++) {
-            if (tensorsOf(l).contains(tensor)) {
-                return l;
-            }
-        }
-        return -1;
-    }
-
     /** Parameters of block {@code layer} (what the planner calls P_n), the embeddings included where they ride. */
     public long parameterCount(int layer) {
         long n = 0;

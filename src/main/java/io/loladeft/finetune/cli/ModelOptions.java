@@ -34,10 +34,10 @@ final class ModelOptions {
     /** A preset name (tiny, small, minilm, base, large) or a path to a config.json. */
     static EncoderConfig config(String name, int numLabels, int layersOverride, int maxLen) {
         EncoderConfig c = switch (name.toLowerCase(Locale.ROOT)) {
-            case "tiny" -> new EncoderConfig(EncoderConfig.Family.ROBERTA, 50265, 32, 2, 4, 64,
-                    Math.max(66, maxLen + 2), 1, 1e-5f, 1, numLabels, 0f, 0f, 0.02f);
-            case "small" -> new EncoderConfig(EncoderConfig.Family.ROBERTA, 50265, 128, 4, 4, 512,
-                    Math.max(130, maxLen + 2), 1, 1e-5f, 1, numLabels, 0.1f, 0.1f, 0.02f);
+            case "tiny" -> EncoderConfig.roberta(2, 32, 4, 64, EncoderConfig.ROBERTA_VOCAB, Math.max(66, maxLen + 2),
+                    numLabels).withDropout(0f, 0f);
+            case "small" -> EncoderConfig.roberta(4, 128, 4, 512, EncoderConfig.ROBERTA_VOCAB, Math.max(130, maxLen + 2),
+                    numLabels);
             case "minilm", "all-minilm-l6-v2" -> EncoderConfig.miniLmL6(numLabels);
             case "base", "roberta-base" -> EncoderConfig.robertaBase(numLabels);
             case "large", "roberta-large" -> EncoderConfig.robertaLarge(numLabels);

@@ -1,5 +1,6 @@
 package io.loladeft.finetune.model;
 
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -9,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * The shape of a BERT-family encoder, the fields of a Hugging Face {@code config.json} that the
@@ -38,7 +40,7 @@ public record EncoderConfig(
         ROBERTA, BERT;
 
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
         static Family parse(String modelType) {
@@ -73,19 +75,30 @@ public record EncoderConfig(
         }
     }
 
+    /** RoBERTa's byte-level BPE vocabulary, the same for roberta-base and roberta-large. */
+    public static final int ROBERTA_VOCAB = 50265;
+
+    /** RoBERTa's position table: 512 tokens, after the pad id and the one position before it. */
+    public static final int ROBERTA_MAX_POSITIONS = 514;
+
     /** {@code roberta-base}: 12 layers, hidden 768, 12 heads, FFN 3072. */
     public static EncoderConfig robertaBase(int numLabels) {
-        return roberta(12, 768, 12, 3072, numLabels);
+        return roberta(12, 768, 12, 3072, ROBERTA_VOCAB, ROBERTA_MAX_POSITIONS, numLabels);
     }
 
     /** {@code roberta-large}: 24 layers, hidden 1024, 16 heads, FFN 4096. */
     public static EncoderConfig robertaLarge(int numLabels) {
-        return roberta(24, 1024, 16, 4096, numLabels);
+        return roberta(24, 1024, 16, 4096, ROBERTA_VOCAB, ROBERTA_MAX_POSITIONS, numLabels);
     }
 
-    /** A RoBERTa shape with roberta-base's vocabulary, positions, eps, pad id and dropout. */
-    public static EncoderConfig roberta(int layers, int hidden, int heads, int intermediate, int numLabels) {
-        return new EncoderConfig(Family.ROBERTA, 50265, hidden, layers, heads, intermediate, 514, 1, 1e-5f, 1,
+    /**
+     * A RoBERTa of any shape (the arguments in the order of the API's {@code architecture}) with
+     * RoBERTa's conventions: one token type, LayerNorm eps 1e-5, pad id 1, dropout 0.1, initializer
+     * range 0.02.
+     */
+    public static EncoderConfig roberta(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions,
+            int numLabels) {
+        return new EncoderConfig(Family.ROBERTA, vocab, hidden, layers, heads, intermediate, maxPositions, 1, 1e-5f, 1,
                 numLabels, 0.1f, 0.1f, 0.02f);
     }
 
@@ -100,7 +113,7 @@ public record EncoderConfig(
 
     /** A tiny model for tests: the real vocabulary size is not needed, ids must stay below {@code vocab}. */
     public static EncoderConfig tiny(int vocab, int layers, int numLabels) {
-        return new EncoderConfig(Family.ROBERTA, vocab, 32, layers, 4, 64, 66, 1, 1e-5f, 1, numLabels, 0f, 0f, 0.02f);
+        return roberta(layers, 32, 4, 64, vocab, 66, numLabels).withDropout(0f, 0f);
     }
 
     public int headDim() {
@@ -205,7 +218,7 @@ public record EncoderConfig(
         }
         o.add("id2label", id2label);
         o.add("label2id", label2id);
-        return new com.google.gson.GsonBuilder().setPrettyPrinting().create().toJson(o);
+        return new GsonBuilder().setPrettyPrinting().create().toJson(o);
     }
 
     private static int req(JsonObject o, String key, Path file) {

@@ -9,9 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Loads and saves Hugging Face RoBERTa and BERT directories ({@code config.json} +
@@ -96,7 +98,7 @@ public final class HfCheckpoint {
         List<String> ignored = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> expected = names.allTensors(config, spec);
-        java.util.Set<String> known = new java.util.HashSet<>(expected);
+        Set<String> known = new HashSet<>(expected);
         for (Map.Entry<String, HostTensor> e : raw.entrySet()) {
             String name = bare && !e.getKey().startsWith("classifier.") ? prefix + e.getKey() : e.getKey();
             if (isIgnored(config.family(), name)) {

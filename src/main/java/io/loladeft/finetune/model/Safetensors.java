@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Reads and writes the safetensors format (8-byte little-endian header length, a JSON header, raw
@@ -34,7 +36,7 @@ public final class Safetensors {
         return read(file, name -> false);
     }
 
-    public static Map<String, HostTensor> read(Path file, java.util.function.Predicate<String> skip) {
+    public static Map<String, HostTensor> read(Path file, Predicate<String> skip) {
         byte[] bytes;
         try {
             bytes = readFile(file);
@@ -56,7 +58,7 @@ public final class Safetensors {
             throw new CheckpointException(file + ": " + size + " bytes is too large to read");
         }
         byte[] bytes = new byte[(int) size];
-        try (java.io.InputStream in = Files.newInputStream(file)) {
+        try (InputStream in = Files.newInputStream(file)) {
             int off = 0;
             while (off < bytes.length) {
                 int n = in.read(bytes, off, Math.min(1 << 20, bytes.length - off));
@@ -75,7 +77,7 @@ public final class Safetensors {
     }
 
     /** As {@link #read(byte[], String)}, leaving out tensors whose name {@code skip} accepts (any dtype). */
-    public static Map<String, HostTensor> read(byte[] bytes, String source, java.util.function.Predicate<String> skip) {
+    public static Map<String, HostTensor> read(byte[] bytes, String source, Predicate<String> skip) {
         if (bytes.length < 8) {
             throw new CheckpointException(source + ": not a safetensors file (" + bytes.length + " bytes)");
         }

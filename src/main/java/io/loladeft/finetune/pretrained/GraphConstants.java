@@ -4,6 +4,7 @@ import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import io.loladeft.finetune.model.CheckpointException;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -31,7 +32,7 @@ final class GraphConstants {
                     graph.source + ": the head split " + reshape.getName() + " has no constant head count"));
             if (target.length != 4 || target[2] <= 0 || target[2] * target[3] != hidden) {
                 throw new CheckpointException(graph.source + ": the head split " + reshape.getName() + " reshapes to "
-                        + java.util.Arrays.toString(target) + ", not [batch, seq, heads, " + hidden + "/heads]");
+                        + Arrays.toString(target) + ", not [batch, seq, heads, " + hidden + "/heads]");
             }
             found.add(target[2]);
         }

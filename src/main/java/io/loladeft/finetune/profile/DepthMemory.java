@@ -19,11 +19,13 @@ import io.loladeft.finetune.train.TorchThread;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -146,7 +148,7 @@ public final class DepthMemory {
      * environment. Returns the child's samples in order.
      */
     public static List<Sample> runForked(List<String> jvmOptions, Map<String, String> env, List<String> childArgs,
-            List<Integer> depths, java.io.PrintStream log) {
+            List<Integer> depths, PrintStream log) {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Sample> out = new ArrayList<>();
         for (int d : depths) {
@@ -180,7 +182,7 @@ public final class DepthMemory {
                 }
                 Sample s = Sample.of(JsonParser.parseString(last).getAsJsonObject());
                 if (log != null) {
-                    log.printf(java.util.Locale.ROOT, "depth %d: training %.1f MiB (peak anon %.1f, baseline %.1f)%n",
+                    log.printf(Locale.ROOT, "depth %d: training %.1f MiB (peak anon %.1f, baseline %.1f)%n",
                             d, s.trainingBytes() / 1048576.0, s.peakAnonBytes() / 1048576.0,
                             s.baselineAnonBytes() / 1048576.0);
                 }
@@ -204,7 +206,7 @@ public final class DepthMemory {
     public static String report(EncoderConfig c, BlockSpec spec, int batch, int seq, int steps, List<String> jvmOptions,
             Map<String, String> env, List<Sample> samples) {
         JsonObject o = new JsonObject();
-        o.addProperty("family", c.family().name().toLowerCase(java.util.Locale.ROOT));
+        o.addProperty("family", c.family().name().toLowerCase(Locale.ROOT));
         o.addProperty("layers", c.numLayers());
         o.addProperty("hidden", c.hiddenSize());
         o.addProperty("heads", c.numHeads());

@@ -3,6 +3,7 @@ package io.loladeft.finetune.profile;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
@@ -12,6 +13,7 @@ import io.loladeft.finetune.train.OptimizerSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -82,7 +84,7 @@ public final class Profiler {
             o.addProperty("bottleneck", options.spec().bottleneck());
             o.addProperty("batchSize", options.batchSize());
             o.addProperty("seqLen", options.seqLen());
-            o.addProperty("optimizer", options.optimizer().kind().name().toLowerCase(java.util.Locale.ROOT));
+            o.addProperty("optimizer", options.optimizer().kind().name().toLowerCase(Locale.ROOT));
             o.addProperty("iterations", options.iterations());
             o.addProperty("hostFlops", hostFlops);
             o.addProperty("availableProcessors", Runtime.getRuntime().availableProcessors());
@@ -98,7 +100,7 @@ public final class Profiler {
                 raw.add(r);
             }
             o.add("raw", raw);
-            o.add("profile", com.google.gson.JsonParser.parseString(profileJson()));
+            o.add("profile", JsonParser.parseString(profileJson()));
             return new GsonBuilder().setPrettyPrinting().create().toJson(o);
         }
     }

@@ -24,7 +24,7 @@ public final class RoundRunner implements AutoCloseable {
 
     /**
      * @param assignment for each device, the blocks it trains (layers 1..L and the head, L+1,
-     *                   {@link io.loladeft.finetune.blocks.BlockLayout}); every block exactly once
+     *                   {@link BlockLayout}); every block exactly once
      */
     public RoundRunner(ModelSource source, BlockSpec spec, OptimizerSpec optimizer, List<List<Integer>> assignment) {
         this.assignment = List.copyOf(assignment);

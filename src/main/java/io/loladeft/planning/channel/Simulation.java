@@ -2,6 +2,8 @@ package io.loladeft.planning.channel;
 
 import io.loladeft.planning.Algorithm;
 import io.loladeft.planning.PlanningProblem;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -22,6 +24,6 @@ public record Simulation(PlanningProblem problem, Algorithm algorithm, ChannelMo
 
     public Simulation {
         // Not List.copyOf: a null entry must reach the checks and be named there, not throw here.
-        policies = policies == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(policies));
+        policies = policies == null ? null : Collections.unmodifiableList(new ArrayList<>(policies));
     }
 }

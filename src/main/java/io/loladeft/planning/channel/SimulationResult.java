@@ -2,6 +2,7 @@ package io.loladeft.planning.channel;
 
 import io.loladeft.planning.Algorithm;
 import io.loladeft.planning.Plan;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -30,7 +31,7 @@ public record SimulationResult(Algorithm optimumAlgorithm, double perDeviceQuant
 
         static Stats of(double[] values) {
             double[] s = values.clone();
-            java.util.Arrays.sort(s);
+            Arrays.sort(s);
             double sum = 0;
             for (double v : s) {
                 sum += v;

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Runs planning policies against the same seeded fading draws and the per-round optimum. Stateless and thread-safe
@@ -139,7 +140,7 @@ public final class Simulator {
         }
         if (sim.policies() == null || sim.policies().isEmpty()) {
             bad.add(new Violation("policies", "name at least one of static, robust, adaptive"));
-        } else if (sim.policies().stream().anyMatch(java.util.Objects::isNull)
+        } else if (sim.policies().stream().anyMatch(Objects::isNull)
                 || new HashSet<>(sim.policies()).size() != sim.policies().size()) {
             bad.add(new Violation("policies", "must not repeat a policy or contain null"));
         }

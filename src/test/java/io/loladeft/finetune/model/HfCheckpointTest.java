@@ -19,6 +19,7 @@ import io.loladeft.finetune.model.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,7 +105,7 @@ class HfCheckpointTest {
                     HfCheckpoint.Loaded l = HfCheckpoint.load(dir, BlockSpec.layer(), 0, 1, m)) {
                 String n = "roberta.encoder.layer.1.intermediate.dense.weight";
                 float[] orig = f32.get(n).data();
-                float[] got = l.model().getTensors(java.util.List.of(n)).get(n).data();
+                float[] got = l.model().getTensors(List.of(n)).get(n).data();
                 double tol = dt == Safetensors.DType.F16 ? 1e-3 : 8e-3;
                 for (int i = 0; i < orig.length; i++) {
                     assertEquals(orig[i], got[i], Math.abs(orig[i]) * tol + 1e-7, n + "[" + i + "]");
@@ -183,7 +184,7 @@ class HfCheckpointTest {
         try (NDManager m = NDManager.newBaseManager();
                 HfCheckpoint.Loaded l = HfCheckpoint.load(dir, BlockSpec.lora(2, 4), 5, 1, m)) {
             assertEquals(5, l.model().config().numLabels());
-            assertEquals(java.util.List.of("pooler.dense.weight"), l.report().ignored());
+            assertEquals(List.of("pooler.dense.weight"), l.report().ignored());
             assertTrue(l.report().initialised().contains("classifier.out_proj.weight"));
             assertTrue(l.report().initialised().contains("roberta.encoder.layer.0.attention.self.query.lora_A.weight"));
             assertTrue(l.model().getAllTensors().get("roberta.encoder.layer.0.attention.self.query.weight")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.loladeft.finetune.blocks.BlockKind;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.HostTensor;
@@ -20,6 +21,7 @@ import io.loladeft.finetune.train.RoundRunner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -150,7 +152,7 @@ class CooperativeRoundTest {
                         assertFalse(d.model().parameter(n).hasGradient(), n + " must not require a gradient");
                     }
                 }
-                Map<String, HostTensor> sent = new java.util.LinkedHashMap<>(Safetensors.read(r.updatedBlocks(), "update"));
+                Map<String, HostTensor> sent = new LinkedHashMap<>(Safetensors.read(r.updatedBlocks(), "update"));
                 // AdamW's state travels with the block: moments and step of exactly the block's tensors
                 Set<String> state = new HashSet<>();
                 for (String n : block) {
@@ -163,7 +165,7 @@ class CooperativeRoundTest {
                 for (String n : sent.keySet()) {
                     assertTrue(sent.get(n).bitEquals(after.get(n)));
                 }
-                if (spec.kind() != io.loladeft.finetune.blocks.BlockKind.LAYER) {
+                if (spec.kind() != BlockKind.LAYER) {
                     for (String n : EncoderNames.of(c).backboneTensors(c)) {
                         assertFalse(sent.containsKey(n), "backbone tensor " + n + " crossed");
                     }
@@ -175,7 +177,7 @@ class CooperativeRoundTest {
 
     @Test
     void aShallowerBlockCostsLessTime() {
-        EncoderConfig c = new EncoderConfig(EncoderConfig.Family.ROBERTA, 200, 96, 6, 4, 384, 70, 1, 1e-5f, 1, 2, 0f, 0f, 0.02f);
+        EncoderConfig c = EncoderConfig.roberta(6, 96, 4, 384, 200, 70, 2).withDropout(0f, 0f);
         try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 4), BlockSpec.layer(), OptimizerSpec.sgd(1e-3f))) {
             List<Batch> batches = List.of(randomBatch(c, 8, 48, 3));
             d.iterate(List.of(6), batches);

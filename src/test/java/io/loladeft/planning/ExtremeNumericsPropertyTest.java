@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * -200 dB, total bandwidth from 1 Hz to 1 THz, one device whose compute is 1e12 times its upload, one in rate
  * saturation. The yardstick is {@link IndependentOracle}, which shares no code with the solvers.
  */
-class ExtremeNumericsProperties {
+class ExtremeNumericsPropertyTest {
 
     private static final ModelSpec TINY = new ModelSpec(new RobertaShape(4, 16, 2, 32, 100, 64),
             BlockSpec.lora(2, 4), 4, 4);
@@ -131,7 +131,7 @@ class ExtremeNumericsProperties {
                 "exact " + exact.roundLatencySeconds() + " above the independent optimum " + opt);
         assertTrue(exact.roundLatencySeconds() >= opt * (1 - 1e-9),
                 "exact " + exact.roundLatencySeconds() + " below the independent optimum " + opt);
-        tally.count("exact gap to oracle", JbbaProperties.bucket(exact.roundLatencySeconds() / opt - 1));
+        tally.count("exact gap to oracle", JbbaPropertyTest.bucket(exact.roundLatencySeconds() / opt - 1));
         assertTrue(equal.roundLatencySeconds() >= opt * (1 - 1e-9), "equal-bandwidth beats the joint optimum");
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * CRUNCH equals the exhaustive optimum of P1 (one block per device, given bandwidths), computed by
  * {@link IndependentOracle}, which shares no code with the solvers.
  */
-class CrunchProperties {
+class CrunchPropertyTest {
 
     private static double[] randomShares(CostModel cm, long seed) {
         SplittableRandom r = new SplittableRandom(seed ^ 0x9E3779B97F4A7C15L);
@@ -77,7 +78,7 @@ class CrunchProperties {
     private void plannerCrunchWithFixedBandwidthsMatchesExhaustiveFor(long seed) {
         PlanningProblem p = Instances.random(seed, new Instances.Shape(6, 5, 1, true));
         SplittableRandom r = new SplittableRandom(seed);
-        var devices = new java.util.ArrayList<Device>();
+        var devices = new ArrayList<Device>();
         int k = p.devices().size();
         for (Device d : p.devices()) {
             devices.add(r.nextBoolean() ? d.withBandwidthHz(p.bandwidthHz() / (k + 1) * (0.5 + r.nextDouble())) : d);

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * {@link RunSearch} is tested exhaustively together with the search; and plans never get worse when
  * {@code maxBlocksPerDevice} grows.
  */
-class MultiBlockExactProperties {
+class MultiBlockExactPropertyTest {
 
     private final Planner planner = new Planner();
     /** Gap tolerance 0: joint then searches to the optimum, so monotonicity can be asserted to 1e-9. */
@@ -131,7 +133,7 @@ class MultiBlockExactProperties {
     @Test
     void incrementalAssignmentMatchesHungarian() {
         Seeds.check(3L, 300, seed -> {
-            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            SplittableRandom r = new SplittableRandom(seed);
             int rows = 1 + r.nextInt(6);
             int cols = rows + r.nextInt(4);
             double[][] c = new double[rows][cols];
@@ -143,7 +145,7 @@ class MultiBlockExactProperties {
             RunSearch.Assign a = new RunSearch.Assign(rows + 1, cols);
             a.reset();
             for (int i = 0; i < rows; i++) {
-                double[][] prefix = java.util.Arrays.copyOf(c, i + 1);
+                double[][] prefix = Arrays.copyOf(c, i + 1);
                 int[] h = Hungarian.solve(prefix);
                 a.save(i);
                 double v = a.addRow(c[i]);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /** JBBA against equal-bandwidth and the exhaustive P2 optimum; exact equals it; lower bounds hold. */
-class JbbaProperties {
+class JbbaPropertyTest {
 
     private final Planner planner = new Planner();
     private final Tally tally = new Tally();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /** Every plan of every algorithm passes the shared validator, or the problem is infeasible for all of them. */
-class AllAlgorithmsProperties {
+class AllAlgorithmsPropertyTest {
 
     private final Planner planner = new Planner();
 
