@@ -257,6 +257,9 @@ public final class EncoderModel implements AutoCloseable {
                 .reshape(b, 1, 1, s);
         NDArray loraScale = spec.kind() == BlockKind.LORA ? scalar(m, spec.loraScale()) : null;
         NDArray attnScale = scalar(m, (float) (1.0 / Math.sqrt(config.headDim())));
+        // The layers work on [b * s, h] (a view): DJL's linear fuses the bias into the product
+        // (addmm) only for 2-D input; on 3-D input it is a matmul plus an add_ over the whole output.
+        x = x.reshape(b * s, config.hiddenSize());
         for (int i = 0; i < config.numLayers(); i++) {
             // Ops put their results in their first operand's manager: with x moved to lm, the layer's
             // intermediates land there and go when lm closes, x (the layer below's output) with them:
@@ -269,7 +272,7 @@ public final class EncoderModel implements AutoCloseable {
                 x = out;
             }
         }
-        return x;
+        return x.reshape(b, s, config.hiddenSize());
     }
 
     private NDArray layer(NDArray x, NDArray maskBias, NDArray loraScale, NDArray attnScale, int i, int b, int s,
@@ -282,15 +285,15 @@ public final class EncoderModel implements AutoCloseable {
         NDArray k = linear(x, p + "attention.self.key");
         NDArray v = linear(x, p + "attention.self.value");
         if (loraScale != null) {
-            q = q.add(lora(x, p + "attention.self.query").mul(loraScale));
-            v = v.add(lora(x, p + "attention.self.value").mul(loraScale));
+            q = q.add(lora(x, p + "attention.self.query", loraScale));
+            v = v.add(lora(x, p + "attention.self.value", loraScale));
         }
         NDArray q4 = q.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
         NDArray kT = k.reshape(b, s, a, dh).transpose(0, 2, 3, 1);
         NDArray v4 = v.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
         NDArray scores = q4.matMul(kT).mul(attnScale).add(maskBias);
         NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
-        NDArray ctx = probs.matMul(v4).transpose(0, 2, 1, 3).reshape(b, s, h);
+        NDArray ctx = probs.matMul(v4).transpose(0, 2, 1, 3).reshape((long) b * s, h);
         NDArray attn = dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout(), training);
         NDArray x1 = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
         NDArray inter = Activation.gelu(linear(x1, p + "intermediate.dense"));
@@ -313,8 +316,13 @@ public final class EncoderModel implements AutoCloseable {
         return m.create(value);
     }
 
-    private NDArray lora(NDArray x, String module) {
-        NDArray down = Linear.linear(x, parameter(module + ".lora_A.weight")).head();
+    /**
+     * {@code scale * B(A x)}, scaled at rank r ({@code [b * s, r]}) rather than on the {@code [b * s, h]}
+     * output: the same product (exactly so for the usual power-of-two alpha / r) for a pass over h / r
+     * fewer elements.
+     */
+    private NDArray lora(NDArray x, String module, NDArray scale) {
+        NDArray down = Linear.linear(x, parameter(module + ".lora_A.weight")).head().mul(scale);
         return Linear.linear(down, parameter(module + ".lora_B.weight")).head();
     }
 
