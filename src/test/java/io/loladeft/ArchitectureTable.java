@@ -21,8 +21,7 @@ final class ArchitectureTable {
     private static final Pattern ROW = Pattern.compile("^\\| `([a-z]+)` \\|(.*)\\|(.*)\\|\\s*$");
     private static final Pattern NAME = Pattern.compile("`([a-z]+)`");
 
-    private ArchitectureTable() {
-    }
+    private ArchitectureTable() {}
 
     static Map<String, Set<String>> read(Path doc) throws IOException {
         Map<String, String> mayUse = new LinkedHashMap<>();

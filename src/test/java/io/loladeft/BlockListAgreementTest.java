@@ -20,8 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class BlockListAgreementTest {
 
-    private record Pair(String name, EncoderConfig trainer, RobertaShape planner) {
-    }
+    private record Pair(String name, EncoderConfig trainer, RobertaShape planner) {}
 
     @Test
     void plannerAndTrainerAgreeOnEveryBlockOfEveryKind() {

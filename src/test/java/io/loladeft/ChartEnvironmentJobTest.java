@@ -78,22 +78,36 @@ class ChartEnvironmentJobTest {
         TestDatabase.Connection db = TestDatabase.get();
         int managementPort = freePort();
         var objects = render(Map.of(
-                "database.url", db.url(), "database.username", db.username(), "database.password", db.password(),
-                "data.mountPath", data.toString(),
-                "auth.apiKeys.existingSecret", API_KEYS_SECRET,
-                "metrics.managementPort", managementPort,
-                "worker.env.LOLADEFT_JOBS_WORKER_HOST_FLOPS", "1e11"));
+                "database.url",
+                db.url(),
+                "database.username",
+                db.username(),
+                "database.password",
+                db.password(),
+                "data.mountPath",
+                data.toString(),
+                "auth.apiKeys.existingSecret",
+                API_KEYS_SECRET,
+                "metrics.managementPort",
+                managementPort,
+                "worker.env.LOLADEFT_JOBS_WORKER_HOST_FLOPS",
+                "1e11"));
         // What `kubectl create secret generic loladeft-api-keys --from-file=api-keys=...` would hold.
-        Map<String, Map<String, String>> externalSecrets = Map.of(API_KEYS_SECRET, Map.of("api-keys", TestAuth.apiKeysConfig()));
+        Map<String, Map<String, String>> externalSecrets =
+                Map.of(API_KEYS_SECRET, Map.of("api-keys", TestAuth.apiKeysConfig()));
 
         Map<String, String> apiEnv = containerEnv(objects, "api", externalSecrets);
         Map<String, String> workerEnv = containerEnv(objects, "worker", externalSecrets);
-        assertThat(apiEnv).containsEntry("LOLADEFT_FILES_ROOTS", data.toString()).containsEntry("LOLADEFT_ROLE", "api");
+        assertThat(apiEnv)
+                .containsEntry("LOLADEFT_FILES_ROOTS", data.toString())
+                .containsEntry("LOLADEFT_ROLE", "api");
         assertThat(workerEnv).containsEntry("LOLADEFT_ROLE", "worker");
         var unproven = new TreeSet<>(apiEnv.keySet());
         unproven.addAll(workerEnv.keySet());
         unproven.removeAll(REACHES.keySet());
-        assertThat(unproven).as("variables the chart renders that no check here shows reaching the app").isEmpty();
+        assertThat(unproven)
+                .as("variables the chart renders that no check here shows reaching the app")
+                .isEmpty();
 
         try (ConfigurableApplicationContext api = start(apiEnv, Map.of("server.port", "0"))) {
             Http anonymous = new Http(port(api));
@@ -102,11 +116,14 @@ class ChartEnvironmentJobTest {
             assertThat(api.getBeanNamesForType(EmbeddedPostgres.class)).isEmpty();
             assertThat(anonymous.get("/api/v1/devices").status()).isEqualTo(401);
             assertThat(http.get("/api/v1/devices?size=1").status()).isEqualTo(200);
-            assertThat(new Http(managementPort).get("/actuator/prometheus").body()).contains("jvm_memory_used_bytes");
+            assertThat(new Http(managementPort).get("/actuator/prometheus").body())
+                    .contains("jvm_memory_used_bytes");
             assertThat(api.getEnvironment().getProperty("loladeft.role")).isEqualTo("api");
 
             // Nothing else may hold the queue: this test's worker must train only this test's job.
-            api.getBean(JdbcClient.class).sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
+            api.getBean(JdbcClient.class)
+                    .sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')")
+                    .update();
             Http.Response submitted = http.post("/api/v1/jobs", """
                     {"plan": {"bandwidthHz": 2e7, "maxBlocksPerDevice": 2,
                               "devices": [
@@ -121,14 +138,17 @@ class ChartEnvironmentJobTest {
             String id = submitted.json().path("id").asString();
 
             // The worker pod: its own ports, as every pod has its own network.
-            try (ConfigurableApplicationContext worker = start(workerEnv,
-                    Map.of("server.port", "0", "management.server.port", "0"))) {
+            try (ConfigurableApplicationContext worker =
+                    start(workerEnv, Map.of("server.port", "0", "management.server.port", "0"))) {
                 assertThat(worker.getBean(PathRoots.class).roots()).containsExactly(data);
                 JsonNode job = awaitEnd(http, id, Duration.ofMinutes(3));
                 assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
                 assertThat(job.path("rounds").size()).isEqualTo(2);
-                job.path("rounds").forEach(r -> r.path("devices").forEach(d -> assertThat(
-                        d.path("emulatedComputeSeconds").asDouble()).isPositive()));
+                job.path("rounds")
+                        .forEach(r -> r.path("devices")
+                                .forEach(d -> assertThat(
+                                                d.path("emulatedComputeSeconds").asDouble())
+                                        .isPositive()));
                 assertThat(http.get("/api/v1/jobs/" + id + "/blocks").status()).isEqualTo(200);
             }
         }
@@ -149,10 +169,13 @@ class ChartEnvironmentJobTest {
     }
 
     /** A container's environment as the kubelet would give it: envFrom ConfigMaps, then env (values and Secret keys). */
-    static Map<String, String> containerEnv(List<Map<String, Object>> objects, String role,
-            Map<String, Map<String, String>> externalSecrets) {
-        var deployment = objects.stream().filter(o -> "Deployment".equals(o.get("kind"))
-                && role.equals(at(o, "metadata.labels.app\\.kubernetes\\.io/component"))).findFirst().orElseThrow();
+    static Map<String, String> containerEnv(
+            List<Map<String, Object>> objects, String role, Map<String, Map<String, String>> externalSecrets) {
+        var deployment = objects.stream()
+                .filter(o -> "Deployment".equals(o.get("kind"))
+                        && role.equals(at(o, "metadata.labels.app\\.kubernetes\\.io/component")))
+                .findFirst()
+                .orElseThrow();
         var c = container(deployment);
         var env = new LinkedHashMap<String, String>();
         for (Object from : (List<?>) c.get("envFrom")) {
@@ -173,8 +196,8 @@ class ChartEnvironmentJobTest {
         return env;
     }
 
-    static String secretValue(List<Map<String, Object>> objects, Map<String, Map<String, String>> external,
-            String secret, String key) {
+    static String secretValue(
+            List<Map<String, Object>> objects, Map<String, Map<String, String>> external, String secret, String key) {
         if (external.containsKey(secret)) {
             return external.get(secret).get(key);
         }
@@ -189,10 +212,14 @@ class ChartEnvironmentJobTest {
     static ConfigurableApplicationContext start(Map<String, String> env, Map<String, String> podOnly) {
         StandardEnvironment environment = new StandardEnvironment();
         var sources = environment.getPropertySources();
-        sources.replace(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new SystemEnvironmentPropertySource(
-                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new LinkedHashMap<>(env)));
+        sources.replace(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME,
+                new SystemEnvironmentPropertySource(
+                        StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, new LinkedHashMap<>(env)));
         sources.addFirst(new MapPropertySource("pod", new LinkedHashMap<>(podOnly)));
-        return new SpringApplicationBuilder(LolaDeftApplication.class).environment(environment).run();
+        return new SpringApplicationBuilder(LolaDeftApplication.class)
+                .environment(environment)
+                .run();
     }
 
     static int port(ConfigurableApplicationContext context) {
@@ -210,7 +237,8 @@ class ChartEnvironmentJobTest {
         JsonNode job;
         do {
             job = http.get("/api/v1/jobs/" + id).json();
-            if (Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(job.path("state").asString())) {
+            if (Set.of("SUCCEEDED", "FAILED", "CANCELLED")
+                    .contains(job.path("state").asString())) {
                 return job;
             }
             Thread.sleep(250);

@@ -114,12 +114,23 @@ class GeneratedClientTest extends ApiTest {
     /** A tiny RoBERTa (two layers of width 32) with LoRA blocks: a job on it runs in seconds. */
     static ModelRequest tinyModel() {
         return new ModelRequest()
-                .architecture(new Architecture().layers(2).hidden(32).heads(4).intermediate(64).vocab(50265).maxPositions(66))
+                .architecture(new Architecture()
+                        .layers(2)
+                        .hidden(32)
+                        .heads(4)
+                        .intermediate(64)
+                        .vocab(50265)
+                        .maxPositions(66))
                 .block(new BlockConfig().kind(BlockConfig.KindEnum.LORA).rank(4).alpha(8.0));
     }
 
     static DeviceRequest device(String name, double flops, double memory, double power, double gain, String zone) {
-        return new DeviceRequest().name(name).computeFlops(flops).memoryBytes(memory).txPowerDbm(power).channelGainDb(gain)
+        return new DeviceRequest()
+                .name(name)
+                .computeFlops(flops)
+                .memoryBytes(memory)
+                .txPowerDbm(power)
+                .channelGainDb(gain)
                 .labels(Map.of("zone", zone));
     }
 
@@ -128,9 +139,9 @@ class GeneratedClientTest extends ApiTest {
         String zone = unique("client");
 
         // batch: the whole fleet in one transaction
-        ApiResponse<List<DeviceView>> fleet = devices.registerFleetWithHttpInfo(new DeviceBatchRequest().devices(List.of(
-                device(zone + "-a", 2e12, 8e9, 23, -90, zone),
-                device(zone + "-b", 1e12, 8e9, 20, -95, zone))));
+        ApiResponse<List<DeviceView>> fleet = devices.registerFleetWithHttpInfo(new DeviceBatchRequest()
+                .devices(List.of(
+                        device(zone + "-a", 2e12, 8e9, 23, -90, zone), device(zone + "-b", 1e12, 8e9, 20, -95, zone))));
         assertThat(fleet.getStatusCode()).isEqualTo(201);
         assertThat(fleet.getData()).extracting(DeviceView::getName).containsExactly(zone + "-a", zone + "-b");
         assertThat(fleet.getData().get(0).getLabels()).containsEntry("zone", zone);
@@ -157,8 +168,8 @@ class GeneratedClientTest extends ApiTest {
         assertThat(page.getItems()).extracting(DeviceView::getName).containsExactly(zone + "-c", zone + "-b");
 
         // conditional upsert: replaces with the current ETag (200, new ETag), refuses a stale one (412)
-        ApiResponse<DeviceView> replaced = devices.upsertDeviceWithHttpInfo(name,
-                device(name, 6e11, 4e9, 20, -100, zone), etag);
+        ApiResponse<DeviceView> replaced =
+                devices.upsertDeviceWithHttpInfo(name, device(name, 6e11, 4e9, 20, -100, zone), etag);
         assertThat(replaced.getStatusCode()).isEqualTo(200);
         String newEtag = header(replaced, "ETag");
         assertThat(newEtag).isNotBlank().isNotEqualTo(etag);
@@ -167,7 +178,8 @@ class GeneratedClientTest extends ApiTest {
         assertThat(devices.getDevice(name).getComputeFlops()).isEqualTo(6e11);
         // an upsert of a new name creates: 201 with Location
         String fresh = zone + "-d";
-        ApiResponse<DeviceView> upserted = devices.upsertDeviceWithHttpInfo(fresh, device(fresh, 1e12, 8e9, 20, -95, zone), null);
+        ApiResponse<DeviceView> upserted =
+                devices.upsertDeviceWithHttpInfo(fresh, device(fresh, 1e12, 8e9, 20, -95, zone), null);
         assertThat(upserted.getStatusCode()).isEqualTo(201);
         assertThat(header(upserted, "Location")).isEqualTo("/api/v1/devices/" + fresh);
 
@@ -176,11 +188,13 @@ class GeneratedClientTest extends ApiTest {
         ApiResponse<Void> deleted = devices.deleteDeviceWithHttpInfo(name, newEtag);
         assertThat(deleted.getStatusCode()).isEqualTo(204);
         assertProblem(catchApi(() -> devices.getDevice(name)), 404);
-        assertThat(devices.deleteDeviceWithHttpInfo(fresh, null).getStatusCode()).isEqualTo(204);
+        assertThat(devices.deleteDeviceWithHttpInfo(fresh, null).getStatusCode())
+                .isEqualTo(204);
 
         // models: create, read, conditional upsert, list, presets, delete
         String model = unique("client-model");
-        ApiResponse<ModelView> registered = models.registerModelWithHttpInfo(tinyModel().name(model));
+        ApiResponse<ModelView> registered =
+                models.registerModelWithHttpInfo(tinyModel().name(model));
         assertThat(registered.getStatusCode()).isEqualTo(201);
         assertThat(header(registered, "Location")).isEqualTo("/api/v1/models/" + model);
         String modelEtag = header(registered, "ETag");
@@ -188,14 +202,17 @@ class GeneratedClientTest extends ApiTest {
         assertThat(registered.getData().getBlock().getKind()).isEqualTo(BlockConfig.KindEnum.LORA);
         ApiResponse<ModelView> modelRead = models.getModelWithHttpInfo(model);
         assertThat(header(modelRead, "ETag")).isEqualTo(modelEtag);
-        ApiResponse<ModelView> modelReplaced = models.upsertModelWithHttpInfo(model,
-                tinyModel().name(model).precision(ModelRequest.PrecisionEnum.BF16), modelEtag);
+        ApiResponse<ModelView> modelReplaced = models.upsertModelWithHttpInfo(
+                model, tinyModel().name(model).precision(ModelRequest.PrecisionEnum.BF16), modelEtag);
         assertThat(modelReplaced.getStatusCode()).isEqualTo(200);
         assertThat(modelReplaced.getData().getPrecision()).hasToString("bf16");
         assertProblem(catchApi(() -> models.upsertModel(model, tinyModel().name(model), modelEtag)), 412);
-        assertThat(models.listModels(0, 500, List.of("name,asc")).getItems()).extracting(ModelView::getName).contains(model);
+        assertThat(models.listModels(0, 500, List.of("name,asc")).getItems())
+                .extracting(ModelView::getName)
+                .contains(model);
 
-        assertThat(models.listModelPresets()).extracting(ModelRequest::getName)
+        assertThat(models.listModelPresets())
+                .extracting(ModelRequest::getName)
                 .contains("roberta-base", "roberta-large", "all-minilm-l6-v2");
         String preset = unique("client-preset");
         ApiResponse<ModelView> fromPreset = models.registerModelPresetWithHttpInfo("roberta-base", preset);
@@ -205,23 +222,29 @@ class GeneratedClientTest extends ApiTest {
 
         assertThat(models.deleteModelWithHttpInfo(preset, null).getStatusCode()).isEqualTo(204);
         assertProblem(catchApi(() -> models.deleteModel(model, modelEtag)), 412);
-        assertThat(models.deleteModelWithHttpInfo(model, header(modelReplaced, "ETag")).getStatusCode()).isEqualTo(204);
+        assertThat(models.deleteModelWithHttpInfo(model, header(modelReplaced, "ETag"))
+                        .getStatusCode())
+                .isEqualTo(204);
         assertProblem(catchApi(() -> models.getModel(model)), 404);
     }
 
     @Test
     void planCompareTimelineAndAJobThroughTheGeneratedClient() throws Exception {
         String zone = unique("client-jobs");
-        devices.registerFleet(new DeviceBatchRequest().devices(List.of(
-                device(zone + "-a", 2e12, 8e9, 23, -90, zone),
-                device(zone + "-b", 1e12, 8e9, 20, -95, zone),
-                device(zone + "-c", 5e11, 4e9, 20, -100, zone))));
+        devices.registerFleet(new DeviceBatchRequest()
+                .devices(List.of(
+                        device(zone + "-a", 2e12, 8e9, 23, -90, zone),
+                        device(zone + "-b", 1e12, 8e9, 20, -95, zone),
+                        device(zone + "-c", 5e11, 4e9, 20, -100, zone))));
         String model = unique("client-tiny");
         models.registerModel(tinyModel().name(model));
 
         // plan: devices by label selector, the model by name; the client sends [] for the lists it was not given
-        PlanRequest request = new PlanRequest().bandwidthHz(2e7).labelSelector("zone=" + zone)
-                .model(new ModelRequest().name(model)).maxBlocksPerDevice(1)
+        PlanRequest request = new PlanRequest()
+                .bandwidthHz(2e7)
+                .labelSelector("zone=" + zone)
+                .model(new ModelRequest().name(model))
+                .maxBlocksPerDevice(1)
                 .training(new TrainingRequest().batchSize(4).seqLen(32).rounds(3));
         ApiResponse<PlanView> planned = plans.createPlanWithHttpInfo(request);
         assertThat(planned.getStatusCode()).isEqualTo(201);
@@ -230,12 +253,16 @@ class GeneratedClientTest extends ApiTest {
         assertThat(plan.getAlgorithm()).isEqualTo("joint");
         // two layers' blocks and the head's, one per device: all three devices work
         assertThat(plan.getAssignments()).hasSize(3);
-        assertThat(plan.getAssignments()).filteredOn(a -> Boolean.TRUE.equals(a.getHead())).hasSize(1);
+        assertThat(plan.getAssignments())
+                .filteredOn(a -> Boolean.TRUE.equals(a.getHead()))
+                .hasSize(1);
         assertThat(plan.getIdleDevices()).isEmpty();
         assertThat(plan.getRoundLatencySeconds()).isPositive();
         assertThat(plan.getTotalLatencySeconds()).isEqualTo(3 * plan.getRoundLatencySeconds());
         assertThat(plans.getPlan(plan.getId()).getRoundLatencySeconds()).isEqualTo(plan.getRoundLatencySeconds());
-        assertThat(plans.listPlans(0, 500).getItems()).extracting(PlanView::getId).contains(plan.getId());
+        assertThat(plans.listPlans(0, 500).getItems())
+                .extracting(PlanView::getId)
+                .contains(plan.getId());
 
         Comparison comparison = plans.comparePlans(request);
         assertThat(comparison.getRows()).extracting(Row::getAlgorithm).contains("joint", "crunch", "equal-bandwidth");
@@ -246,8 +273,16 @@ class GeneratedClientTest extends ApiTest {
 
         // a job, submitted with an Idempotency-Key: a repeat is the same job, another body under the key is 422
         String key = unique("client-key");
-        JobRequest job = new JobRequest().planId(plan.getId()).task("sst2").dataDir(GLUE.toString())
-                .tokenizerDir(TOKENIZER.toString()).rounds(3).optimizer("sgd").learningRate(0.05).evalEvery(2).seed(7L);
+        JobRequest job = new JobRequest()
+                .planId(plan.getId())
+                .task("sst2")
+                .dataDir(GLUE.toString())
+                .tokenizerDir(TOKENIZER.toString())
+                .rounds(3)
+                .optimizer("sgd")
+                .learningRate(0.05)
+                .evalEvery(2)
+                .seed(7L);
         ApiResponse<JobView> submitted = jobs.createJobWithHttpInfo(job, key);
         assertThat(submitted.getStatusCode()).isEqualTo(202);
         UUID id = submitted.getData().getId();
@@ -267,11 +302,15 @@ class GeneratedClientTest extends ApiTest {
         assertThat(done.getRounds()).hasSize(3).allMatch(r -> r.getTrainingLoss() > 0);
         assertThat(done.getResult().getMetrics()).containsKey("accuracy");
         assertThat(done.getResult().getBlocks()).isEqualTo("/api/v1/jobs/" + id + "/blocks");
-        assertThat(jobs.listJobs("SUCCEEDED", plan.getId(), 0, 20).getItems()).extracting(JobView::getId).containsExactly(id);
+        assertThat(jobs.listJobs("SUCCEEDED", plan.getId(), 0, 20).getItems())
+                .extracting(JobView::getId)
+                .containsExactly(id);
 
         // events: state and progress, each data line one of the spec's event schemas; Last-Event-ID resumes
         List<Event> events = events(jobs.getJobEventsWithHttpInfo(id, null));
-        assertThat(events).extracting(Event::name).containsExactly("state", "state", "progress", "progress", "progress", "state");
+        assertThat(events)
+                .extracting(Event::name)
+                .containsExactly("state", "state", "progress", "progress", "progress", "state");
         List<JobStateEvent> states = new ArrayList<>();
         for (Event e : events) {
             if (e.name().equals("state")) {
@@ -284,8 +323,11 @@ class GeneratedClientTest extends ApiTest {
         }
         assertThat(states).extracting(s -> s.getState().getValue()).containsExactly("QUEUED", "RUNNING", "SUCCEEDED");
         assertThat(states.get(2).getMetrics()).containsKey("accuracy");
-        List<Event> rest = events(jobs.getJobEventsWithHttpInfo(id, events.get(3).id()));
-        assertThat(rest).extracting(Event::id).containsExactly(events.get(4).id(), events.get(5).id());
+        List<Event> rest =
+                events(jobs.getJobEventsWithHttpInfo(id, events.get(3).id()));
+        assertThat(rest)
+                .extracting(Event::id)
+                .containsExactly(events.get(4).id(), events.get(5).id());
 
         String chart = svg(jobs.getJobChartWithHttpInfo(id));
         assertThat(chart).startsWith("<svg").contains("training loss", "predicted by the plan");
@@ -295,21 +337,34 @@ class GeneratedClientTest extends ApiTest {
         assertThat(blocks.getStatusCode()).isEqualTo(200);
         assertThat(header(blocks, "Content-Disposition")).contains("job-" + id + "-blocks.safetensors");
         byte[] safetensors = Files.readAllBytes(blocks.getData().toPath());
-        long headerLength = ByteBuffer.wrap(safetensors, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long headerLength = ByteBuffer.wrap(safetensors, 0, 8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong();
         assertThat(headerLength).isPositive().isLessThan(safetensors.length);
-        assertThat(new String(safetensors, 8, (int) headerLength, StandardCharsets.UTF_8)).startsWith("{").contains("lora");
+        assertThat(new String(safetensors, 8, (int) headerLength, StandardCharsets.UTF_8))
+                .startsWith("{")
+                .contains("lora");
 
         // model: a Hugging Face directory as a zip, with PEFT's adapter files for LoRA
         ApiResponse<File> archive = jobs.getJobModelWithHttpInfo(id);
         assertThat(archive.getStatusCode()).isEqualTo(200);
         assertThat(header(archive, "Content-Disposition")).contains("job-" + id + "-model.zip");
-        assertThat(zipEntries(archive.getData().toPath())).contains("config.json", "model.safetensors", "vocab.json",
-                "merges.txt", "adapter_config.json", "adapter_model.safetensors");
+        assertThat(zipEntries(archive.getData().toPath()))
+                .contains(
+                        "config.json",
+                        "model.safetensors",
+                        "vocab.json",
+                        "merges.txt",
+                        "adapter_config.json",
+                        "adapter_model.safetensors");
         Files.deleteIfExists(blocks.getData().toPath());
         Files.deleteIfExists(archive.getData().toPath());
 
         // cancel: a long job with an inline plan (devices and model inline) is cancelled; again is 409
-        PlanRequest inline = new PlanRequest().bandwidthHz(2e7).maxBlocksPerDevice(2).model(tinyModel())
+        PlanRequest inline = new PlanRequest()
+                .bandwidthHz(2e7)
+                .maxBlocksPerDevice(2)
+                .model(tinyModel())
                 .devices(List.of(inline("a", 2e12, -90), inline("b", 1e12, -95)))
                 .training(new TrainingRequest().batchSize(4).seqLen(32));
         JobView long_ = jobs.createJob(copy(job).planId(null).plan(inline).rounds(2000), null);
@@ -324,7 +379,12 @@ class GeneratedClientTest extends ApiTest {
     }
 
     static InlineDevice inline(String name, double flops, double gain) {
-        return new InlineDevice().name(name).computeFlops(flops).memoryBytes(8e9).txPowerDbm(20.0).channelGainDb(gain);
+        return new InlineDevice()
+                .name(name)
+                .computeFlops(flops)
+                .memoryBytes(8e9)
+                .txPowerDbm(20.0)
+                .channelGainDb(gain);
     }
 
     /** A copy of a job request, through the client's own JSON. */
@@ -390,7 +450,8 @@ class GeneratedClientTest extends ApiTest {
 
     static Set<String> zipEntries(Path zip) throws IOException {
         Set<String> names = new TreeSet<>();
-        try (InputStream in = Files.newInputStream(zip); ZipInputStream z = new ZipInputStream(in)) {
+        try (InputStream in = Files.newInputStream(zip);
+                ZipInputStream z = new ZipInputStream(in)) {
             for (ZipEntry e; (e = z.getNextEntry()) != null; ) {
                 names.add(e.getName());
             }
@@ -399,8 +460,11 @@ class GeneratedClientTest extends ApiTest {
     }
 
     static String header(ApiResponse<?> response, String name) {
-        return response.getHeaders().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        return response.getHeaders().entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase(name))
+                .map(e -> e.getValue().get(0))
+                .findFirst()
+                .orElse(null);
     }
 
     interface Call {
@@ -416,8 +480,8 @@ class GeneratedClientTest extends ApiTest {
     /** The refusal as the client sees it: the status, problem details in the spec's Problem schema. */
     Problem assertProblem(ApiException e, int status) throws IOException {
         assertThat(e.getCode()).as(e.getResponseBody()).isEqualTo(status);
-        assertThat(e.getResponseHeaders().firstValue("Content-Type")).hasValueSatisfying(
-                t -> assertThat(t).startsWith("application/problem+json"));
+        assertThat(e.getResponseHeaders().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
         Problem problem = client.getObjectMapper().readValue(e.getResponseBody(), Problem.class);
         assertThat(problem.getStatus()).isEqualTo(status);
         assertThat(problem.getType()).isEqualTo("about:blank");

@@ -58,8 +58,12 @@ class HelmChartTest {
     void helmComesFromTheClasspathNotFromADownload() {
         // helm-java falls back to downloading the platform jar from Maven Central when no
         // NativeLibrary is on the classpath; the build must never depend on that.
-        var providers = ServiceLoader.load(NativeLibrary.class).stream().map(ServiceLoader.Provider::type).toList();
-        assertThat(providers).as("helm-java platform jar (e.g. com.marcnuri.helm-java:linux-amd64)").isNotEmpty();
+        var providers = ServiceLoader.load(NativeLibrary.class).stream()
+                .map(ServiceLoader.Provider::type)
+                .toList();
+        assertThat(providers)
+                .as("helm-java platform jar (e.g. com.marcnuri.helm-java:linux-amd64)")
+                .isNotEmpty();
     }
 
     // ---- lint ----
@@ -70,17 +74,19 @@ class HelmChartTest {
         Path chart = copyChart(tmp);
         Path valuesFile = chart.resolve("values.yaml");
         String values = Files.readString(valuesFile);
-        String withDb = values
-                .replace("  url: \"\"", "  url: \"jdbc:postgresql://pg.db.svc:5432/loladeft\"")
+        String withDb = values.replace("  url: \"\"", "  url: \"jdbc:postgresql://pg.db.svc:5432/loladeft\"")
                 .replace("  username: \"\"", "  username: \"loladeft\"")
                 .replace("  password: \"\"", "  password: \"s3cret\"");
-        assertThat(withDb).as("values.yaml still has the database keys this test fills in")
+        assertThat(withDb)
+                .as("values.yaml still has the database keys this test fills in")
                 .contains("jdbc:postgresql://pg.db.svc", "username: \"loladeft\"", "password: \"s3cret\"");
         Files.writeString(valuesFile, withDb);
 
         LintResult result = new Helm(chart).lint().strict().call();
 
-        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
     }
 
     @Test
@@ -89,7 +95,9 @@ class HelmChartTest {
         // (no database) lint clean; the render tests below check that they refuse to install.
         LintResult result = new Helm(CHART).lint().strict().call();
 
-        assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+        assertThat(result.isFailed())
+                .as(String.join("\n", result.getMessages()))
+                .isFalse();
     }
 
     // ---- defaults ----
@@ -98,19 +106,26 @@ class HelmChartTest {
     void defaultsRenderTheApiTheWorkersAndTheirConfiguration() {
         var objects = render(withDatabase());
 
-        assertThat(objects.stream().map(o -> o.get("kind") + "/" + name(o)).sorted().toList()).containsExactly(
-                "ConfigMap/" + FULLNAME,
-                "Deployment/" + FULLNAME + "-api",
-                "Deployment/" + FULLNAME + "-worker",
-                "HorizontalPodAutoscaler/" + FULLNAME + "-api",
-                "NetworkPolicy/" + FULLNAME,
-                "PodDisruptionBudget/" + FULLNAME + "-api",
-                "PodDisruptionBudget/" + FULLNAME + "-worker",
-                "Secret/" + FULLNAME + "-database",
-                "Service/" + FULLNAME,
-                "Service/" + FULLNAME + "-management");
+        assertThat(objects.stream()
+                        .map(o -> o.get("kind") + "/" + name(o))
+                        .sorted()
+                        .toList())
+                .containsExactly(
+                        "ConfigMap/" + FULLNAME,
+                        "Deployment/" + FULLNAME + "-api",
+                        "Deployment/" + FULLNAME + "-worker",
+                        "HorizontalPodAutoscaler/" + FULLNAME + "-api",
+                        "NetworkPolicy/" + FULLNAME,
+                        "PodDisruptionBudget/" + FULLNAME + "-api",
+                        "PodDisruptionBudget/" + FULLNAME + "-worker",
+                        "Secret/" + FULLNAME + "-database",
+                        "Service/" + FULLNAME,
+                        "Service/" + FULLNAME + "-management");
         for (var o : objects) {
-            assertThat(at(o, "metadata.labels")).as(name(o)).asInstanceOf(MAP).containsEntry("app.kubernetes.io/name", "lola-deft")
+            assertThat(at(o, "metadata.labels"))
+                    .as(name(o))
+                    .asInstanceOf(MAP)
+                    .containsEntry("app.kubernetes.io/name", "lola-deft")
                     .containsEntry("app.kubernetes.io/instance", RELEASE)
                     .containsEntry("app.kubernetes.io/managed-by", "Helm")
                     .containsKeys("helm.sh/chart", "app.kubernetes.io/version");
@@ -126,16 +141,21 @@ class HelmChartTest {
         assertThat(env(container(api)).get("LOLADEFT_ROLE")).isEqualTo("api");
         assertThat(env(container(worker)).get("LOLADEFT_ROLE")).isEqualTo("worker");
         assertThat(at(container(api), "image")).isEqualTo("lola-deft:0.1.0").isEqualTo(at(container(worker), "image"));
-        assertThat(at(api, "spec.selector.matchLabels.app\\.kubernetes\\.io/component")).isEqualTo("api");
-        assertThat(at(worker, "spec.selector.matchLabels.app\\.kubernetes\\.io/component")).isEqualTo("worker");
-        assertThat(at(api, "spec.template.metadata.labels")).asInstanceOf(MAP)
+        assertThat(at(api, "spec.selector.matchLabels.app\\.kubernetes\\.io/component"))
+                .isEqualTo("api");
+        assertThat(at(worker, "spec.selector.matchLabels.app\\.kubernetes\\.io/component"))
+                .isEqualTo("worker");
+        assertThat(at(api, "spec.template.metadata.labels"))
+                .asInstanceOf(MAP)
                 .containsAllEntriesOf(asMap(at(api, "spec.selector.matchLabels")));
 
         var service = one(objects, "Service", FULLNAME);
         assertThat(asMap(at(service, "spec.selector"))).isEqualTo(asMap(at(api, "spec.selector.matchLabels")));
         assertThat(at(service, "spec.ports.0.targetPort")).isEqualTo("http");
-        assertThat(at(container(api), "ports.0")).asInstanceOf(MAP)
-                .containsEntry("name", "http").containsEntry("containerPort", 8080);
+        assertThat(at(container(api), "ports.0"))
+                .asInstanceOf(MAP)
+                .containsEntry("name", "http")
+                .containsEntry("containerPort", 8080);
     }
 
     @Test
@@ -153,10 +173,14 @@ class HelmChartTest {
         for (var deployment : deployments(objects)) {
             var c = container(deployment);
             assertThat(at(c, "envFrom.0.configMapRef.name")).isEqualTo(FULLNAME);
-            assertThat(envVar(c, "SPRING_DATASOURCE_PASSWORD")).isEqualTo(
-                    Map.of("valueFrom", Map.of("secretKeyRef", Map.of("name", FULLNAME + "-database", "key", "password"))));
-            assertThat(envVar(c, "SPRING_DATASOURCE_USERNAME")).isEqualTo(
-                    Map.of("valueFrom", Map.of("secretKeyRef", Map.of("name", FULLNAME + "-database", "key", "username"))));
+            assertThat(envVar(c, "SPRING_DATASOURCE_PASSWORD"))
+                    .isEqualTo(Map.of(
+                            "valueFrom",
+                            Map.of("secretKeyRef", Map.of("name", FULLNAME + "-database", "key", "password"))));
+            assertThat(envVar(c, "SPRING_DATASOURCE_USERNAME"))
+                    .isEqualTo(Map.of(
+                            "valueFrom",
+                            Map.of("secretKeyRef", Map.of("name", FULLNAME + "-database", "key", "username"))));
         }
     }
 
@@ -167,11 +191,13 @@ class HelmChartTest {
             assertThat(at(c, "livenessProbe.httpGet")).isEqualTo(Map.of("path", "/livez", "port", "http"));
             assertThat(at(c, "readinessProbe.httpGet")).isEqualTo(Map.of("path", "/readyz", "port", "http"));
             assertThat(at(c, "startupProbe.httpGet")).isEqualTo(Map.of("path", "/livez", "port", "http"));
-            int startupBudget = (Integer) at(c, "startupProbe.periodSeconds") * (Integer) at(c, "startupProbe.failureThreshold");
+            int startupBudget =
+                    (Integer) at(c, "startupProbe.periodSeconds") * (Integer) at(c, "startupProbe.failureThreshold");
             assertThat(startupBudget).as("seconds a pod may take to start").isGreaterThanOrEqualTo(180);
             assertThat((Integer) at(deployment, "spec.template.spec.terminationGracePeriodSeconds"))
                     .as("longer than the preStop sleep plus Spring's 30 s shutdown phase")
-                    .isGreaterThan(30 + Integer.parseInt((String) ((List<?>) at(c, "lifecycle.preStop.exec.command")).get(1)));
+                    .isGreaterThan(
+                            30 + Integer.parseInt((String) ((List<?>) at(c, "lifecycle.preStop.exec.command")).get(1)));
             assertThat(asMap(at(c, "resources.requests"))).containsKeys("cpu", "memory");
             assertThat(asMap(at(c, "resources.limits"))).containsKeys("cpu", "memory");
         }
@@ -181,21 +207,32 @@ class HelmChartTest {
     void podsRunAsUid10001OnAReadOnlyRootWithWritableTmpDjlCacheAndData() {
         var objects = render(withDatabase());
         var config = asMap(one(objects, "ConfigMap", FULLNAME).get("data"));
-        assertThat(config).containsEntry("DJL_CACHE_DIR", "/var/cache/djl").containsEntry("ENGINE_CACHE_DIR", "/var/cache/djl")
-                .containsEntry("LOLADEFT_FILES_ROOTS", "/data").doesNotContainKey("LOLADEFT_DATA_DIR");
+        assertThat(config)
+                .containsEntry("DJL_CACHE_DIR", "/var/cache/djl")
+                .containsEntry("ENGINE_CACHE_DIR", "/var/cache/djl")
+                .containsEntry("LOLADEFT_FILES_ROOTS", "/data")
+                .doesNotContainKey("LOLADEFT_DATA_DIR");
 
         for (var deployment : deployments(objects)) {
             var pod = asMap(at(deployment, "spec.template.spec"));
-            assertThat(asMap(pod.get("securityContext"))).containsEntry("runAsNonRoot", true).containsEntry("runAsUser", 10001)
+            assertThat(asMap(pod.get("securityContext")))
+                    .containsEntry("runAsNonRoot", true)
+                    .containsEntry("runAsUser", 10001)
                     .containsEntry("fsGroup", 10001);
             assertThat(pod).containsEntry("automountServiceAccountToken", false);
             var c = container(deployment);
-            assertThat(asMap(c.get("securityContext"))).containsEntry("runAsNonRoot", true).containsEntry("runAsUser", 10001)
-                    .containsEntry("readOnlyRootFilesystem", true).containsEntry("allowPrivilegeEscalation", false)
+            assertThat(asMap(c.get("securityContext")))
+                    .containsEntry("runAsNonRoot", true)
+                    .containsEntry("runAsUser", 10001)
+                    .containsEntry("readOnlyRootFilesystem", true)
+                    .containsEntry("allowPrivilegeEscalation", false)
                     .containsEntry("capabilities", Map.of("drop", List.of("ALL")));
 
             var mounts = mounts(c);
-            assertThat(mounts).containsEntry("/tmp", "tmp").containsEntry("/var/cache/djl", "djl-cache").containsEntry("/data", "data");
+            assertThat(mounts)
+                    .containsEntry("/tmp", "tmp")
+                    .containsEntry("/var/cache/djl", "djl-cache")
+                    .containsEntry("/data", "data");
             var volumes = volumes(deployment);
             assertThat(volumes.get("tmp")).containsKey("emptyDir");
             assertThat(volumes.get("djl-cache")).containsKey("emptyDir");
@@ -207,7 +244,8 @@ class HelmChartTest {
     void podsCarryPrometheusScrapeAnnotations() {
         for (var deployment : deployments(render(withDatabase()))) {
             assertThat(asMap(at(deployment, "spec.template.metadata.annotations")))
-                    .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8081")
+                    .containsEntry("prometheus.io/scrape", "true")
+                    .containsEntry("prometheus.io/port", "8081")
                     .containsEntry("prometheus.io/path", "/actuator/prometheus")
                     .containsKeys("checksum/config", "checksum/secret");
         }
@@ -223,25 +261,34 @@ class HelmChartTest {
         assertThat(at(main, "spec.ports.0.name")).isEqualTo("http");
         var management = one(objects, "Service", FULLNAME + "-management");
         assertThat(at(management, "spec.type")).isEqualTo("ClusterIP");
-        assertThat(at(management, "spec.ports.0")).asInstanceOf(MAP).containsEntry("port", 8081).containsEntry("targetPort", "management");
+        assertThat(at(management, "spec.ports.0"))
+                .asInstanceOf(MAP)
+                .containsEntry("port", 8081)
+                .containsEntry("targetPort", "management");
         assertThat(asMap(at(management, "spec.selector"))).doesNotContainKey("app.kubernetes.io/component");
 
-        assertThat(kinds(render(withDatabase("metrics.service.enabled", false)))).containsOnlyOnce("Service");
+        assertThat(kinds(render(withDatabase("metrics.service.enabled", false))))
+                .containsOnlyOnce("Service");
     }
 
     @Test
     void aNetworkPolicyOpensTheApiPortAndKeepsManagementInside() {
         var policy = one(render(withDatabase()), "NetworkPolicy", FULLNAME);
         assertThat(at(policy, "spec.policyTypes")).isEqualTo(List.of("Ingress"));
-        assertThat(asMap(at(policy, "spec.podSelector.matchLabels"))).containsEntry("app.kubernetes.io/instance", RELEASE);
+        assertThat(asMap(at(policy, "spec.podSelector.matchLabels")))
+                .containsEntry("app.kubernetes.io/instance", RELEASE);
         assertThat(at(policy, "spec.ingress.0.ports.0.port")).isEqualTo("http");
         assertThat(asMap(at(policy, "spec.ingress.0"))).doesNotContainKey("from");
         assertThat(at(policy, "spec.ingress.1.ports.0.port")).isEqualTo("management");
         assertThat(at(policy, "spec.ingress.1.from")).isEqualTo(List.of(Map.of("podSelector", Map.of())));
 
-        var monitoring = one(render(withDatabase("networkPolicy.managementFrom[0].namespaceSelector.matchLabels.name", "monitoring")),
-                "NetworkPolicy", FULLNAME);
-        assertThat(at(monitoring, "spec.ingress.1.from.0.namespaceSelector.matchLabels.name")).isEqualTo("monitoring");
+        var monitoring = one(
+                render(withDatabase(
+                        "networkPolicy.managementFrom[0].namespaceSelector.matchLabels.name", "monitoring")),
+                "NetworkPolicy",
+                FULLNAME);
+        assertThat(at(monitoring, "spec.ingress.1.from.0.namespaceSelector.matchLabels.name"))
+                .isEqualTo("monitoring");
         assertThat(kinds(render(withDatabase("networkPolicy.enabled", false)))).doesNotContain("NetworkPolicy");
     }
 
@@ -253,7 +300,8 @@ class HelmChartTest {
             assertThat(at(pdb, "apiVersion")).isEqualTo("policy/v1");
             assertThat(at(pdb, "spec.maxUnavailable")).isEqualTo(1);
             assertThat(asMap(at(pdb, "spec.selector.matchLabels")))
-                    .isEqualTo(asMap(at(one(objects, "Deployment", FULLNAME + "-" + role), "spec.selector.matchLabels")));
+                    .isEqualTo(
+                            asMap(at(one(objects, "Deployment", FULLNAME + "-" + role), "spec.selector.matchLabels")));
         }
         assertThat(kinds(render(withDatabase("worker.enabled", false)))).containsOnlyOnce("PodDisruptionBudget");
     }
@@ -262,7 +310,13 @@ class HelmChartTest {
     void everyNameFitsADnsLabelEvenForTheLongestReleaseName() {
         String release = "a".repeat(53); // helm's own limit for release names
         TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace("lola");
-        withDatabase("metrics.serviceMonitor.enabled", true, "data.persistence.enabled", true, "dataLoader.enabled", true)
+        withDatabase(
+                        "metrics.serviceMonitor.enabled",
+                        true,
+                        "data.persistence.enabled",
+                        true,
+                        "dataLoader.enabled",
+                        true)
                 .forEach(template::set);
         var names = new ArrayList<String>();
         for (Object doc : new Yaml().loadAll(template.call())) {
@@ -270,8 +324,9 @@ class HelmChartTest {
                 names.add(name(asMap(doc)));
             }
         }
-        assertThat(names).hasSizeGreaterThan(10).allSatisfy(n -> assertThat(n).hasSizeLessThanOrEqualTo(63)
-                .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"));
+        assertThat(names)
+                .hasSizeGreaterThan(10)
+                .allSatisfy(n -> assertThat(n).hasSizeLessThanOrEqualTo(63).matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"));
     }
 
     @Test
@@ -283,9 +338,15 @@ class HelmChartTest {
             int replicas = at(deployment, "spec.replicas") instanceof Integer r ? r : 2; // the HPA's minimum
             var requests = asMap(at(container(deployment), "resources.requests"));
             String c = requests.get("cpu").toString();
-            cpu += replicas * (c.endsWith("m") ? Double.parseDouble(c.substring(0, c.length() - 1)) / 1000 : Double.parseDouble(c));
+            cpu += replicas
+                    * (c.endsWith("m")
+                            ? Double.parseDouble(c.substring(0, c.length() - 1)) / 1000
+                            : Double.parseDouble(c));
             String m = requests.get("memory").toString();
-            memoryGi += replicas * (m.endsWith("Gi") ? Double.parseDouble(m.replace("Gi", "")) : Double.parseDouble(m.replace("Mi", "")) / 1024);
+            memoryGi += replicas
+                    * (m.endsWith("Gi")
+                            ? Double.parseDouble(m.replace("Gi", ""))
+                            : Double.parseDouble(m.replace("Mi", "")) / 1024);
         }
         assertThat(cpu).as("CPU requested by the default install").isLessThanOrEqualTo(2.0);
         assertThat(memoryGi).as("GiB requested by the default install").isLessThanOrEqualTo(4.0);
@@ -299,8 +360,10 @@ class HelmChartTest {
         var c = asMap(((List<?>) at(loader, "spec.template.spec.containers")).get(0));
         assertThat(env(c)).containsEntry("DATA_DIR", "/data");
         assertThat(mounts(c)).containsEntry("/data", "data");
-        assertThat(String.join("\n", (List<String>) c.get("command"))).contains("$DATA_DIR/glue", "$DATA_DIR/roberta-base");
-        assertThat(volumes(loader).get("data")).isEqualTo(Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", FULLNAME + "-data")));
+        assertThat(String.join("\n", (List<String>) c.get("command")))
+                .contains("$DATA_DIR/glue", "$DATA_DIR/roberta-base");
+        assertThat(volumes(loader).get("data"))
+                .isEqualTo(Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", FULLNAME + "-data")));
         assertThat(kinds(render(withDatabase()))).doesNotContain("Job");
         assertThatThrownBy(() -> render(withDatabase("dataLoader.enabled", true)))
                 .hasMessageContaining("dataLoader.enabled needs data.persistence.enabled");
@@ -308,9 +371,13 @@ class HelmChartTest {
 
     @Test
     void theChartsTextSaysAuthIsEnforced() throws IOException {
-        for (Path p : List.of(CHART.resolve("values.yaml"), CHART.resolve("README.md"), CHART.resolve("templates/NOTES.txt"))) {
-            assertThat(Files.readString(p)).as(p.toString()).doesNotContainIgnoringCase("ignores them")
-                    .doesNotContain("once the service enforces it").doesNotContain("lands with the security");
+        for (Path p : List.of(
+                CHART.resolve("values.yaml"), CHART.resolve("README.md"), CHART.resolve("templates/NOTES.txt"))) {
+            assertThat(Files.readString(p))
+                    .as(p.toString())
+                    .doesNotContainIgnoringCase("ignores them")
+                    .doesNotContain("once the service enforces it")
+                    .doesNotContain("lands with the security");
         }
     }
 
@@ -322,12 +389,15 @@ class HelmChartTest {
         var hpa = one(objects, "HorizontalPodAutoscaler", FULLNAME + "-api");
 
         assertThat(hpa.get("apiVersion")).isEqualTo("autoscaling/v2");
-        assertThat(at(hpa, "spec.scaleTargetRef")).isEqualTo(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", FULLNAME + "-api"));
+        assertThat(at(hpa, "spec.scaleTargetRef"))
+                .isEqualTo(Map.of("apiVersion", "apps/v1", "kind", "Deployment", "name", FULLNAME + "-api"));
         assertThat(at(hpa, "spec.minReplicas")).isEqualTo(2);
-        assertThat(at(hpa, "spec.metrics.0.resource")).isEqualTo(
-                Map.of("name", "cpu", "target", Map.of("type", "Utilization", "averageUtilization", 70)));
-        assertThat(asMap(at(one(objects, "Deployment", FULLNAME + "-api"), "spec"))).doesNotContainKey("replicas");
-        assertThat(at(one(objects, "Deployment", FULLNAME + "-worker"), "spec.replicas")).isEqualTo(2);
+        assertThat(at(hpa, "spec.metrics.0.resource"))
+                .isEqualTo(Map.of("name", "cpu", "target", Map.of("type", "Utilization", "averageUtilization", 70)));
+        assertThat(asMap(at(one(objects, "Deployment", FULLNAME + "-api"), "spec")))
+                .doesNotContainKey("replicas");
+        assertThat(at(one(objects, "Deployment", FULLNAME + "-worker"), "spec.replicas"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -335,7 +405,8 @@ class HelmChartTest {
         var objects = render(withDatabase("api.autoscaling.enabled", false));
 
         assertThat(kinds(objects)).doesNotContain("HorizontalPodAutoscaler");
-        assertThat(at(one(objects, "Deployment", FULLNAME + "-api"), "spec.replicas")).isEqualTo(2);
+        assertThat(at(one(objects, "Deployment", FULLNAME + "-api"), "spec.replicas"))
+                .isEqualTo(2);
     }
 
     @Test
@@ -359,11 +430,14 @@ class HelmChartTest {
         assertThat(kinds(objects)).doesNotContain("Secret");
         for (var deployment : deployments(objects)) {
             var c = container(deployment);
-            assertThat(envVar(c, "SPRING_DATASOURCE_USERNAME")).isEqualTo(
-                    Map.of("valueFrom", Map.of("secretKeyRef", Map.of("name", "pg-credentials", "key", "user"))));
-            assertThat(envVar(c, "SPRING_DATASOURCE_PASSWORD")).isEqualTo(
-                    Map.of("valueFrom", Map.of("secretKeyRef", Map.of("name", "pg-credentials", "key", "password"))));
-            assertThat(asMap(at(deployment, "spec.template.metadata.annotations"))).doesNotContainKey("checksum/secret");
+            assertThat(envVar(c, "SPRING_DATASOURCE_USERNAME"))
+                    .isEqualTo(Map.of(
+                            "valueFrom", Map.of("secretKeyRef", Map.of("name", "pg-credentials", "key", "user"))));
+            assertThat(envVar(c, "SPRING_DATASOURCE_PASSWORD"))
+                    .isEqualTo(Map.of(
+                            "valueFrom", Map.of("secretKeyRef", Map.of("name", "pg-credentials", "key", "password"))));
+            assertThat(asMap(at(deployment, "spec.template.metadata.annotations")))
+                    .doesNotContainKey("checksum/secret");
         }
     }
 
@@ -372,7 +446,8 @@ class HelmChartTest {
         assertThatThrownBy(() -> render(Map.of()))
                 .hasMessageContaining("database.url is required: this chart runs no PostgreSQL");
         assertThatThrownBy(() -> render(Map.of("database.url", "jdbc:postgresql://pg:5432/loladeft")))
-                .hasMessageContaining("database.username and database.password are required unless database.existingSecret");
+                .hasMessageContaining(
+                        "database.username and database.password are required unless database.existingSecret");
     }
 
     @Test
@@ -382,13 +457,17 @@ class HelmChartTest {
         assertThat(at(pvc, "spec.accessModes")).isEqualTo(List.of("ReadWriteMany"));
         assertThat(at(pvc, "spec.resources.requests.storage")).isEqualTo("50Gi");
         for (var deployment : deployments(created)) {
-            assertThat(volumes(deployment).get("data")).isEqualTo(Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", FULLNAME + "-data")));
+            assertThat(volumes(deployment).get("data"))
+                    .isEqualTo(
+                            Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", FULLNAME + "-data")));
         }
 
-        var existing = render(withDatabase("data.persistence.enabled", true, "data.persistence.existingClaim", "glue-data"));
+        var existing =
+                render(withDatabase("data.persistence.enabled", true, "data.persistence.existingClaim", "glue-data"));
         assertThat(kinds(existing)).doesNotContain("PersistentVolumeClaim");
         for (var deployment : deployments(existing)) {
-            assertThat(volumes(deployment).get("data")).isEqualTo(Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", "glue-data")));
+            assertThat(volumes(deployment).get("data"))
+                    .isEqualTo(Map.of("name", "data", "persistentVolumeClaim", Map.of("claimName", "glue-data")));
         }
     }
 
@@ -397,8 +476,11 @@ class HelmChartTest {
     @Test
     void authIsOnByDefaultWithNoMechanismWiredUntilConfigured() {
         var objects = render(withDatabase());
-        assertThat(asMap(one(objects, "ConfigMap", FULLNAME).get("data"))).containsEntry("LOLADEFT_AUTH_ENABLED", "true")
-                .doesNotContainKeys("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI");
+        assertThat(asMap(one(objects, "ConfigMap", FULLNAME).get("data")))
+                .containsEntry("LOLADEFT_AUTH_ENABLED", "true")
+                .doesNotContainKeys(
+                        "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI",
+                        "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI");
         for (var deployment : deployments(objects)) {
             assertThat(env(container(deployment))).doesNotContainKey("LOLADEFT_AUTH_API_KEYS");
         }
@@ -412,11 +494,16 @@ class HelmChartTest {
                 "auth.apiKeys.existingSecret", "loladeft-api-keys"));
 
         assertThat(asMap(one(objects, "ConfigMap", FULLNAME).get("data")))
-                .containsEntry("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", "https://idp.example.org/realms/edge")
-                .containsEntry("SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI", "https://idp.example.org/realms/edge/certs");
+                .containsEntry(
+                        "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_ISSUER_URI", "https://idp.example.org/realms/edge")
+                .containsEntry(
+                        "SPRING_SECURITY_OAUTH2_RESOURCESERVER_JWT_JWK_SET_URI",
+                        "https://idp.example.org/realms/edge/certs");
         for (var deployment : deployments(objects)) {
-            assertThat(envVar(container(deployment), "LOLADEFT_AUTH_API_KEYS")).isEqualTo(
-                    Map.of("valueFrom", Map.of("secretKeyRef", Map.of("name", "loladeft-api-keys", "key", "api-keys"))));
+            assertThat(envVar(container(deployment), "LOLADEFT_AUTH_API_KEYS"))
+                    .isEqualTo(Map.of(
+                            "valueFrom",
+                            Map.of("secretKeyRef", Map.of("name", "loladeft-api-keys", "key", "api-keys"))));
         }
 
         var off = render(withDatabase("auth.enabled", false));
@@ -430,22 +517,30 @@ class HelmChartTest {
         var objects = render(withDatabase("metrics.serviceMonitor.enabled", true, "metrics.managementPort", 9090));
 
         var monitor = one(objects, "ServiceMonitor", FULLNAME);
-        assertThat(at(monitor, "spec.endpoints.0")).asInstanceOf(MAP)
-                .containsEntry("port", "management").containsEntry("path", "/actuator/prometheus");
+        assertThat(at(monitor, "spec.endpoints.0"))
+                .asInstanceOf(MAP)
+                .containsEntry("port", "management")
+                .containsEntry("path", "/actuator/prometheus");
         var selector = asMap(at(monitor, "spec.selector.matchLabels"));
         var management = one(objects, "Service", FULLNAME + "-management");
         assertThat(asMap(at(management, "metadata.labels"))).containsAllEntriesOf(selector);
-        assertThat(objects).as("the management Service already reaches the workers")
+        assertThat(objects)
+                .as("the management Service already reaches the workers")
                 .noneMatch(o -> (FULLNAME + "-worker-metrics").equals(name(o)));
-        var withoutManagementService = render(withDatabase("metrics.serviceMonitor.enabled", true, "metrics.service.enabled", false));
+        var withoutManagementService =
+                render(withDatabase("metrics.serviceMonitor.enabled", true, "metrics.service.enabled", false));
         var workerMetrics = one(withoutManagementService, "Service", FULLNAME + "-worker-metrics");
         assertThat(asMap(at(workerMetrics, "metadata.labels"))).containsAllEntriesOf(selector);
         assertThat(at(workerMetrics, "spec.clusterIP")).isEqualTo("None");
-        assertThat(asMap(one(objects, "ConfigMap", FULLNAME).get("data"))).containsEntry("MANAGEMENT_SERVER_PORT", "9090");
+        assertThat(asMap(one(objects, "ConfigMap", FULLNAME).get("data")))
+                .containsEntry("MANAGEMENT_SERVER_PORT", "9090");
         for (var deployment : deployments(objects)) {
-            assertThat(at(container(deployment), "ports.1")).asInstanceOf(MAP)
-                    .containsEntry("name", "management").containsEntry("containerPort", 9090);
-            assertThat(asMap(at(deployment, "spec.template.metadata.annotations"))).containsEntry("prometheus.io/port", "9090");
+            assertThat(at(container(deployment), "ports.1"))
+                    .asInstanceOf(MAP)
+                    .containsEntry("name", "management")
+                    .containsEntry("containerPort", 9090);
+            assertThat(asMap(at(deployment, "spec.template.metadata.annotations")))
+                    .containsEntry("prometheus.io/port", "9090");
         }
     }
 
@@ -454,13 +549,17 @@ class HelmChartTest {
     @Test
     void theSchemaRejectsWrongTypesUnknownKeysAndBadEnums() {
         assertThatThrownBy(() -> render(withDatabase("api.replicas", "two")))
-                .hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining("replicas");
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("replicas");
         assertThatThrownBy(() -> render(withDatabase("api.replica", 3)))
-                .hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining("replica");
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("replica");
         assertThatThrownBy(() -> render(withDatabase("image.pullPolicy", "Sometimes")))
-                .hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining("pullPolicy");
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("pullPolicy");
         assertThatThrownBy(() -> render(withDatabase("database.url", "postgres://pg:5432/loladeft")))
-                .hasMessageContaining("values don't meet the specifications of the schema").hasMessageContaining("url");
+                .hasMessageContaining("values don't meet the specifications of the schema")
+                .hasMessageContaining("url");
     }
 
     @Test
@@ -468,7 +567,8 @@ class HelmChartTest {
         assertThatThrownBy(() -> render(withDatabase("terminationGracePeriodSeconds", 32)))
                 .hasMessageContaining("terminationGracePeriodSeconds (32) must exceed preStopSleepSeconds (5)");
         assertThatThrownBy(() -> render(withDatabase("api.autoscaling.minReplicas", 8)))
-                .hasMessageContaining("api.autoscaling.minReplicas (8) must not exceed api.autoscaling.maxReplicas (6)");
+                .hasMessageContaining(
+                        "api.autoscaling.minReplicas (8) must not exceed api.autoscaling.maxReplicas (6)");
     }
 
     // ---- documentation ----
@@ -480,11 +580,14 @@ class HelmChartTest {
         var undocumented = new ArrayList<String>();
         collectUndocumented(values, "", readme, undocumented);
 
-        assertThat(undocumented).as("values.yaml keys without a row in helm/README.md").isEmpty();
+        assertThat(undocumented)
+                .as("values.yaml keys without a row in helm/README.md")
+                .isEmpty();
     }
 
     /** A key is documented by its own row, or (for a non-empty map) by rows for all its keys. */
-    static void collectUndocumented(Map<String, Object> values, String prefix, String readme, List<String> undocumented) {
+    static void collectUndocumented(
+            Map<String, Object> values, String prefix, String readme, List<String> undocumented) {
         values.forEach((key, value) -> {
             String path = prefix + key;
             if (readme.contains("| `" + path + "` |")) {
@@ -501,8 +604,7 @@ class HelmChartTest {
     // ---- helpers ----
 
     @SuppressWarnings("rawtypes")
-    static final InstanceOfAssertFactory<Map, MapAssert<Object, Object>> MAP =
-            InstanceOfAssertFactories.MAP;
+    static final InstanceOfAssertFactory<Map, MapAssert<Object, Object>> MAP = InstanceOfAssertFactories.MAP;
 
     static List<Map<String, Object>> render(Map<String, ?> values) {
         TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace("lola");
@@ -540,13 +642,16 @@ class HelmChartTest {
     }
 
     static Map<String, Object> one(List<Map<String, Object>> objects, String kind, String name) {
-        var matches = objects.stream().filter(o -> kind.equals(o.get("kind")) && name.equals(name(o))).toList();
+        var matches = objects.stream()
+                .filter(o -> kind.equals(o.get("kind")) && name.equals(name(o)))
+                .toList();
         assertThat(matches).as(kind + "/" + name + " among " + kinds(objects)).hasSize(1);
         return matches.get(0);
     }
 
     static List<Map<String, Object>> deployments(List<Map<String, Object>> objects) {
-        var found = objects.stream().filter(o -> "Deployment".equals(o.get("kind"))).toList();
+        var found =
+                objects.stream().filter(o -> "Deployment".equals(o.get("kind"))).toList();
         assertThat(found).isNotEmpty();
         return found;
     }

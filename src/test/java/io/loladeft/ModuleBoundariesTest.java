@@ -1,9 +1,9 @@
 package io.loladeft;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
@@ -31,18 +31,26 @@ class ModuleBoundariesTest {
 
     @Test
     void planningUsesTheJdkOnly() {
-        classes().that().resideInAPackage("io.loladeft.planning..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.loladeft.planning..")
+        classes()
+                .that()
+                .resideInAPackage("io.loladeft.planning..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "io.loladeft.planning..")
                 .allowEmptyShould(true)
                 .check(MAIN);
     }
 
     @Test
     void finetuneUsesDjlOnly() {
-        classes().that().resideInAPackage("io.loladeft.finetune..")
-                .and().resideOutsideOfPackage("io.loladeft.finetune.pretrained..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(
-                        "java..", "ai.djl..", "org.slf4j..", "com.google.gson..", "io.loladeft.finetune..")
+        classes()
+                .that()
+                .resideInAPackage("io.loladeft.finetune..")
+                .and()
+                .resideOutsideOfPackage("io.loladeft.finetune.pretrained..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "ai.djl..", "org.slf4j..", "com.google.gson..", "io.loladeft.finetune..")
                 .allowEmptyShould(true)
                 .check(MAIN);
     }
@@ -50,10 +58,19 @@ class ModuleBoundariesTest {
     /** The ONNX importer alone may also read protobuf: the compiled ONNX schema and its runtime. */
     @Test
     void finetunePretrainedAddsOnlyTheOnnxSchema() {
-        classes().that().resideInAPackage("io.loladeft.finetune.pretrained..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage(
-                        "java..", "ai.djl..", "org.slf4j..", "com.google.gson..", "io.loladeft.finetune..",
-                        "ai.onnx.proto..", "com.google.protobuf..")
+        classes()
+                .that()
+                .resideInAPackage("io.loladeft.finetune.pretrained..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(
+                        "java..",
+                        "ai.djl..",
+                        "org.slf4j..",
+                        "com.google.gson..",
+                        "io.loladeft.finetune..",
+                        "ai.onnx.proto..",
+                        "com.google.protobuf..")
                 .allowEmptyShould(true)
                 .check(MAIN);
     }
@@ -87,7 +104,8 @@ class ModuleBoundariesTest {
                 continue;
             }
             assertFalse(e.getValue().contains(ArchitectureTable.PLATFORM), m + " uses platform, which nothing may");
-            assertEquals(table.get(m), e.getValue(), "what " + m + " uses: its row in docs/architecture.md vs the code");
+            assertEquals(
+                    table.get(m), e.getValue(), "what " + m + " uses: its row in docs/architecture.md vs the code");
         }
     }
 

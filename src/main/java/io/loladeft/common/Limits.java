@@ -36,9 +36,10 @@ public record Limits(
     /** A 400 naming the field and the limit it broke. */
     public static void require(boolean ok, String field, String limitName, long limit) {
         if (!ok) {
-            throw Problems.badRequest(field + " exceeds a service limit",
-                    List.of(new FieldViolation(field, "at most " + limit + " allowed (loladeft.limits."
-                            + limitName + ")")));
+            throw Problems.badRequest(
+                    field + " exceeds a service limit",
+                    List.of(new FieldViolation(
+                            field, "at most " + limit + " allowed (loladeft.limits." + limitName + ")")));
         }
     }
 }

@@ -8,7 +8,11 @@ import org.springframework.data.domain.Page;
 public record PageView<T>(List<T> items, int page, int size, long totalItems, int totalPages) {
 
     public static <E, T> PageView<T> of(Page<E> page, Function<E, T> view) {
-        return new PageView<>(page.getContent().stream().map(view).toList(), page.getNumber(), page.getSize(),
-                page.getTotalElements(), page.getTotalPages());
+        return new PageView<>(
+                page.getContent().stream().map(view).toList(),
+                page.getNumber(),
+                page.getSize(),
+                page.getTotalElements(),
+                page.getTotalPages());
     }
 }

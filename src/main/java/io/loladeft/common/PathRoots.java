@@ -21,7 +21,8 @@ public class PathRoots {
     private final List<Path> roots;
 
     public PathRoots(@Value("${loladeft.files.roots:./data}") List<String> roots) {
-        this.roots = roots.stream().map(r -> Path.of(r).toAbsolutePath().normalize()).toList();
+        this.roots =
+                roots.stream().map(r -> Path.of(r).toAbsolutePath().normalize()).toList();
     }
 
     public List<Path> roots() {
@@ -48,7 +49,9 @@ public class PathRoots {
             }
         }
         Path resolved = (given.isAbsolute() ? given : roots.get(0).resolve(given)).normalize();
-        Path root = roots.stream().filter(resolved::startsWith).findFirst()
+        Path root = roots.stream()
+                .filter(resolved::startsWith)
+                .findFirst()
                 .orElseThrow(() -> refuse(field, "must lie inside " + roots));
         if (Files.exists(resolved)) {
             try {

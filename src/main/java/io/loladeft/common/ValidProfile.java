@@ -37,8 +37,11 @@ public @interface ValidProfile {
             boolean ok = checkTable("computeSeconds", profile.computeSeconds(), context);
             ok &= checkTable("memoryBytes", profile.memoryBytes(), context);
             if (ok && profile.computeSeconds().size() != profile.memoryBytes().size()) {
-                ok = violation(context, "memoryBytes", "must have as many entries as computeSeconds ("
-                        + profile.computeSeconds().size() + ")");
+                ok = violation(
+                        context,
+                        "memoryBytes",
+                        "must have as many entries as computeSeconds ("
+                                + profile.computeSeconds().size() + ")");
             }
             if (profile.hostFlops() != null && !(profile.hostFlops() > 0)) {
                 ok = violation(context, "hostFlops", "must be greater than 0");
@@ -56,7 +59,9 @@ public @interface ValidProfile {
                     return violation(context, field + "[" + i + "]", "must be a number greater than 0");
                 }
                 if (i > 0 && v < values.get(i - 1)) {
-                    return violation(context, field + "[" + i + "]",
+                    return violation(
+                            context,
+                            field + "[" + i + "]",
                             "must be non-decreasing in depth (depth " + (i + 1) + " is below depth " + i + ")");
                 }
             }
@@ -64,7 +69,9 @@ public @interface ValidProfile {
         }
 
         private static boolean violation(ConstraintValidatorContext context, String node, String message) {
-            context.buildConstraintViolationWithTemplate(message).addPropertyNode(node).addConstraintViolation();
+            context.buildConstraintViolationWithTemplate(message)
+                    .addPropertyNode(node)
+                    .addConstraintViolation();
             return false;
         }
     }

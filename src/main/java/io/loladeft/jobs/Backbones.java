@@ -1,6 +1,5 @@
 package io.loladeft.jobs;
 
-import io.loladeft.registry.BlockConfig;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.glue.GlueReader;
 import io.loladeft.finetune.glue.GlueTask;
@@ -14,6 +13,7 @@ import io.loladeft.finetune.train.EncodedDataset;
 import io.loladeft.finetune.train.LearningRateSchedule;
 import io.loladeft.finetune.train.ModelSource;
 import io.loladeft.finetune.train.OptimizerSpec;
+import io.loladeft.registry.BlockConfig;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -41,15 +41,18 @@ final class Backbones implements AutoCloseable {
      * state that round 1 starts from (decoded, per optimizer kind; its order is every later state's, and so the
      * result's).
      */
-    record Backbone(DeviceTrainer trainer, HeldBlocks held, Map<String, HostTensor> seeded,
+    record Backbone(
+            DeviceTrainer trainer,
+            HeldBlocks held,
+            Map<String, HostTensor> seeded,
             Map<OptimizerSpec.Kind, Map<String, HostTensor>> initial) {
 
         /** A freshly built trainer's backbone: its blocks are still the seeded ones, with a fresh {@code optimizer}. */
         static Backbone of(DeviceTrainer trainer, OptimizerSpec optimizer) {
             HeldBlocks held = new HeldBlocks(trainer);
             held.configure(optimizer);
-            Map<String, HostTensor> state = Collections.unmodifiableMap(
-                    Safetensors.read(trainer.blockState(), "initial block state"));
+            Map<String, HostTensor> state =
+                    Collections.unmodifiableMap(Safetensors.read(trainer.blockState(), "initial block state"));
             Map<String, HostTensor> seeded = new LinkedHashMap<>(state);
             seeded.keySet().removeIf(DeviceTrainer::isOptimizerState);
             Map<OptimizerSpec.Kind, Map<String, HostTensor>> initial = new EnumMap<>(OptimizerSpec.Kind.class);
@@ -80,6 +83,7 @@ final class Backbones implements AutoCloseable {
     private final Path modelCache;
     /** Pretrained directories, checked once per worker rather than per item (the check reads files). */
     private final Map<String, Path> pretrainedDirs = new HashMap<>();
+
     private final Map<ModelKey, Backbone> models = new LinkedHashMap<>(4, 0.75f, true);
     private final Map<DataKey, Data> datasets = new LinkedHashMap<>(4, 0.75f, true);
 
@@ -110,14 +114,16 @@ final class Backbones implements AutoCloseable {
             }
             Path dir = Path.of(k.dataDir());
             try (TextTokenizer tokenizer = TextTokenizer.fromDirectory(k.tokenizerDir())) {
-                return new Data(new EncodedDataset(tokenizer, GlueReader.train(dir, task), k.seqLen()),
+                return new Data(
+                        new EncodedDataset(tokenizer, GlueReader.train(dir, task), k.seqLen()),
                         new EncodedDataset(tokenizer, GlueReader.dev(dir, task), k.seqLen()));
             }
         });
     }
 
     private Path pretrainedDir(JobSettings spec) {
-        return spec.pretrained() == null ? null
+        return spec.pretrained() == null
+                ? null
                 : pretrainedDirs.computeIfAbsent(spec.pretrained(), name -> PretrainedModels.resolve(name, modelCache));
     }
 
@@ -140,8 +146,10 @@ final class Backbones implements AutoCloseable {
             return ModelSource.huggingFace(Path.of(spec.weightsDir()), labels, spec.seed());
         }
         JobSettings.Shape s = spec.model();
-        return ModelSource.seeded(EncoderConfig.roberta(s.layers(), s.hidden(), s.heads(), s.intermediate(), s.vocab(),
-                s.maxPositions(), labels), spec.seed());
+        return ModelSource.seeded(
+                EncoderConfig.roberta(
+                        s.layers(), s.hidden(), s.heads(), s.intermediate(), s.vocab(), s.maxPositions(), labels),
+                spec.seed());
     }
 
     /** The job's tokenizer: its own directory, else the pretrained model's. */

@@ -15,8 +15,8 @@ final class Emulation {
         return measuredSeconds * hostFlops / deviceFlops;
     }
 
-    static double uploadSeconds(long bytes, double bandwidthHz, double txPowerDbm, double channelGainDb,
-            double noisePsdDbmPerHz) {
+    static double uploadSeconds(
+            long bytes, double bandwidthHz, double txPowerDbm, double channelGainDb, double noisePsdDbmPerHz) {
         return RoundPlanning.uploadSeconds(bytes, bandwidthHz, txPowerDbm, channelGainDb, noisePsdDbmPerHz);
     }
 }

@@ -46,13 +46,17 @@ class Housekeeper implements SmartLifecycle {
             t.setDaemon(true);
             return t;
         });
-        executor.scheduleWithFixedDelay(() -> {
-            try {
-                pass();
-            } catch (RuntimeException e) {
-                log.warn("Job housekeeping failed: {}", e.toString());
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        pass();
+                    } catch (RuntimeException e) {
+                        log.warn("Job housekeeping failed: {}", e.toString());
+                    }
+                },
+                0,
+                interval.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -30,23 +30,39 @@ final class JobChartSvg {
         List<JobView.RoundMetrics> rounds = job.rounds();
         int height = TOP + 3 * (PANEL + GAP) + 10;
         StringBuilder svg = new StringBuilder(16_384);
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                        + "font-family=\"sans-serif\" font-size=\"12\">\n", WIDTH, height, WIDTH, height));
+                        + "font-family=\"sans-serif\" font-size=\"12\">\n",
+                WIDTH,
+                height,
+                WIDTH,
+                height));
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.append(String.format(Locale.ROOT,
+        svg.append(String.format(
+                Locale.ROOT,
                 "<text x=\"10\" y=\"22\" font-size=\"14\" font-weight=\"bold\">Job %s (%s): %s, %d of %d rounds</text>\n",
-                job.id(), escape(job.task()), job.state(), job.progress().round(), job.progress().rounds()));
+                job.id(),
+                escape(job.task()),
+                job.state(),
+                job.progress().round(),
+                job.progress().rounds()));
         int maxRound = Math.max(1, job.progress().rounds());
         int y = TOP;
-        panel(svg, y, "training loss", maxRound,
-                List.of(new Series("training loss", "#4e79a7", false, points(rounds, JobView.RoundMetrics::trainingLoss))));
+        panel(
+                svg,
+                y,
+                "training loss",
+                maxRound,
+                List.of(new Series(
+                        "training loss", "#4e79a7", false, points(rounds, JobView.RoundMetrics::trainingLoss))));
         y += PANEL + GAP;
         Map<String, List<double[]>> metrics = new TreeMap<>();
         for (JobView.RoundMetrics r : rounds) {
             if (r.devMetrics() != null) {
-                r.devMetrics().forEach((k, v) -> metrics.computeIfAbsent(k, x -> new ArrayList<>())
-                        .add(new double[] {r.round(), v}));
+                r.devMetrics()
+                        .forEach((k, v) -> metrics.computeIfAbsent(k, x -> new ArrayList<>())
+                                .add(new double[] {r.round(), v}));
             }
         }
         List<Series> dev = new ArrayList<>();
@@ -56,10 +72,22 @@ final class JobChartSvg {
         }
         panel(svg, y, dev.isEmpty() ? "dev metrics (none evaluated yet)" : "dev metrics", maxRound, dev);
         y += PANEL + GAP;
-        panel(svg, y, "round latency, seconds", maxRound, List.of(
-                new Series("emulated", "#f28e2b", false, points(rounds, JobView.RoundMetrics::emulatedRoundLatencySeconds)),
-                new Series("predicted by the plan", "#333333", true,
-                        points(rounds, JobView.RoundMetrics::predictedRoundLatencySeconds))));
+        panel(
+                svg,
+                y,
+                "round latency, seconds",
+                maxRound,
+                List.of(
+                        new Series(
+                                "emulated",
+                                "#f28e2b",
+                                false,
+                                points(rounds, JobView.RoundMetrics::emulatedRoundLatencySeconds)),
+                        new Series(
+                                "predicted by the plan",
+                                "#333333",
+                                true,
+                                points(rounds, JobView.RoundMetrics::predictedRoundLatencySeconds))));
         return svg.append("</svg>\n").toString();
     }
 
@@ -102,35 +130,59 @@ final class JobChartSvg {
         }
         int right = WIDTH - RIGHT;
         int bottom = top + PANEL;
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>\n", LEFT,
-                top - 8, escape(title)));
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" "
-                + "stroke=\"#999999\"/>\n", LEFT, top, right - LEFT, PANEL));
+        svg.append(String.format(
+                Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>\n", LEFT, top - 8, escape(title)));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" " + "stroke=\"#999999\"/>\n",
+                LEFT,
+                top,
+                right - LEFT,
+                PANEL));
         for (int t = 0; t <= 4; t++) {
             double v = lo + (hi - lo) * t / 4;
             double yy = bottom - (double) PANEL * t / 4;
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n",
-                    LEFT - 6, yy + 4, v));
+            svg.append(String.format(
+                    Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n", LEFT - 6, yy + 4, v));
             double round = 1 + (maxRound - 1) * t / 4.0;
             double xx = x(round, maxRound);
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
-                    xx, bottom + 16, Math.round(round)));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>\n",
+                    xx,
+                    bottom + 16,
+                    Math.round(round)));
         }
         int legend = LEFT + 260;
         for (Series s : series) {
             StringBuilder pts = new StringBuilder();
             for (double[] p : s.points()) {
                 if (Double.isFinite(p[1])) {
-                    pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x(p[0], maxRound),
-                            bottom - (p[1] - lo) / (hi - lo) * PANEL));
+                    pts.append(String.format(
+                            Locale.ROOT, "%.1f,%.1f ", x(p[0], maxRound), bottom - (p[1] - lo) / (hi - lo) * PANEL));
                 }
             }
-            svg.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s "
-                    + "points=\"%s\"><title>%s</title></polyline>\n", s.colour(),
-                    s.dashed() ? " stroke-dasharray=\"6 4\"" : "", pts.toString().trim(), escape(s.name())));
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
-                    + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">%s</text>\n", legend, top - 12, legend + 18, top - 12,
-                    s.colour(), s.dashed() ? " stroke-dasharray=\"6 4\"" : "", legend + 22, top - 8, escape(s.name())));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\"%s "
+                            + "points=\"%s\"><title>%s</title></polyline>\n",
+                    s.colour(),
+                    s.dashed() ? " stroke-dasharray=\"6 4\"" : "",
+                    pts.toString().trim(),
+                    escape(s.name())));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s "
+                            + "stroke-width=\"2\"/><text x=\"%d\" y=\"%d\">%s</text>\n",
+                    legend,
+                    top - 12,
+                    legend + 18,
+                    top - 12,
+                    s.colour(),
+                    s.dashed() ? " stroke-dasharray=\"6 4\"" : "",
+                    legend + 22,
+                    top - 8,
+                    escape(s.name())));
             legend += 30 + 7 * s.name().length();
         }
     }
@@ -140,6 +192,9 @@ final class JobChartSvg {
     }
 
     static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -58,12 +58,19 @@ class JobController {
     }
 
     @PostMapping(consumes = "application/json", produces = "application/json")
-    @Operation(operationId = "createJob", summary = "Submit a fine-tuning job",
+    @Operation(
+            operationId = "createJob",
+            summary = "Submit a fine-tuning job",
             description = "202 with Location and Retry-After. With an Idempotency-Key, a repeat of the same body"
                     + " returns the same job; the same key with another body is 422.")
-    ResponseEntity<JobView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) JobRequest request,
-            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey, Principal principal) {
+    ResponseEntity<JobView> create(
+            @Valid
+                    @RequestBody
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(EXAMPLE)))
+                    JobRequest request,
+            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+            Principal principal) {
         JobService.Submitted s = jobs.submit(request, caller(principal), idempotencyKey);
         return ResponseEntity.status(HttpStatus.ACCEPTED)
                 .location(URI.create("/api/v1/jobs/" + s.job().id()))
@@ -72,15 +79,20 @@ class JobController {
     }
 
     @GetMapping(path = "/{id}", produces = "application/json")
-    @Operation(operationId = "getJob", summary = "A job: state, conditions, progress, devices, per-round metrics, result")
+    @Operation(
+            operationId = "getJob",
+            summary = "A job: state, conditions, progress, devices, per-round metrics, result")
     JobView get(@PathVariable UUID id) {
         return jobs.get(id);
     }
 
     @GetMapping(produces = "application/json")
-    @Operation(operationId = "listJobs", summary = "Jobs, newest first, optionally by state and plan",
+    @Operation(
+            operationId = "listJobs",
+            summary = "Jobs, newest first, optionally by state and plan",
             description = "Items are summaries: no per-device status or per-round metrics.")
-    PageView<JobView> list(@RequestParam(required = false) JobState state,
+    PageView<JobView> list(
+            @RequestParam(required = false) JobState state,
             @RequestParam(required = false) UUID planId,
             @RequestParam(defaultValue = "0") @Min(0) @Max(1_000_000) int page,
             @RequestParam(defaultValue = "20") @Min(1) @Max(500) int size) {
@@ -88,14 +100,18 @@ class JobController {
     }
 
     @PostMapping(path = "/{id}/cancel", produces = "application/json")
-    @Operation(operationId = "cancelJob", summary = "Cancel a queued or running job; its open items are withdrawn",
+    @Operation(
+            operationId = "cancelJob",
+            summary = "Cancel a queued or running job; its open items are withdrawn",
             description = "409 if the job has already ended.")
     JobView cancel(@PathVariable UUID id, Principal principal) {
         return jobs.cancel(id, caller(principal));
     }
 
     @GetMapping(path = "/{id}/blocks", produces = "application/octet-stream")
-    @Operation(operationId = "getJobBlocks", summary = "The fine-tuned blocks as safetensors",
+    @Operation(
+            operationId = "getJobBlocks",
+            summary = "The fine-tuned blocks as safetensors",
             description = "409 until the job has SUCCEEDED.")
     ResponseEntity<byte[]> blocks(@PathVariable UUID id) {
         return ResponseEntity.ok()
@@ -105,7 +121,9 @@ class JobController {
     }
 
     @GetMapping(path = "/{id}/model", produces = "application/zip")
-    @Operation(operationId = "getJobModel", summary = "The fine-tuned model as a Hugging Face directory (zip)",
+    @Operation(
+            operationId = "getJobModel",
+            summary = "The fine-tuned model as a Hugging Face directory (zip)",
             description = "config.json, model.safetensors (LoRA merged) and the tokenizer, which transformers'"
                     + " AutoModelForSequenceClassification loads; for LoRA also PEFT's adapter_config.json and"
                     + " adapter_model.safetensors. 409 until the job has SUCCEEDED.")
@@ -118,7 +136,9 @@ class JobController {
     }
 
     @GetMapping(path = "/{id}/chart.svg", produces = "image/svg+xml")
-    @Operation(operationId = "getJobChart", summary = "A job's rounds as an SVG chart",
+    @Operation(
+            operationId = "getJobChart",
+            summary = "A job's rounds as an SVG chart",
             description = "Per round: the training loss, the dev metrics where evaluated, and the round latency"
                     + " the plan predicted against the emulated one. Drawn from what has been merged so far.")
     String chart(@PathVariable UUID id) {
@@ -126,19 +146,22 @@ class JobController {
     }
 
     @GetMapping(path = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    @Operation(operationId = "getJobEvents", summary = "Server-sent events: progress and state changes",
+    @Operation(
+            operationId = "getJobEvents",
+            summary = "Server-sent events: progress and state changes",
             description = "Event types `state` and `progress`; the id is a sequence number, so a client resumes"
                     + " with Last-Event-ID. The stream ends after the job's final state.")
-    SseEmitter events(@PathVariable UUID id,
-            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+    SseEmitter events(
+            @PathVariable UUID id, @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         jobs.requireExists(id);
         long after = 0;
         if (lastEventId != null) {
             try {
                 after = Long.parseLong(lastEventId.trim());
             } catch (NumberFormatException e) {
-                throw Problems.badRequest("Last-Event-ID must be an event id", List.of(
-                        new FieldViolation("Last-Event-ID", "must be a number")));
+                throw Problems.badRequest(
+                        "Last-Event-ID must be an event id",
+                        List.of(new FieldViolation("Last-Event-ID", "must be a number")));
             }
         }
         return events.stream(id, after);

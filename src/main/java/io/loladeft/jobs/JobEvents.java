@@ -49,27 +49,33 @@ class JobEvents implements DisposableBean {
         emitter.onCompletion(stop);
         emitter.onTimeout(stop);
         emitter.onError(e -> stop.run());
-        task.set(poller.scheduleWithFixedDelay(() -> {
-            try {
-                JobService.Events batch = jobs.events(id, last.get());
-                for (JobStore.Event e : batch.events()) {
-                    emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name(e.type())
-                            .data(e.data(), MediaType.APPLICATION_JSON));
-                    last.set(e.seq());
-                }
-                if (batch.finished() && batch.events().size() < 500) {
-                    stop.run();
-                    emitter.complete();
-                }
-            } catch (IOException | IllegalStateException e) {
-                // The client went away (or the emitter is done): stop polling for it.
-                stop.run();
-                emitter.completeWithError(e);
-            } catch (RuntimeException e) {
-                stop.run();
-                emitter.completeWithError(e);
-            }
-        }, 0, pollMillis, TimeUnit.MILLISECONDS));
+        task.set(poller.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        JobService.Events batch = jobs.events(id, last.get());
+                        for (JobStore.Event e : batch.events()) {
+                            emitter.send(SseEmitter.event()
+                                    .id(Long.toString(e.seq()))
+                                    .name(e.type())
+                                    .data(e.data(), MediaType.APPLICATION_JSON));
+                            last.set(e.seq());
+                        }
+                        if (batch.finished() && batch.events().size() < 500) {
+                            stop.run();
+                            emitter.complete();
+                        }
+                    } catch (IOException | IllegalStateException e) {
+                        // The client went away (or the emitter is done): stop polling for it.
+                        stop.run();
+                        emitter.completeWithError(e);
+                    } catch (RuntimeException e) {
+                        stop.run();
+                        emitter.completeWithError(e);
+                    }
+                },
+                0,
+                pollMillis,
+                TimeUnit.MILLISECONDS));
         return emitter;
     }
 

@@ -51,16 +51,24 @@ class JobMetrics {
         for (JobState s : JobState.values()) {
             AtomicLong v = new AtomicLong();
             byState.put(s, v);
-            Gauge.builder("loladeft.jobs", v, AtomicLong::get).tag("state", s.name())
-                    .description("Jobs by state").register(registry);
+            Gauge.builder("loladeft.jobs", v, AtomicLong::get)
+                    .tag("state", s.name())
+                    .description("Jobs by state")
+                    .register(registry);
         }
         Gauge.builder("loladeft.jobs.queue.depth", queueDepth, AtomicLong::get)
-                .description("Work items waiting for a worker (queued, or with an expired lease)").register(registry);
+                .description("Work items waiting for a worker (queued, or with an expired lease)")
+                .register(registry);
         roundDuration = Timer.builder("loladeft.jobs.round.duration")
-                .description("Wall time of a round, from its start to its merge").register(registry);
+                .description("Wall time of a round, from its start to its merge")
+                .register(registry);
         for (Phase p : Phase.values()) {
-            phases.put(p, Timer.builder("loladeft.jobs.worker.phase").tag("phase", p.name().toLowerCase(Locale.ROOT))
-                    .description("Time this process's worker spent in each phase of its items").register(registry));
+            phases.put(
+                    p,
+                    Timer.builder("loladeft.jobs.worker.phase")
+                            .tag("phase", p.name().toLowerCase(Locale.ROOT))
+                            .description("Time this process's worker spent in each phase of its items")
+                            .register(registry));
         }
     }
 

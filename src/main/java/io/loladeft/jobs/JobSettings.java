@@ -101,20 +101,42 @@ record JobSettings(
                 return e;
             }
         }
-        throw new IllegalArgumentException("no " + values[0].getDeclaringClass().getSimpleName() + " '" + wireName
-                + "'");
+        throw new IllegalArgumentException(
+                "no " + values[0].getDeclaringClass().getSimpleName() + " '" + wireName + "'");
     }
 
     /** The same job with the given devices: a round's schedule, for the code that runs and merges that round. */
     JobSettings withDevices(List<DeviceRun> roundDevices, double predicted) {
-        return new JobSettings(task, dataDir, tokenizerDir, weightsDir, pretrained, model, block, rounds, optimizer,
-                batchSize, seqLen, localIterations, execution, fusedIterationFlops, evalEvery, seed, noisePsdDbmPerHz,
-                predicted, roundDevices, channel, replan, registered, migrationBitsPerParam);
+        return new JobSettings(
+                task,
+                dataDir,
+                tokenizerDir,
+                weightsDir,
+                pretrained,
+                model,
+                block,
+                rounds,
+                optimizer,
+                batchSize,
+                seqLen,
+                localIterations,
+                execution,
+                fusedIterationFlops,
+                evalEvery,
+                seed,
+                noisePsdDbmPerHz,
+                predicted,
+                roundDevices,
+                channel,
+                replan,
+                registered,
+                migrationBitsPerParam);
     }
 
     /** Whether any round can differ from the plan: a fading channel, a re-planning policy, registered devices. */
     boolean schedulesRounds() {
-        return channel != null && !"static".equals(channel.model()) || replan != Replan.STATIC
+        return channel != null && !"static".equals(channel.model())
+                || replan != Replan.STATIC
                 || registered != null && !registered.isEmpty();
     }
 
@@ -139,8 +161,16 @@ record JobSettings(
             if (d.layers().contains(layers)) {
                 List<Integer> blocks = new ArrayList<>(d.layers());
                 blocks.add(head);
-                d = new DeviceRun(d.name(), List.copyOf(blocks), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
-                        d.channelGainDb(), d.predictedLatencySeconds(), d.iterationFlops(), d.migrationBytes());
+                d = new DeviceRun(
+                        d.name(),
+                        List.copyOf(blocks),
+                        d.bandwidthHz(),
+                        d.computeFlops(),
+                        d.txPowerDbm(),
+                        d.channelGainDb(),
+                        d.predictedLatencySeconds(),
+                        d.iterationFlops(),
+                        d.migrationBytes());
             }
             out.add(d);
         }
@@ -151,8 +181,7 @@ record JobSettings(
      * The local optimizer and its schedule. Jobs stored before it existed ran SGD at a constant
      * rate: read back, they have none, and {@link #optimizerOrLegacy()} says so.
      */
-    record Optimizer(Kind kind, double learningRate, double weightDecay, double warmupFraction,
-            double maxGradNorm) {
+    record Optimizer(Kind kind, double learningRate, double weightDecay, double warmupFraction, double maxGradNorm) {
 
         /** The optimizer's kind; {@link Backbones#optimizer} maps it to the engine's. */
         enum Kind {
@@ -180,20 +209,42 @@ record JobSettings(
     /** The model's shape (the registry's architecture). Ignored for the shape when weightsDir is set. */
     record Shape(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions) {}
 
-
     /**
      * One involved device: its blocks (layers 1..L, the head's block L+1; the plan's numbers, which the trainer's
      * {@link BlockLayout} shares) and planned bandwidth, and what the emulation needs. In a round's schedule
      * {@code channelGainDb} is the round's gain, and {@code migrationBytes} what the device receives of blocks it
      * did not train the round before (the blocks and their optimizer state).
      */
-    record DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
-            double channelGainDb, double predictedLatencySeconds, double iterationFlops, long migrationBytes) {
+    record DeviceRun(
+            String name,
+            List<Integer> layers,
+            double bandwidthHz,
+            double computeFlops,
+            double txPowerDbm,
+            double channelGainDb,
+            double predictedLatencySeconds,
+            double iterationFlops,
+            long migrationBytes) {
 
-        DeviceRun(String name, List<Integer> layers, double bandwidthHz, double computeFlops, double txPowerDbm,
-                double channelGainDb, double predictedLatencySeconds, double iterationFlops) {
-            this(name, layers, bandwidthHz, computeFlops, txPowerDbm, channelGainDb, predictedLatencySeconds,
-                    iterationFlops, 0);
+        DeviceRun(
+                String name,
+                List<Integer> layers,
+                double bandwidthHz,
+                double computeFlops,
+                double txPowerDbm,
+                double channelGainDb,
+                double predictedLatencySeconds,
+                double iterationFlops) {
+            this(
+                    name,
+                    layers,
+                    bandwidthHz,
+                    computeFlops,
+                    txPowerDbm,
+                    channelGainDb,
+                    predictedLatencySeconds,
+                    iterationFlops,
+                    0);
         }
     }
 
@@ -211,7 +262,9 @@ record JobSettings(
     }
 
     DeviceRun device(String name) {
-        return devices.stream().filter(d -> d.name().equals(name)).findFirst()
+        return devices.stream()
+                .filter(d -> d.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("job has no device " + name));
     }
 }

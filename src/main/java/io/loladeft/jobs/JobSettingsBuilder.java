@@ -37,9 +37,11 @@ class JobSettingsBuilder {
      * AdamW at a peak rate of 1e-3 after a 6% warm-up, weight decay 0.01, clipping at norm 1.
      */
     static final JobSettings.Optimizer.Kind DEFAULT_OPTIMIZER = JobSettings.Optimizer.Kind.ADAMW;
+
     static final double DEFAULT_ADAMW_LEARNING_RATE = 1e-3;
     /** SGD has no per-parameter scaling: the rate that worked for the small seeded model. */
     static final double DEFAULT_SGD_LEARNING_RATE = 0.05;
+
     static final double DEFAULT_WEIGHT_DECAY = 0.01;
     static final double DEFAULT_WARMUP_FRACTION = 0.06;
     static final double DEFAULT_MAX_GRAD_NORM = 1.0;
@@ -47,10 +49,12 @@ class JobSettingsBuilder {
     static final int DEFAULT_SEQ_LEN = 128;
     /** BERT's and RoBERTa's position tables hold 512 tokens (RoBERTa's two more are its offset). */
     private static final int PRETRAINED_MAX_SEQ_LEN = 512;
+
     static final int DEFAULT_ROUNDS = 1;
     static final int DEFAULT_LOCAL_ITERATIONS = 1;
     /** Evaluate on dev only after the last round. */
     static final int DEFAULT_EVAL_EVERY = 0;
+
     static final long DEFAULT_SEED = 0;
     /** Thermal noise at room temperature, as the planner assumes when a plan names none. */
     static final double DEFAULT_NOISE_PSD_DBM_PER_HZ = -174;
@@ -71,7 +75,8 @@ class JobSettingsBuilder {
      * device is a registry plan, and its devices already deleted count as gone from the first round.
      */
     private List<String> registeredDevices(PlanRequest planned) {
-        List<String> names = planned.devices().stream().map(PlanRequest.InlineDevice::name).toList();
+        List<String> names =
+                planned.devices().stream().map(PlanRequest.InlineDevice::name).toList();
         return registry.findByNames(names).isEmpty() ? List.of() : names;
     }
 
@@ -89,8 +94,10 @@ class JobSettingsBuilder {
         Path dataDir = paths.resolve("dataDir", request.dataDir());
         if (!Files.isRegularFile(dataDir.resolve(task.directory()).resolve(task.trainFile()))
                 || !Files.isRegularFile(dataDir.resolve(task.directory()).resolve(task.devFile()))) {
-            throw unprocessable("dataDir", "has no " + task.directory() + "/" + task.trainFile() + " and "
-                    + task.directory() + "/" + task.devFile() + " (the GLUE layout)");
+            throw unprocessable(
+                    "dataDir",
+                    "has no " + task.directory() + "/" + task.trainFile() + " and " + task.directory() + "/"
+                            + task.devFile() + " (the GLUE layout)");
         }
         PlanService.StoredPlan stored = plan(request);
         return new Built(stored.plan().id(), spec(request, task, dataDir, stored));
@@ -148,21 +155,32 @@ class JobSettingsBuilder {
         }
         int batchSize = first(r.batchSize(), t == null ? null : t.batchSize(), DEFAULT_BATCH_SIZE);
         int localIterations = first(null, t == null ? null : t.localIterations(), DEFAULT_LOCAL_ITERATIONS);
-        JobSettings.Execution execution = r.execution() != null ? JobSettings.Execution.of(r.execution())
+        JobSettings.Execution execution = r.execution() != null
+                ? JobSettings.Execution.of(r.execution())
                 : localIterations == 1 ? JobSettings.Execution.FUSED : JobSettings.Execution.PER_DEVICE;
         if (execution == JobSettings.Execution.FUSED && localIterations != 1) {
             // With several local iterations a device's later iterations see only its own updates; one pass
             // over all the blocks would let each see the others'.
-            throw unprocessable("execution", "fused needs one local iteration per round; the plan's training has "
-                    + localIterations);
+            throw unprocessable(
+                    "execution",
+                    "fused needs one local iteration per round; the plan's training has " + localIterations);
         }
         List<JobSettings.DeviceRun> assigned = new ArrayList<>();
         for (PlanView.AssignmentView as : plan.assignments()) {
-            PlanRequest.InlineDevice d = planned.devices().stream().filter(x -> x.name().equals(as.device()))
-                    .findFirst().orElseThrow(() -> new IllegalStateException("plan " + plan.id()
-                            + " assigns blocks to " + as.device() + ", which its request lacks"));
-            assigned.add(new JobSettings.DeviceRun(d.name(), as.layers(), as.bandwidthHz(), d.computeFlops(),
-                    d.txPowerDbm(), d.channelGainDb(), as.latencySeconds(), 0));
+            PlanRequest.InlineDevice d = planned.devices().stream()
+                    .filter(x -> x.name().equals(as.device()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException(
+                            "plan " + plan.id() + " assigns blocks to " + as.device() + ", which its request lacks"));
+            assigned.add(new JobSettings.DeviceRun(
+                    d.name(),
+                    as.layers(),
+                    as.bandwidthHz(),
+                    d.computeFlops(),
+                    d.txPowerDbm(),
+                    d.channelGainDb(),
+                    as.latencySeconds(),
+                    0));
         }
         // The plan's block numbers are the trainer's (BlockLayout: layers 1..L, the head L+1); a plan from before the
         // head was a block of its own gets it with layer L, as that plan assumed.
@@ -170,38 +188,66 @@ class JobSettingsBuilder {
         TreeSet<Integer> covered = new TreeSet<>();
         int blocks = 0;
         for (JobSettings.DeviceRun d : JobSettings.withHead(assigned, layers)) {
-            devices.add(new JobSettings.DeviceRun(d.name(), d.layers(), d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
-                    d.channelGainDb(), d.predictedLatencySeconds(), stored.iterationFlops(batchSize, seqLen, d.layers())));
+            devices.add(new JobSettings.DeviceRun(
+                    d.name(),
+                    d.layers(),
+                    d.bandwidthHz(),
+                    d.computeFlops(),
+                    d.txPowerDbm(),
+                    d.channelGainDb(),
+                    d.predictedLatencySeconds(),
+                    stored.iterationFlops(batchSize, seqLen, d.layers())));
             covered.addAll(d.layers());
             blocks += d.layers().size();
         }
         int all = BlockLayout.blockCount(layers);
         if (blocks != all || covered.size() != all || covered.first() != 1 || covered.last() != all) {
-            throw unprocessable("planId", "the plan's blocks must be one per layer of the model (1.." + layers
-                    + ") and the head's (" + all + "), as the engine trains them");
+            throw unprocessable(
+                    "planId",
+                    "the plan's blocks must be one per layer of the model (1.." + layers + ") and the head's (" + all
+                            + "), as the engine trains them");
         }
-        return new JobSettings(task.name(), dataDir.toString(), tokenizerDir == null ? null : tokenizerDir.toString(),
-                weightsDir == null ? null : weightsDir.toString(), pretrained,
+        return new JobSettings(
+                task.name(),
+                dataDir.toString(),
+                tokenizerDir == null ? null : tokenizerDir.toString(),
+                weightsDir == null ? null : weightsDir.toString(),
+                pretrained,
                 new JobSettings.Shape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(), a.maxPositions()),
                 // stored with 0 for the sizes a kind does not use, as jobs always were
-                new BlockConfig(b.kind(), b.rank() == null ? 0 : b.rank(), b.alpha() == null ? 0.0 : b.alpha(),
+                new BlockConfig(
+                        b.kind(),
+                        b.rank() == null ? 0 : b.rank(),
+                        b.alpha() == null ? 0.0 : b.alpha(),
                         b.bottleneck() == null ? 0 : b.bottleneck()),
-                first(r.rounds(), t == null ? null : t.rounds(), DEFAULT_ROUNDS), optimizer(r), batchSize, seqLen,
-                localIterations, execution, stored.iterationFlops(batchSize, seqLen, covered),
-                r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(), r.seed() == null ? DEFAULT_SEED : r.seed(),
+                first(r.rounds(), t == null ? null : t.rounds(), DEFAULT_ROUNDS),
+                optimizer(r),
+                batchSize,
+                seqLen,
+                localIterations,
+                execution,
+                stored.iterationFlops(batchSize, seqLen, covered),
+                r.evalEvery() == null ? DEFAULT_EVAL_EVERY : r.evalEvery(),
+                r.seed() == null ? DEFAULT_SEED : r.seed(),
                 planned.noisePsdDbmPerHz() == null ? DEFAULT_NOISE_PSD_DBM_PER_HZ : planned.noisePsdDbmPerHz(),
-                plan.roundLatencySeconds(), devices, RoundPlanning.channel(r.channel()),
+                plan.roundLatencySeconds(),
+                devices,
+                RoundPlanning.channel(r.channel()),
                 r.replan() == null ? JobSettings.Replan.STATIC : JobSettings.Replan.of(r.replan()),
                 registeredDevices(planned),
                 migrationBitsPerParam(optimizer(r).kind(), t == null ? null : t.bitsPerParam()));
     }
 
     private static JobSettings.Optimizer optimizer(JobRequest r) {
-        JobSettings.Optimizer.Kind kind = r.optimizer() == null ? DEFAULT_OPTIMIZER
-                : JobSettings.Optimizer.Kind.of(r.optimizer());
-        double lr = r.learningRate() != null ? r.learningRate()
+        JobSettings.Optimizer.Kind kind =
+                r.optimizer() == null ? DEFAULT_OPTIMIZER : JobSettings.Optimizer.Kind.of(r.optimizer());
+        double lr = r.learningRate() != null
+                ? r.learningRate()
                 : kind == JobSettings.Optimizer.Kind.SGD ? DEFAULT_SGD_LEARNING_RATE : DEFAULT_ADAMW_LEARNING_RATE;
-        return new JobSettings.Optimizer(kind, lr, r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
+        return new JobSettings.Optimizer(
+                kind,
+                lr,
+                r.weightDecay() == null ? DEFAULT_WEIGHT_DECAY : r.weightDecay(),
                 r.warmupFraction() == null ? DEFAULT_WARMUP_FRACTION : r.warmupFraction(),
                 r.maxGradNorm() == null ? DEFAULT_MAX_GRAD_NORM : r.maxGradNorm());
     }
@@ -214,8 +260,10 @@ class JobSettingsBuilder {
         try {
             return GlueTask.parse(name);
         } catch (IllegalArgumentException e) {
-            throw Problems.badRequest("unknown GLUE task", List.of(new FieldViolation("task",
-                    "must be one of cola, sst2, mrpc, stsb, qqp, mnli, mnli-mm, qnli, rte, wnli")));
+            throw Problems.badRequest(
+                    "unknown GLUE task",
+                    List.of(new FieldViolation(
+                            "task", "must be one of cola, sst2, mrpc, stsb, qqp, mnli, mnli-mm, qnli, rte, wnli")));
         }
     }
 

@@ -31,40 +31,84 @@ public record JobView(
     public record Progress(int round, int rounds, double percent) {}
 
     /** The settings the job runs with, defaults filled in; {@code learningRate} is the peak of the schedule. */
-    public record Settings(int rounds, double learningRate, int batchSize, int seqLen, int localIterations,
-            int evalEvery, long seed, String optimizer, double weightDecay, double warmupFraction, double maxGradNorm,
-            String pretrained, String execution,
-            @Schema(description = "static, every-round or on-drift") String replan,
+    public record Settings(
+            int rounds,
+            double learningRate,
+            int batchSize,
+            int seqLen,
+            int localIterations,
+            int evalEvery,
+            long seed,
+            String optimizer,
+            double weightDecay,
+            double warmupFraction,
+            double maxGradNorm,
+            String pretrained,
+            String execution,
+
+            @Schema(description = "static, every-round or on-drift")
+            String replan,
+
             @Schema(description = "The channel the emulation runs under")
             PlanRequest.ChannelRequest channel) {}
 
     /** A device's item in the current round (or the last one). */
-    public record DeviceStatus(String device, List<Integer> layers, double bandwidthHz, int round, String state,
-            int attempts, String worker) {}
+    public record DeviceStatus(
+            String device,
+            List<Integer> layers,
+            double bandwidthHz,
+            int round,
+            String state,
+            int attempts,
+            String worker) {}
 
     /**
      * One merged round: training loss, dev metrics when evaluated, each device's measured and
      * emulated times, and the plan's prediction.
      */
-    public record RoundMetrics(int round, double trainingLoss, Map<String, Double> devMetrics,
-            List<DeviceRound> devices, double emulatedRoundLatencySeconds, double predictedRoundLatencySeconds,
-            double wallSeconds, Instant completedAt,
-            @Schema(description = "Whether this round's schedule was re-planned"
-                    + " (the policy, a drift, or devices that left)") Boolean replanned,
-            @Schema(description = "Whether emulated and predicted round latency"
-                    + " differ by more than loladeft.jobs.drift-tolerance") Boolean planDrift) {}
+    public record RoundMetrics(
+            int round,
+            double trainingLoss,
+            Map<String, Double> devMetrics,
+            List<DeviceRound> devices,
+            double emulatedRoundLatencySeconds,
+            double predictedRoundLatencySeconds,
+            double wallSeconds,
+            Instant completedAt,
+
+            @Schema(
+                    description = "Whether this round's schedule was re-planned"
+                            + " (the policy, a drift, or devices that left)")
+            Boolean replanned,
+
+            @Schema(
+                    description = "Whether emulated and predicted round latency"
+                            + " differ by more than loladeft.jobs.drift-tolerance")
+            Boolean planDrift) {}
 
     /**
      * One device in one round. Emulated compute is the measured compute scaled by the worker's
      * FLOP/s over the device's; emulated upload is the uploaded bytes at the planned bandwidth.
      */
-    public record DeviceRound(String device, double computeSeconds, double hostFlops, long uploadBytes,
-            double emulatedComputeSeconds, double emulatedUploadSeconds, double emulatedLatencySeconds,
-            double predictedLatencySeconds, int attempts, String worker,
-            @Schema(description = "The device's uplink gain this round (dB): its"
-                    + " mean, or the round's fading draw") Double channelGainDb,
-            @Schema(description = "Seconds of receiving blocks that moved to it this"
-                    + " round (with their optimizer state), part of emulatedUploadSeconds") Double emulatedMigrationSeconds) {}
+    public record DeviceRound(
+            String device,
+            double computeSeconds,
+            double hostFlops,
+            long uploadBytes,
+            double emulatedComputeSeconds,
+            double emulatedUploadSeconds,
+            double emulatedLatencySeconds,
+            double predictedLatencySeconds,
+            int attempts,
+            String worker,
+
+            @Schema(description = "The device's uplink gain this round (dB): its" + " mean, or the round's fading draw")
+            Double channelGainDb,
+
+            @Schema(
+                    description = "Seconds of receiving blocks that moved to it this"
+                            + " round (with their optimizer state), part of emulatedUploadSeconds")
+            Double emulatedMigrationSeconds) {}
 
     /** Final dev metrics by their GLUE names, and where the fine-tuned blocks are. */
     public record Result(Map<String, Double> metrics, String blocks, long blocksBytes, String blocksSha256) {}

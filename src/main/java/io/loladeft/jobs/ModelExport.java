@@ -22,12 +22,17 @@ import java.util.Map;
 final class ModelExport {
 
     /** Hugging Face hub names of the pretrained models the service ships, for PEFT's adapter_config.json. */
-    private static final Map<String, String> HUB_NAMES = Map.of("all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2");
+    private static final Map<String, String> HUB_NAMES =
+            Map.of("all-minilm-l6-v2", "sentence-transformers/all-MiniLM-L6-v2");
 
     private ModelExport() {}
 
     /** Everything is read and merged before the first byte is written, so a failure is still an error answer. */
-    record Archive(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> tensors, Path tokenizerDir,
+    record Archive(
+            EncoderConfig config,
+            BlockSpec spec,
+            Map<String, HostTensor> tensors,
+            Path tokenizerDir,
             String baseModel) {
 
         void writeTo(OutputStream out) {
@@ -54,7 +59,8 @@ final class ModelExport {
                 tensors.put(name, t);
             }
         });
-        String base = job.pretrained() != null ? HUB_NAMES.getOrDefault(job.pretrained(), job.pretrained())
+        String base = job.pretrained() != null
+                ? HUB_NAMES.getOrDefault(job.pretrained(), job.pretrained())
                 : job.weightsDir() != null ? job.weightsDir() : "seeded";
         return new Archive(config, spec, tensors, Backbones.tokenizerDir(job, pretrained), base);
     }

@@ -62,32 +62,51 @@ class Replanning {
         plan.devices().forEach(d -> byName.put(d.name(), d));
         Map<String, Double> mean = new HashMap<>();
         byName.values().forEach(d -> mean.put(d.name(), d.channelGainDb()));
-        Map<String, Double> gains = spec.channel() == null || "static".equals(spec.channel().model()) ? mean
-                : rounds.gainsDb(plan, spec.channel(), spec.seed(), round);
+        Map<String, Double> gains =
+                spec.channel() == null || "static".equals(spec.channel().model())
+                        ? mean
+                        : rounds.gainsDb(plan, spec.channel(), spec.seed(), round);
 
         Map<String, DeviceView> present = new HashMap<>();
         List<String> registered = spec.registered() == null ? List.of() : spec.registered();
         registry.findByNames(registered).forEach(d -> present.put(d.name(), d));
         List<String> gone = new ArrayList<>(new TreeSet<>(registered.stream()
-                .filter(n -> !present.containsKey(n) || present.get(n).unschedulable()).toList()));
+                .filter(n -> !present.containsKey(n) || present.get(n).unschedulable())
+                .toList()));
 
         List<JobSettings.DeviceRun> before = previous != null ? previous.devices() : spec.devices();
         boolean involvedLeft = before.stream().anyMatch(d -> gone.contains(d.name()));
-        boolean replan = involvedLeft || switch (spec.replan()) {
-            case STATIC -> false;
-            case EVERY_ROUND -> true;
-            case ON_DRIFT -> drifted;
-        };
+        boolean replan = involvedLeft
+                || switch (spec.replan()) {
+                    case STATIC -> false;
+                    case EVERY_ROUND -> true;
+                    case ON_DRIFT -> drifted;
+                };
         if (!replan) {
-            List<JobSettings.DeviceRun> kept = before.stream().map(d -> new JobSettings.DeviceRun(d.name(), d.layers(),
-                    d.bandwidthHz(), d.computeFlops(), d.txPowerDbm(), gains.get(d.name()),
-                    d.predictedLatencySeconds(), d.iterationFlops(), 0)).toList();
-            return new RoundSchedule(kept, previous != null ? previous.predictedRoundLatencySeconds()
-                    : spec.predictedRoundLatencySeconds(), false, false, gone);
+            List<JobSettings.DeviceRun> kept = before.stream()
+                    .map(d -> new JobSettings.DeviceRun(
+                            d.name(),
+                            d.layers(),
+                            d.bandwidthHz(),
+                            d.computeFlops(),
+                            d.txPowerDbm(),
+                            gains.get(d.name()),
+                            d.predictedLatencySeconds(),
+                            d.iterationFlops(),
+                            0))
+                    .toList();
+            return new RoundSchedule(
+                    kept,
+                    previous != null ? previous.predictedRoundLatencySeconds() : spec.predictedRoundLatencySeconds(),
+                    false,
+                    false,
+                    gone);
         }
         Map<String, RoundPlanning.Measured> measured = new HashMap<>();
-        present.forEach((name, d) -> measured.put(name, new RoundPlanning.Measured(
-                d.calibration() == null ? null : d.calibration().effectiveFlops(), d.profile())));
+        present.forEach((name, d) -> measured.put(
+                name,
+                new RoundPlanning.Measured(
+                        d.calibration() == null ? null : d.calibration().effectiveFlops(), d.profile())));
         // Before the first round every block starts from the server's state: nothing migrates.
         Map<String, List<Integer>> current = new HashMap<>();
         if (round > 1) {
@@ -97,17 +116,25 @@ class Replanning {
         Map<String, Double> planningGains = spec.replan() == JobSettings.Replan.STATIC ? mean : gains;
         RoundPlanning.RoundPlan rp;
         try {
-            rp = rounds.replan(plan, new HashSet<>(gone), planningGains, measured, current,
-                    spec.migrationBitsPerParam());
+            rp = rounds.replan(
+                    plan, new HashSet<>(gone), planningGains, measured, current, spec.migrationBitsPerParam());
         } catch (RoundPlanning.FleetTooSmallException e) {
-            throw new JobFailure(FLEET_TOO_SMALL, "round " + round + " cannot be planned: " + e.getMessage()
-                    + (gone.isEmpty() ? "" : " (left: " + String.join(", ", gone) + ")"));
+            throw new JobFailure(
+                    FLEET_TOO_SMALL,
+                    "round " + round + " cannot be planned: " + e.getMessage()
+                            + (gone.isEmpty() ? "" : " (left: " + String.join(", ", gone) + ")"));
         }
         List<JobSettings.DeviceRun> devices = new ArrayList<>();
         for (RoundPlanning.Slot s : rp.slots()) {
             PlanRequest.InlineDevice d = byName.get(s.device());
-            devices.add(new JobSettings.DeviceRun(d.name(), s.layers(), s.bandwidthHz(), d.computeFlops(), d.txPowerDbm(),
-                    gains.get(d.name()), s.latencySeconds(),
+            devices.add(new JobSettings.DeviceRun(
+                    d.name(),
+                    s.layers(),
+                    s.bandwidthHz(),
+                    d.computeFlops(),
+                    d.txPowerDbm(),
+                    gains.get(d.name()),
+                    s.latencySeconds(),
                     stored.iterationFlops(spec.batchSize(), spec.seqLen(), s.layers()),
                     Math.round(s.migrationBits() / 8)));
         }
@@ -123,9 +150,13 @@ class Replanning {
         if (roundSpec.registered() == null || roundSpec.registered().isEmpty()) {
             return;
         }
-        PlanRequest.TrainingRequest t = plans.findStored(planId).map(s -> s.request().training()).orElse(null);
-        boolean profileSettings = t != null && t.batchSize() != null && t.batchSize() == roundSpec.batchSize()
-                && t.seqLen() != null && t.seqLen() == roundSpec.seqLen();
+        PlanRequest.TrainingRequest t =
+                plans.findStored(planId).map(s -> s.request().training()).orElse(null);
+        boolean profileSettings = t != null
+                && t.batchSize() != null
+                && t.batchSize() == roundSpec.batchSize()
+                && t.seqLen() != null
+                && t.seqLen() == roundSpec.seqLen();
         Set<String> registered = new HashSet<>(roundSpec.registered());
         for (JobView.DeviceRound d : devices) {
             if (!registered.contains(d.device()) || !(d.emulatedComputeSeconds() > 0)) {
@@ -134,9 +165,16 @@ class Replanning {
             JobSettings.DeviceRun run = roundSpec.device(d.device());
             // The deepest encoder layer it trains; 0 when it trains the head's block (L+1) alone, which no per-depth
             // profile entry describes.
-            int depth = Math.max(0, roundSpec.model().layers()
-                    - run.layers().stream().mapToInt(Integer::intValue).min().orElse(roundSpec.model().layers() + 1) + 1);
-            events.publishEvent(new DeviceMeasured(d.device(),
+            int depth = Math.max(
+                    0,
+                    roundSpec.model().layers()
+                            - run.layers().stream()
+                                    .mapToInt(Integer::intValue)
+                                    .min()
+                                    .orElse(roundSpec.model().layers() + 1)
+                            + 1);
+            events.publishEvent(new DeviceMeasured(
+                    d.device(),
                     run.iterationFlops() * roundSpec.localIterations() / d.emulatedComputeSeconds(),
                     profileSettings && depth > 0 ? depth : null,
                     d.emulatedComputeSeconds() / roundSpec.localIterations()));

@@ -48,8 +48,8 @@ final class RoundBatches {
 
     static List<Batch> of(EncodedDataset data, int batchSize, int localIterations, long seed, int round) {
         if (batchSize > data.size()) {
-            throw new IllegalArgumentException("batch size " + batchSize + " exceeds the " + data.size()
-                    + " training examples");
+            throw new IllegalArgumentException(
+                    "batch size " + batchSize + " exceeds the " + data.size() + " training examples");
         }
         int perEpoch = data.size() / batchSize;
         List<Batch> out = new ArrayList<>(localIterations);
@@ -69,7 +69,10 @@ final class RoundBatches {
 
     private static int[] cachedEpochOrder(EncodedDataset data, int batchSize, long seed, long epoch) {
         Epoch last = LAST.get();
-        if (last != null && last.data() == data && last.batchSize() == batchSize && last.seed() == seed
+        if (last != null
+                && last.data() == data
+                && last.batchSize() == batchSize
+                && last.seed() == seed
                 && last.epoch() == epoch) {
             return last.order();
         }

@@ -25,11 +25,15 @@ final class RoundMerge {
     record DeviceShare(JobSettings.DeviceRun run, double computeSeconds, long uploadBytes) {}
 
     /** The merged round: its blocks, the mean loss over devices and local iterations, the devices' times. */
-    record Outcome(Map<String, HostTensor> blocks, double trainingLoss, List<JobView.DeviceRound> devices,
+    record Outcome(
+            Map<String, HostTensor> blocks,
+            double trainingLoss,
+            List<JobView.DeviceRound> devices,
             double emulatedRoundLatencySeconds) {}
 
     static Outcome of(JobSettings spec, Map<String, HostTensor> input, List<Item> items) {
-        Map<String, HostTensor> merged = next(input, items.stream().map(Item::updatedBlocks).toList());
+        Map<String, HostTensor> merged =
+                next(input, items.stream().map(Item::updatedBlocks).toList());
         double lossSum = 0;
         int lossN = 0;
         double emulatedRound = 0;
@@ -44,13 +48,32 @@ final class RoundMerge {
                 JobSettings.DeviceRun run = share.run();
                 double compute = Emulation.computeSeconds(share.computeSeconds(), r.hostFlops(), run.computeFlops());
                 // Blocks that moved to the device arrive over its link within the round, as the re-plan priced.
-                double migration = Emulation.uploadSeconds(run.migrationBytes(), run.bandwidthHz(), run.txPowerDbm(),
-                        run.channelGainDb(), spec.noisePsdDbmPerHz());
-                double upload = migration + Emulation.uploadSeconds(share.uploadBytes(), run.bandwidthHz(),
-                        run.txPowerDbm(), run.channelGainDb(), spec.noisePsdDbmPerHz());
-                devices.add(new JobView.DeviceRound(run.name(), share.computeSeconds(), r.hostFlops(),
-                        share.uploadBytes(), compute, upload, compute + upload, run.predictedLatencySeconds(),
-                        item.attempts(), item.worker(), run.channelGainDb(), migration));
+                double migration = Emulation.uploadSeconds(
+                        run.migrationBytes(),
+                        run.bandwidthHz(),
+                        run.txPowerDbm(),
+                        run.channelGainDb(),
+                        spec.noisePsdDbmPerHz());
+                double upload = migration
+                        + Emulation.uploadSeconds(
+                                share.uploadBytes(),
+                                run.bandwidthHz(),
+                                run.txPowerDbm(),
+                                run.channelGainDb(),
+                                spec.noisePsdDbmPerHz());
+                devices.add(new JobView.DeviceRound(
+                        run.name(),
+                        share.computeSeconds(),
+                        r.hostFlops(),
+                        share.uploadBytes(),
+                        compute,
+                        upload,
+                        compute + upload,
+                        run.predictedLatencySeconds(),
+                        item.attempts(),
+                        item.worker(),
+                        run.channelGainDb(),
+                        migration));
                 emulatedRound = Math.max(emulatedRound, compute + upload);
             }
         }
@@ -80,7 +103,8 @@ final class RoundMerge {
         List<DeviceShare> shares = new ArrayList<>();
         for (JobSettings.DeviceRun run : spec.devices()) {
             double fraction = Math.min(1, run.iterationFlops() / spec.fusedIterationFlops());
-            shares.add(new DeviceShare(run, r.computeSeconds() * fraction, r.deviceUploadBytes().get(run.name())));
+            shares.add(new DeviceShare(
+                    run, r.computeSeconds() * fraction, r.deviceUploadBytes().get(run.name())));
         }
         return shares;
     }

@@ -12,5 +12,9 @@ import java.util.List;
  * @param moved     whether blocks changed device (their migration is in the devices' {@code migrationBytes})
  * @param gone      registered devices of the plan that are deleted or unschedulable, left out from this round on
  */
-record RoundSchedule(List<JobSettings.DeviceRun> devices, double predictedRoundLatencySeconds, boolean replanned,
-        boolean moved, List<String> gone) {}
+record RoundSchedule(
+        List<JobSettings.DeviceRun> devices,
+        double predictedRoundLatencySeconds,
+        boolean replanned,
+        boolean moved,
+        List<String> gone) {}

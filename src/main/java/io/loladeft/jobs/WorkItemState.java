@@ -15,5 +15,8 @@ package io.loladeft.jobs;
  * DONE and CANCELLED are final.
  */
 enum WorkItemState {
-    QUEUED, CLAIMED, DONE, CANCELLED
+    QUEUED,
+    CLAIMED,
+    DONE,
+    CANCELLED
 }

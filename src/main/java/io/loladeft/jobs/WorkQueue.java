@@ -50,11 +50,20 @@ class WorkQueue {
      * round's items); the round's metrics; after the last round the result and its blocks, the one
      * state stored; and how long the merger spent evaluating (its worker times that phase apart).
      */
-    record Merged(Map<String, HostTensor> state, JobView.RoundMetrics metrics, JobView.Result result,
-            byte[] resultBlocks, long evaluationNanos, RoundSchedule nextSchedule) {
+    record Merged(
+            Map<String, HostTensor> state,
+            JobView.RoundMetrics metrics,
+            JobView.Result result,
+            byte[] resultBlocks,
+            long evaluationNanos,
+            RoundSchedule nextSchedule) {
 
-        Merged(Map<String, HostTensor> state, JobView.RoundMetrics metrics, JobView.Result result,
-                byte[] resultBlocks, long evaluationNanos) {
+        Merged(
+                Map<String, HostTensor> state,
+                JobView.RoundMetrics metrics,
+                JobView.Result result,
+                byte[] resultBlocks,
+                long evaluationNanos) {
             this(state, metrics, result, resultBlocks, evaluationNanos, null);
         }
     }
@@ -89,17 +98,23 @@ class WorkQueue {
                                 WHERE j.state IN %3$s
                                   AND (w.state = %1$s OR (w.state = %2$s AND w.lease_until < now()))
                                 ORDER BY w.id LIMIT 1 FOR UPDATE OF w SKIP LOCKED)
-                    RETURNING id, job_id, round, device, layers, claim_token, attempts""".formatted(Sql.is(WorkItemState.QUEUED),
-                    Sql.is(WorkItemState.CLAIMED), JobStore.ACTIVE_JOB))
+                    RETURNING id, job_id, round, device, layers, claim_token, attempts""".formatted(
+                                    Sql.is(WorkItemState.QUEUED), Sql.is(WorkItemState.CLAIMED), JobStore.ACTIVE_JOB))
                     .params(worker, UUID.randomUUID(), lease.toMillis() / 1000.0)
-                    .query((rs, n) -> new Item(rs.getLong("id"), rs.getObject("job_id", UUID.class), rs.getInt("round"),
-                            rs.getString("device"), store.read(rs.getString("layers"), new TypeReference<List<Integer>>() {}),
-                            rs.getObject("claim_token", UUID.class), rs.getInt("attempts")))
+                    .query((rs, n) -> new Item(
+                            rs.getLong("id"),
+                            rs.getObject("job_id", UUID.class),
+                            rs.getInt("round"),
+                            rs.getString("device"),
+                            store.read(rs.getString("layers"), new TypeReference<List<Integer>>() {}),
+                            rs.getObject("claim_token", UUID.class),
+                            rs.getInt("attempts")))
                     .optional();
             item.ifPresent(i -> {
                 int started = jdbc.sql("UPDATE job SET state = " + Sql.is(JobState.RUNNING)
                                 + ", started_at = now() WHERE id = ? AND state = " + Sql.is(JobState.QUEUED))
-                        .param(i.jobId()).update();
+                        .param(i.jobId())
+                        .update();
                 if (started == 1) {
                     store.event(i.jobId(), "state", Map.of("state", JobState.RUNNING.name(), "round", i.round()));
                 }
@@ -114,7 +129,9 @@ class WorkQueue {
                 UPDATE work_item w SET lease_until = now() + make_interval(secs => ?)
                 FROM job j WHERE w.id = ? AND w.claim_token = ? AND w.state = %s
                   AND j.id = w.job_id AND j.state = %s""".formatted(Sql.is(WorkItemState.CLAIMED), Sql.is(JobState.RUNNING)))
-                .params(lease.toMillis() / 1000.0, item.id(), item.claimToken()).update() == 1;
+                        .params(lease.toMillis() / 1000.0, item.id(), item.claimToken())
+                        .update()
+                == 1;
     }
 
     /**
@@ -126,9 +143,10 @@ class WorkQueue {
     boolean release(Item item) {
         return jdbc.sql("""
                 UPDATE work_item SET state = %s, claim_token = NULL, lease_until = NULL
-                WHERE id = ? AND claim_token = ? AND state = %s""".formatted(Sql.is(WorkItemState.QUEUED),
-                Sql.is(WorkItemState.CLAIMED)))
-                .params(item.id(), item.claimToken()).update() == 1;
+                WHERE id = ? AND claim_token = ? AND state = %s""".formatted(Sql.is(WorkItemState.QUEUED), Sql.is(WorkItemState.CLAIMED)))
+                        .params(item.id(), item.claimToken())
+                        .update()
+                == 1;
     }
 
     /**
@@ -139,20 +157,26 @@ class WorkQueue {
         return tx.execute(s -> {
             int stored = jdbc.sql("""
                     UPDATE work_item SET state = %s, updated_blocks = ?, result = ?::jsonb, lease_until = NULL
-                    WHERE id = ? AND claim_token = ? AND state = %s""".formatted(Sql.is(WorkItemState.DONE),
-                    Sql.is(WorkItemState.CLAIMED)))
-                    .params(updatedBlocks, resultJson, item.id(), item.claimToken()).update();
+                    WHERE id = ? AND claim_token = ? AND state = %s""".formatted(Sql.is(WorkItemState.DONE), Sql.is(WorkItemState.CLAIMED)))
+                    .params(updatedBlocks, resultJson, item.id(), item.claimToken())
+                    .update();
             if (stored == 0) {
                 return new Completed(Completion.LOST, null);
             }
-            JobStore.JobRow job = jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE").param(item.jobId())
-                    .query(UUID.class).optional().flatMap(store::find).orElseThrow();
+            JobStore.JobRow job = jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE")
+                    .param(item.jobId())
+                    .query(UUID.class)
+                    .optional()
+                    .flatMap(store::find)
+                    .orElseThrow();
             if (job.state() != JobState.RUNNING || job.round() != item.round()) {
                 return new Completed(Completion.STORED, null);
             }
             int open = jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND round = ? AND state <> "
                             + Sql.is(WorkItemState.DONE))
-                    .params(job.id(), job.round()).query(Integer.class).single();
+                    .params(job.id(), job.round())
+                    .query(Integer.class)
+                    .single();
             if (open > 0) {
                 return new Completed(Completion.STORED, null);
             }
@@ -177,15 +201,18 @@ class WorkQueue {
         // last round, the result only. (global_blocks: a round started by an earlier version.)
         jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = clock_timestamp(), global_blocks = NULL"
                         + " WHERE job_id = ? AND round = ?")
-                .params(store.write(merged.metrics()), job.id(), round).update();
+                .params(store.write(merged.metrics()), job.id(), round)
+                .update();
         jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round BETWEEN ? AND ?"
                         + " AND updated_blocks IS NOT NULL")
-                .params(job.id(), round - 1, round < job.rounds() ? round - 1 : round).update();
+                .params(job.id(), round - 1, round < job.rounds() ? round - 1 : round)
+                .update();
         if (round < job.rounds()) {
             // Conditional on the round number: a second merge of the same round cannot advance anything.
             int moved = jdbc.sql("UPDATE job SET round = round + 1 WHERE id = ? AND round = ? AND state = "
                             + Sql.is(JobState.RUNNING))
-                    .params(job.id(), round).update();
+                    .params(job.id(), round)
+                    .update();
             if (moved != 1) {
                 throw new IllegalStateException("round " + round + " of job " + job.id() + " was merged twice");
             }
@@ -194,21 +221,35 @@ class WorkQueue {
         } else {
             int done = jdbc.sql("""
                     UPDATE job SET state = %s, reason = 'Completed', finished_at = now(), result = ?::jsonb,
-                        result_blocks = ? WHERE id = ? AND round = ? AND state = %s""".formatted(Sql.is(JobState.SUCCEEDED),
-                    Sql.is(JobState.RUNNING)))
-                    .params(store.write(merged.result()), merged.resultBlocks(), job.id(), round).update();
+                        result_blocks = ? WHERE id = ? AND round = ? AND state = %s""".formatted(Sql.is(JobState.SUCCEEDED), Sql.is(JobState.RUNNING)))
+                    .params(store.write(merged.result()), merged.resultBlocks(), job.id(), round)
+                    .update();
             if (done != 1) {
                 throw new IllegalStateException("job " + job.id() + " finished twice");
             }
             store.event(job.id(), "progress", progress(round, job.rounds(), merged.metrics()));
-            store.event(job.id(), "state", Map.of("state", JobState.SUCCEEDED.name(), "metrics",
-                    merged.result().metrics()));
+            store.event(
+                    job.id(),
+                    "state",
+                    Map.of(
+                            "state",
+                            JobState.SUCCEEDED.name(),
+                            "metrics",
+                            merged.result().metrics()));
         }
     }
 
     private static Map<String, Object> progress(int round, int rounds, JobView.RoundMetrics m) {
         return m.devMetrics() == null
                 ? Map.of("round", round, "rounds", rounds, "trainingLoss", m.trainingLoss())
-                : Map.of("round", round, "rounds", rounds, "trainingLoss", m.trainingLoss(), "devMetrics", m.devMetrics());
+                : Map.of(
+                        "round",
+                        round,
+                        "rounds",
+                        rounds,
+                        "trainingLoss",
+                        m.trainingLoss(),
+                        "devMetrics",
+                        m.devMetrics());
     }
 }

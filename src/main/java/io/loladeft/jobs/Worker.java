@@ -3,11 +3,11 @@ package io.loladeft.jobs;
 import ai.djl.engine.Engine;
 import io.loladeft.common.Digests;
 import io.loladeft.finetune.glue.GlueTask;
-import io.loladeft.finetune.profile.HostCalibration;
-import io.loladeft.finetune.train.Evaluator;
 import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.Safetensors;
+import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.train.DeviceTrainer;
+import io.loladeft.finetune.train.Evaluator;
 import io.loladeft.finetune.train.TorchThread;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -71,6 +71,7 @@ class Worker implements SmartLifecycle {
      * state, reading and decoding nothing.
      */
     private Hand hand;
+
     private double hostFlops;
 
     private final Replanning replanning;
@@ -111,11 +112,19 @@ class Worker implements SmartLifecycle {
             if (thread.isAlive() && left != null) {
                 try {
                     if (queue.release(left)) {
-                        log.info("Job worker {} stopping: handed item {} (job {}, round {}, device {}) back to the queue",
-                                name, left.id(), left.jobId(), left.round(), left.device());
+                        log.info(
+                                "Job worker {} stopping: handed item {} (job {}, round {}, device {}) back to the queue",
+                                name,
+                                left.id(),
+                                left.jobId(),
+                                left.round(),
+                                left.device());
                     }
                 } catch (RuntimeException e) {
-                    log.warn("Job worker {} could not hand item {} back; its lease will expire: {}", name, left.id(),
+                    log.warn(
+                            "Job worker {} could not hand item {} back; its lease will expire: {}",
+                            name,
+                            left.id(),
                             e.toString());
                 }
             }
@@ -164,22 +173,32 @@ class Worker implements SmartLifecycle {
         metrics.phase(JobMetrics.Phase.CLAIM, System.nanoTime() - t0);
         WorkQueue.Item item = claimed.get();
         if (item.attempts() > props.maxAttempts()) {
-            String whose = item.device().equals(WorkQueue.ALL_DEVICES) ? "the fused item" : "device " + item.device() + "'s item";
-            store.end(item.jobId(), JobState.FAILED, "TooManyAttempts", whose + " of round " + item.round()
-                    + " was claimed " + item.attempts() + " times without completing");
+            String whose = item.device().equals(WorkQueue.ALL_DEVICES)
+                    ? "the fused item"
+                    : "device " + item.device() + "'s item";
+            store.end(
+                    item.jobId(),
+                    JobState.FAILED,
+                    "TooManyAttempts",
+                    whose + " of round " + item.round() + " was claimed " + item.attempts()
+                            + " times without completing");
             return true;
         }
         AtomicBoolean held = new AtomicBoolean(true);
         long every = Math.max(1, props.lease().toMillis() / 3);
-        ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> {
-            try {
-                if (!queue.heartbeat(item, props.lease())) {
-                    held.set(false);
-                }
-            } catch (RuntimeException e) {
-                log.warn("heartbeat of item {} failed: {}", item.id(), e.toString());
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        if (!queue.heartbeat(item, props.lease())) {
+                            held.set(false);
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("heartbeat of item {} failed: {}", item.id(), e.toString());
+                    }
+                },
+                every,
+                every,
+                TimeUnit.MILLISECONDS);
         inHand.set(item);
         try {
             run(item, held);
@@ -210,11 +229,16 @@ class Worker implements SmartLifecycle {
         if (input.isEmpty()) {
             // Only a merged round's input is gone, and a round is merged only when all its items are
             // done: someone else did this one while this worker held an expired claim.
-            log.info("Item {} of job {}: round {} was merged without it; dropping it", item.id(), job.id(), item.round());
+            log.info(
+                    "Item {} of job {}: round {} was merged without it; dropping it",
+                    item.id(),
+                    job.id(),
+                    item.round());
             return;
         }
         Hand in = input.get();
-        var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
+        var batches =
+                RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), item.round());
         DeviceTrainer.Trained trained;
         t0 = System.nanoTime();
         synchronized (ENGINE) {
@@ -233,14 +257,15 @@ class Worker implements SmartLifecycle {
         Map<String, Long> deviceUploads = null;
         if (spec.fused()) {
             deviceUploads = new TreeMap<>();
-            JobSettings round = JobStore.roundSpec(spec, store.schedule(job.id(), item.round()).orElse(null));
+            JobSettings round = JobStore.roundSpec(
+                    spec, store.schedule(job.id(), item.round()).orElse(null));
             for (JobSettings.DeviceRun d : round.devices()) {
                 deviceUploads.put(d.name(), backbone.trainer().uploadBytes(d.layers()));
             }
         }
         DeviceTrainer.Measurement m = trained.measurement();
-        ItemResult result = new ItemResult(m.computeSeconds(), hostFlops(), trained.uploadBytes(), m.peakRssBytes(),
-                m.losses(), deviceUploads);
+        ItemResult result = new ItemResult(
+                m.computeSeconds(), hostFlops(), trained.uploadBytes(), m.peakRssBytes(), m.losses(), deviceUploads);
         t0 = System.nanoTime();
         // Kept in hand before completing: if this completion merges the round, the merge uses it.
         in.produced().put(item.device(), trained.blocks());
@@ -250,7 +275,8 @@ class Worker implements SmartLifecycle {
         }
         if (c.completion() == WorkQueue.Completion.MERGED) {
             WorkQueue.Merged merged = c.merged();
-            hand = item.round() < job.rounds() ? new Hand(job.id(), item.round() + 1, merged.state(), new HashMap<>())
+            hand = item.round() < job.rounds()
+                    ? new Hand(job.id(), item.round() + 1, merged.state(), new HashMap<>())
                     : null;
             metrics.phase(JobMetrics.Phase.MERGE, System.nanoTime() - t0 - merged.evaluationNanos());
             if (merged.evaluationNanos() > 0) {
@@ -259,7 +285,12 @@ class Worker implements SmartLifecycle {
         } else {
             metrics.phase(JobMetrics.Phase.STORE, System.nanoTime() - t0);
         }
-        log.debug("Item {} (job {}, round {}, device {}): {}", item.id(), job.id(), item.round(), item.device(),
+        log.debug(
+                "Item {} (job {}, round {}, device {}): {}",
+                item.id(),
+                job.id(),
+                item.round(),
+                item.device(),
                 c.completion());
     }
 
@@ -268,7 +299,8 @@ class Worker implements SmartLifecycle {
      * trained, by device: the merge and the next round's input take them from here instead of
      * reading them back.
      */
-    private record Hand(UUID job, int round, Map<String, HostTensor> state, Map<String, Map<String, HostTensor>> produced) {}
+    private record Hand(
+            UUID job, int round, Map<String, HostTensor> state, Map<String, Map<String, HostTensor>> produced) {}
 
     /**
      * The state a round starts from: round 1 from the model's seeded blocks; a later round is the union
@@ -289,8 +321,12 @@ class Worker implements SmartLifecycle {
         } else if (h != null && h.job().equals(job) && h.round() == round - 1) {
             state = following(h, spec);
         } else {
-            state = store.roundInput(job, round).map(parts -> RoundMerge.next(initial,
-                    parts.stream().map(p -> Safetensors.read(p, "round " + round + "'s input")).toList()));
+            state = store.roundInput(job, round)
+                    .map(parts -> RoundMerge.next(
+                            initial,
+                            parts.stream()
+                                    .map(p -> Safetensors.read(p, "round " + round + "'s input"))
+                                    .toList()));
         }
         Optional<Hand> in = state.map(s -> new Hand(job, round, s, new HashMap<>()));
         in.ifPresent(x -> hand = x);
@@ -300,14 +336,17 @@ class Worker implements SmartLifecycle {
     /** The round after {@code h}'s, merged elsewhere: {@code h}'s state with its items' blocks; empty if dropped. */
     private Optional<Map<String, HostTensor>> following(Hand h, JobSettings spec) {
         // The devices of h's round: its schedule's, when re-planning gave it its own.
-        JobSettings round = JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
-        List<String> devices = round.fused() ? List.of(WorkQueue.ALL_DEVICES)
+        JobSettings round =
+                JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
+        List<String> devices = round.fused()
+                ? List.of(WorkQueue.ALL_DEVICES)
                 : round.devices().stream().map(JobSettings.DeviceRun::name).toList();
         Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, devices);
         if (blocks.size() < devices.size()) {
             return Optional.empty();
         }
-        return Optional.of(RoundMerge.next(h.state(), devices.stream().map(blocks::get).toList()));
+        return Optional.of(
+                RoundMerge.next(h.state(), devices.stream().map(blocks::get).toList()));
     }
 
     /**
@@ -316,14 +355,20 @@ class Worker implements SmartLifecycle {
      * merged and its items dropped) is left out.
      */
     private Map<String, Map<String, HostTensor>> itemBlocks(Hand h, List<String> devices) {
-        Map<String, byte[]> read = store.itemBlocks(h.job(), h.round(),
+        Map<String, byte[]> read = store.itemBlocks(
+                h.job(),
+                h.round(),
                 devices.stream().filter(d -> !h.produced().containsKey(d)).toList());
         Map<String, Map<String, HostTensor>> out = new HashMap<>();
         for (String d : devices) {
             Map<String, HostTensor> own = h.produced().get(d);
             byte[] stored = read.get(d);
             if (own != null || stored != null) {
-                out.put(d, own != null ? own : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
+                out.put(
+                        d,
+                        own != null
+                                ? own
+                                : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
             }
         }
         return out;
@@ -343,7 +388,8 @@ class Worker implements SmartLifecycle {
             throw new IllegalStateException("merging round " + round + " of job " + job.id() + " without its input");
         }
         Backbones.Backbone backbone = backbones.backbone(spec);
-        Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
+        Map<String, Map<String, HostTensor>> blocks =
+                itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
         List<RoundMerge.Item> items = new ArrayList<>();
         for (WorkQueue.Done d : done) {
             Map<String, HostTensor> trained = blocks.get(d.device());
@@ -351,8 +397,12 @@ class Worker implements SmartLifecycle {
                 throw new IllegalStateException("merging round " + round + " of job " + job.id() + ": device "
                         + d.device() + "'s item is done but its blocks are gone");
             }
-            items.add(new RoundMerge.Item(d.device(), trained, store.read(d.result(), new TypeReference<ItemResult>() {}),
-                    d.attempts(), d.worker()));
+            items.add(new RoundMerge.Item(
+                    d.device(),
+                    trained,
+                    store.read(d.result(), new TypeReference<ItemResult>() {}),
+                    d.attempts(),
+                    d.worker()));
         }
         RoundSchedule schedule = store.schedule(job.id(), round).orElse(null);
         JobSettings roundSpec = JobStore.roundSpec(spec, schedule);
@@ -370,19 +420,30 @@ class Worker implements SmartLifecycle {
         double predicted = roundSpec.predictedRoundLatencySeconds();
         boolean drift = predicted > 0
                 && Math.abs(merged.emulatedRoundLatencySeconds() - predicted) > driftTolerance * predicted;
-        JobView.RoundMetrics m = new JobView.RoundMetrics(round, merged.trainingLoss(), dev, merged.devices(),
-                merged.emulatedRoundLatencySeconds(), predicted, wall, Instant.now(),
-                schedule == null ? null : schedule.replanned(), drift);
+        JobView.RoundMetrics m = new JobView.RoundMetrics(
+                round,
+                merged.trainingLoss(),
+                dev,
+                merged.devices(),
+                merged.emulatedRoundLatencySeconds(),
+                predicted,
+                wall,
+                Instant.now(),
+                schedule == null ? null : schedule.replanned(),
+                drift);
         replanning.measured(job.planId(), roundSpec, merged.devices());
         // The next round's schedule is written with the round itself, in this transaction.
         RoundSchedule next = last ? null : replanning.schedule(job.planId(), spec, round + 1, schedule, drift);
         byte[] resultBlocks = last ? Safetensors.write(merged.blocks()) : null;
-        JobView.Result result = last ? new JobView.Result(dev, "/api/v1/jobs/" + job.id() + "/blocks",
-                resultBlocks.length, Digests.sha256(resultBlocks)) : null;
+        JobView.Result result = last
+                ? new JobView.Result(
+                        dev, "/api/v1/jobs/" + job.id() + "/blocks", resultBlocks.length, Digests.sha256(resultBlocks))
+                : null;
         return new WorkQueue.Merged(merged.blocks(), m, result, resultBlocks, evaluation, next);
     }
 
-    private Map<String, Double> evaluate(JobSettings spec, Backbones.Backbone backbone, Map<String, HostTensor> blocks) {
+    private Map<String, Double> evaluate(
+            JobSettings spec, Backbones.Backbone backbone, Map<String, HostTensor> blocks) {
         Backbones.Data data = backbones.data(spec);
         synchronized (ENGINE) {
             backbone.held().configure(Backbones.optimizer(spec));

@@ -14,8 +14,15 @@ import java.util.List;
  * @param latencySeconds {@code T_cmp + T_com}
  * @param memoryBytes    peak memory it needs
  */
-public record Assignment(String device, List<Integer> layers, boolean head, double bandwidthHz, double computeSeconds,
-                         double uploadSeconds, double latencySeconds, double memoryBytes) {
+public record Assignment(
+        String device,
+        List<Integer> layers,
+        boolean head,
+        double bandwidthHz,
+        double computeSeconds,
+        double uploadSeconds,
+        double latencySeconds,
+        double memoryBytes) {
 
     public Assignment {
         layers = layers == null ? null : List.copyOf(layers);

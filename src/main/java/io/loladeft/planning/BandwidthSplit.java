@@ -28,12 +28,10 @@ import java.util.Arrays;
  */
 final class BandwidthSplit {
 
-    private BandwidthSplit() {
-    }
+    private BandwidthSplit() {}
 
     /** A split: the latency it reaches and each device's bandwidth. */
-    record Split(double latency, double[] hz) {
-    }
+    record Split(double latency, double[] hz) {}
 
     /**
      * The exact min-max split among involved devices with compute times {@code c}, upload bits {@code s} and
@@ -152,8 +150,7 @@ final class BandwidthSplit {
     }
 
     /** The dual sub-problem's best bound found, with the per-device choices at its price. */
-    record Dual(double value, boolean[] selected, double[] hz) {
-    }
+    record Dual(double value, boolean[] selected, double[] hz) {}
 
     /**
      * Lower bound of {@code min sum_i sigma_i (lambda_i / R_i(B_i) - mu_i)} as described above, where

@@ -15,8 +15,7 @@ final class Baselines {
     /** Random assignments drawn, with several blocks per device, before the packing heuristic takes over. */
     static final int RANDOM_PACKING_ATTEMPTS = 20;
 
-    private Baselines() {
-    }
+    private Baselines() {}
 
     /** Each device's fixed bandwidth, the rest shared equally by the devices without one. */
     static double[] crunchShares(CostModel cm) {
@@ -56,7 +55,8 @@ final class Baselines {
     static Outcome depthUnaware(CostModel cm, Deadline deadline) {
         int[] devs = sorted(cm.k, (x, y) -> Double.compare(cm.flops[y], cm.flops[x]));
         int[] blocks = sorted(cm.n, (x, y) -> Integer.compare(cm.depth[y], cm.depth[x]));
-        int[] assign = cm.maxBlocksPerDevice == 1 ? fastestFirst(cm, devs, blocks, deadline)
+        int[] assign = cm.maxBlocksPerDevice == 1
+                ? fastestFirst(cm, devs, blocks, deadline)
                 : roundRobin(cm, devs, blocks, deadline);
         Joint.Solution s = Joint.split(cm, assign);
         return new Outcome(assign, s.hz(), LowerBounds.p2(cm, deadline), 1);
@@ -147,8 +147,10 @@ final class Baselines {
             }
         }
         if (best < 0) {
-            throw new InfeasibleProblemException(List.of(new Violation("devices", "no single device has the memory"
-                    + " to train all " + cm.n + " blocks, which 'offload' requires")));
+            throw new InfeasibleProblemException(List.of(new Violation(
+                    "devices",
+                    "no single device has the memory" + " to train all " + cm.n
+                            + " blocks, which 'offload' requires")));
         }
         int[] assign = new int[cm.n];
         Arrays.fill(assign, best);

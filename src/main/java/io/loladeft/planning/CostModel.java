@@ -17,7 +17,7 @@ import java.util.Locale;
  *   A_work  = b*s*(17*h + i + 3*a*s) * bytesPerWeight      one layer's forward intermediates (transient, once)
  *   Mem(k, A)   = W_backbone + A_work + dmax(A)*A_layer + sum_{n in A} 4*P_n*bytesPerTrainable
  * </pre>
- {@code dmax(A)} is the deepest depth in {@code A}: 0 when {@code A} is the head alone (its backward crosses no
+ * {@code dmax(A)} is the deepest depth in {@code A}: 0 when {@code A} is the head alone (its backward crosses no
  * encoder layer). A measured profile replaces {@code T_cmp} and {@code Mem} by its tables at {@code dmax(A)}; every
  * block of {@code A} except one deepest block (the largest of the deepest, which the table already covers) adds its
  * weight-gradient FLOPs {@code E*G_n / f_k} and its state {@code 4*P_n*bytesPerTrainable}. The tables start at depth
@@ -88,7 +88,8 @@ final class CostModel {
         for (int i = 0; i < n; i++) {
             depth[i] = bl.get(i).depth(layers);
             params[i] = bl.get(i).params();
-            grad[i] = p.model().weightGradientFlops(t.batchSize(), t.seqLen(), bl.get(i).layer(), params[i]);
+            grad[i] = p.model()
+                    .weightGradientFlops(t.batchSize(), t.seqLen(), bl.get(i).layer(), params[i]);
             bits[i] = (double) t.bitsPerParam() * params[i];
         }
         this.totalBandwidth = p.bandwidthHz();
@@ -164,10 +165,16 @@ final class CostModel {
                 closest = d;
             }
         }
-        return new Violation("block layer " + (layers - depth[blk] + 1), String.format(Locale.ROOT,
-                "no device has the memory to train this block (depth %d): the closest, device '%s', needs %.4g bytes"
-                        + " but its budget is %.4g", depth[blk], devices[closest].name(), memory1(closest, blk),
-                memBudget[closest]));
+        return new Violation(
+                "block layer " + (layers - depth[blk] + 1),
+                String.format(
+                        Locale.ROOT,
+                        "no device has the memory to train this block (depth %d): the closest, device '%s', needs %.4g bytes"
+                                + " but its budget is %.4g",
+                        depth[blk],
+                        devices[closest].name(),
+                        memory1(closest, blk),
+                        memBudget[closest]));
     }
 
     /** Upload seconds of {@code bitsTotal} at bandwidth {@code hz}. */

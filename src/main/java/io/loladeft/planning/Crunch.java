@@ -48,12 +48,10 @@ final class Crunch {
 
     private static final long SEARCH_SEED = 0x5EEDC0FFEEL;
 
-    private Crunch() {
-    }
+    private Crunch() {}
 
     /** An assignment (block index to device index) and its round latency; {@code checks} threshold checks made. */
-    record Result(int[] blockToDevice, double latency, int checks) {
-    }
+    record Result(int[] blockToDevice, double latency, int checks) {}
 
     /**
      * The chain order of the encoder blocks, or {@code null} when they do not form a chain. The task head's block
@@ -75,8 +73,11 @@ final class Crunch {
                 idx[i++] = b;
             }
         }
-        Arrays.sort(idx, (x, y) -> cm.depth[x] != cm.depth[y] ? Integer.compare(cm.depth[x], cm.depth[y])
-                : Long.compare(cm.params[x], cm.params[y]));
+        Arrays.sort(
+                idx,
+                (x, y) -> cm.depth[x] != cm.depth[y]
+                        ? Integer.compare(cm.depth[x], cm.depth[y])
+                        : Long.compare(cm.params[x], cm.params[y]));
         int[] order = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             order[i] = idx[i];
@@ -171,9 +172,11 @@ final class Crunch {
     /** Throws when one block per device needs more devices than the fleet has. */
     static void requireEnoughDevices(CostModel cm) {
         if (cm.k < cm.n) {
-            throw new InfeasibleProblemException(List.of(new Violation("devices", cm.n + " blocks need "
-                    + cm.n + " devices with maxBlocksPerDevice=1, but the fleet has " + cm.k
-                    + "; add devices or raise maxBlocksPerDevice")));
+            throw new InfeasibleProblemException(List.of(new Violation(
+                    "devices",
+                    cm.n + " blocks need "
+                            + cm.n + " devices with maxBlocksPerDevice=1, but the fleet has " + cm.k
+                            + "; add devices or raise maxBlocksPerDevice")));
         }
     }
 
@@ -245,8 +248,8 @@ final class Crunch {
     }
 
     private static InfeasibleProblemException noMatching() {
-        return new InfeasibleProblemException(List.of(new Violation("blocks", "no assignment of one block per"
-                + " device fits every device's memory")));
+        return new InfeasibleProblemException(List.of(
+                new Violation("blocks", "no assignment of one block per" + " device fits every device's memory")));
     }
 
     private static Result solveChain(CostModel cm, double[] hz, int[] order, Deadline deadline) {
@@ -347,8 +350,16 @@ final class Crunch {
      * any) to a device that can take it ({@link #takeHead}), then the cover check. Returns the head's device (-1
      * without a head) when feasible, else -2; {@code reach} is left as the read-off needs it.
      */
-    private static int feasibleAt(CostModel cm, Latencies lat, int[] memReach, int head, double[] headLat, double tau,
-            int[] reach, boolean[] can, int[] cover) {
+    private static int feasibleAt(
+            CostModel cm,
+            Latencies lat,
+            int[] memReach,
+            int head,
+            double[] headLat,
+            double tau,
+            int[] reach,
+            boolean[] can,
+            int[] cover) {
         reaches(cm, lat, memReach, tau, reach);
         int h = -1;
         if (head >= 0) {
@@ -454,18 +465,20 @@ final class Crunch {
         return l;
     }
 
-    private static InfeasibleProblemException infeasible(CostModel cm, int[] order, int bad, int covered,
-            boolean head) {
+    private static InfeasibleProblemException infeasible(
+            CostModel cm, int[] order, int bad, int covered, boolean head) {
         int blk = order[bad];
         int need = order.length - bad;
         List<Violation> v = new ArrayList<>();
         if (covered == 0 && bad == order.length - 1 && !head) {
             v.add(cm.homeless(blk));
         } else {
-            v.add(new Violation("block layer " + (cm.layers - cm.depth[blk] + 1), need + " blocks of depth >= "
-                    + cm.depth[blk] + " need one device each, but only " + covered
-                    + " device(s) have the memory for them" + (head ? " besides the one that trains the task"
-                    + " head's block" : "")));
+            v.add(new Violation(
+                    "block layer " + (cm.layers - cm.depth[blk] + 1),
+                    need + " blocks of depth >= "
+                            + cm.depth[blk] + " need one device each, but only " + covered
+                            + " device(s) have the memory for them"
+                            + (head ? " besides the one that trains the task" + " head's block" : "")));
         }
         return new InfeasibleProblemException(v);
     }

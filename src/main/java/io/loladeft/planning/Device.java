@@ -11,12 +11,18 @@ package io.loladeft.planning;
  * @param profile       measured costs overriding the analytic ones, or {@code null}
  * @param bandwidthHz   a fixed uplink bandwidth for {@link Algorithm#CRUNCH}, or {@code null} for a fair share
  */
-public record Device(String name, double computeFlops, double memoryBytes, double txPowerDbm,
-                     double channelGainDb, DeviceProfile profile, Double bandwidthHz) {
+public record Device(
+        String name,
+        double computeFlops,
+        double memoryBytes,
+        double txPowerDbm,
+        double channelGainDb,
+        DeviceProfile profile,
+        Double bandwidthHz) {
 
     /** A device with analytic costs and no fixed bandwidth. */
-    public static Device of(String name, double computeFlops, double memoryBytes, double txPowerDbm,
-                            double channelGainDb) {
+    public static Device of(
+            String name, double computeFlops, double memoryBytes, double txPowerDbm, double channelGainDb) {
         return new Device(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, null, null);
     }
 

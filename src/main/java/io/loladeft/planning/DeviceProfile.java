@@ -38,7 +38,7 @@ public record DeviceProfile(double[] computeSeconds, double[] memoryBytes) {
 
     @Override
     public String toString() {
-        return "DeviceProfile[computeSeconds=" + Arrays.toString(computeSeconds)
-                + ", memoryBytes=" + Arrays.toString(memoryBytes) + "]";
+        return "DeviceProfile[computeSeconds=" + Arrays.toString(computeSeconds) + ", memoryBytes="
+                + Arrays.toString(memoryBytes) + "]";
     }
 }

@@ -45,11 +45,9 @@ import java.util.Arrays;
  */
 final class DualAscent {
 
-    private DualAscent() {
-    }
+    private DualAscent() {}
 
-    record Result(Joint.Solution best, double lowerBound, int iterations, boolean timedOut) {
-    }
+    record Result(Joint.Solution best, double lowerBound, int iterations, boolean timedOut) {}
 
     static Result solve(CostModel cm, PlanningLimits limits, Deadline deadline) {
         int k = cm.k;

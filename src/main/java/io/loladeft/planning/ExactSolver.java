@@ -25,12 +25,10 @@ import java.util.Arrays;
  */
 final class ExactSolver {
 
-    private ExactSolver() {
-    }
+    private ExactSolver() {}
 
     /** The best plan, a proven lower bound, search steps, and whether the deadline cut the search short. */
-    record Result(Joint.Solution best, double lowerBound, int iterations, boolean timedOut) {
-    }
+    record Result(Joint.Solution best, double lowerBound, int iterations, boolean timedOut) {}
 
     /** The work unit compared with {@link PlanningLimits#exactMaxWork()}. */
     static double work(CostModel cm) {
@@ -41,8 +39,7 @@ final class ExactSolver {
     }
 
     static String workUnit(CostModel cm) {
-        return cm.maxBlocksPerDevice == 1 ? "N^2*K (Hungarian work per bisection step)"
-                : "K^N (assignments to search)";
+        return cm.maxBlocksPerDevice == 1 ? "N^2*K (Hungarian work per bisection step)" : "K^N (assignments to search)";
     }
 
     /** {@code exact}: the parametric search or the branch and bound; past the deadline it throws. */
@@ -53,7 +50,8 @@ final class ExactSolver {
         Result r = parametric(cm, incumbent, deadline);
         if (r.timedOut()) {
             throw new SolverTimeoutException("the exact solver ran past its time budget after " + r.iterations()
-                    + " search steps (gap " + (r.best().latency() - r.lowerBound()) / r.best().latency()
+                    + " search steps (gap "
+                    + (r.best().latency() - r.lowerBound()) / r.best().latency()
                     + "); use 'joint', which returns its best plan with its gap");
         }
         return r;
@@ -102,8 +100,8 @@ final class ExactSolver {
      * less than half the gap, so the gap at least halves every two steps. Past the deadline (the feasibility test
      * throws {@link Deadline.Expired}) it returns the best plan so far and the last infeasible target.
      */
-    static Result narrow(CostModel cm, Joint.Solution best, double lo, int steps, double tolerance,
-            Feasibility feasible) {
+    static Result narrow(
+            CostModel cm, Joint.Solution best, double lo, int steps, double tolerance, Feasibility feasible) {
         double hi = best.latency();
         boolean bisect = false;
         try {
@@ -170,7 +168,8 @@ final class ExactSolver {
             for (int d = 0; d < cm.k; d++) {
                 double c = cm.compute1(d, b);
                 double r = bits / (t - c);
-                row[d] = t > c && r <= fullRate[d] && cm.fits1(d, b) ? Uplink.bandwidthFor(r, cm.gamma[d])
+                row[d] = t > c && r <= fullRate[d] && cm.fits1(d, b)
+                        ? Uplink.bandwidthFor(r, cm.gamma[d])
                         : Double.POSITIVE_INFINITY;
             }
         }

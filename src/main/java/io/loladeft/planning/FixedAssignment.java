@@ -13,11 +13,13 @@ import java.util.Map;
  */
 final class FixedAssignment {
 
-    private FixedAssignment() {
-    }
+    private FixedAssignment() {}
 
-    static Plan price(PlanningProblem problem, Map<String, List<Integer>> layersByDevice,
-            Map<String, Double> extraBits, Algorithm label) {
+    static Plan price(
+            PlanningProblem problem,
+            Map<String, List<Integer>> layersByDevice,
+            Map<String, Double> extraBits,
+            Algorithm label) {
         long t0 = System.nanoTime();
         ProblemChecks.validate(problem, label);
         CostModel cm = new CostModel(problem);
@@ -52,8 +54,8 @@ final class FixedAssignment {
         }
         for (int b = 0; b < cm.n; b++) {
             if (assign[b] < 0) {
-                bad.add(new Violation("assignment", "the block at layer " + (cm.layers - cm.depth[b] + 1)
-                        + " is not assigned"));
+                bad.add(new Violation(
+                        "assignment", "the block at layer " + (cm.layers - cm.depth[b] + 1) + " is not assigned"));
             }
         }
         if (!bad.isEmpty()) {
@@ -92,8 +94,8 @@ final class FixedAssignment {
             double up = Uplink.uploadSeconds(bits[j], hz, g[j]);
             double lat = c[j] + up;
             if (!(lat < Double.POSITIVE_INFINITY)) {
-                throw new InfeasibleProblemException(List.of(new Violation("assignment." + cm.devices[d].name(),
-                        "cannot finish a round: no bandwidth is left for it")));
+                throw new InfeasibleProblemException(List.of(new Violation(
+                        "assignment." + cm.devices[d].name(), "cannot finish a round: no bandwidth is left for it")));
             }
             List<Integer> ls = new ArrayList<>();
             for (int b = 0; b < cm.n; b++) {
@@ -102,14 +104,22 @@ final class FixedAssignment {
                 }
             }
             ls.sort(null);
-            assignments.add(new Assignment(cm.devices[d].name(), ls, ls.contains(cm.layers + 1), hz, c[j], up, lat, cm.memory(d, sets[d])));
+            assignments.add(new Assignment(
+                    cm.devices[d].name(), ls, ls.contains(cm.layers + 1), hz, c[j], up, lat, cm.memory(d, sets[d])));
             if (bottleneck == null || lat > round) {
                 round = lat;
                 bottleneck = cm.devices[d].name();
             }
             j++;
         }
-        return new Plan(label, round, round * cm.rounds, round, assignments, idle, bottleneck,
+        return new Plan(
+                label,
+                round,
+                round * cm.rounds,
+                round,
+                assignments,
+                idle,
+                bottleneck,
                 new SolverStats(0, (System.nanoTime() - t0) / 1e6, 0));
     }
 }

@@ -9,8 +9,7 @@ import java.util.Arrays;
  */
 final class Hungarian {
 
-    private Hungarian() {
-    }
+    private Hungarian() {}
 
     /** The assignment: for each row its column; {@code null} when every complete assignment uses a cut pair. */
     static int[] solve(double[][] cost) {

@@ -9,8 +9,8 @@ public class InfeasibleProblemException extends RuntimeException {
     private final transient List<Violation> violations;
 
     public InfeasibleProblemException(List<Violation> violations) {
-        super("no feasible plan: " + violations.stream().map(Violation::toString)
-                .collect(Collectors.joining("; ")));
+        super("no feasible plan: "
+                + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
         this.violations = List.copyOf(violations);
     }
 

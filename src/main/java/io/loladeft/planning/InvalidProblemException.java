@@ -9,8 +9,8 @@ public class InvalidProblemException extends RuntimeException {
     private final transient List<Violation> violations;
 
     public InvalidProblemException(List<Violation> violations) {
-        super("invalid planning problem: " + violations.stream().map(Violation::toString)
-                .collect(Collectors.joining("; ")));
+        super("invalid planning problem: "
+                + violations.stream().map(Violation::toString).collect(Collectors.joining("; ")));
         this.violations = List.copyOf(violations);
     }
 

@@ -5,12 +5,10 @@ import java.util.Arrays;
 /** Helpers for P2: the exact min-max bandwidth split of a fixed assignment, and its improvement by alternation. */
 final class Joint {
 
-    private Joint() {
-    }
+    private Joint() {}
 
     /** An assignment with per-device bandwidths (0 for idle devices) and its round latency. */
-    record Solution(int[] blockToDevice, double[] hz, double latency) {
-    }
+    record Solution(int[] blockToDevice, double[] hz, double latency) {}
 
     /** The assignment with the exact min-max split of the whole band among its involved devices. */
     static Solution split(CostModel cm, int[] assign) {
@@ -52,7 +50,8 @@ final class Joint {
 
     /** P1 at the given bandwidths: CRUNCH for one block per device, the packing heuristic otherwise. */
     static int[] blockAllocation(CostModel cm, double[] hz, Deadline deadline) {
-        return cm.maxBlocksPerDevice == 1 ? Crunch.solve(cm, hz, deadline).blockToDevice()
+        return cm.maxBlocksPerDevice == 1
+                ? Crunch.solve(cm, hz, deadline).blockToDevice()
                 : Packing.solve(cm, hz, deadline).blockToDevice();
     }
 

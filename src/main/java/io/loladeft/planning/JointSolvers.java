@@ -36,8 +36,8 @@ final class JointSolvers {
         if (cm.maxBlocksPerDevice > 1) {
             RunSearch.Structure st = runStructure(cm);
             if (st != null) {
-                return Outcome.of(multiBlockExact(cm, st, Math.max(ExactSolver.TOLERANCE, limits.gapTolerance()),
-                        deadline));
+                return Outcome.of(
+                        multiBlockExact(cm, st, Math.max(ExactSolver.TOLERANCE, limits.gapTolerance()), deadline));
             }
             Joint.Solution s = multiBlockHeuristic(cm, deadline);
             return new Outcome(s.blockToDevice(), s.hz(), LowerBounds.p2(cm, deadline), 1);
@@ -57,9 +57,17 @@ final class JointSolvers {
         }
         double pairs = (double) cm.n * cm.k;
         if (pairs > Planner.MAX_DENSE_PAIRS) {
-            throw new ProblemTooLargeException(String.format(Locale.ROOT, "'dual-ascent' keeps an N x K"
-                    + " cost matrix and accepts up to %d block-device pairs; this problem (%d devices, %d blocks)"
-                    + " has %.0f; use 'joint' instead", Planner.MAX_DENSE_PAIRS, cm.k, cm.n, pairs), pairs,
+            throw new ProblemTooLargeException(
+                    String.format(
+                            Locale.ROOT,
+                            "'dual-ascent' keeps an N x K"
+                                    + " cost matrix and accepts up to %d block-device pairs; this problem (%d devices, %d blocks)"
+                                    + " has %.0f; use 'joint' instead",
+                            Planner.MAX_DENSE_PAIRS,
+                            cm.k,
+                            cm.n,
+                            pairs),
+                    pairs,
                     Planner.MAX_DENSE_PAIRS);
         }
         DualAscent.Result r = DualAscent.solve(cm, limits, deadline);
@@ -75,22 +83,33 @@ final class JointSolvers {
         if (st != null) {
             ExactSolver.Result r = multiBlockExact(cm, st, ExactSolver.TOLERANCE, deadline);
             if (r.timedOut()) {
-                throw new SolverTimeoutException(String.format(Locale.ROOT, "the exact solver ran past its"
-                        + " time budget after %d feasibility tests (gap %.3g); use 'joint', which returns its best"
-                        + " plan with its gap", r.iterations(), 1 - r.lowerBound() / r.best().latency()));
+                throw new SolverTimeoutException(String.format(
+                        Locale.ROOT,
+                        "the exact solver ran past its"
+                                + " time budget after %d feasibility tests (gap %.3g); use 'joint', which returns its best"
+                                + " plan with its gap",
+                        r.iterations(),
+                        1 - r.lowerBound() / r.best().latency()));
             }
             return Outcome.of(r);
         }
         double work = ExactSolver.work(cm);
         if (work > limits.exactMaxWork()) {
-            throw new ProblemTooLargeException(String.format(Locale.ROOT,
-                    "'exact' accepts problems up to %.3g units of %s; this one (%d devices, %d blocks, "
-                            + "maxBlocksPerDevice %d) needs %.3g; use 'joint' instead",
-                    limits.exactMaxWork(), ExactSolver.workUnit(cm), cm.k, cm.n, cm.maxBlocksPerDevice, work),
-                    work, limits.exactMaxWork());
+            throw new ProblemTooLargeException(
+                    String.format(
+                            Locale.ROOT,
+                            "'exact' accepts problems up to %.3g units of %s; this one (%d devices, %d blocks, "
+                                    + "maxBlocksPerDevice %d) needs %.3g; use 'joint' instead",
+                            limits.exactMaxWork(),
+                            ExactSolver.workUnit(cm),
+                            cm.k,
+                            cm.n,
+                            cm.maxBlocksPerDevice,
+                            work),
+                    work,
+                    limits.exactMaxWork());
         }
-        Joint.Solution incumbent = cm.maxBlocksPerDevice == 1 ? startPlan(cm, deadline)
-                : heuristicOrNone(cm, deadline);
+        Joint.Solution incumbent = cm.maxBlocksPerDevice == 1 ? startPlan(cm, deadline) : heuristicOrNone(cm, deadline);
         ExactSolver.Result r = ExactSolver.solve(cm, incumbent, deadline);
         if (r.best().blockToDevice() == null) {
             throw noAssignment(cm);
@@ -147,8 +166,9 @@ final class JointSolvers {
             if (r.latency() == Double.POSITIVE_INFINITY) {
                 continue;
             }
-            best = better(best, Joint.alternate(cm, Joint.split(cm, r.blockToDevice()), PACKING_ALTERNATION_ROUNDS,
-                    deadline));
+            best = better(
+                    best,
+                    Joint.alternate(cm, Joint.split(cm, r.blockToDevice()), PACKING_ALTERNATION_ROUNDS, deadline));
         }
         return best;
     }
@@ -165,11 +185,12 @@ final class JointSolvers {
      * the one-block-per-device optimum (so never worse than {@code maxBlocksPerDevice = 1}). Throws
      * {@link InfeasibleProblemException} when the search proves no assignment fits.
      */
-    private static ExactSolver.Result multiBlockExact(CostModel cm, RunSearch.Structure st, double tolerance,
-            Deadline deadline) {
+    private static ExactSolver.Result multiBlockExact(
+            CostModel cm, RunSearch.Structure st, double tolerance, Deadline deadline) {
         Joint.Solution seed = NO_PLAN;
         try {
-            seed = Joint.split(cm, Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice());
+            seed = Joint.split(
+                    cm, Packing.solve(cm, Joint.equalShares(cm), deadline).blockToDevice());
         } catch (InfeasibleProblemException e) {
             // The greedy packing missed; the search itself settles feasibility.
         }
@@ -194,7 +215,8 @@ final class JointSolvers {
         }
         CostModel one = cm.withMaxBlocksPerDevice(1);
         try {
-            return ExactSolver.parametric(one, startPlan(one, deadline), deadline).best();
+            return ExactSolver.parametric(one, startPlan(one, deadline), deadline)
+                    .best();
         } catch (InfeasibleProblemException e) {
             return null; // no block-per-device plan fits memory; several per device may
         }
@@ -205,7 +227,9 @@ final class JointSolvers {
     }
 
     private static InfeasibleProblemException noAssignment(CostModel cm) {
-        return new InfeasibleProblemException(List.of(new Violation("devices", "no assignment of the " + cm.n
-                + " blocks fits the devices' memory with at most " + cm.maxBlocksPerDevice + " per device")));
+        return new InfeasibleProblemException(List.of(new Violation(
+                "devices",
+                "no assignment of the " + cm.n + " blocks fits the devices' memory with at most "
+                        + cm.maxBlocksPerDevice + " per device")));
     }
 }

@@ -5,8 +5,7 @@ import java.util.Arrays;
 /** Lower bounds the algorithms report when they prove none of their own. */
 final class LowerBounds {
 
-    private LowerBounds() {
-    }
+    private LowerBounds() {}
 
     /**
      * Every block is trained by some device, at best alone: {@code max_n min_k T_k(n)} at the given bandwidths. Past

@@ -8,8 +8,7 @@ import java.util.Arrays;
  */
 final class Matching {
 
-    private Matching() {
-    }
+    private Matching() {}
 
     /** Whether row {@code r} may take column {@code c}. */
     interface Pairs {
@@ -18,8 +17,9 @@ final class Matching {
 
     /** A row-saturating matching using pairs with {@code cost <= tau}, or {@code null} if none exists. */
     static int[] maximum(double[][] cost, double tau) {
-        return cost.length == 0 ? new int[0] : maximum(cost.length, cost[0].length, (r, c) -> cost[r][c] <= tau,
-                Deadline.NONE);
+        return cost.length == 0
+                ? new int[0]
+                : maximum(cost.length, cost[0].length, (r, c) -> cost[r][c] <= tau, Deadline.NONE);
     }
 
     /** A row-saturating matching of {@code n} rows into {@code m} columns over the allowed pairs, or {@code null}. */
@@ -42,8 +42,7 @@ final class Matching {
         return rowToCol;
     }
 
-    private static boolean augment(int r, int stamp, int m, Pairs pairs, int[] colOwner, int[] rowToCol,
-                                   int[] seen) {
+    private static boolean augment(int r, int stamp, int m, Pairs pairs, int[] colOwner, int[] rowToCol, int[] seen) {
         for (int c = 0; c < m; c++) {
             if (seen[c] != stamp && pairs.allowed(r, c)) {
                 seen[c] = stamp;

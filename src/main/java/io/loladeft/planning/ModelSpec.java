@@ -54,8 +54,8 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
 
     private void checkLayer(int layer) {
         if (layer < 1 || layer > headLayer()) {
-            throw new IllegalArgumentException("layer " + layer + " is outside 1.." + headLayer()
-                    + " (" + headLayer() + " is the task head)");
+            throw new IllegalArgumentException(
+                    "layer " + layer + " is outside 1.." + headLayer() + " (" + headLayer() + " is the task head)");
         }
     }
 
@@ -150,7 +150,9 @@ public record ModelSpec(RobertaShape shape, BlockSpec block, int bytesPerWeight,
      * "Memory"). The process's runtime (JVM, libtorch) is not included: device budgets exclude it.
      */
     public double trainingMemoryBytes(double b, double s, int dmax, double sumParams) {
-        return backboneBytes() + workspaceBytes(b, s) + dmax * activationBytesPerLayer(b, s)
+        return backboneBytes()
+                + workspaceBytes(b, s)
+                + dmax * activationBytesPerLayer(b, s)
                 + 4.0 * sumParams * bytesPerTrainable;
     }
 

@@ -15,11 +15,9 @@ import java.util.List;
  */
 final class Packing {
 
-    private Packing() {
-    }
+    private Packing() {}
 
-    record Result(int[] blockToDevice, double latency, int checks) {
-    }
+    record Result(int[] blockToDevice, double latency, int checks) {}
 
     /**
      * Packs the blocks at the given bandwidths, checking the deadline for every block placed: past it, the best packing
@@ -28,8 +26,10 @@ final class Packing {
     static Result solve(CostModel cm, double[] hz, Deadline deadline) {
         int m = cm.maxBlocksPerDevice;
         if ((long) cm.k * m < cm.n) {
-            throw new InfeasibleProblemException(List.of(new Violation("devices", cm.n + " blocks need at least "
-                    + ((cm.n + m - 1) / m) + " devices with maxBlocksPerDevice=" + m + ", but the fleet has " + cm.k)));
+            throw new InfeasibleProblemException(List.of(new Violation(
+                    "devices",
+                    cm.n + " blocks need at least " + ((cm.n + m - 1) / m) + " devices with maxBlocksPerDevice=" + m
+                            + ", but the fleet has " + cm.k)));
         }
         double lb = 0;
         List<Violation> homeless = new ArrayList<>();
@@ -73,9 +73,11 @@ final class Packing {
             }
         }
         if (best == null) {
-            throw new InfeasibleProblemException(List.of(new Violation("devices", "the greedy packing found no way"
-                    + " to fit the " + cm.n + " blocks into the devices' memory with at most " + m
-                    + " blocks per device; add memory or devices")));
+            throw new InfeasibleProblemException(List.of(new Violation(
+                    "devices",
+                    "the greedy packing found no way"
+                            + " to fit the " + cm.n + " blocks into the devices' memory with at most " + m
+                            + " blocks per device; add memory or devices")));
         }
         double lo = lb;
         double hi = bestT;
@@ -107,8 +109,11 @@ final class Packing {
         for (int i = 0; i < cm.n; i++) {
             idx[i] = i;
         }
-        Arrays.sort(idx, (x, y) -> cm.depth[x] != cm.depth[y] ? Integer.compare(cm.depth[y], cm.depth[x])
-                : Long.compare(cm.params[y], cm.params[x]));
+        Arrays.sort(
+                idx,
+                (x, y) -> cm.depth[x] != cm.depth[y]
+                        ? Integer.compare(cm.depth[y], cm.depth[x])
+                        : Long.compare(cm.params[y], cm.params[x]));
         int[] order = new int[cm.n];
         for (int i = 0; i < cm.n; i++) {
             order[i] = idx[i];
@@ -122,8 +127,8 @@ final class Packing {
         return a != null ? a : pack(cm, hz, order, tau, false, deadline);
     }
 
-    private static int[] pack(CostModel cm, double[] hz, int[] order, double tau, boolean strongestFirst,
-            Deadline deadline) {
+    private static int[] pack(
+            CostModel cm, double[] hz, int[] order, double tau, boolean strongestFirst, Deadline deadline) {
         CostModel.SetCost[] sets = new CostModel.SetCost[cm.k];
         Arrays.fill(sets, CostModel.SetCost.EMPTY);
         int[] count = new int[cm.k];

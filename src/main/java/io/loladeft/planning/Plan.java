@@ -14,9 +14,15 @@ import java.util.List;
  * @param bottleneckDevice    the involved device whose latency is {@code T}
  * @param solver              iterations, time, gap
  */
-public record Plan(Algorithm algorithm, double roundLatencySeconds, double totalLatencySeconds,
-                   double lowerBoundSeconds, List<Assignment> assignments, List<String> idleDevices,
-                   String bottleneckDevice, SolverStats solver) {
+public record Plan(
+        Algorithm algorithm,
+        double roundLatencySeconds,
+        double totalLatencySeconds,
+        double lowerBoundSeconds,
+        List<Assignment> assignments,
+        List<String> idleDevices,
+        String bottleneckDevice,
+        SolverStats solver) {
 
     public Plan {
         assignments = assignments == null ? null : List.copyOf(assignments);

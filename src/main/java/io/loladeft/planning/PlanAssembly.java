@@ -13,8 +13,7 @@ final class PlanAssembly {
     /** Gaps at or below this are rounding, reported as 0 (the plan is proven optimal). */
     static final double GAP_ROUNDING = 1e-8;
 
-    private PlanAssembly() {
-    }
+    private PlanAssembly() {}
 
     static Plan build(CostModel cm, Algorithm algorithm, Outcome o, double millis) {
         CostModel.SetCost[] sets = Packing.sets(cm, o.blockToDevice());
@@ -41,14 +40,21 @@ final class PlanAssembly {
             double up = cm.upload(d, sets[d].bits(), o.hz()[d]);
             double lat = comp + up;
             if (!(lat < Double.POSITIVE_INFINITY)) {
-                throw new InfeasibleProblemException(List.of(new Violation(cm.devices[d].bandwidthHz() != null
-                        ? "devices[" + d + "].bandwidthHz" : "devices[" + d + "]", String.format(Locale.ROOT,
-                        "device '%s' cannot finish a round: computing takes %.4g s and uploading %.4g bits at %.4g Hz"
-                                + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks", name, comp,
-                        sets[d].bits(), o.hz()[d], Uplink.rate(o.hz()[d], cm.gamma[d]), up))));
+                throw new InfeasibleProblemException(List.of(new Violation(
+                        cm.devices[d].bandwidthHz() != null ? "devices[" + d + "].bandwidthHz" : "devices[" + d + "]",
+                        String.format(
+                                Locale.ROOT,
+                                "device '%s' cannot finish a round: computing takes %.4g s and uploading %.4g bits at %.4g Hz"
+                                        + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks",
+                                name,
+                                comp,
+                                sets[d].bits(),
+                                o.hz()[d],
+                                Uplink.rate(o.hz()[d], cm.gamma[d]),
+                                up))));
             }
-            assignments.add(new Assignment(name, ls, ls.contains(cm.layers + 1), o.hz()[d], comp, up, lat,
-                    cm.memory(d, sets[d])));
+            assignments.add(new Assignment(
+                    name, ls, ls.contains(cm.layers + 1), o.hz()[d], comp, up, lat, cm.memory(d, sets[d])));
             if (bottleneck == null || lat > round) {
                 round = lat;
                 bottleneck = name;
@@ -63,7 +69,14 @@ final class PlanAssembly {
         if (gap <= GAP_ROUNDING) {
             gap = 0;
         }
-        return new Plan(algorithm, round, round * cm.rounds, lb, assignments, idle, bottleneck,
+        return new Plan(
+                algorithm,
+                round,
+                round * cm.rounds,
+                lb,
+                assignments,
+                idle,
+                bottleneck,
                 new SolverStats(o.iterations(), millis, gap));
     }
 }

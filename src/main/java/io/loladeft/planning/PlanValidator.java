@@ -20,8 +20,7 @@ public final class PlanValidator {
 
     private static final double TOL = 1e-9;
 
-    private PlanValidator() {
-    }
+    private PlanValidator() {}
 
     /** Every way the plan breaks the problem's rules; empty when it is valid. */
     public static List<String> check(PlanningProblem p, Plan plan) {
@@ -110,7 +109,10 @@ public final class PlanValidator {
                 double bpw = p.model().bytesPerWeight();
                 double act = b * s * (7 * h + m.intermediate() + 3.0 * m.heads() * s) * bpw;
                 double work = b * s * (17 * h + m.intermediate() + 3.0 * m.heads() * s) * bpw;
-                mem = p.model().backboneBytes() + work + dmax * act + 4.0 * p.model().bytesPerTrainable() * sumP;
+                mem = p.model().backboneBytes()
+                        + work
+                        + dmax * act
+                        + 4.0 * p.model().bytesPerTrainable() * sumP;
             }
             double bk = a.bandwidthHz();
             if (!(bk > 0) || !Double.isFinite(bk)) {
@@ -158,8 +160,10 @@ public final class PlanValidator {
         }
         close(bad, "roundLatencySeconds", plan.roundLatencySeconds(), round);
         close(bad, "totalLatencySeconds", plan.totalLatencySeconds(), round * t.rounds());
-        Assignment bn = plan.assignments().stream().filter(a -> a.device().equals(plan.bottleneckDevice()))
-                .findFirst().orElse(null);
+        Assignment bn = plan.assignments().stream()
+                .filter(a -> a.device().equals(plan.bottleneckDevice()))
+                .findFirst()
+                .orElse(null);
         if (bn == null) {
             bad.add("bottleneck device " + plan.bottleneckDevice() + " is not involved");
         } else {
@@ -183,8 +187,8 @@ public final class PlanValidator {
         List<String> out = new ArrayList<>();
         for (Assignment a : plan.assignments()) {
             if (a.layers().size() > p.maxBlocksPerDevice()) {
-                out.add("maxBlocksPerDevice: device '" + a.device() + "' trains " + a.layers().size()
-                        + " blocks, the request allows at most " + p.maxBlocksPerDevice());
+                out.add("maxBlocksPerDevice: device '" + a.device() + "' trains "
+                        + a.layers().size() + " blocks, the request allows at most " + p.maxBlocksPerDevice());
             }
         }
         return out;
@@ -194,8 +198,8 @@ public final class PlanValidator {
     public static void requireValid(PlanningProblem p, Plan plan) {
         List<String> bad = check(p, plan);
         if (!bad.isEmpty()) {
-            throw new IllegalStateException("invalid " + (plan == null ? "" : plan.algorithm().wireName())
-                    + " plan: " + String.join("; ", bad));
+            throw new IllegalStateException("invalid "
+                    + (plan == null ? "" : plan.algorithm().wireName()) + " plan: " + String.join("; ", bad));
         }
     }
 

@@ -93,10 +93,15 @@ public final class Planner {
                 case RANDOM -> Baselines.random(cm, deadline);
             };
         } catch (Deadline.Expired e) {
-            throw new SolverTimeoutException(String.format(Locale.ROOT,
+            throw new SolverTimeoutException(String.format(
+                    Locale.ROOT,
                     "'%s' found no plan within its time budget of %d ms (%d devices, %d blocks, maxBlocksPerDevice"
-                            + " %d); raise the budget or plan a smaller fleet", algorithm.wireName(), budgetMillis,
-                    cm.k, cm.n, cm.maxBlocksPerDevice));
+                            + " %d); raise the budget or plan a smaller fleet",
+                    algorithm.wireName(),
+                    budgetMillis,
+                    cm.k,
+                    cm.n,
+                    cm.maxBlocksPerDevice));
         }
         double millis = (System.nanoTime() - t0) / 1e6;
         return PlanAssembly.build(cm, algorithm, o, millis);
@@ -114,8 +119,11 @@ public final class Planner {
      *                                 block out or gives one twice
      * @throws InfeasibleProblemException a device of the assignment cannot finish (no bandwidth left for it)
      */
-    public Plan forAssignment(PlanningProblem problem, Map<String, List<Integer>> layersByDevice,
-            Map<String, Double> extraBits, Algorithm label) {
+    public Plan forAssignment(
+            PlanningProblem problem,
+            Map<String, List<Integer>> layersByDevice,
+            Map<String, Double> extraBits,
+            Algorithm label) {
         return FixedAssignment.price(problem, layersByDevice, extraBits, label);
     }
 
@@ -123,8 +131,8 @@ public final class Planner {
      * Seconds to send {@code bits} at {@code bandwidthHz} over a device's uplink,
      * {@code R = B log2(1 + p g / (N0 B))}: the one rate the planner, the simulator and the job emulation use.
      */
-    public static double uploadSeconds(double bits, double bandwidthHz, double txPowerDbm, double channelGainDb,
-            double noisePsdDbmPerHz) {
+    public static double uploadSeconds(
+            double bits, double bandwidthHz, double txPowerDbm, double channelGainDb, double noisePsdDbmPerHz) {
         return Uplink.uploadSeconds(bits, bandwidthHz, Uplink.gamma(txPowerDbm, channelGainDb, noisePsdDbmPerHz));
     }
 }

@@ -14,8 +14,8 @@ public record PlanningLimits(double exactMaxWork, long timeBudgetMillis, int max
 
     public PlanningLimits {
         if (!(exactMaxWork > 0) || timeBudgetMillis <= 0 || maxIterations <= 0 || !(gapTolerance >= 0)) {
-            throw new IllegalArgumentException("limits must be positive: " + exactMaxWork + ", "
-                    + timeBudgetMillis + ", " + maxIterations + ", " + gapTolerance);
+            throw new IllegalArgumentException("limits must be positive: " + exactMaxWork + ", " + timeBudgetMillis
+                    + ", " + maxIterations + ", " + gapTolerance);
         }
     }
 

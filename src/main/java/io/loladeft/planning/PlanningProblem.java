@@ -15,8 +15,15 @@ import java.util.List;
  * @param maxBlocksPerDevice the most blocks one device may train in a round (1 is the paper's setting)
  * @param seed               seed of the {@link Algorithm#RANDOM} baseline
  */
-public record PlanningProblem(List<Device> devices, ModelSpec model, List<Block> blocks, Training training,
-                              double bandwidthHz, double noisePsdDbmPerHz, int maxBlocksPerDevice, long seed) {
+public record PlanningProblem(
+        List<Device> devices,
+        ModelSpec model,
+        List<Block> blocks,
+        Training training,
+        double bandwidthHz,
+        double noisePsdDbmPerHz,
+        int maxBlocksPerDevice,
+        long seed) {
 
     public static final double DEFAULT_NOISE_PSD_DBM_PER_HZ = -174.0;
 
@@ -39,8 +46,15 @@ public record PlanningProblem(List<Device> devices, ModelSpec model, List<Block>
 
     /** A problem with one block per layer and the head, default training, -174 dBm/Hz noise, one block per device, seed 0. */
     public static PlanningProblem of(List<Device> devices, ModelSpec model, double bandwidthHz) {
-        return new PlanningProblem(devices, model, oneBlockPerLayer(model), Training.defaults(), bandwidthHz,
-                DEFAULT_NOISE_PSD_DBM_PER_HZ, 1, 0L);
+        return new PlanningProblem(
+                devices,
+                model,
+                oneBlockPerLayer(model),
+                Training.defaults(),
+                bandwidthHz,
+                DEFAULT_NOISE_PSD_DBM_PER_HZ,
+                1,
+                0L);
     }
 
     public PlanningProblem withDevices(List<Device> d) {
@@ -48,7 +62,8 @@ public record PlanningProblem(List<Device> devices, ModelSpec model, List<Block>
     }
 
     public PlanningProblem withBlocks(List<Block> b) {
-        return new PlanningProblem(devices, model, b, training, bandwidthHz, noisePsdDbmPerHz, maxBlocksPerDevice, seed);
+        return new PlanningProblem(
+                devices, model, b, training, bandwidthHz, noisePsdDbmPerHz, maxBlocksPerDevice, seed);
     }
 
     public PlanningProblem withBandwidthHz(double hz) {
@@ -64,6 +79,7 @@ public record PlanningProblem(List<Device> devices, ModelSpec model, List<Block>
     }
 
     public PlanningProblem withSeed(long s) {
-        return new PlanningProblem(devices, model, blocks, training, bandwidthHz, noisePsdDbmPerHz, maxBlocksPerDevice, s);
+        return new PlanningProblem(
+                devices, model, blocks, training, bandwidthHz, noisePsdDbmPerHz, maxBlocksPerDevice, s);
     }
 }

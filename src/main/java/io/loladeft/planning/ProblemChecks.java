@@ -8,8 +8,7 @@ import java.util.Map;
 /** User-facing validation of a {@link PlanningProblem}: every fault found, named by the field at fault. */
 final class ProblemChecks {
 
-    private ProblemChecks() {
-    }
+    private ProblemChecks() {}
 
     static void validate(PlanningProblem p, Algorithm algorithm) {
         List<Violation> v = new ArrayList<>();
@@ -81,17 +80,22 @@ final class ProblemChecks {
                     continue;
                 }
                 if (layers > 0 && (b.layer() < 1 || b.layer() > layers + 1)) {
-                    v.add(new Violation("blocks[" + i + "].layer", "must be within 1.." + (layers + 1) + " ("
-                            + (layers + 1) + " is the task head), got " + b.layer()));
+                    v.add(new Violation(
+                            "blocks[" + i + "].layer",
+                            "must be within 1.." + (layers + 1) + " (" + (layers + 1) + " is the task head), got "
+                                    + b.layer()));
                 }
                 if (b.params() <= 0) {
                     v.add(new Violation("blocks[" + i + "].params", "must be positive, got " + b.params()));
                 }
                 Long other = sizeAtLayer.putIfAbsent(b.layer(), b.params());
                 if (other != null && other != b.params()) {
-                    v.add(new Violation("blocks[" + i + "].params", "another block at layer " + b.layer() + " has "
-                            + other + " params; blocks sharing a layer must be the same size, since a plan names"
-                            + " blocks by layer"));
+                    v.add(new Violation(
+                            "blocks[" + i + "].params",
+                            "another block at layer " + b.layer() + " has "
+                                    + other
+                                    + " params; blocks sharing a layer must be the same size, since a plan names"
+                                    + " blocks by layer"));
                 }
             }
         }
@@ -114,20 +118,23 @@ final class ProblemChecks {
                 } else {
                     Integer prev = seen.putIfAbsent(d.name(), i);
                     if (prev != null) {
-                        v.add(new Violation(at + ".name", "duplicate device name '" + d.name() + "' (also devices["
-                                + prev + "])"));
+                        v.add(new Violation(
+                                at + ".name", "duplicate device name '" + d.name() + "' (also devices[" + prev + "])"));
                     }
                 }
                 positiveFinite(v, at + ".computeFlops", d.computeFlops());
                 positiveFinite(v, at + ".memoryBytes", d.memoryBytes());
                 finite(v, at + ".txPowerDbm", d.txPowerDbm());
                 finite(v, at + ".channelGainDb", d.channelGainDb());
-                if (Double.isFinite(d.txPowerDbm()) && Double.isFinite(d.channelGainDb())
+                if (Double.isFinite(d.txPowerDbm())
+                        && Double.isFinite(d.channelGainDb())
                         && Double.isFinite(p.noisePsdDbmPerHz())) {
                     double g = Uplink.gamma(d.txPowerDbm(), d.channelGainDb(), p.noisePsdDbmPerHz());
                     if (!(g > 0) || !Double.isFinite(g)) {
-                        v.add(new Violation(at + ".channelGainDb", "with txPowerDbm and noisePsdDbmPerHz gives a "
-                                + "signal-to-noise ratio per hertz of " + g + ", outside what can be computed"));
+                        v.add(new Violation(
+                                at + ".channelGainDb",
+                                "with txPowerDbm and noisePsdDbmPerHz gives a " + "signal-to-noise ratio per hertz of "
+                                        + g + ", outside what can be computed"));
                     }
                 }
                 if (d.bandwidthHz() != null) {
@@ -142,11 +149,15 @@ final class ProblemChecks {
             }
             if (algorithm == Algorithm.CRUNCH && Double.isFinite(p.bandwidthHz()) && p.bandwidthHz() > 0) {
                 if (fixedSum > p.bandwidthHz() * (1 + 1e-12)) {
-                    v.add(new Violation("devices[].bandwidthHz", "the fixed bandwidths sum to " + fixedSum
-                            + " Hz, more than the total bandwidthHz " + p.bandwidthHz()));
+                    v.add(new Violation(
+                            "devices[].bandwidthHz",
+                            "the fixed bandwidths sum to " + fixedSum + " Hz, more than the total bandwidthHz "
+                                    + p.bandwidthHz()));
                 } else if (unfixed > 0 && fixedSum >= p.bandwidthHz()) {
-                    v.add(new Violation("devices[].bandwidthHz", "the fixed bandwidths use the whole "
-                            + p.bandwidthHz() + " Hz, leaving nothing for the " + unfixed + " device(s) without one"));
+                    v.add(new Violation(
+                            "devices[].bandwidthHz",
+                            "the fixed bandwidths use the whole " + p.bandwidthHz() + " Hz, leaving nothing for the "
+                                    + unfixed + " device(s) without one"));
                 }
             }
         }
@@ -175,8 +186,10 @@ final class ProblemChecks {
                 return;
             }
             if (i > 0 && xs[i] < xs[i - 1]) {
-                v.add(new Violation(at + "[" + i + "]", "decreases from depth " + i + " (" + xs[i - 1]
-                        + ") to depth " + (i + 1) + " (" + xs[i] + "); costs must not decrease with depth"));
+                v.add(new Violation(
+                        at + "[" + i + "]",
+                        "decreases from depth " + i + " (" + xs[i - 1] + ") to depth " + (i + 1) + " (" + xs[i]
+                                + "); costs must not decrease with depth"));
                 return;
             }
         }

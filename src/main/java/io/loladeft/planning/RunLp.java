@@ -37,6 +37,7 @@ final class RunLp {
 
     /** Reduced costs above {@code -EPS} count as non-negative; pivots below {@code PIVOT_EPS} are refused. */
     private static final double EPS = 1e-11;
+
     private static final double PIVOT_EPS = 1e-9;
 
     /** Pivots between refactorizations of the basis inverse (bounds the drift of the product-form updates). */
@@ -52,16 +53,19 @@ final class RunLp {
     private final int cols;
     /** Per item: first and last class position covered ({@code lo > hi}: none) and whether it holds the odd block. */
     private final int[] lo;
+
     private final int[] hi;
     private final boolean[] withOdd;
     /** Columns of item {@code i}: {@code itemStart[i]..itemStart[i+1]-1} (the columns come grouped by item). */
     private final int[] itemStart;
     /** Per structural column: its item and device. */
     private final int[] device;
+
     private final int[] item;
     private final double[] cost;
     /** Variables: structural {@code 0..cols-1}, device slacks {@code cols..cols+K-1}, artificials after. */
     private final int[] basis;
+
     private final boolean[] inBasis;
     private final double[][] binv;
     private final double[] xb;
@@ -297,7 +301,8 @@ final class RunLp {
         for (int i = 0; i < rows; i++) {
             if (d[i] > PIVOT_EPS) {
                 double ratio = Math.max(0, xb[i]) / d[i];
-                if (r < 0 || ratio < best - 1e-12
+                if (r < 0
+                        || ratio < best - 1e-12
                         || (ratio <= best + 1e-12 && (bland ? basis[i] < basis[r] : d[i] > d[r]))) {
                     r = i;
                     best = Math.min(best, ratio);

@@ -64,13 +64,10 @@ final class RunSearch {
     /** Search nodes spent, after a feasibility test found its first leaf, on finding one that needs less bandwidth. */
     static final long IMPROVE_NODES = 2_000;
 
-
-    private RunSearch() {
-    }
+    private RunSearch() {}
 
     /** Class positions (block indices, shallowest first) and the odd block ({@code -1}: none). */
-    record Structure(int[] order, int odd) {
-    }
+    record Structure(int[] order, int odd) {}
 
     /** The run structure if the contiguity theorem covers this problem ({@code m > 1}), else {@code null}. */
     static Structure structure(CostModel cm) {
@@ -124,8 +121,10 @@ final class RunSearch {
                 }
             }
         }
-        Arrays.sort(idx, (x, y) -> cm.depth[x] != cm.depth[y] ? Integer.compare(cm.depth[x], cm.depth[y])
-                : Integer.compare(x, y));
+        Arrays.sort(
+                idx,
+                (x, y) ->
+                        cm.depth[x] != cm.depth[y] ? Integer.compare(cm.depth[x], cm.depth[y]) : Integer.compare(x, y));
         int[] order = new int[idx.length];
         for (int i = 0; i < idx.length; i++) {
             order[i] = idx[i];
@@ -143,8 +142,8 @@ final class RunSearch {
      * The search from {@code incumbent} (a valid plan, or latency +infinity with a null assignment) and a proven
      * lower bound {@code lo}. Past the deadline: the best plan so far, {@code timedOut} set.
      */
-    static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
-            Deadline deadline) {
+    static ExactSolver.Result solve(
+            CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance, Deadline deadline) {
         return solve(cm, st, incumbent, lo, tolerance, deadline, Pricing.LP);
     }
 
@@ -155,11 +154,19 @@ final class RunSearch {
      * caps). The last two exist so that tests reach, on small instances, the paths that large ones take.
      */
     enum Pricing {
-        LP, LP_SEARCH, SUBGRADIENT
+        LP,
+        LP_SEARCH,
+        SUBGRADIENT
     }
 
-    static ExactSolver.Result solve(CostModel cm, Structure st, Joint.Solution incumbent, double lo, double tolerance,
-            Deadline deadline, Pricing pricing) {
+    static ExactSolver.Result solve(
+            CostModel cm,
+            Structure st,
+            Joint.Solution incumbent,
+            double lo,
+            double tolerance,
+            Deadline deadline,
+            Pricing pricing) {
         Items items = new Items(cm, st, pricing);
         Joint.Solution best = incumbent;
         int steps = 0;
@@ -192,6 +199,7 @@ final class RunSearch {
         final int oddAlone;
         /** Per item: compute seconds on each device (+infinity where the memory does not fit), and bits. */
         final double[][] compute;
+
         final double[] bits;
         final int[] blocks;
         final double[] fullRate;
@@ -199,10 +207,12 @@ final class RunSearch {
         final double[] minBeta;
         /** restBound[2 * pos + (oddPlaced ? 1 : 0)]: least cost of covering class positions 0..pos-1 (and the odd). */
         final double[] restBound;
+
         final Assign assign;
         final int[] chosen;
         /** Lagrangian device prices, each item's priced cost, and the priced prefix bounds (see {@link #lagrange}). */
         final double[] pi;
+
         final double[] lagItem;
         final double[] lagRest;
         final int[] lagChoice;
@@ -213,6 +223,7 @@ final class RunSearch {
         boolean lpOptimal;
         /** Per item: the cheapest priced tiling through it, without its own cost (reduced-cost fixing). */
         final double[] through;
+
         final double[] down;
 
         final Pricing pricing;
@@ -270,7 +281,9 @@ final class RunSearch {
                 }
             }
             // Within the request's 16 MiB: the LP (at most 4.5 MiB) only beside tables of at most 8 MiB.
-            if (pricing == Pricing.SUBGRADIENT || rows > RunLp.MAX_ROWS || cols > RunLp.MAX_COLUMNS
+            if (pricing == Pricing.SUBGRADIENT
+                    || rows > RunLp.MAX_ROWS
+                    || cols > RunLp.MAX_COLUMNS
                     || (long) count * cm.k > MAX_TABLE / 2) {
                 return null;
             }
@@ -334,7 +347,8 @@ final class RunSearch {
                 double min = Double.POSITIVE_INFINITY;
                 for (int d = 0; d < cm.k; d++) {
                     double r = s / (t - c[d]);
-                    row[d] = t > c[d] && r <= fullRate[d] ? Uplink.bandwidthFor(r, cm.gamma[d])
+                    row[d] = t > c[d] && r <= fullRate[d]
+                            ? Uplink.bandwidthFor(r, cm.gamma[d])
                             : Double.POSITIVE_INFINITY;
                     if (row[d] > cm.totalBandwidth) {
                         row[d] = Double.POSITIVE_INFINITY; // no plan within the band uses this pair
@@ -685,10 +699,10 @@ final class RunSearch {
             return blockToDevice;
         }
 
-
         /** Covers class positions {@code 0..pos-1} (and the odd block unless placed) from the current assignment. */
         /** The least total bandwidth still of interest: {@code B}, then just below the best leaf found. */
         private double cap;
+
         private int[] found;
         /** Nodes left to improve on the first leaf (-1 before it); 0 ends the search. */
         private long extraNodes;
@@ -725,12 +739,13 @@ final class RunSearch {
                     int plain = index(pos - 1, c, 0);
                     kids[nk] = plain;
                     int st = 2 * (pos - c) + (oddPlaced ? 1 : 0);
-                    keys[nk++] = Math.max(value + minBeta[plain] + restBound[st],
-                            lagPath + lagItem[plain] + lagRest[st] - sumPi);
+                    keys[nk++] = Math.max(
+                            value + minBeta[plain] + restBound[st], lagPath + lagItem[plain] + lagRest[st] - sumPi);
                     if (!oddPlaced && compute[index(pos - 1, c, 1)] != null) {
                         int with = index(pos - 1, c, 1);
                         kids[nk] = with;
-                        keys[nk++] = Math.max(value + minBeta[with] + restBound[2 * (pos - c) + 1],
+                        keys[nk++] = Math.max(
+                                value + minBeta[with] + restBound[2 * (pos - c) + 1],
                                 lagPath + lagItem[with] + lagRest[2 * (pos - c) + 1] - sumPi);
                     }
                 }

@@ -7,5 +7,4 @@ package io.loladeft.planning;
  * @param solveMillis wall-clock milliseconds spent planning
  * @param gap         {@code (roundLatency - lowerBound) / roundLatency}, 0 when proven optimal
  */
-public record SolverStats(int iterations, double solveMillis, double gap) {
-}
+public record SolverStats(int iterations, double solveMillis, double gap) {}

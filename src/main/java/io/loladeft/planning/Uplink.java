@@ -9,8 +9,7 @@ final class Uplink {
 
     static final double LN2 = Math.log(2.0);
 
-    private Uplink() {
-    }
+    private Uplink() {}
 
     /** {@code 10^((dBm - 30)/10)}: dBm (or dBm/Hz) to W (or W/Hz). */
     static double dbmToWatts(double dbm) {

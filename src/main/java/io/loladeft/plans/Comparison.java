@@ -10,7 +10,14 @@ import java.util.List;
  */
 public record Comparison(double bestRoundLatencySeconds, List<Row> rows) {
 
-    public record Row(String algorithm, Double roundLatencySeconds, Double totalLatencySeconds,
-            Double lowerBoundSeconds, Double relativeToBest, Double solveMillis, Double gap, String error,
+    public record Row(
+            String algorithm,
+            Double roundLatencySeconds,
+            Double totalLatencySeconds,
+            Double lowerBoundSeconds,
+            Double relativeToBest,
+            Double solveMillis,
+            Double gap,
+            String error,
             String breaks) {}
 }

@@ -43,21 +43,33 @@ class PlanController {
     }
 
     @PostMapping(consumes = "application/json", produces = "application/json")
-    @Operation(operationId = "createPlan", summary = "Plan a round for a fleet",
+    @Operation(
+            operationId = "createPlan",
+            summary = "Plan a round for a fleet",
             description = "201 with Location. 422 names the blocks and devices at fault when no plan exists.")
-    ResponseEntity<PlanView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) PlanRequest request) {
+    ResponseEntity<PlanView> create(
+            @Valid
+                    @RequestBody
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(EXAMPLE)))
+                    PlanRequest request) {
         PlanView plan = plans.create(request);
         return ResponseEntity.created(URI.create("/api/v1/plans/" + plan.id())).body(plan);
     }
 
     @PostMapping(path = "/compare", consumes = "application/json", produces = "application/json")
-    @Operation(operationId = "comparePlans", summary = "Every algorithm on the same input",
+    @Operation(
+            operationId = "comparePlans",
+            summary = "Every algorithm on the same input",
             description = "One row per algorithm with its latency relative to the best row that keeps the request's"
                     + " constraints; a row that breaks one names it in breaks; all rows share the time budget;"
                     + " nothing is stored.")
-    Comparison compare(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) PlanRequest request) {
+    Comparison compare(
+            @Valid
+                    @RequestBody
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(EXAMPLE)))
+                    PlanRequest request) {
         return plans.compare(request);
     }
 
@@ -69,13 +81,16 @@ class PlanController {
 
     @GetMapping(produces = "application/json")
     @Operation(operationId = "listPlans", summary = "List stored plans, newest first")
-    PageView<PlanView> list(@RequestParam(defaultValue = "0") @Min(0) int page,
+    PageView<PlanView> list(
+            @RequestParam(defaultValue = "0") @Min(0) int page,
             @RequestParam(defaultValue = "20") @Min(1) @Max(500) int size) {
         return plans.list(page, size);
     }
 
     @GetMapping(path = "/{id}/timeline.svg", produces = "image/svg+xml")
-    @Operation(operationId = "getPlanTimeline", summary = "A plan's round as an SVG timeline",
+    @Operation(
+            operationId = "getPlanTimeline",
+            summary = "A plan's round as an SVG timeline",
             description = "Per device: compute, then upload; the bottleneck device outlined in red.")
     String timeline(@PathVariable UUID id) {
         return plans.timeline(id);

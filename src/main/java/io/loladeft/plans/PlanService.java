@@ -98,7 +98,9 @@ public class PlanService {
                 breaks.add(broken.isEmpty() ? null : String.join("; ", broken));
             } catch (InvalidProblemException e) {
                 throw unprocessable(e.violations(), "the fleet is not a valid planning problem");
-            } catch (InfeasibleProblemException | ProblemTooLargeException | SolverTimeoutException
+            } catch (InfeasibleProblemException
+                    | ProblemTooLargeException
+                    | SolverTimeoutException
                     | AlgorithmNotApplicableException e) {
                 plans.add(null);
                 errors.add(e.getMessage());
@@ -113,17 +115,27 @@ public class PlanService {
         }
         if (best == Double.POSITIVE_INFINITY) {
             String why = errors.stream().filter(e -> e != null).findFirst().orElse(breaks.get(0));
-            throw Problems.unprocessable("no algorithm can plan this fleet within its constraints: " + why,
+            throw Problems.unprocessable(
+                    "no algorithm can plan this fleet within its constraints: " + why,
                     List.of(new FieldViolation("devices", why)));
         }
         List<Comparison.Row> rows = new ArrayList<>();
         for (int i = 0; i < plans.size(); i++) {
             Plan p = plans.get(i);
             String name = algorithms[i].wireName();
-            rows.add(p == null ? new Comparison.Row(name, null, null, null, null, null, null, errors.get(i), null)
-                    : new Comparison.Row(name, p.roundLatencySeconds(), p.totalLatencySeconds(), p.lowerBoundSeconds(),
-                            p.roundLatencySeconds() / best, p.solver().solveMillis(), p.solver().gap(), null,
-                            breaks.get(i)));
+            rows.add(
+                    p == null
+                            ? new Comparison.Row(name, null, null, null, null, null, null, errors.get(i), null)
+                            : new Comparison.Row(
+                                    name,
+                                    p.roundLatencySeconds(),
+                                    p.totalLatencySeconds(),
+                                    p.lowerBoundSeconds(),
+                                    p.roundLatencySeconds() / best,
+                                    p.solver().solveMillis(),
+                                    p.solver().gap(),
+                                    null,
+                                    breaks.get(i)));
         }
         return new Comparison(best, rows);
     }
@@ -145,17 +157,37 @@ public class PlanService {
     }
 
     static ErrorResponseException unprocessable(List<Violation> violations, String detail) {
-        return Problems.unprocessable(detail + ": " + violations.get(0),
-                violations.stream().map(v -> new FieldViolation(v.subject(), v.message())).toList());
+        return Problems.unprocessable(
+                detail + ": " + violations.get(0),
+                violations.stream()
+                        .map(v -> new FieldViolation(v.subject(), v.message()))
+                        .toList());
     }
 
     static PlanView view(UUID id, Plan p, Instant at) {
-        return new PlanView(id, p.algorithm().wireName(), p.roundLatencySeconds(), p.totalLatencySeconds(),
+        return new PlanView(
+                id,
+                p.algorithm().wireName(),
+                p.roundLatencySeconds(),
+                p.totalLatencySeconds(),
                 p.lowerBoundSeconds(),
-                p.assignments().stream().map(a -> new PlanView.AssignmentView(a.device(), a.layers(), a.head(),
-                        a.bandwidthHz(),
-                        a.computeSeconds(), a.uploadSeconds(), a.latencySeconds(), a.memoryBytes())).toList(),
-                p.idleDevices(), p.bottleneckDevice(),
-                new PlanView.SolverView(p.solver().iterations(), p.solver().solveMillis(), p.solver().gap()), at);
+                p.assignments().stream()
+                        .map(a -> new PlanView.AssignmentView(
+                                a.device(),
+                                a.layers(),
+                                a.head(),
+                                a.bandwidthHz(),
+                                a.computeSeconds(),
+                                a.uploadSeconds(),
+                                a.latencySeconds(),
+                                a.memoryBytes()))
+                        .toList(),
+                p.idleDevices(),
+                p.bottleneckDevice(),
+                new PlanView.SolverView(
+                        p.solver().iterations(),
+                        p.solver().solveMillis(),
+                        p.solver().gap()),
+                at);
     }
 }

@@ -28,14 +28,21 @@ class PlanStore {
     void save(PlanView plan, PlanRequest request) {
         jdbc.sql("INSERT INTO plan (id, algorithm, round_latency_seconds, request, plan, created_at)"
                         + " VALUES (?, ?, ?, ?::jsonb, ?::jsonb, ?)")
-                .params(plan.id(), plan.algorithm(), plan.roundLatencySeconds(), json.writeValueAsString(request),
-                        json.writeValueAsString(plan), Timestamp.from(plan.createdAt()))
+                .params(
+                        plan.id(),
+                        plan.algorithm(),
+                        plan.roundLatencySeconds(),
+                        json.writeValueAsString(request),
+                        json.writeValueAsString(plan),
+                        Timestamp.from(plan.createdAt()))
                 .update();
     }
 
     Optional<Stored> find(UUID id) {
-        return jdbc.sql("SELECT request, plan FROM plan WHERE id = ?").param(id)
-                .query((rs, n) -> new Stored(json.readValue(rs.getString("plan"), PlanView.class),
+        return jdbc.sql("SELECT request, plan FROM plan WHERE id = ?")
+                .param(id)
+                .query((rs, n) -> new Stored(
+                        json.readValue(rs.getString("plan"), PlanView.class),
                         json.readValue(rs.getString("request"), PlanRequest.class)))
                 .optional();
     }

@@ -23,12 +23,20 @@ public record PlanView(
      * blocks by layer, 1..L, and L+1 for the task head's block; {@code head} says whether it trains the head (false in
      * plans stored before the head was a block of its own, which left it with the top layer's block).
      */
-    public record AssignmentView(String device,
+    public record AssignmentView(
+            String device,
+
             @Schema(description = "The device's blocks by layer, ascending: 1..L, and L+1 for the task head's block")
             List<Integer> layers,
-            @Schema(description = "Whether the device trains the task head (its layers hold L+1)") Boolean head,
+
+            @Schema(description = "Whether the device trains the task head (its layers hold L+1)")
+            Boolean head,
+
             double bandwidthHz,
-            double computeSeconds, double uploadSeconds, double latencySeconds, double memoryBytes) {
+            double computeSeconds,
+            double uploadSeconds,
+            double latencySeconds,
+            double memoryBytes) {
 
         public AssignmentView {
             // Boxed so that a plan stored before the field existed reads back (as false) instead of failing.

@@ -1,8 +1,8 @@
 package io.loladeft.plans;
 
+import io.loladeft.common.Limits;
 import io.loladeft.planning.Planner;
 import io.loladeft.planning.PlanningLimits;
-import io.loladeft.common.Limits;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -13,7 +13,7 @@ class PlanningConfig {
     @Bean
     Planner planner(Limits limits) {
         PlanningLimits d = PlanningLimits.defaults();
-        return new Planner(new PlanningLimits(limits.exactMaxWork(), limits.planTimeBudgetMillis(), d.maxIterations(),
-                d.gapTolerance()));
+        return new Planner(new PlanningLimits(
+                limits.exactMaxWork(), limits.planTimeBudgetMillis(), d.maxIterations(), d.gapTolerance()));
     }
 }

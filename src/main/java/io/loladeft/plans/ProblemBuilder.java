@@ -2,8 +2,8 @@ package io.loladeft.plans;
 
 import io.loladeft.common.FieldViolation;
 import io.loladeft.common.Limits;
-import io.loladeft.common.PathRoots;
 import io.loladeft.common.MeasuredProfile;
+import io.loladeft.common.PathRoots;
 import io.loladeft.common.Problems;
 import io.loladeft.planning.Algorithm;
 import io.loladeft.planning.Block;
@@ -16,14 +16,14 @@ import io.loladeft.planning.RobertaShape;
 import io.loladeft.planning.Training;
 import io.loladeft.planning.channel.ChannelModel;
 import io.loladeft.planning.channel.RobustGains;
-import io.loladeft.registry.ChannelReport;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
+import io.loladeft.registry.ChannelReport;
 import io.loladeft.registry.DeviceRegistry;
 import io.loladeft.registry.DeviceView;
 import io.loladeft.registry.LabelSelector;
-import io.loladeft.registry.ModelRequest;
 import io.loladeft.registry.ModelRegistry;
+import io.loladeft.registry.ModelRequest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -49,8 +49,8 @@ class ProblemBuilder {
     private final PathRoots paths;
     private final PlanningProperties planning;
 
-    ProblemBuilder(DeviceRegistry devices, ModelRegistry models, Limits limits, PathRoots paths,
-            PlanningProperties planning) {
+    ProblemBuilder(
+            DeviceRegistry devices, ModelRegistry models, Limits limits, PathRoots paths, PlanningProperties planning) {
         this.devices = devices;
         this.models = models;
         this.limits = limits;
@@ -87,23 +87,44 @@ class ProblemBuilder {
         List<PlanRequest.InlineDevice> fleet = fleet(request, channelReports);
         Limits.require(fleet.size() <= limits.maxDevices(), "devices", "max-devices", limits.maxDevices());
         ModelRequest model = model(request.model());
-        Limits.require(model.architecture().layers() <= limits.maxBlocks(), "model.architecture.layers", "max-blocks",
+        Limits.require(
+                model.architecture().layers() <= limits.maxBlocks(),
+                "model.architecture.layers",
+                "max-blocks",
                 limits.maxBlocks());
-        Limits.require(request.blocks() == null || request.blocks().size() <= limits.maxBlocks(), "blocks",
-                "max-blocks", limits.maxBlocks());
+        Limits.require(
+                request.blocks() == null || request.blocks().size() <= limits.maxBlocks(),
+                "blocks",
+                "max-blocks",
+                limits.maxBlocks());
         PlanRequest.TrainingRequest t = training(request.training());
-        PlanRequest resolved = new PlanRequest(request.algorithm(), request.bandwidthHz(),
-                request.noisePsdDbmPerHz() == null ? PlanningProblem.DEFAULT_NOISE_PSD_DBM_PER_HZ : request.noisePsdDbmPerHz(),
-                fleet, null, null, model, request.blocks(), t,
+        PlanRequest resolved = new PlanRequest(
+                request.algorithm(),
+                request.bandwidthHz(),
+                request.noisePsdDbmPerHz() == null
+                        ? PlanningProblem.DEFAULT_NOISE_PSD_DBM_PER_HZ
+                        : request.noisePsdDbmPerHz(),
+                fleet,
+                null,
+                null,
+                model,
+                request.blocks(),
+                t,
                 request.maxBlocksPerDevice() == null ? 1 : request.maxBlocksPerDevice(),
-                request.seed() == null ? 0L : request.seed(), objective(request), null, null);
+                request.seed() == null ? 0L : request.seed(),
+                objective(request),
+                null,
+                null);
         if (PlanRequest.QUANTILE.equals(resolved.objective())) {
-            PlanRequest.ChannelRequest c = request.channel() == null ? new PlanRequest.ChannelRequest(null, null, null)
-                    : request.channel();
+            PlanRequest.ChannelRequest c =
+                    request.channel() == null ? new PlanRequest.ChannelRequest(null, null, null) : request.channel();
             ChannelModel.Kind kind = channelKind(c.model(), "channel.model");
-            resolved = withObjective(resolved, PlanRequest.QUANTILE,
+            resolved = withObjective(
+                    resolved,
+                    PlanRequest.QUANTILE,
                     request.outageProbability() == null ? DEFAULT_OUTAGE_PROBABILITY : request.outageProbability(),
-                    new PlanRequest.ChannelRequest(kind.wireName(),
+                    new PlanRequest.ChannelRequest(
+                            kind.wireName(),
                             c.coherenceRounds() == null ? 1 : c.coherenceRounds(),
                             c.kFactor() == null ? 0.0 : c.kFactor()));
         }
@@ -114,12 +135,16 @@ class ProblemBuilder {
     private static String objective(PlanRequest r) {
         String o = r.objective() == null ? PlanRequest.MEAN : r.objective();
         if (!o.equals(PlanRequest.MEAN) && !o.equals(PlanRequest.QUANTILE)) {
-            throw Problems.badRequest("unknown objective", List.of(new FieldViolation("objective",
-                    "unknown objective '" + o + "'; valid values: mean, quantile")));
+            throw Problems.badRequest(
+                    "unknown objective",
+                    List.of(new FieldViolation(
+                            "objective", "unknown objective '" + o + "'; valid values: mean, quantile")));
         }
         if (o.equals(PlanRequest.MEAN) && (r.outageProbability() != null || r.channel() != null)) {
-            throw Problems.badRequest("outageProbability and channel apply to objective quantile only",
-                    List.of(new FieldViolation(r.outageProbability() != null ? "outageProbability" : "channel",
+            throw Problems.badRequest(
+                    "outageProbability and channel apply to objective quantile only",
+                    List.of(new FieldViolation(
+                            r.outageProbability() != null ? "outageProbability" : "channel",
                             "applies to objective quantile only")));
         }
         return o;
@@ -142,24 +167,44 @@ class ProblemBuilder {
         return new ChannelModel(ChannelModel.Kind.fromWireName(c.model()), c.coherenceRounds(), c.kFactor());
     }
 
-    private static PlanRequest withObjective(PlanRequest r, String objective, Double outage,
-            PlanRequest.ChannelRequest channel) {
-        return new PlanRequest(r.algorithm(), r.bandwidthHz(), r.noisePsdDbmPerHz(), r.devices(), r.deviceNames(),
-                r.labelSelector(), r.model(), r.blocks(), r.training(), r.maxBlocksPerDevice(), r.seed(), objective,
-                outage, channel);
+    private static PlanRequest withObjective(
+            PlanRequest r, String objective, Double outage, PlanRequest.ChannelRequest channel) {
+        return new PlanRequest(
+                r.algorithm(),
+                r.bandwidthHz(),
+                r.noisePsdDbmPerHz(),
+                r.devices(),
+                r.deviceNames(),
+                r.labelSelector(),
+                r.model(),
+                r.blocks(),
+                r.training(),
+                r.maxBlocksPerDevice(),
+                r.seed(),
+                objective,
+                outage,
+                channel);
     }
 
     /** The core's problem for an already resolved request (devices and model inline, defaults filled). */
     static PlanningProblem toProblem(PlanRequest r) {
         ModelSpec spec = modelSpec(r.model());
-        List<Block> blocks = r.blocks() == null ? PlanningProblem.oneBlockPerLayer(spec)
+        List<Block> blocks = r.blocks() == null
+                ? PlanningProblem.oneBlockPerLayer(spec)
                 : r.blocks().stream().map(b -> new Block(b.layer(), b.params())).toList();
         MeasuredProfile modelProfile = r.model().profile();
-        List<Device> fleet = r.devices().stream().map(d -> device(d, modelProfile)).toList();
+        List<Device> fleet =
+                r.devices().stream().map(d -> device(d, modelProfile)).toList();
         PlanRequest.TrainingRequest t = r.training();
-        PlanningProblem p = new PlanningProblem(fleet, spec, blocks,
+        PlanningProblem p = new PlanningProblem(
+                fleet,
+                spec,
+                blocks,
                 new Training(t.batchSize(), t.seqLen(), t.localIterations(), t.rounds(), t.bitsPerParam()),
-                r.bandwidthHz(), r.noisePsdDbmPerHz(), r.maxBlocksPerDevice(), r.seed());
+                r.bandwidthHz(),
+                r.noisePsdDbmPerHz(),
+                r.maxBlocksPerDevice(),
+                r.seed());
         if (PlanRequest.QUANTILE.equals(r.objective())) {
             // The request keeps the mean gains; the problem plans on their quantiles (RobustGains says why).
             return RobustGains.atQuantile(p, channelModel(r.channel()), r.outageProbability());
@@ -172,9 +217,21 @@ class ProblemBuilder {
      * out: clients generated from the spec send {@code []} for every list they were not given.
      */
     static PlanRequest withoutEmptyLists(PlanRequest r) {
-        return new PlanRequest(r.algorithm(), r.bandwidthHz(), r.noisePsdDbmPerHz(), emptyAsNull(r.devices()),
-                emptyAsNull(r.deviceNames()), r.labelSelector(), r.model(), emptyAsNull(r.blocks()), r.training(),
-                r.maxBlocksPerDevice(), r.seed(), r.objective(), r.outageProbability(), r.channel());
+        return new PlanRequest(
+                r.algorithm(),
+                r.bandwidthHz(),
+                r.noisePsdDbmPerHz(),
+                emptyAsNull(r.devices()),
+                emptyAsNull(r.deviceNames()),
+                r.labelSelector(),
+                r.model(),
+                emptyAsNull(r.blocks()),
+                r.training(),
+                r.maxBlocksPerDevice(),
+                r.seed(),
+                r.objective(),
+                r.outageProbability(),
+                r.channel());
     }
 
     private static <T> List<T> emptyAsNull(List<T> list) {
@@ -182,10 +239,13 @@ class ProblemBuilder {
     }
 
     private List<PlanRequest.InlineDevice> fleet(PlanRequest r, boolean channelReports) {
-        int sources = (r.devices() != null ? 1 : 0) + (r.deviceNames() != null ? 1 : 0) + (r.labelSelector() != null ? 1 : 0);
+        int sources =
+                (r.devices() != null ? 1 : 0) + (r.deviceNames() != null ? 1 : 0) + (r.labelSelector() != null ? 1 : 0);
         if (sources != 1) {
-            throw Problems.badRequest("say which devices to plan for",
-                    List.of(new FieldViolation("devices", "give exactly one of devices, deviceNames or labelSelector")));
+            throw Problems.badRequest(
+                    "say which devices to plan for",
+                    List.of(new FieldViolation(
+                            "devices", "give exactly one of devices, deviceNames or labelSelector")));
         }
         if (r.devices() != null) {
             return r.devices();
@@ -193,10 +253,12 @@ class ProblemBuilder {
         List<DeviceView> found;
         if (r.labelSelector() != null) {
             // An unschedulable device is out of service: a selector simply does not pick it.
-            found = devices.select(LabelSelector.parse(r.labelSelector())).stream().filter(d -> !d.unschedulable())
+            found = devices.select(LabelSelector.parse(r.labelSelector())).stream()
+                    .filter(d -> !d.unschedulable())
                     .toList();
             if (found.isEmpty()) {
-                throw Problems.unprocessable("no registered device matches the selector",
+                throw Problems.unprocessable(
+                        "no registered device matches the selector",
                         List.of(new FieldViolation("labelSelector", "matches no device")));
             }
         } else {
@@ -206,23 +268,31 @@ class ProblemBuilder {
             for (int i = 0; i < r.deviceNames().size(); i++) {
                 DeviceView d = known.get(r.deviceNames().get(i));
                 if (d == null) {
-                    missing.add(new FieldViolation("deviceNames[" + i + "]",
+                    missing.add(new FieldViolation(
+                            "deviceNames[" + i + "]",
                             "no registered device '" + r.deviceNames().get(i) + "'"));
                 } else if (d.unschedulable()) {
-                    missing.add(new FieldViolation("deviceNames[" + i + "]",
-                            "device '" + d.name() + "' is unschedulable"));
+                    missing.add(
+                            new FieldViolation("deviceNames[" + i + "]", "device '" + d.name() + "' is unschedulable"));
                 }
             }
             if (!missing.isEmpty()) {
-                throw Problems.unprocessable("the request names devices that are not registered or not schedulable",
-                        missing);
+                throw Problems.unprocessable(
+                        "the request names devices that are not registered or not schedulable", missing);
             }
             found = r.deviceNames().stream().map(known::get).toList();
         }
         Instant freshAfter = Instant.now().minus(planning.channelReportMaxAge());
-        return found.stream().map(d -> new PlanRequest.InlineDevice(d.name(), d.computeFlops(), d.memoryBytes(),
-                d.txPowerDbm(), channelReports ? gainDb(d, freshAfter) : d.channelGainDb(), d.profile(), null,
-                d.calibration() == null ? null : d.calibration().effectiveFlops()))
+        return found.stream()
+                .map(d -> new PlanRequest.InlineDevice(
+                        d.name(),
+                        d.computeFlops(),
+                        d.memoryBytes(),
+                        d.txPowerDbm(),
+                        channelReports ? gainDb(d, freshAfter) : d.channelGainDb(),
+                        d.profile(),
+                        null,
+                        d.calibration() == null ? null : d.calibration().effectiveFlops()))
                 .toList();
     }
 
@@ -237,8 +307,10 @@ class ProblemBuilder {
 
     private ModelRequest model(ModelRequest model) {
         if (model.architecture() == null && model.name() != null) {
-            return models.findByName(model.name()).map(m -> m.body().withDefaults())
-                    .orElseThrow(() -> Problems.unprocessable("the request names a model that is not registered",
+            return models.findByName(model.name())
+                    .map(m -> m.body().withDefaults())
+                    .orElseThrow(() -> Problems.unprocessable(
+                            "the request names a model that is not registered",
                             List.of(new FieldViolation("model.name", "no registered model '" + model.name() + "'"))));
         }
         List<FieldViolation> errors = model.crossFieldViolations("model.");
@@ -253,8 +325,8 @@ class ProblemBuilder {
     private static PlanRequest.TrainingRequest training(PlanRequest.TrainingRequest t) {
         Training d = Training.defaults();
         if (t == null) {
-            return new PlanRequest.TrainingRequest(d.batchSize(), d.seqLen(), d.localIterations(), d.rounds(),
-                    d.bitsPerParam());
+            return new PlanRequest.TrainingRequest(
+                    d.batchSize(), d.seqLen(), d.localIterations(), d.rounds(), d.bitsPerParam());
         }
         return new PlanRequest.TrainingRequest(
                 t.batchSize() == null ? d.batchSize() : t.batchSize(),
@@ -272,8 +344,11 @@ class ProblemBuilder {
             case ADAPTER -> BlockSpec.adapter(b.bottleneck());
             case LAYER -> BlockSpec.layer();
         };
-        return new ModelSpec(new RobertaShape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(),
-                a.maxPositions()), block, m.precision().bytes(), BYTES_PER_TRAINABLE);
+        return new ModelSpec(
+                new RobertaShape(a.layers(), a.hidden(), a.heads(), a.intermediate(), a.vocab(), a.maxPositions()),
+                block,
+                m.precision().bytes(),
+                BYTES_PER_TRAINABLE);
     }
 
     /**
@@ -286,10 +361,21 @@ class ProblemBuilder {
         DeviceProfile profile = null;
         if (p != null && p.computeSeconds() != null && p.memoryBytes() != null) {
             double scale = d.profile() == null && p.hostFlops() != null ? p.hostFlops() / d.planningFlops() : 1.0;
-            profile = new DeviceProfile(p.computeSeconds().stream().mapToDouble(s -> nullToNaN(s) * scale).toArray(),
-                    p.memoryBytes().stream().mapToDouble(ProblemBuilder::nullToNaN).toArray());
+            profile = new DeviceProfile(
+                    p.computeSeconds().stream()
+                            .mapToDouble(s -> nullToNaN(s) * scale)
+                            .toArray(),
+                    p.memoryBytes().stream()
+                            .mapToDouble(ProblemBuilder::nullToNaN)
+                            .toArray());
         }
-        return new Device(d.name(), d.planningFlops(), d.memoryBytes(), d.txPowerDbm(), d.channelGainDb(), profile,
+        return new Device(
+                d.name(),
+                d.planningFlops(),
+                d.memoryBytes(),
+                d.txPowerDbm(),
+                d.channelGainDb(),
+                profile,
                 d.bandwidthHz());
     }
 

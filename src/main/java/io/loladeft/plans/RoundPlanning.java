@@ -47,15 +47,22 @@ public class RoundPlanning {
     private record DrawKey(List<Double> meanDb, String model, int coherence, double k, long seed) {}
 
     /** One involved device in a planned round. {@code migrationSeconds} is part of {@code uploadSeconds}. */
-    public record Slot(String device, List<Integer> layers, double bandwidthHz, double computeSeconds,
-            double uploadSeconds, double migrationSeconds, double migrationBits, double latencySeconds) {}
+    public record Slot(
+            String device,
+            List<Integer> layers,
+            double bandwidthHz,
+            double computeSeconds,
+            double uploadSeconds,
+            double migrationSeconds,
+            double migrationBits,
+            double latencySeconds) {}
 
     /**
      * A re-planned round: its devices, its predicted latency, whether blocks moved, what keeping them would have
      * taken (null when a device that held blocks is gone) and the round's optimum without migration.
      */
-    public record RoundPlan(List<Slot> slots, double roundLatencySeconds, boolean moved, Double keptSeconds,
-            double optimumSeconds) {}
+    public record RoundPlan(
+            List<Slot> slots, double roundLatencySeconds, boolean moved, Double keptSeconds, double optimumSeconds) {}
 
     /** What jobs measured of a device, used instead of what its plan says: its effective speed and profile. */
     public record Measured(Double effectiveFlops, MeasuredProfile profile) {}
@@ -75,8 +82,10 @@ public class RoundPlanning {
         if (c == null) {
             return new PlanRequest.ChannelRequest(ChannelModel.Kind.STATIC.wireName(), 1, 0.0);
         }
-        return new PlanRequest.ChannelRequest(ProblemBuilder.channelKind(c.model(), "channel.model").wireName(),
-                c.coherenceRounds() == null ? 1 : c.coherenceRounds(), c.kFactor() == null ? 0.0 : c.kFactor());
+        return new PlanRequest.ChannelRequest(
+                ProblemBuilder.channelKind(c.model(), "channel.model").wireName(),
+                c.coherenceRounds() == null ? 1 : c.coherenceRounds(),
+                c.kFactor() == null ? 0.0 : c.kFactor());
     }
 
     /**
@@ -86,12 +95,19 @@ public class RoundPlanning {
      */
     public Map<String, Double> gainsDb(PlanRequest plan, PlanRequest.ChannelRequest channel, long seed, int round) {
         List<PlanRequest.InlineDevice> devices = plan.devices();
-        double[] mean = devices.stream().mapToDouble(PlanRequest.InlineDevice::channelGainDb).toArray();
+        double[] mean = devices.stream()
+                .mapToDouble(PlanRequest.InlineDevice::channelGainDb)
+                .toArray();
         double[] g;
-        DrawKey key = new DrawKey(devices.stream().map(PlanRequest.InlineDevice::channelGainDb).toList(),
-                channel.model(), channel.coherenceRounds(), channel.kFactor(), seed);
+        DrawKey key = new DrawKey(
+                devices.stream().map(PlanRequest.InlineDevice::channelGainDb).toList(),
+                channel.model(),
+                channel.coherenceRounds(),
+                channel.kFactor(),
+                seed);
         synchronized (draws) {
-            GainDraws d = draws.computeIfAbsent(key, k -> new GainDraws(ProblemBuilder.channelModel(channel), mean, seed));
+            GainDraws d =
+                    draws.computeIfAbsent(key, k -> new GainDraws(ProblemBuilder.channelModel(channel), mean, seed));
             g = d.at(round - 1);
         }
         Map<String, Double> out = new LinkedHashMap<>();
@@ -109,53 +125,86 @@ public class RoundPlanning {
      *
      * @throws FleetTooSmallException the devices left cannot hold the model
      */
-    public RoundPlan replan(PlanRequest plan, Set<String> gone, Map<String, Double> gainsDb,
-            Map<String, Measured> measured, Map<String, List<Integer>> current, double migrationBitsPerParam) {
+    public RoundPlan replan(
+            PlanRequest plan,
+            Set<String> gone,
+            Map<String, Double> gainsDb,
+            Map<String, Measured> measured,
+            Map<String, List<Integer>> current,
+            double migrationBitsPerParam) {
         List<PlanRequest.InlineDevice> fleet = new ArrayList<>();
         for (PlanRequest.InlineDevice d : plan.devices()) {
             if (gone.contains(d.name())) {
                 continue;
             }
             Measured m = measured.get(d.name());
-            fleet.add(new PlanRequest.InlineDevice(d.name(), d.computeFlops(), d.memoryBytes(), d.txPowerDbm(),
+            fleet.add(new PlanRequest.InlineDevice(
+                    d.name(),
+                    d.computeFlops(),
+                    d.memoryBytes(),
+                    d.txPowerDbm(),
                     gainsDb.getOrDefault(d.name(), d.channelGainDb()),
-                    m != null && m.profile() != null ? m.profile() : d.profile(), d.bandwidthHz(),
+                    m != null && m.profile() != null ? m.profile() : d.profile(),
+                    d.bandwidthHz(),
                     m != null && m.effectiveFlops() != null ? m.effectiveFlops() : d.effectiveFlops()));
         }
         if (fleet.isEmpty()) {
             throw new FleetTooSmallException("no device of the plan is left (gone: " + String.join(", ", gone) + ")");
         }
         // The round's gains are known: plan on them (a quantile objective is for when they are not).
-        PlanRequest round = new PlanRequest(plan.algorithm(), plan.bandwidthHz(), plan.noisePsdDbmPerHz(), fleet,
-                null, null, plan.model(), plan.blocks(), plan.training(), plan.maxBlocksPerDevice(), plan.seed(),
-                PlanRequest.MEAN, null, null);
+        PlanRequest round = new PlanRequest(
+                plan.algorithm(),
+                plan.bandwidthHz(),
+                plan.noisePsdDbmPerHz(),
+                fleet,
+                null,
+                null,
+                plan.model(),
+                plan.blocks(),
+                plan.training(),
+                plan.maxBlocksPerDevice(),
+                plan.seed(),
+                PlanRequest.MEAN,
+                null,
+                null);
         PlanningProblem problem = ProblemBuilder.toProblem(round);
         Replanner.Replan r;
         try {
             r = replanner.replan(problem, current, migrationBitsPerParam, limits.planTimeBudgetMillis());
         } catch (InfeasibleProblemException | InvalidProblemException e) {
-            List<Violation> v = e instanceof InfeasibleProblemException i ? i.violations()
+            List<Violation> v = e instanceof InfeasibleProblemException i
+                    ? i.violations()
                     : ((InvalidProblemException) e).violations();
             throw new FleetTooSmallException("the " + fleet.size() + " devices left ("
                     + fleet.stream().map(PlanRequest.InlineDevice::name).collect(Collectors.joining(", "))
-                    + ") cannot hold the model: " + v.stream().map(x -> x.subject() + " " + x.message())
-                    .collect(Collectors.joining("; ")));
+                    + ") cannot hold the model: "
+                    + v.stream().map(x -> x.subject() + " " + x.message()).collect(Collectors.joining("; ")));
         } catch (SolverTimeoutException e) {
             throw new FleetTooSmallException(e.getMessage());
         }
         List<Slot> slots = new ArrayList<>();
         for (Assignment a : r.plan().assignments()) {
-            slots.add(new Slot(a.device(), a.layers(), a.bandwidthHz(), a.computeSeconds(), a.uploadSeconds(),
+            slots.add(new Slot(
+                    a.device(),
+                    a.layers(),
+                    a.bandwidthHz(),
+                    a.computeSeconds(),
+                    a.uploadSeconds(),
                     Objects.requireNonNullElse(r.migrationSeconds().get(a.device()), 0.0),
-                    Objects.requireNonNullElse(r.migrationBits().get(a.device()), 0.0), a.latencySeconds()));
+                    Objects.requireNonNullElse(r.migrationBits().get(a.device()), 0.0),
+                    a.latencySeconds()));
         }
-        return new RoundPlan(slots, r.plan().roundLatencySeconds(), r.moved(),
-                Double.isNaN(r.keptSeconds()) ? null : r.keptSeconds(), r.optimumSeconds());
+        return new RoundPlan(
+                slots,
+                r.plan().roundLatencySeconds(),
+                r.moved(),
+                Double.isNaN(r.keptSeconds()) ? null : r.keptSeconds(),
+                r.optimumSeconds());
     }
 
     /** Seconds to upload {@code bytes} at {@code bandwidthHz}: the planner's Shannon rate at the given gain. */
-    public static double uploadSeconds(long bytes, double bandwidthHz, double txPowerDbm, double channelGainDb,
-            double noisePsdDbmPerHz) {
+    public static double uploadSeconds(
+            long bytes, double bandwidthHz, double txPowerDbm, double channelGainDb, double noisePsdDbmPerHz) {
         return Planner.uploadSeconds(bytes * 8.0, bandwidthHz, txPowerDbm, channelGainDb, noisePsdDbmPerHz);
     }
 }

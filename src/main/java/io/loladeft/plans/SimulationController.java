@@ -27,15 +27,21 @@ class SimulationController {
     }
 
     @PostMapping(path = "/simulate", consumes = "application/json", produces = "application/json")
-    @Operation(operationId = "simulatePlans", summary = "Compare planning policies under a fading channel",
+    @Operation(
+            operationId = "simulatePlans",
+            summary = "Compare planning policies under a fading channel",
             description = "Draws every device's gain each round (seeded: the same seed, the same draws) and answers"
                     + " each policy's realized round latency against the round's exact optimum. static and robust"
                     + " plan once and keep the plan; adaptive re-plans every round on that round's gains. Nothing is"
                     + " stored. 400 for malformed input or rounds x devices beyond"
                     + " loladeft.limits.max-simulated-device-rounds; 422 when no plan exists or the simulation"
                     + " exceeds loladeft.limits.simulation-time-budget-millis.")
-    SimulationView simulate(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) SimulationRequest request) {
+    SimulationView simulate(
+            @Valid
+                    @RequestBody
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(EXAMPLE)))
+                    SimulationRequest request) {
         return simulations.simulate(request);
     }
 }

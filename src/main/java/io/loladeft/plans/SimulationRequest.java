@@ -19,19 +19,39 @@ import java.util.List;
  */
 @Schema(description = "Policies for planning under a fading channel, compared on the same seeded draws")
 public record SimulationRequest(
-        @Schema(description = "The plan request (devices, model, bandwidth, training, algorithm every policy plans"
-                + " with)") @NotNull @Valid PlanRequest plan,
+        @Schema(
+                description = "The plan request (devices, model, bandwidth, training, algorithm every policy plans"
+                        + " with)")
+        @NotNull
+        @Valid
+        PlanRequest plan,
+
         @Schema(description = "The fading model; default rayleigh with a coherence of 1 round") @Valid
         PlanRequest.ChannelRequest channel,
-        @Schema(description = "Rounds to simulate; rounds x devices is capped by"
-                + " loladeft.limits.max-simulated-device-rounds", example = "100") @NotNull @Min(1) @Max(1_000_000)
+
+        @Schema(
+                description = "Rounds to simulate; rounds x devices is capped by"
+                        + " loladeft.limits.max-simulated-device-rounds",
+                example = "100")
+        @NotNull
+        @Min(1)
+        @Max(1_000_000)
         Integer rounds,
-        @Schema(description = "Seed of the fading draws, default 0: the same seed, the same gains",
-                example = "42") Long seed,
-        @Schema(description = "Any of static (plan once on the mean gains), robust (plan once on gain quantiles),"
-                + " adaptive (re-plan every round on its gains); default all three",
-                example = "[\"static\", \"robust\", \"adaptive\"]") @Size(max = 3) List<@NotBlank String> policies,
-        @Schema(description = "robust's epsilon: the round exceeds its planned latency with probability at most this;"
-                + " within (0, 1), default 0.1", example = "0.1")
-        @DecimalMin(value = "0", inclusive = false) @DecimalMax(value = "1", inclusive = false)
+
+        @Schema(description = "Seed of the fading draws, default 0: the same seed, the same gains", example = "42")
+        Long seed,
+
+        @Schema(
+                description = "Any of static (plan once on the mean gains), robust (plan once on gain quantiles),"
+                        + " adaptive (re-plan every round on its gains); default all three",
+                example = "[\"static\", \"robust\", \"adaptive\"]")
+        @Size(max = 3)
+        List<@NotBlank String> policies,
+
+        @Schema(
+                description = "robust's epsilon: the round exceeds its planned latency with probability at most this;"
+                        + " within (0, 1), default 0.1",
+                example = "0.1")
+        @DecimalMin(value = "0", inclusive = false)
+        @DecimalMax(value = "1", inclusive = false)
         Double outageProbability) {}

@@ -38,40 +38,57 @@ public class SimulationService {
     public SimulationView simulate(SimulationRequest request) {
         PlanRequest plan = request.plan();
         if (plan.objective() != null && !PlanRequest.MEAN.equals(plan.objective())) {
-            throw Problems.badRequest("a simulation's plan has objective mean; the policies say how to plan",
-                    List.of(new FieldViolation("plan.objective", "must be mean (or absent) in a simulation;"
-                            + " the robust policy plans on quantiles")));
+            throw Problems.badRequest(
+                    "a simulation's plan has objective mean; the policies say how to plan",
+                    List.of(new FieldViolation(
+                            "plan.objective",
+                            "must be mean (or absent) in a simulation;" + " the robust policy plans on quantiles")));
         }
         Algorithm algorithm = ProblemBuilder.algorithm(plan.algorithm());
         List<Policy> policies = policies(request.policies());
-        PlanRequest.ChannelRequest c = request.channel() == null ? new PlanRequest.ChannelRequest(null, null, null)
-                : request.channel();
+        PlanRequest.ChannelRequest c =
+                request.channel() == null ? new PlanRequest.ChannelRequest(null, null, null) : request.channel();
         PlanRequest.ChannelRequest channel = new PlanRequest.ChannelRequest(
                 ProblemBuilder.channelKind(c.model(), "channel.model").wireName(),
-                c.coherenceRounds() == null ? 1 : c.coherenceRounds(), c.kFactor() == null ? 0.0 : c.kFactor());
+                c.coherenceRounds() == null ? 1 : c.coherenceRounds(),
+                c.kFactor() == null ? 0.0 : c.kFactor());
         ProblemBuilder.Resolved resolved = builder.resolve(plan, false);
         PlanningProblem problem = resolved.problem();
         long deviceRounds = (long) request.rounds() * problem.devices().size();
         if (deviceRounds > limits.maxSimulatedDeviceRounds()) {
-            throw Problems.badRequest("rounds x devices exceeds a service limit", List.of(new FieldViolation("rounds",
-                    request.rounds() + " rounds x " + problem.devices().size() + " devices = " + deviceRounds
-                            + "; at most " + limits.maxSimulatedDeviceRounds()
-                            + " allowed (loladeft.limits.max-simulated-device-rounds)")));
+            throw Problems.badRequest(
+                    "rounds x devices exceeds a service limit",
+                    List.of(new FieldViolation(
+                            "rounds",
+                            request.rounds() + " rounds x " + problem.devices().size() + " devices = " + deviceRounds
+                                    + "; at most " + limits.maxSimulatedDeviceRounds()
+                                    + " allowed (loladeft.limits.max-simulated-device-rounds)")));
         }
-        double epsilon = request.outageProbability() == null ? ProblemBuilder.DEFAULT_OUTAGE_PROBABILITY
+        double epsilon = request.outageProbability() == null
+                ? ProblemBuilder.DEFAULT_OUTAGE_PROBABILITY
                 : request.outageProbability();
         long seed = request.seed() == null ? 0L : request.seed();
         SimulationResult r;
         try {
-            r = simulator.run(new Simulation(problem, algorithm, ProblemBuilder.channelModel(channel),
-                    request.rounds(), seed, policies, epsilon), limits.simulationTimeBudgetMillis());
+            r = simulator.run(
+                    new Simulation(
+                            problem,
+                            algorithm,
+                            ProblemBuilder.channelModel(channel),
+                            request.rounds(),
+                            seed,
+                            policies,
+                            epsilon),
+                    limits.simulationTimeBudgetMillis());
         } catch (InvalidProblemException e) {
             throw PlanService.unprocessable(e.violations(), "the fleet is not a valid planning problem");
         } catch (InfeasibleProblemException e) {
             throw PlanService.unprocessable(e.violations(), "no plan exists for this fleet");
         } catch (ProblemTooLargeException | SolverTimeoutException | AlgorithmNotApplicableException e) {
-            throw Problems.unprocessable(e.getMessage(), List.of(new FieldViolation(
-                    e instanceof SolverTimeoutException ? "rounds" : "plan.algorithm", e.getMessage())));
+            throw Problems.unprocessable(
+                    e.getMessage(),
+                    List.of(new FieldViolation(
+                            e instanceof SolverTimeoutException ? "rounds" : "plan.algorithm", e.getMessage())));
         }
         return view(r, algorithm, channel, request.rounds(), seed, epsilon, problem);
     }
@@ -100,17 +117,37 @@ public class SimulationService {
         return out;
     }
 
-    private static SimulationView view(SimulationResult r, Algorithm algorithm, PlanRequest.ChannelRequest channel,
-            int rounds, long seed, double epsilon, PlanningProblem problem) {
+    private static SimulationView view(
+            SimulationResult r,
+            Algorithm algorithm,
+            PlanRequest.ChannelRequest channel,
+            int rounds,
+            long seed,
+            double epsilon,
+            PlanningProblem problem) {
         List<SimulationView.PolicyView> policies = new ArrayList<>();
         List<String> names = new ArrayList<>();
         for (SimulationResult.PolicyResult p : r.policies()) {
             names.add(p.policy().wireName());
-            policies.add(new SimulationView.PolicyView(p.policy().wireName(), p.plannedRoundLatencySeconds(),
-                    stats(p.realized()), stats(p.ratioToOptimum()), p.roundsOverPlanned(),
-                    p.plan() == null ? null : p.plan().assignments().stream().map(a -> new PlanView.AssignmentView(
-                            a.device(), a.layers(), a.head(), a.bandwidthHz(), a.computeSeconds(), a.uploadSeconds(),
-                            a.latencySeconds(), a.memoryBytes())).toList()));
+            policies.add(new SimulationView.PolicyView(
+                    p.policy().wireName(),
+                    p.plannedRoundLatencySeconds(),
+                    stats(p.realized()),
+                    stats(p.ratioToOptimum()),
+                    p.roundsOverPlanned(),
+                    p.plan() == null
+                            ? null
+                            : p.plan().assignments().stream()
+                                    .map(a -> new PlanView.AssignmentView(
+                                            a.device(),
+                                            a.layers(),
+                                            a.head(),
+                                            a.bandwidthHz(),
+                                            a.computeSeconds(),
+                                            a.uploadSeconds(),
+                                            a.latencySeconds(),
+                                            a.memoryBytes()))
+                                    .toList()));
         }
         List<SimulationView.RoundView> perRound = new ArrayList<>(r.rounds().size());
         for (SimulationResult.Round round : r.rounds()) {
@@ -126,9 +163,18 @@ public class SimulationService {
             }
             perRound.add(new SimulationView.RoundView(round.round(), gains, round.optimumSeconds(), latency, ratio));
         }
-        return new SimulationView(algorithm.wireName(), r.optimumAlgorithm().wireName(), channel, rounds, seed,
-                epsilon, r.perDeviceQuantile(), problem.devices().stream().map(d -> d.name()).toList(),
-                stats(r.optimum()), policies, perRound);
+        return new SimulationView(
+                algorithm.wireName(),
+                r.optimumAlgorithm().wireName(),
+                channel,
+                rounds,
+                seed,
+                epsilon,
+                r.perDeviceQuantile(),
+                problem.devices().stream().map(d -> d.name()).toList(),
+                stats(r.optimum()),
+                policies,
+                perRound);
     }
 
     private static SimulationView.Stats stats(SimulationResult.Stats s) {

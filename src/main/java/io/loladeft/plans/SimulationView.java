@@ -10,17 +10,28 @@ import java.util.Map;
  */
 @Schema(description = "Policies compared under a fading channel on the same seeded draws")
 public record SimulationView(
-        @Schema(description = "The algorithm every policy planned with") String algorithm,
+        @Schema(description = "The algorithm every policy planned with")
+        String algorithm,
+
         @Schema(description = "What computed each round's optimum: exact, or joint where exact refuses the size")
         String optimumAlgorithm,
+
         @Schema(description = "The fading model simulated") PlanRequest.ChannelRequest channel,
         int rounds,
         long seed,
         double outageProbability,
-        @Schema(description = "The quantile level of each device's gain the robust policy planned on:"
-                + " 1 - (1 - outageProbability)^(1/min(devices, blocks))") double perDeviceQuantile,
-        @Schema(description = "Device names in the order of every round's gainsDb") List<String> devices,
-        @Schema(description = "The per-round optimum's latencies") Stats optimum,
+
+        @Schema(
+                description = "The quantile level of each device's gain the robust policy planned on:"
+                        + " 1 - (1 - outageProbability)^(1/min(devices, blocks))")
+        double perDeviceQuantile,
+
+        @Schema(description = "Device names in the order of every round's gainsDb")
+        List<String> devices,
+
+        @Schema(description = "The per-round optimum's latencies")
+        Stats optimum,
+
         List<PolicyView> policies,
         List<RoundView> perRound) {
 
@@ -34,12 +45,26 @@ public record SimulationView(
      * @param roundsOverPlanned          rounds whose realized latency exceeded that promise (static, robust)
      * @param assignments                its one plan (static, robust)
      */
-    public record PolicyView(String policy, Double plannedRoundLatencySeconds, Stats realized,
-            @Schema(description = "Per-round ratio of its latency to the round's optimum") Stats ratioToOptimum,
-            Integer roundsOverPlanned, List<PlanView.AssignmentView> assignments) {}
+    public record PolicyView(
+            String policy,
+            Double plannedRoundLatencySeconds,
+            Stats realized,
+
+            @Schema(description = "Per-round ratio of its latency to the round's optimum")
+            Stats ratioToOptimum,
+
+            Integer roundsOverPlanned,
+            List<PlanView.AssignmentView> assignments) {}
 
     /** One round: each device's sampled gain (devices order), the optimum, and each policy's latency and ratio. */
-    public record RoundView(int round, List<Double> gainsDb, double optimumSeconds,
-            @Schema(description = "Realized round latency by policy") Map<String, Double> latencySeconds,
-            @Schema(description = "Latency over the round's optimum by policy") Map<String, Double> ratioToOptimum) {}
+    public record RoundView(
+            int round,
+            List<Double> gainsDb,
+            double optimumSeconds,
+
+            @Schema(description = "Realized round latency by policy")
+            Map<String, Double> latencySeconds,
+
+            @Schema(description = "Latency over the round's optimum by policy")
+            Map<String, Double> ratioToOptimum) {}
 }

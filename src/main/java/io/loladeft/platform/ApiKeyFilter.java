@@ -48,7 +48,9 @@ final class ApiKeyFilter extends OncePerRequestFilter {
         private final String name;
 
         KeyAuthentication(ApiKeys.Key key) {
-            super(key.roles().stream().map(r -> new SimpleGrantedAuthority(r.authority())).toList());
+            super(key.roles().stream()
+                    .map(r -> new SimpleGrantedAuthority(r.authority()))
+                    .toList());
             this.name = key.name();
             setAuthenticated(true);
         }
@@ -68,5 +70,4 @@ final class ApiKeyFilter extends OncePerRequestFilter {
             return "apikey:" + name;
         }
     }
-
 }

@@ -40,8 +40,8 @@ final class ApiKeys {
             int eq = entry.indexOf('=');
             int colon = entry.lastIndexOf(':');
             if (eq <= 0 || colon < eq) {
-                throw new IllegalArgumentException("loladeft.auth.api-keys: entry '" + redact(entry)
-                        + "' is not name=sha256hex:role[+role]");
+                throw new IllegalArgumentException(
+                        "loladeft.auth.api-keys: entry '" + redact(entry) + "' is not name=sha256hex:role[+role]");
             }
             String hex = entry.substring(eq + 1, colon).strip().toLowerCase(Locale.ROOT);
             if (!hex.matches("[0-9a-f]{64}")) {

@@ -30,20 +30,22 @@ class EmbeddedDatabaseConfig {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfig.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(@Value("${loladeft.embedded-db.data-dir}") Path dataDir,
-            @Value("${loladeft.embedded-db.port:0}") int port) throws IOException {
+    EmbeddedPostgres embeddedPostgres(
+            @Value("${loladeft.embedded-db.data-dir}") Path dataDir, @Value("${loladeft.embedded-db.port:0}") int port)
+            throws IOException {
         Files.createDirectories(dataDir);
-        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false);
+        EmbeddedPostgres.Builder builder =
+                EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false);
         if (port > 0) {
             builder.setPort(port);
         }
         EmbeddedPostgres postgres = builder.start();
         // The URL in full: a second process (another worker) joins with it.
-        log.warn("No spring.datasource.url configured: started an EMBEDDED PostgreSQL at {} (user and password"
+        log.warn(
+                "No spring.datasource.url configured: started an EMBEDDED PostgreSQL at {} (user and password"
                         + " postgres) with data under {}. Set SPRING_DATASOURCE_URL to use your own database.",
-                postgres.getJdbcUrl("postgres", "postgres"), dataDir.toAbsolutePath().normalize());
+                postgres.getJdbcUrl("postgres", "postgres"),
+                dataDir.toAbsolutePath().normalize());
         return postgres;
     }
 

@@ -14,13 +14,17 @@ final class ProblemAuthenticationHandlers {
     static void unauthorized(HttpServletRequest request, HttpServletResponse response, AuthenticationException e)
             throws IOException {
         response.setHeader("WWW-Authenticate", "Bearer, ApiKey");
-        ProblemWriter.write(request, response, 401, "Unauthorized",
-                "authenticate with a bearer token or an X-API-Key header");
+        ProblemWriter.write(
+                request, response, 401, "Unauthorized", "authenticate with a bearer token or an X-API-Key header");
     }
 
     static void forbidden(HttpServletRequest request, HttpServletResponse response, AccessDeniedException e)
             throws IOException {
-        ProblemWriter.write(request, response, 403, "Forbidden", "your role does not allow "
-                + request.getMethod() + " " + request.getRequestURI());
+        ProblemWriter.write(
+                request,
+                response,
+                403,
+                "Forbidden",
+                "your role does not allow " + request.getMethod() + " " + request.getRequestURI());
     }
 }

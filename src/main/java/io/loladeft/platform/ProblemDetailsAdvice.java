@@ -46,37 +46,42 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
     @Override
-    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(
+            HttpMessageNotReadableException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             if (t instanceof BodyTooLargeException tooLarge) {
-                return render(Problems.problem(HttpStatus.CONTENT_TOO_LARGE, "Request body too large",
-                        tooLarge.getMessage()), request);
+                return render(
+                        Problems.problem(HttpStatus.CONTENT_TOO_LARGE, "Request body too large", tooLarge.getMessage()),
+                        request);
             }
         }
         FieldViolation violation = describe(ex.getCause());
-        return render(Problems.badRequest("the request body could not be read: " + violation.message(),
-                List.of(violation)), request);
+        return render(
+                Problems.badRequest("the request body could not be read: " + violation.message(), List.of(violation)),
+                request);
     }
 
     @Override
-    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(
+            MethodArgumentNotValidException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldViolation> errors = new ArrayList<>();
         for (FieldError e : ex.getBindingResult().getFieldErrors()) {
             errors.add(new FieldViolation(e.getField(), e.getDefaultMessage()));
         }
-        ex.getBindingResult().getGlobalErrors()
+        ex.getBindingResult()
+                .getGlobalErrors()
                 .forEach(e -> errors.add(new FieldViolation(e.getObjectName(), e.getDefaultMessage())));
         return render(Problems.badRequest(errors.size() + " invalid field(s)", sorted(errors)), request);
     }
 
     @Override
-    protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
-            HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    protected ResponseEntity<Object> handleHandlerMethodValidationException(
+            HandlerMethodValidationException ex, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
         List<FieldViolation> errors = new ArrayList<>();
-        ex.getParameterValidationResults().forEach(result -> result.getResolvableErrors().forEach(e ->
-                errors.add(new FieldViolation(result.getMethodParameter().getParameterName(), e.getDefaultMessage()))));
+        ex.getParameterValidationResults()
+                .forEach(result -> result.getResolvableErrors()
+                        .forEach(e -> errors.add(new FieldViolation(
+                                result.getMethodParameter().getParameterName(), e.getDefaultMessage()))));
         return render(Problems.badRequest(errors.size() + " invalid parameter(s)", sorted(errors)), request);
     }
 
@@ -87,21 +92,27 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(DataIntegrityViolationException.class)
     ResponseEntity<Object> integrity(DataIntegrityViolationException ex, WebRequest request) {
-        log.info("Integrity violation answered with 409: {}", ex.getMostSpecificCause().getMessage());
+        log.info(
+                "Integrity violation answered with 409: {}",
+                ex.getMostSpecificCause().getMessage());
         return render(Problems.conflict("the request conflicts with stored data"), request);
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception ex, WebRequest request) {
         log.error("Unexpected error serving {}", request.getDescription(false), ex);
-        return render(Problems.problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error",
-                "the server failed to handle the request; it has been logged"), request);
+        return render(
+                Problems.problem(
+                        HttpStatus.INTERNAL_SERVER_ERROR,
+                        "Internal error",
+                        "the server failed to handle the request; it has been logged"),
+                request);
     }
 
     /** Spring's own problems (405, 406, 415, ...) leave {@code type} null: RFC 9457 says that means about:blank. */
     @Override
-    protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
-            WebRequest request) {
+    protected ResponseEntity<Object> createResponseEntity(
+            Object body, HttpHeaders headers, HttpStatusCode statusCode, WebRequest request) {
         if (body instanceof ProblemDetail problem && problem.getType() == null) {
             problem.setType(Problems.ABOUT_BLANK);
         }
@@ -113,7 +124,9 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     private static List<FieldViolation> sorted(Collection<FieldViolation> errors) {
-        return errors.stream().sorted(Comparator.comparing(FieldViolation::field)).toList();
+        return errors.stream()
+                .sorted(Comparator.comparing(FieldViolation::field))
+                .toList();
     }
 
     /** Turns Jackson's reason into a field path and a sentence free of Java class names. */
@@ -128,14 +141,16 @@ class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (cause instanceof ValueInstantiationException vie && vie.getCause() != null) {
             return new FieldViolation(field, vie.getCause().getMessage());
         }
-        if (cause instanceof InvalidFormatException invalid && "must be a finite number".equals(invalid.getOriginalMessage())) {
+        if (cause instanceof InvalidFormatException invalid
+                && "must be a finite number".equals(invalid.getOriginalMessage())) {
             return new FieldViolation(field, "must be a finite number");
         }
         if (cause instanceof MismatchedInputException mismatch) {
             return new FieldViolation(field, "wrong type: expected " + expected(mismatch.getTargetType()));
         }
         if (cause instanceof StreamConstraintsException) {
-            return new FieldViolation(field, "the JSON exceeds a parser limit (nesting depth: loladeft.limits.max-json-depth)");
+            return new FieldViolation(
+                    field, "the JSON exceeds a parser limit (nesting depth: loladeft.limits.max-json-depth)");
         }
         if (cause instanceof StreamReadException read) {
             TokenStreamLocation at = read.getLocation();

@@ -23,12 +23,18 @@ class ProblemErrorController implements ErrorController {
     @RequestMapping(path = "/error", produces = MediaType.APPLICATION_PROBLEM_JSON_VALUE)
     ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        HttpStatus status = code instanceof Integer c && HttpStatus.resolve(c) != null ? HttpStatus.valueOf(c)
+        HttpStatus status = code instanceof Integer c && HttpStatus.resolve(c) != null
+                ? HttpStatus.valueOf(c)
                 : HttpStatus.INTERNAL_SERVER_ERROR;
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, status.is5xxServerError()
-                ? "the server failed to handle the request; it has been logged" : "the request could not be served");
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(
+                status,
+                status.is5xxServerError()
+                        ? "the server failed to handle the request; it has been logged"
+                        : "the request could not be served");
         problem.setType(Problems.ABOUT_BLANK);
         problem.setTitle(status.getReasonPhrase());
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return ResponseEntity.status(status)
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem);
     }
 }

@@ -32,8 +32,8 @@ public class ProblemErrorReportValve extends ErrorReportValve {
             response.setCharacterEncoding("UTF-8");
             Writer writer = response.getReporter();
             if (writer != null) {
-                writer.write("{\"type\":\"" + Problems.ABOUT_BLANK + "\",\"title\":\"" + title + "\",\"status\":" + status
-                        + ",\"detail\":\"the request could not be served\"}");
+                writer.write("{\"type\":\"" + Problems.ABOUT_BLANK + "\",\"title\":\"" + title + "\",\"status\":"
+                        + status + ",\"detail\":\"the request could not be served\"}");
                 response.finishResponse();
             }
         } catch (IOException | IllegalStateException e) {

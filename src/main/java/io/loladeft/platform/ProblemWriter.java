@@ -21,8 +21,8 @@ final class ProblemWriter {
 
     private ProblemWriter() {}
 
-    static void write(HttpServletRequest request, HttpServletResponse response, int status, String title,
-            String detail) throws IOException {
+    static void write(HttpServletRequest request, HttpServletResponse response, int status, String title, String detail)
+            throws IOException {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", Problems.ABOUT_BLANK.toString());
         problem.put("title", title);

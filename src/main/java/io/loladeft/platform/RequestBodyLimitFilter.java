@@ -1,5 +1,6 @@
 package io.loladeft.platform;
 
+import io.loladeft.common.Limits;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -8,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import io.loladeft.common.Limits;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -29,7 +29,11 @@ class RequestBodyLimitFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         if (request.getContentLengthLong() > maxBytes) {
-            ProblemWriter.write(request, response, 413, "Request body too large",
+            ProblemWriter.write(
+                    request,
+                    response,
+                    413,
+                    "Request body too large",
                     "the request body exceeds the limit of " + maxBytes + " bytes");
             return;
         }

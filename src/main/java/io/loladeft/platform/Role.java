@@ -8,7 +8,9 @@ import java.util.Locale;
  * the registries and jobs. Each role includes the ones before it.
  */
 enum Role {
-    READER, PLANNER, OPERATOR;
+    READER,
+    PLANNER,
+    OPERATOR;
 
     String authority() {
         return "ROLE_" + name();
@@ -18,8 +20,10 @@ enum Role {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown role '" + name + "'; roles are "
-                    + Arrays.toString(values()).toLowerCase(Locale.ROOT), e);
+            throw new IllegalArgumentException(
+                    "unknown role '" + name + "'; roles are "
+                            + Arrays.toString(values()).toLowerCase(Locale.ROOT),
+                    e);
         }
     }
 

@@ -40,24 +40,28 @@ class SecurityConfig {
     @Bean
     RoleHierarchy roleHierarchy() {
         return RoleHierarchyImpl.withDefaultRolePrefix()
-                .role(Role.OPERATOR.name()).implies(Role.PLANNER.name())
-                .role(Role.PLANNER.name()).implies(Role.READER.name())
+                .role(Role.OPERATOR.name())
+                .implies(Role.PLANNER.name())
+                .role(Role.PLANNER.name())
+                .implies(Role.READER.name())
                 .build();
     }
 
     /** Requests the firewall refuses (encoded slashes, '//', …) answer 400 as problem details too. */
     @Bean
     RequestRejectedHandler requestRejectedHandler() {
-        return (request, response, e) -> ProblemWriter.write(request, response, 400, "Bad Request",
-                "the request URL is not acceptable");
+        return (request, response, e) ->
+                ProblemWriter.write(request, response, 400, "Bad Request", "the request URL is not acceptable");
     }
 
     @Bean
-    SecurityFilterChain api(HttpSecurity http,
+    SecurityFilterChain api(
+            HttpSecurity http,
             @Value("${loladeft.auth.enabled:true}") boolean enabled,
             @Value("${loladeft.auth.api-keys:}") String apiKeys,
             @Value("${loladeft.auth.jwt.roles-claim:roles}") String rolesClaim,
-            ObjectProvider<JwtDecoder> jwtDecoder) throws Exception {
+            ObjectProvider<JwtDecoder> jwtDecoder)
+            throws Exception {
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
@@ -89,19 +93,24 @@ class SecurityConfig {
         }
         http.exceptionHandling(e -> e.authenticationEntryPoint(ProblemAuthenticationHandlers::unauthorized)
                 .accessDeniedHandler(ProblemAuthenticationHandlers::forbidden));
-        return http.authorizeHttpRequests(a -> a
-                        .requestMatchers("/livez", "/readyz", "/error").permitAll()
-                        .requestMatchers(EndpointRequest.toAnyEndpoint()).permitAll()
+        return http.authorizeHttpRequests(a -> a.requestMatchers("/livez", "/readyz", "/error")
+                        .permitAll()
+                        .requestMatchers(EndpointRequest.toAnyEndpoint())
+                        .permitAll()
                         .requestMatchers("/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui/**", "/swagger-ui.html")
                         .permitAll()
                         // SSE streams finish on an async dispatch of an already authorised request.
-                        .dispatcherTypeMatchers(DispatcherType.ASYNC).permitAll()
-                        .requestMatchers(HttpMethod.GET, "/api/**").hasRole(Role.READER.name())
-                        .requestMatchers(HttpMethod.POST, "/api/v1/plans", "/api/v1/plans/compare",
-                                "/api/v1/plans/simulate")
+                        .dispatcherTypeMatchers(DispatcherType.ASYNC)
+                        .permitAll()
+                        .requestMatchers(HttpMethod.GET, "/api/**")
+                        .hasRole(Role.READER.name())
+                        .requestMatchers(
+                                HttpMethod.POST, "/api/v1/plans", "/api/v1/plans/compare", "/api/v1/plans/simulate")
                         .hasRole(Role.PLANNER.name())
-                        .requestMatchers("/api/**").hasRole(Role.OPERATOR.name())
-                        .anyRequest().authenticated())
+                        .requestMatchers("/api/**")
+                        .hasRole(Role.OPERATOR.name())
+                        .anyRequest()
+                        .authenticated())
                 .build();
     }
 

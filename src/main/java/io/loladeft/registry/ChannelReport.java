@@ -13,6 +13,11 @@ import java.time.Instant;
 @Schema(description = "A measured uplink channel power gain and when it was measured")
 public record ChannelReport(
         @Schema(description = "Measured uplink channel power gain in dB", example = "-93.5")
-        @NotNull @DecimalMin("-300") @DecimalMax("100") Double gainDb,
+        @NotNull
+        @DecimalMin("-300")
+        @DecimalMax("100")
+        Double gainDb,
+
         @Schema(description = "When it was measured (RFC 3339); not in the future", example = "2026-11-30T12:00:00Z")
-        @NotNull Instant measuredAt) {}
+        @NotNull
+        Instant measuredAt) {}

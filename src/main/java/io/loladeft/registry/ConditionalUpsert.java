@@ -47,7 +47,11 @@ final class ConditionalUpsert<E extends ConditionalUpsert.Row<B, V>, B, V> {
      * @param fresh        a new row of a name, not yet stored
      * @param saveAndFlush stores a row at once, so that a taken name fails here
      */
-    ConditionalUpsert(String kind, String collection, Function<String, Optional<E>> find, Function<String, E> fresh,
+    ConditionalUpsert(
+            String kind,
+            String collection,
+            Function<String, Optional<E>> find,
+            Function<String, E> fresh,
             UnaryOperator<E> saveAndFlush) {
         this.kind = kind;
         this.collection = collection;
@@ -59,7 +63,8 @@ final class ConditionalUpsert<E extends ConditionalUpsert.Row<B, V>, B, V> {
     /** A new row; 409 when the name is taken. */
     V create(String name, B body) {
         if (find.apply(name).isPresent()) {
-            throw Problems.conflict(what(name) + " already exists; use PUT " + collection + "/" + name + " to replace it");
+            throw Problems.conflict(
+                    what(name) + " already exists; use PUT " + collection + "/" + name + " to replace it");
         }
         return insert(name, body);
     }
@@ -79,7 +84,8 @@ final class ConditionalUpsert<E extends ConditionalUpsert.Row<B, V>, B, V> {
     void requireName(String name, String bodyName) {
         Names.require(name, "name");
         if (bodyName != null && !bodyName.equals(name)) {
-            throw Problems.badRequest("the body names another " + kind + " than the path",
+            throw Problems.badRequest(
+                    "the body names another " + kind + " than the path",
                     List.of(new FieldViolation("name", "must equal the path's '" + name + "' or be omitted")));
         }
     }

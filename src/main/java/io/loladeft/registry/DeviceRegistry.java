@@ -29,8 +29,8 @@ public class DeviceRegistry {
     DeviceRegistry(DeviceRepository devices, Limits limits) {
         this.devices = devices;
         this.limits = limits;
-        this.upserts = new ConditionalUpsert<>("device", "/api/v1/devices", devices::findByName, RegisteredDevice::new,
-                devices::saveAndFlush);
+        this.upserts = new ConditionalUpsert<>(
+                "device", "/api/v1/devices", devices::findByName, RegisteredDevice::new, devices::saveAndFlush);
     }
 
     @Transactional
@@ -61,7 +61,8 @@ public class DeviceRegistry {
             index.put(specs.get(i).name(), i);
         }
         for (RegisteredDevice existing : devices.findByNameIn(index.keySet())) {
-            errors.add(new FieldViolation("devices[" + index.get(existing.name()) + "].name",
+            errors.add(new FieldViolation(
+                    "devices[" + index.get(existing.name()) + "].name",
                     "device '" + existing.name() + "' already exists"));
         }
         if (!errors.isEmpty()) {
@@ -77,7 +78,8 @@ public class DeviceRegistry {
 
     @Transactional(readOnly = true)
     public PageView<DeviceView> list(LabelSelector selector, Pageable pageable) {
-        return PageView.of(devices.findAll(selector.toSpecification(), Sorting.checked(pageable, Sorting.DEVICE_PROPERTIES)),
+        return PageView.of(
+                devices.findAll(selector.toSpecification(), Sorting.checked(pageable, Sorting.DEVICE_PROPERTIES)),
                 RegisteredDevice::view);
     }
 
@@ -85,14 +87,17 @@ public class DeviceRegistry {
     @Transactional(readOnly = true)
     public List<DeviceView> select(LabelSelector selector) {
         return devices.findAll(selector.toSpecification(), Sort.by("name")).stream()
-                .map(RegisteredDevice::view).toList();
+                .map(RegisteredDevice::view)
+                .toList();
     }
 
     /** The registered devices among these names, in name order; absent names are simply not there. */
     @Transactional(readOnly = true)
     public List<DeviceView> findByNames(List<String> names) {
-        return devices.findByNameIn(names).stream().map(RegisteredDevice::view)
-                .sorted(Comparator.comparing(DeviceView::name)).toList();
+        return devices.findByNameIn(names).stream()
+                .map(RegisteredDevice::view)
+                .sorted(Comparator.comparing(DeviceView::name))
+                .toList();
     }
 
     /** Idempotent create-or-replace, what an operator's reconcile loop calls. */
@@ -110,9 +115,11 @@ public class DeviceRegistry {
     @Transactional
     public DeviceView reportChannel(String name, ChannelReport report) {
         if (report.measuredAt().isAfter(Instant.now().plus(CLOCK_SKEW))) {
-            throw Problems.badRequest("the measurement is dated in the future",
-                    List.of(new FieldViolation("measuredAt", "must not be later than now (plus "
-                            + CLOCK_SKEW.toSeconds() + " s of clock skew)")));
+            throw Problems.badRequest(
+                    "the measurement is dated in the future",
+                    List.of(new FieldViolation(
+                            "measuredAt",
+                            "must not be later than now (plus " + CLOCK_SKEW.toSeconds() + " s of clock skew)")));
         }
         RegisteredDevice device = upserts.existing(name);
         device.report(report);

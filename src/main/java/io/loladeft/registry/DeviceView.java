@@ -14,10 +14,18 @@ public record DeviceView(
         double channelGainDb,
         Map<String, String> labels,
         MeasuredProfile profile,
-        @Schema(description = "The latest measured channel gain, if the device reported one") ChannelReport channel,
-        @Schema(description = "Taken out of service: no new plan uses it, and running jobs leave it out from their"
-                + " next round") boolean unschedulable,
-        @Schema(description = "The speed jobs measured, once a round has completed on the device") Calibration calibration,
+
+        @Schema(description = "The latest measured channel gain, if the device reported one")
+        ChannelReport channel,
+
+        @Schema(
+                description = "Taken out of service: no new plan uses it, and running jobs leave it out from their"
+                        + " next round")
+        boolean unschedulable,
+
+        @Schema(description = "The speed jobs measured, once a round has completed on the device")
+        Calibration calibration,
+
         Instant createdAt,
         Instant updatedAt,
         long version) {}

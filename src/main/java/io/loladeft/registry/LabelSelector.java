@@ -20,7 +20,12 @@ import org.springframework.data.jpa.domain.Specification;
  */
 public record LabelSelector(List<Requirement> requirements) {
 
-    public enum Operator { EQUALS, NOT_EQUALS, EXISTS, NOT_EXISTS }
+    public enum Operator {
+        EQUALS,
+        NOT_EQUALS,
+        EXISTS,
+        NOT_EXISTS
+    }
 
     public record Requirement(String key, Operator operator, String value) {}
 
@@ -38,8 +43,10 @@ public record LabelSelector(List<Requirement> requirements) {
             Matcher m = REQUIREMENT.matcher(part);
             boolean negated = m.matches() && !m.group(1).isEmpty();
             if (!m.matches() || (negated && m.group(3) != null)) {
-                throw Problems.badRequest("labelSelector is not a valid label selector",
-                        List.of(new FieldViolation("labelSelector",
+                throw Problems.badRequest(
+                        "labelSelector is not a valid label selector",
+                        List.of(new FieldViolation(
+                                "labelSelector",
                                 "cannot parse '" + part.strip() + "': use key=value, key!=value, key or !key")));
             }
             String key = m.group(2);
@@ -62,12 +69,13 @@ public record LabelSelector(List<Requirement> requirements) {
             for (Requirement r : requirements) {
                 Expression<String> value =
                         cb.function("jsonb_extract_path_text", String.class, root.get("labels"), cb.literal(r.key()));
-                predicates.add(switch (r.operator()) {
-                    case EQUALS -> cb.equal(value, r.value());
-                    case NOT_EQUALS -> cb.or(cb.isNull(value), cb.notEqual(value, r.value()));
-                    case EXISTS -> cb.isNotNull(value);
-                    case NOT_EXISTS -> cb.isNull(value);
-                });
+                predicates.add(
+                        switch (r.operator()) {
+                            case EQUALS -> cb.equal(value, r.value());
+                            case NOT_EQUALS -> cb.or(cb.isNull(value), cb.notEqual(value, r.value()));
+                            case EXISTS -> cb.isNotNull(value);
+                            case NOT_EXISTS -> cb.isNull(value);
+                        });
             }
             return cb.and(predicates.toArray(Predicate[]::new));
         };

@@ -4,13 +4,13 @@ import io.loladeft.common.ETags;
 import io.loladeft.common.PageView;
 import io.loladeft.common.Problems;
 import io.swagger.v3.oas.annotations.Operation;
-import org.springdoc.core.annotations.ParameterObject;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import java.net.URI;
 import java.util.List;
+import org.springdoc.core.annotations.ParameterObject;
 import org.springframework.data.domain.Pageable;
 import org.springframework.data.web.PageableDefault;
 import org.springframework.http.HttpStatus;
@@ -42,9 +42,16 @@ class ModelController {
     }
 
     @PostMapping(path = "/api/v1/models", consumes = "application/json", produces = "application/json")
-    @Operation(operationId = "registerModel", summary = "Register a model", description = "409 if the name is taken; PUT replaces.")
-    ResponseEntity<ModelView> create(@Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-            content = @Content(examples = @ExampleObject(EXAMPLE))) ModelRequest body) {
+    @Operation(
+            operationId = "registerModel",
+            summary = "Register a model",
+            description = "409 if the name is taken; PUT replaces.")
+    ResponseEntity<ModelView> create(
+            @Valid
+                    @RequestBody
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(EXAMPLE)))
+                    ModelRequest body) {
         return created(registry.create(body));
     }
 
@@ -55,18 +62,22 @@ class ModelController {
     }
 
     @PostMapping(path = "/api/v1/model-presets/{preset}", produces = "application/json")
-    @Operation(operationId = "registerModelPreset", summary = "Register a preset (roberta-base, roberta-large) as a model",
+    @Operation(
+            operationId = "registerModelPreset",
+            summary = "Register a preset (roberta-base, roberta-large) as a model",
             description = "The model takes the preset's name unless ?name= gives another.")
-    ResponseEntity<ModelView> createFromPreset(@PathVariable String preset,
-            @RequestParam(required = false) String name) {
+    ResponseEntity<ModelView> createFromPreset(
+            @PathVariable String preset, @RequestParam(required = false) String name) {
         return created(registry.createFromPreset(preset, name));
     }
 
     @GetMapping(path = "/api/v1/models/{name}", produces = "application/json")
-    @Operation(operationId = "getModel", summary = "Get a model", description = "The ETag header carries the version for If-Match.")
+    @Operation(
+            operationId = "getModel",
+            summary = "Get a model",
+            description = "The ETag header carries the version for If-Match.")
     ResponseEntity<ModelView> get(@PathVariable String name) {
-        ModelView view = registry.findByName(name)
-                .orElseThrow(() -> Problems.notFound("model", name));
+        ModelView view = registry.findByName(name).orElseThrow(() -> Problems.notFound("model", name));
         return ResponseEntity.ok().eTag(ETags.of(view.version())).body(view);
     }
 
@@ -77,26 +88,37 @@ class ModelController {
     }
 
     @PutMapping(path = "/api/v1/models/{name}", consumes = "application/json", produces = "application/json")
-    @Operation(operationId = "upsertModel", summary = "Create or replace a model (idempotent)",
+    @Operation(
+            operationId = "upsertModel",
+            summary = "Create or replace a model (idempotent)",
             description = "201 when created, 200 when replaced. If-Match makes the write conditional (412).")
-    ResponseEntity<ModelView> upsert(@PathVariable String name,
+    ResponseEntity<ModelView> upsert(
+            @PathVariable String name,
             @RequestHeader(name = "If-Match", required = false) String ifMatch,
-            @Valid @RequestBody @io.swagger.v3.oas.annotations.parameters.RequestBody(
-                    content = @Content(examples = @ExampleObject(EXAMPLE))) ModelRequest body) {
+            @Valid
+                    @RequestBody
+                    @io.swagger.v3.oas.annotations.parameters.RequestBody(
+                            content = @Content(examples = @ExampleObject(EXAMPLE)))
+                    ModelRequest body) {
         Upserted<ModelView> result = registry.upsert(name, body, ifMatch);
-        return result.created() ? created(result.value())
+        return result.created()
+                ? created(result.value())
                 : ResponseEntity.ok().eTag(ETags.of(result.value().version())).body(result.value());
     }
 
     @DeleteMapping("/api/v1/models/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(operationId = "deleteModel", summary = "Delete a model", description = "If-Match makes the delete conditional (412).")
+    @Operation(
+            operationId = "deleteModel",
+            summary = "Delete a model",
+            description = "If-Match makes the delete conditional (412).")
     void delete(@PathVariable String name, @RequestHeader(name = "If-Match", required = false) String ifMatch) {
         registry.delete(name, ifMatch);
     }
 
     private static ResponseEntity<ModelView> created(ModelView view) {
         return ResponseEntity.created(URI.create("/api/v1/models/" + view.name()))
-                .eTag(ETags.of(view.version())).body(view);
+                .eTag(ETags.of(view.version()))
+                .body(view);
     }
 }

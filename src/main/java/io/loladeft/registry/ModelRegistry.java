@@ -22,8 +22,8 @@ public class ModelRegistry {
     ModelRegistry(ModelRepository models, PathRoots paths) {
         this.models = models;
         this.paths = paths;
-        this.upserts = new ConditionalUpsert<>("model", "/api/v1/models", models::findByName, RegisteredModel::new,
-                models::saveAndFlush);
+        this.upserts = new ConditionalUpsert<>(
+                "model", "/api/v1/models", models::findByName, RegisteredModel::new, models::saveAndFlush);
     }
 
     @Transactional
@@ -38,7 +38,9 @@ public class ModelRegistry {
     public ModelView createFromPreset(String preset, String name) {
         ModelRequest body = ModelPresets.ALL.get(preset);
         if (body == null) {
-            throw Problems.problem(HttpStatus.NOT_FOUND, "Not found",
+            throw Problems.problem(
+                    HttpStatus.NOT_FOUND,
+                    "Not found",
                     "no preset '" + preset + "'; known presets: " + String.join(", ", ModelPresets.ALL.keySet()));
         }
         return create(body.withName(name == null ? preset : name));

@@ -18,7 +18,8 @@ final class Names {
     /** A 400 naming {@code field} unless {@code name} is a DNS label. */
     static void require(String name, String field) {
         if (name == null || !name.matches(DNS_LABEL)) {
-            throw Problems.badRequest("invalid name",
+            throw Problems.badRequest(
+                    "invalid name",
                     List.of(new FieldViolation(field, name == null ? "must not be null" : DNS_LABEL_MESSAGE)));
         }
     }

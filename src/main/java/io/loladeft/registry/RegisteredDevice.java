@@ -99,14 +99,21 @@ class RegisteredDevice implements ConditionalUpsert.Row<DeviceRequest, DeviceVie
      * where needed to stay non-decreasing in depth, as the planner requires.
      */
     void recalibrate(DeviceMeasured m) {
-        effectiveFlops = effectiveFlops == null ? m.effectiveFlops()
+        effectiveFlops = effectiveFlops == null
+                ? m.effectiveFlops()
                 : (1 - CALIBRATION_WEIGHT) * effectiveFlops + CALIBRATION_WEIGHT * m.effectiveFlops();
         calibratedRounds++;
         calibratedAt = Instant.now();
-        if (profile != null && profile.hostFlops() == null && m.depth() != null && m.depth() >= 1
-                && m.depth() <= profile.computeSeconds().size() && m.secondsPerIteration() > 0) {
-            profile = new MeasuredProfile(monotone(profile.computeSeconds(), m.depth() - 1, m.secondsPerIteration()),
-                    profile.memoryBytes(), null);
+        if (profile != null
+                && profile.hostFlops() == null
+                && m.depth() != null
+                && m.depth() >= 1
+                && m.depth() <= profile.computeSeconds().size()
+                && m.secondsPerIteration() > 0) {
+            profile = new MeasuredProfile(
+                    monotone(profile.computeSeconds(), m.depth() - 1, m.secondsPerIteration()),
+                    profile.memoryBytes(),
+                    null);
         }
         updatedAt = calibratedAt;
     }
@@ -138,9 +145,19 @@ class RegisteredDevice implements ConditionalUpsert.Row<DeviceRequest, DeviceVie
 
     @Override
     public DeviceView view() {
-        return new DeviceView(name, computeFlops, memoryBytes, txPowerDbm, channelGainDb, Map.copyOf(labels),
-                profile, reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt), unschedulable,
+        return new DeviceView(
+                name,
+                computeFlops,
+                memoryBytes,
+                txPowerDbm,
+                channelGainDb,
+                Map.copyOf(labels),
+                profile,
+                reportedAt == null ? null : new ChannelReport(reportedGainDb, reportedAt),
+                unschedulable,
                 effectiveFlops == null ? null : new Calibration(effectiveFlops, calibratedRounds, calibratedAt),
-                createdAt, updatedAt, version);
+                createdAt,
+                updatedAt,
+                version);
     }
 }

@@ -57,7 +57,17 @@ class RegisteredModel implements ConditionalUpsert.Row<ModelRequest, ModelView> 
 
     @Override
     public ModelView view() {
-        return new ModelView(name, spec.architecture(), spec.block(), spec.precision(), spec.weightsDir(),
-                spec.tokenizerDir(), spec.pretrained(), spec.profile(), createdAt, updatedAt, version);
+        return new ModelView(
+                name,
+                spec.architecture(),
+                spec.block(),
+                spec.precision(),
+                spec.weightsDir(),
+                spec.tokenizerDir(),
+                spec.pretrained(),
+                spec.profile(),
+                createdAt,
+                updatedAt,
+                version);
     }
 }

@@ -11,7 +11,8 @@ import org.springframework.data.domain.Sort;
 /** Listings sort by a few known properties only (name by default): a client's sort never reaches SQL raw. */
 final class Sorting {
 
-    static final Set<String> DEVICE_PROPERTIES = Set.of("name", "createdAt", "updatedAt", "computeFlops", "memoryBytes");
+    static final Set<String> DEVICE_PROPERTIES =
+            Set.of("name", "createdAt", "updatedAt", "computeFlops", "memoryBytes");
     static final Set<String> MODEL_PROPERTIES = Set.of("name", "createdAt", "updatedAt");
 
     private Sorting() {}
@@ -22,8 +23,11 @@ final class Sorting {
         }
         for (Sort.Order order : pageable.getSort()) {
             if (!allowed.contains(order.getProperty())) {
-                throw Problems.badRequest("cannot sort by '" + order.getProperty() + "'",
-                        List.of(new FieldViolation("sort", "sort by one of " + allowed.stream().sorted().toList())));
+                throw Problems.badRequest(
+                        "cannot sort by '" + order.getProperty() + "'",
+                        List.of(new FieldViolation(
+                                "sort",
+                                "sort by one of " + allowed.stream().sorted().toList())));
             }
         }
         return pageable;

@@ -30,6 +30,13 @@ class AnalyticCostTest {
         JsonObject r = AnalyticVsMeasured.compare(JsonParser.parseString(json).getAsJsonObject());
         assertEquals(2e9, r.get("fittedFlops").getAsDouble(), 1e-3);
         assertEquals(0.0, r.get("maxAbsErrorFitted").getAsDouble(), 1e-12);
-        assertEquals(-0.5, r.getAsJsonArray("depths").get(0).getAsJsonObject().get("errorGemm").getAsDouble(), 1e-12);
+        assertEquals(
+                -0.5,
+                r.getAsJsonArray("depths")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("errorGemm")
+                        .getAsDouble(),
+                1e-12);
     }
 }

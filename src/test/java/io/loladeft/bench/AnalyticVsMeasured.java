@@ -22,12 +22,12 @@ import java.util.Locale;
  */
 public final class AnalyticVsMeasured {
 
-    private AnalyticVsMeasured() {
-    }
+    private AnalyticVsMeasured() {}
 
     public static void main(String[] args) throws IOException {
         for (String a : args) {
-            JsonObject r = compare(JsonParser.parseString(Files.readString(Path.of(a))).getAsJsonObject());
+            JsonObject r =
+                    compare(JsonParser.parseString(Files.readString(Path.of(a))).getAsJsonObject());
             System.out.println(markdown(r));
             System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
         }
@@ -35,8 +35,12 @@ public final class AnalyticVsMeasured {
 
     public static JsonObject compare(JsonObject report) {
         int layers = report.get("layers").getAsInt();
-        AnalyticCost cost = new AnalyticCost(layers, report.get("hidden").getAsInt(),
-                report.get("intermediate").getAsInt(), 2, report.get("batchSize").getAsInt(),
+        AnalyticCost cost = new AnalyticCost(
+                layers,
+                report.get("hidden").getAsInt(),
+                report.get("intermediate").getAsInt(),
+                2,
+                report.get("batchSize").getAsInt(),
                 report.get("seqLen").getAsInt());
         double hostFlops = report.get("hostFlops").getAsDouble();
         JsonArray raw = report.getAsJsonArray("raw");
@@ -46,7 +50,8 @@ public final class AnalyticVsMeasured {
         double sxx = 0;
         for (int i = 0; i < layers; i++) {
             JsonObject d = raw.get(i).getAsJsonObject();
-            flops[i] = cost.iterationFlops(d.get("depth").getAsInt(), d.get("blockParameters").getAsLong());
+            flops[i] = cost.iterationFlops(
+                    d.get("depth").getAsInt(), d.get("blockParameters").getAsLong());
             measured[i] = d.get("medianSeconds").getAsDouble();
             sxy += flops[i] * measured[i];
             sxx += flops[i] * flops[i];
@@ -88,21 +93,36 @@ public final class AnalyticVsMeasured {
 
     public static String markdown(JsonObject c) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%s, L=%d, h=%d, b=%d, s=%d: GEMM f = %.2f GFLOP/s, fitted f = %.2f GFLOP/s%n%n",
-                c.get("blockKind").getAsString(), c.get("layers").getAsInt(), c.get("hidden").getAsInt(),
-                c.get("batchSize").getAsInt(), c.get("seqLen").getAsInt(), c.get("gemmFlops").getAsDouble() / 1e9,
+        sb.append(String.format(
+                Locale.ROOT,
+                "%s, L=%d, h=%d, b=%d, s=%d: GEMM f = %.2f GFLOP/s, fitted f = %.2f GFLOP/s%n%n",
+                c.get("blockKind").getAsString(),
+                c.get("layers").getAsInt(),
+                c.get("hidden").getAsInt(),
+                c.get("batchSize").getAsInt(),
+                c.get("seqLen").getAsInt(),
+                c.get("gemmFlops").getAsDouble() / 1e9,
                 c.get("fittedFlops").getAsDouble() / 1e9));
         sb.append("| depth | GFLOP | measured s | predicted s (GEMM f) | error | predicted s (fitted f) | error |\n");
         sb.append("|---|---|---|---|---|---|---|\n");
         for (var e : c.getAsJsonArray("depths")) {
             JsonObject r = e.getAsJsonObject();
-            sb.append(String.format(Locale.ROOT, "| %d | %.2f | %.4f | %.4f | %+.1f%% | %.4f | %+.1f%% |%n",
-                    r.get("depth").getAsInt(), r.get("flops").getAsDouble() / 1e9, r.get("measuredSeconds").getAsDouble(),
-                    r.get("predictedSecondsGemm").getAsDouble(), 100 * r.get("errorGemm").getAsDouble(),
-                    r.get("predictedSecondsFitted").getAsDouble(), 100 * r.get("errorFitted").getAsDouble()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %.2f | %.4f | %.4f | %+.1f%% | %.4f | %+.1f%% |%n",
+                    r.get("depth").getAsInt(),
+                    r.get("flops").getAsDouble() / 1e9,
+                    r.get("measuredSeconds").getAsDouble(),
+                    r.get("predictedSecondsGemm").getAsDouble(),
+                    100 * r.get("errorGemm").getAsDouble(),
+                    r.get("predictedSecondsFitted").getAsDouble(),
+                    100 * r.get("errorFitted").getAsDouble()));
         }
-        sb.append(String.format(Locale.ROOT, "%nmax |error|: %.1f%% (GEMM f), %.1f%% (fitted f)%n",
-                100 * c.get("maxAbsErrorGemm").getAsDouble(), 100 * c.get("maxAbsErrorFitted").getAsDouble()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nmax |error|: %.1f%% (GEMM f), %.1f%% (fitted f)%n",
+                100 * c.get("maxAbsErrorGemm").getAsDouble(),
+                100 * c.get("maxAbsErrorFitted").getAsDouble()));
         return sb.toString();
     }
 }

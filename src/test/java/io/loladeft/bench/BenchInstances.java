@@ -21,15 +21,18 @@ public final class BenchInstances {
     public static final ModelSpec LARGE_LORA = new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.lora(8, 16), 4, 4);
     public static final ModelSpec BASE_LORA = new ModelSpec(RobertaShape.ROBERTA_BASE, BlockSpec.lora(8, 16), 4, 4);
 
-    private BenchInstances() {
-    }
+    private BenchInstances() {}
 
     public static List<Device> fleet(int k, long seed, double memoryBytes) {
         SplittableRandom r = new SplittableRandom(seed);
         List<Device> out = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            out.add(Device.of("dev-" + i, (5 + 45 * r.nextDouble()) * 1e12, memoryBytes * (0.6 + 0.8 * r.nextDouble()),
-                    20 + 3 * r.nextDouble(), -(100 + 30 * r.nextDouble())));
+            out.add(Device.of(
+                    "dev-" + i,
+                    (5 + 45 * r.nextDouble()) * 1e12,
+                    memoryBytes * (0.6 + 0.8 * r.nextDouble()),
+                    20 + 3 * r.nextDouble(),
+                    -(100 + 30 * r.nextDouble())));
         }
         return out;
     }
@@ -46,7 +49,14 @@ public final class BenchInstances {
     /** K devices and one block per layer of RoBERTa-base (12) or -large (24), 20 MHz. */
     public static PlanningProblem jbba(int k, int blocks, long seed) {
         ModelSpec m = blocks == 12 ? BASE_LORA : LARGE_LORA;
-        return new PlanningProblem(fleet(k, seed, blocks == 12 ? 8e9 : 12e9), m, PlanningProblem.oneBlockPerLayer(m),
-                Training.defaults(), 20e6, -174, 1, seed);
+        return new PlanningProblem(
+                fleet(k, seed, blocks == 12 ? 8e9 : 12e9),
+                m,
+                PlanningProblem.oneBlockPerLayer(m),
+                Training.defaults(),
+                20e6,
+                -174,
+                1,
+                seed);
     }
 }

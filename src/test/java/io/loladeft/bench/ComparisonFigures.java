@@ -35,18 +35,29 @@ import java.util.function.DoubleFunction;
 public final class ComparisonFigures {
 
     static final int SEEDS = 5;
-    static final Algorithm[] ALGORITHMS = {Algorithm.EXACT, Algorithm.JOINT, Algorithm.DUAL_ASCENT,
-        Algorithm.EQUAL_BANDWIDTH, Algorithm.DEPTH_UNAWARE, Algorithm.OFFLOAD, Algorithm.RANDOM};
-    private static final String[] COLORS = {"#000000", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd",
-        "#8c564b"};
+    static final Algorithm[] ALGORITHMS = {
+        Algorithm.EXACT,
+        Algorithm.JOINT,
+        Algorithm.DUAL_ASCENT,
+        Algorithm.EQUAL_BANDWIDTH,
+        Algorithm.DEPTH_UNAWARE,
+        Algorithm.OFFLOAD,
+        Algorithm.RANDOM
+    };
+    private static final String[] COLORS = {"#000000", "#d62728", "#ff7f0e", "#1f77b4", "#2ca02c", "#9467bd", "#8c564b"
+    };
 
-    private ComparisonFigures() {
-    }
+    private ComparisonFigures() {}
 
     /** One algorithm at one sweep value: mean latency, and its mean and largest ratio to {@code exact} per seed. */
-    record Point(String sweep, double x, Algorithm algorithm, double meanLatency, int feasible, double meanRatio,
-                 double maxRatio) {
-    }
+    record Point(
+            String sweep,
+            double x,
+            Algorithm algorithm,
+            double meanLatency,
+            int feasible,
+            double meanRatio,
+            double maxRatio) {}
 
     public static void main(String[] args) throws IOException {
         Path out = Path.of(args.length > 0 ? args[0] : "docs/figures");
@@ -64,24 +75,49 @@ public final class ComparisonFigures {
                 "sweep,x,algorithm,mean_round_latency_s,feasible_seeds,mean_ratio_to_exact,max_ratio_to_exact\n");
         for (Point p : points) {
             boolean none = Double.isNaN(p.meanLatency());
-            csv.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%s%n", p.sweep(), trim(p.x()),
-                    p.algorithm().wireName(), none ? "" : String.format(Locale.ROOT, "%.6f", p.meanLatency()),
-                    p.feasible(), none ? "" : String.format(Locale.ROOT, "%.6f", p.meanRatio()),
+            csv.append(String.format(
+                    Locale.ROOT,
+                    "%s,%s,%s,%s,%d,%s,%s%n",
+                    p.sweep(),
+                    trim(p.x()),
+                    p.algorithm().wireName(),
+                    none ? "" : String.format(Locale.ROOT, "%.6f", p.meanLatency()),
+                    p.feasible(),
+                    none ? "" : String.format(Locale.ROOT, "%.6f", p.meanRatio()),
                     none ? "" : String.format(Locale.ROOT, "%.6f", p.maxRatio())));
         }
         Files.writeString(out.resolve("comparison.csv"), csv);
-        Files.writeString(out.resolve("latency-vs-fleet.svg"), svg(points, "fleet",
-                "Round latency vs fleet size (B = 20 MHz, 12 GB)", "devices K", false));
-        Files.writeString(out.resolve("latency-vs-bandwidth.svg"), svg(points, "bandwidth",
-                "Round latency vs total bandwidth (K = 40, 12 GB)", "bandwidth B (MHz, log scale)", true));
-        Files.writeString(out.resolve("latency-vs-memory.svg"), svg(points, "memory",
-                "Round latency vs memory budget (K = 40, B = 20 MHz)", "memory budget (GB)", false));
+        Files.writeString(
+                out.resolve("latency-vs-fleet.svg"),
+                svg(points, "fleet", "Round latency vs fleet size (B = 20 MHz, 12 GB)", "devices K", false));
+        Files.writeString(
+                out.resolve("latency-vs-bandwidth.svg"),
+                svg(
+                        points,
+                        "bandwidth",
+                        "Round latency vs total bandwidth (K = 40, 12 GB)",
+                        "bandwidth B (MHz, log scale)",
+                        true));
+        Files.writeString(
+                out.resolve("latency-vs-memory.svg"),
+                svg(
+                        points,
+                        "memory",
+                        "Round latency vs memory budget (K = 40, B = 20 MHz)",
+                        "memory budget (GB)",
+                        false));
         System.out.println("wrote " + points.size() + " points to " + out.toAbsolutePath());
     }
 
     static PlanningProblem problem(int k, double bandwidthHz, double memoryBytes) {
-        return new PlanningProblem(BenchInstances.fleet(k, 0, memoryBytes), BenchInstances.LARGE_LORA,
-                PlanningProblem.oneBlockPerLayer(BenchInstances.LARGE_LORA), Training.defaults(), bandwidthHz, -174, 1,
+        return new PlanningProblem(
+                BenchInstances.fleet(k, 0, memoryBytes),
+                BenchInstances.LARGE_LORA,
+                PlanningProblem.oneBlockPerLayer(BenchInstances.LARGE_LORA),
+                Training.defaults(),
+                bandwidthHz,
+                -174,
+                1,
                 0);
     }
 
@@ -92,7 +128,8 @@ public final class ComparisonFigures {
             Map<Algorithm, double[]> sums = new EnumMap<>(Algorithm.class);
             for (int seed = 1; seed <= SEEDS; seed++) {
                 PlanningProblem base = make.apply(x);
-                PlanningProblem p = base.withDevices(BenchInstances.fleet(base.devices().size(), seed, memoryOf(name, x)))
+                PlanningProblem p = base.withDevices(
+                                BenchInstances.fleet(base.devices().size(), seed, memoryOf(name, x)))
                         .withSeed(seed);
                 double optimum = Double.NaN;
                 for (Algorithm a : ALGORITHMS) {
@@ -116,8 +153,14 @@ public final class ComparisonFigures {
             for (Algorithm a : ALGORITHMS) {
                 double[] s = sums.get(a);
                 boolean all = s[1] == SEEDS;
-                out.add(new Point(name, x, a, all ? s[0] / SEEDS : Double.NaN, (int) s[1],
-                        all ? s[2] / SEEDS : Double.NaN, all ? s[3] : Double.NaN));
+                out.add(new Point(
+                        name,
+                        x,
+                        a,
+                        all ? s[0] / SEEDS : Double.NaN,
+                        (int) s[1],
+                        all ? s[2] / SEEDS : Double.NaN,
+                        all ? s[3] : Double.NaN));
             }
         }
         return out;
@@ -132,7 +175,9 @@ public final class ComparisonFigures {
     }
 
     static String svg(List<Point> all, String sweep, String title, String xLabel, boolean logX) {
-        List<Point> pts = all.stream().filter(p -> p.sweep().equals(sweep) && !Double.isNaN(p.meanLatency())).toList();
+        List<Point> pts = all.stream()
+                .filter(p -> p.sweep().equals(sweep) && !Double.isNaN(p.meanLatency()))
+                .toList();
         double w = 640;
         double h = 400;
         double left = 70;
@@ -143,52 +188,110 @@ public final class ComparisonFigures {
         double xMax = pts.stream().mapToDouble(Point::x).max().orElse(1);
         double yMax = pts.stream().mapToDouble(Point::meanLatency).max().orElse(1) * 1.05;
         DoubleFunction<Double> fx = x -> {
-            double t = logX ? (Math.log(x) - Math.log(xMin)) / (Math.log(xMax) - Math.log(xMin)) : (x - xMin) / (xMax - xMin);
+            double t = logX
+                    ? (Math.log(x) - Math.log(xMin)) / (Math.log(xMax) - Math.log(xMin))
+                    : (x - xMin) / (xMax - xMin);
             return left + t * (w - left - right);
         };
         DoubleFunction<Double> fy = y -> top + (1 - y / yMax) * (h - top - bottom);
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-                + "font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
+        s.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+                        + "font-family=\"sans-serif\" font-size=\"12\">%n",
+                w,
+                h));
         s.append(String.format(Locale.ROOT, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>%n", w, h));
         s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"20\" font-size=\"14\">%s</text>%n", left, title));
         double x0 = left;
         double x1 = w - right;
         double y0 = h - bottom;
-        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
-                x0, y0, x1, y0));
-        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
-                x0, top, x0, y0));
+        s.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
+                x0,
+                y0,
+                x1,
+                y0));
+        s.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
+                x0,
+                top,
+                x0,
+                y0));
         for (int i = 0; i <= 5; i++) {
             double y = yMax * i / 5;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                    + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>%n", x0, fy.apply(y), x1, fy.apply(y),
-                    x0 - 6, fy.apply(y) + 4, y));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                            + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2f</text>%n",
+                    x0,
+                    fy.apply(y),
+                    x1,
+                    fy.apply(y),
+                    x0 - 6,
+                    fy.apply(y) + 4,
+                    y));
         }
-        pts.stream().mapToDouble(Point::x).distinct().forEach(x -> s.append(String.format(Locale.ROOT,
-                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n", fx.apply(x), y0 + 16, trim(x))));
-        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
-                (x0 + x1) / 2, h - 12, xLabel));
-        s.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" "
-                + "text-anchor=\"middle\">round latency (s)</text>%n", (top + y0) / 2, (top + y0) / 2));
+        pts.stream()
+                .mapToDouble(Point::x)
+                .distinct()
+                .forEach(x -> s.append(String.format(
+                        Locale.ROOT,
+                        "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
+                        fx.apply(x),
+                        y0 + 16,
+                        trim(x))));
+        s.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
+                (x0 + x1) / 2,
+                h - 12,
+                xLabel));
+        s.append(String.format(
+                Locale.ROOT,
+                "<text x=\"16\" y=\"%.1f\" transform=\"rotate(-90 16 %.1f)\" "
+                        + "text-anchor=\"middle\">round latency (s)</text>%n",
+                (top + y0) / 2,
+                (top + y0) / 2));
         for (int a = 0; a < ALGORITHMS.length; a++) {
             Algorithm alg = ALGORITHMS[a];
             StringBuilder poly = new StringBuilder();
             for (Point p : pts) {
                 if (p.algorithm() == alg) {
                     poly.append(String.format(Locale.ROOT, "%.1f,%.1f ", fx.apply(p.x()), fy.apply(p.meanLatency())));
-                    s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
-                            fx.apply(p.x()), fy.apply(p.meanLatency()), COLORS[a]));
+                    s.append(String.format(
+                            Locale.ROOT,
+                            "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
+                            fx.apply(p.x()),
+                            fy.apply(p.meanLatency()),
+                            COLORS[a]));
                 }
             }
-            String dash = alg == Algorithm.EXACT ? " stroke-dasharray=\"6 3\""
+            String dash = alg == Algorithm.EXACT
+                    ? " stroke-dasharray=\"6 3\""
                     : alg == Algorithm.DUAL_ASCENT ? " stroke-dasharray=\"2 2\"" : "";
-            s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
-                    poly.toString().trim(), COLORS[a], dash));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s/>%n",
+                    poly.toString().trim(),
+                    COLORS[a],
+                    dash));
             double ly = top + 10 + a * 20;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    + "stroke-width=\"2\"%s/><text x=\"%.1f\" y=\"%.1f\">%s</text>%n", x1 + 15, ly, x1 + 40, ly, COLORS[a],
-                    dash, x1 + 46, ly + 4, alg.wireName()));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                            + "stroke-width=\"2\"%s/><text x=\"%.1f\" y=\"%.1f\">%s</text>%n",
+                    x1 + 15,
+                    ly,
+                    x1 + 40,
+                    ly,
+                    COLORS[a],
+                    dash,
+                    x1 + 46,
+                    ly + 4,
+                    alg.wireName()));
         }
         s.append("</svg>\n");
         return s.toString();

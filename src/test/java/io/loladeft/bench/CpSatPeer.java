@@ -28,8 +28,7 @@ public final class CpSatPeer {
         Loader.loadNativeLibraries();
     }
 
-    private CpSatPeer() {
-    }
+    private CpSatPeer() {}
 
     /** Pair latency matrix [block][device] at B/K each, +inf where the block does not fit the device. */
     public static double[][] pairLatencies(PlanningProblem p) {
@@ -49,7 +48,11 @@ public final class CpSatPeer {
     public static double solve(double[][] lat, int workers) {
         int n = lat.length;
         int k = lat[0].length;
-        double[] all = Arrays.stream(lat).flatMapToDouble(Arrays::stream).filter(Double::isFinite).sorted().distinct()
+        double[] all = Arrays.stream(lat)
+                .flatMapToDouble(Arrays::stream)
+                .filter(Double::isFinite)
+                .sorted()
+                .distinct()
                 .toArray();
         CpModel model = new CpModel();
         IntVar t = model.newIntVar(0, all.length - 1, "t");

@@ -33,13 +33,15 @@ public final class FadingFigures {
     static final List<Policy> POLICIES = List.of(Policy.STATIC, Policy.ROBUST, Policy.ADAPTIVE);
     private static final String[] COLORS = {"#1f77b4", "#2ca02c", "#d62728"};
 
-    private FadingFigures() {
-    }
+    private FadingFigures() {}
 
     static SimulationResult simulate(Planner planner, int k, long fleetSeed, int rounds) {
         PlanningProblem p = BenchInstances.jbba(k, 24, fleetSeed);
-        return new Simulator(planner).run(new Simulation(p, Algorithm.JOINT, ChannelModel.rayleigh(1), rounds,
-                DRAW_SEED, POLICIES, EPSILON), 600_000);
+        return new Simulator(planner)
+                .run(
+                        new Simulation(
+                                p, Algorithm.JOINT, ChannelModel.rayleigh(1), rounds, DRAW_SEED, POLICIES, EPSILON),
+                        600_000);
     }
 
     public static void main(String[] args) throws IOException {
@@ -54,18 +56,37 @@ public final class FadingFigures {
             long t0 = System.nanoTime();
             SimulationResult r = simulate(planner, 50, fleet, targetRounds);
             double ms = (System.nanoTime() - t0) / 1e6;
-            System.out.printf(Locale.ROOT, "| %d | optimum | | %.3f | %.3f | %.3f | 1 | 1 | 1 | |%n", fleet,
-                    r.optimum().mean(), r.optimum().p50(), r.optimum().p95());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %d | optimum | | %.3f | %.3f | %.3f | 1 | 1 | 1 | |%n",
+                    fleet,
+                    r.optimum().mean(),
+                    r.optimum().p50(),
+                    r.optimum().p95());
             for (SimulationResult.PolicyResult p : r.policies()) {
-                System.out.printf(Locale.ROOT, "| %d | %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s |%n",
-                        fleet, p.policy().wireName(), p.plannedRoundLatencySeconds() == null ? ""
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %d | %s | %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %s |%n",
+                        fleet,
+                        p.policy().wireName(),
+                        p.plannedRoundLatencySeconds() == null
+                                ? ""
                                 : String.format(Locale.ROOT, "%.3f", p.plannedRoundLatencySeconds()),
-                        p.realized().mean(), p.realized().p50(), p.realized().p95(),
-                        p.realized().mean() / r.optimum().mean(), p.realized().p95() / r.optimum().p95(),
-                        p.ratioToOptimum().mean(), p.roundsOverPlanned() == null ? "" : p.roundsOverPlanned());
+                        p.realized().mean(),
+                        p.realized().p50(),
+                        p.realized().p95(),
+                        p.realized().mean() / r.optimum().mean(),
+                        p.realized().p95() / r.optimum().p95(),
+                        p.ratioToOptimum().mean(),
+                        p.roundsOverPlanned() == null ? "" : p.roundsOverPlanned());
             }
-            System.out.printf(Locale.ROOT, "(fleet %d: %d rounds in %.0f ms, %.2f ms per round)%n", fleet,
-                    targetRounds, ms, ms / targetRounds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "(fleet %d: %d rounds in %.0f ms, %.2f ms per round)%n",
+                    fleet,
+                    targetRounds,
+                    ms,
+                    ms / targetRounds);
         }
 
         int sweepRounds = 100;
@@ -80,13 +101,25 @@ public final class FadingFigures {
                 for (int j = 0; j < POLICIES.size(); j++) {
                     SimulationResult.PolicyResult p = r.policies().get(j);
                     m[j] += p.realized().mean() / 3;
-                    csv.append(String.format(Locale.ROOT, "%d,%s,%.6f,%.6f,%.4f%n", k, p.policy().wireName(),
-                            p.realized().mean(), p.realized().p95(), p.realized().mean() / r.optimum().mean()));
+                    csv.append(String.format(
+                            Locale.ROOT,
+                            "%d,%s,%.6f,%.6f,%.4f%n",
+                            k,
+                            p.policy().wireName(),
+                            p.realized().mean(),
+                            p.realized().p95(),
+                            p.realized().mean() / r.optimum().mean()));
                 }
             }
             means.add(m);
-            System.out.printf(Locale.ROOT, "K=%d: static %.3f robust %.3f adaptive %.3f optimum %.3f%n", k, m[0],
-                    m[1], m[2], m[3]);
+            System.out.printf(
+                    Locale.ROOT,
+                    "K=%d: static %.3f robust %.3f adaptive %.3f optimum %.3f%n",
+                    k,
+                    m[0],
+                    m[1],
+                    m[2],
+                    m[3]);
         }
         Files.writeString(out.resolve("fading-vs-fleet.csv"), csv.toString());
         Files.writeString(out.resolve("fading-vs-fleet.svg"), svg(sizes, means));
@@ -115,43 +148,88 @@ public final class FadingFigures {
         DoubleUnaryOperator fx = x -> left + (x - x0) / (x1 - x0) * (w - left - right);
         DoubleUnaryOperator fy = y -> top + (yhi - Math.log10(y)) / (yhi - ylo) * (h - top - bottom);
         StringBuilder s = new StringBuilder();
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\""
-                + " font-family=\"sans-serif\" font-size=\"12\">%n", w, h));
+        s.append(String.format(
+                Locale.ROOT,
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\""
+                        + " font-family=\"sans-serif\" font-size=\"12\">%n",
+                w,
+                h));
         s.append(String.format(Locale.ROOT, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"white\"/>%n", w, h));
-        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"20\" font-size=\"14\">Rayleigh fading, coherence 1:"
-                + " mean realized round latency</text>%n", left));
+        s.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"20\" font-size=\"14\">Rayleigh fading, coherence 1:"
+                        + " mean realized round latency</text>%n",
+                left));
         for (double d = ylo; d <= yhi; d++) {
             double y = fy.applyAsDouble(Math.pow(10, d));
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
-                    + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s s</text>%n", left, y, w - right, y, left - 6,
-                    y + 4, d >= 0 ? String.valueOf((long) Math.pow(10, d)) : String.valueOf(Math.pow(10, d))));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>"
+                            + "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%s s</text>%n",
+                    left,
+                    y,
+                    w - right,
+                    y,
+                    left - 6,
+                    y + 4,
+                    d >= 0 ? String.valueOf((long) Math.pow(10, d)) : String.valueOf(Math.pow(10, d))));
         }
         for (int k : sizes) {
-            s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>%n",
-                    fx.applyAsDouble(k), h - bottom + 18, k));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%d</text>%n",
+                    fx.applyAsDouble(k),
+                    h - bottom + 18,
+                    k));
         }
-        s.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">devices (24 blocks,"
-                + " RoBERTa-large LoRA, 20 MHz)</text>%n", (left + w - right) / 2, h - 10));
-        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
-                left, h - bottom, w - right, h - bottom));
-        s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
-                left, top, left, h - bottom));
+        s.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">devices (24 blocks,"
+                        + " RoBERTa-large LoRA, 20 MHz)</text>%n",
+                (left + w - right) / 2,
+                h - 10));
+        s.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
+                left,
+                h - bottom,
+                w - right,
+                h - bottom));
+        s.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",
+                left,
+                top,
+                left,
+                h - bottom));
         for (int j = 0; j < POLICIES.size(); j++) {
             StringBuilder poly = new StringBuilder();
             for (int i = 0; i < sizes.length; i++) {
                 double x = fx.applyAsDouble(sizes[i]);
                 double y = fy.applyAsDouble(means.get(i)[j]);
                 poly.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
-                s.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y,
-                        COLORS[j]));
+                s.append(String.format(
+                        Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", x, y, COLORS[j]));
             }
-            s.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
-                    + "%s/>%n", poly.toString().trim(), COLORS[j], j == 2 ? " stroke-dasharray=\"5 3\"" : ""));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"" + "%s/>%n",
+                    poly.toString().trim(),
+                    COLORS[j],
+                    j == 2 ? " stroke-dasharray=\"5 3\"" : ""));
             double ly = top + 20 + 20 * j;
-            s.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
-                    + " stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">%s</text>%n", w - right + 10, ly,
-                    w - right + 35, ly, COLORS[j], w - right + 40, ly + 4, POLICIES.get(j).wireName()
-                            + (j == 2 ? " (= optimum)" : "")));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+                            + " stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\">%s</text>%n",
+                    w - right + 10,
+                    ly,
+                    w - right + 35,
+                    ly,
+                    COLORS[j],
+                    w - right + 40,
+                    ly + 4,
+                    POLICIES.get(j).wireName() + (j == 2 ? " (= optimum)" : "")));
         }
         s.append("</svg>\n");
         return s.toString();

@@ -22,8 +22,7 @@ import java.util.Locale;
  */
 public final class MemoryVsAnalytic {
 
-    private MemoryVsAnalytic() {
-    }
+    private MemoryVsAnalytic() {}
 
     public static void main(String[] args) throws IOException {
         boolean json = Arrays.asList(args).contains("--json");
@@ -31,21 +30,29 @@ public final class MemoryVsAnalytic {
             if (a.equals("--json")) {
                 continue;
             }
-            JsonObject r = compare(JsonParser.parseString(Files.readString(Path.of(a))).getAsJsonObject());
+            JsonObject r =
+                    compare(JsonParser.parseString(Files.readString(Path.of(a))).getAsJsonObject());
             System.out.println(markdown(r));
             if (json) {
-                System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(r));
+                System.out.println(
+                        new GsonBuilder().setPrettyPrinting().create().toJson(r));
             }
         }
     }
 
     /** The planner's model for the report's shape and block (LoRA, adapter or layer), at fp32. */
     static ModelSpec modelOf(JsonObject report) {
-        RobertaShape shape = new RobertaShape(report.get("layers").getAsInt(), report.get("hidden").getAsInt(),
-                report.get("heads").getAsInt(), report.get("intermediate").getAsInt(), report.get("vocab").getAsInt(),
+        RobertaShape shape = new RobertaShape(
+                report.get("layers").getAsInt(),
+                report.get("hidden").getAsInt(),
+                report.get("heads").getAsInt(),
+                report.get("intermediate").getAsInt(),
+                report.get("vocab").getAsInt(),
                 report.get("maxPositions").getAsInt());
         BlockSpec block = switch (report.get("blockKind").getAsString()) {
-            case "lora" -> BlockSpec.lora(report.get("rank").getAsInt(), report.get("alpha").getAsDouble());
+            case "lora" ->
+                BlockSpec.lora(
+                        report.get("rank").getAsInt(), report.get("alpha").getAsDouble());
             case "adapter" -> BlockSpec.adapter(report.get("bottleneck").getAsInt());
             default -> BlockSpec.layer();
         };
@@ -94,20 +101,33 @@ public final class MemoryVsAnalytic {
 
     public static String markdown(JsonObject r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT,
+        sb.append(String.format(
+                Locale.ROOT,
                 "%s %s, L=%d, h=%d, b=%d, s=%d, fp32 (env %s): W_backbone %.1f MiB, A_layer %.1f MiB, A_work %.1f MiB%n%n",
-                r.get("family").getAsString(), r.get("blockKind").getAsString(), r.get("layers").getAsInt(),
-                r.get("hidden").getAsInt(), r.get("batchSize").getAsInt(), r.get("seqLen").getAsInt(),
-                r.get("environment"), r.get("backboneMiB").getAsDouble(), r.get("activationPerLayerMiB").getAsDouble(),
+                r.get("family").getAsString(),
+                r.get("blockKind").getAsString(),
+                r.get("layers").getAsInt(),
+                r.get("hidden").getAsInt(),
+                r.get("batchSize").getAsInt(),
+                r.get("seqLen").getAsInt(),
+                r.get("environment"),
+                r.get("backboneMiB").getAsDouble(),
+                r.get("activationPerLayerMiB").getAsDouble(),
                 r.get("workspaceMiB").getAsDouble()));
         sb.append("| depth | measured MiB | analytic MiB | analytic / measured |\n|---|---|---|---|\n");
         for (var e : r.getAsJsonArray("rows")) {
             JsonObject row = e.getAsJsonObject();
-            sb.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.3f |%n", row.get("depth").getAsInt(),
-                    row.get("measuredMiB").getAsDouble(), row.get("analyticMiB").getAsDouble(),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "| %d | %.1f | %.1f | %.3f |%n",
+                    row.get("depth").getAsInt(),
+                    row.get("measuredMiB").getAsDouble(),
+                    row.get("analyticMiB").getAsDouble(),
                     row.get("ratio").getAsDouble()));
         }
-        sb.append(String.format(Locale.ROOT, "%nmax |analytic / measured - 1|: %.1f%%%n",
+        sb.append(String.format(
+                Locale.ROOT,
+                "%nmax |analytic / measured - 1|: %.1f%%%n",
                 100 * r.get("maxAbsError").getAsDouble()));
         return sb.toString();
     }

@@ -45,8 +45,9 @@ public class MultiBlockBench {
         if (Math.abs(scip - exact) > 1e-9 * exact || joint > exact * (1 + 1e-4)) {
             throw new IllegalStateException("exact " + exact + ", joint " + joint + ", SCIP " + scip);
         }
-        System.out.printf("%n%d x 24, m = 2: optimum %.6f s; joint %.6f; old heuristic %.6f (+%.2f %%)%n", devices,
-                exact, joint, old, 100 * (old / exact - 1));
+        System.out.printf(
+                "%n%d x 24, m = 2: optimum %.6f s; joint %.6f; old heuristic %.6f (+%.2f %%)%n",
+                devices, exact, joint, old, 100 * (old / exact - 1));
     }
 
     @Benchmark

@@ -45,7 +45,8 @@ public class ReplanBench {
     public void setup() {
         String[] kn = instance.split("x");
         PlanningProblem mean = BenchInstances.jbba(Integer.parseInt(kn[0]), Integer.parseInt(kn[1]), 7);
-        double[] meanDb = mean.devices().stream().mapToDouble(d -> d.channelGainDb()).toArray();
+        double[] meanDb =
+                mean.devices().stream().mapToDouble(d -> d.channelGainDb()).toArray();
         GainDraws draws = new GainDraws(ChannelModel.rayleigh(1), meanDb, 42);
         rounds = new PlanningProblem[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {

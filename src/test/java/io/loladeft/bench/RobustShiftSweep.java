@@ -24,8 +24,7 @@ import java.util.Locale;
  */
 public final class RobustShiftSweep {
 
-    private RobustShiftSweep() {
-    }
+    private RobustShiftSweep() {}
 
     public static void main(String[] args) {
         Planner planner = new Planner();
@@ -33,7 +32,8 @@ public final class RobustShiftSweep {
         System.out.println("|---|---|---|---|---|");
         for (long seed = 1; seed <= 3; seed++) {
             PlanningProblem mean = BenchInstances.jbba(50, 24, seed);
-            double[] meanDb = mean.devices().stream().mapToDouble(d -> d.channelGainDb()).toArray();
+            double[] meanDb =
+                    mean.devices().stream().mapToDouble(d -> d.channelGainDb()).toArray();
             GainDraws draws = new GainDraws(ChannelModel.rayleigh(1), meanDb, 42);
             List<double[]> rounds = new ArrayList<>();
             for (int r = 0; r < 2000; r++) {
@@ -46,9 +46,15 @@ public final class RobustShiftSweep {
                 }
                 Plan p = planner.plan(RobustGains.withGains(mean, planned), Algorithm.JOINT);
                 RealizedLatency realized = new RealizedLatency(mean, p);
-                double[] lat = rounds.stream().mapToDouble(realized::under).sorted().toArray();
-                System.out.printf(Locale.ROOT, "| %d | %d | %.3f | %.3f | %.3f |%n", seed, shift,
-                        Arrays.stream(lat).average().orElseThrow(), lat[(int) (0.90 * lat.length)],
+                double[] lat =
+                        rounds.stream().mapToDouble(realized::under).sorted().toArray();
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %d | %d | %.3f | %.3f | %.3f |%n",
+                        seed,
+                        shift,
+                        Arrays.stream(lat).average().orElseThrow(),
+                        lat[(int) (0.90 * lat.length)],
                         lat[(int) (0.95 * lat.length)]);
             }
         }

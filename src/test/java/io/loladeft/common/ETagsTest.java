@@ -27,7 +27,8 @@ class ETagsTest {
     @Test
     void failedPreconditionIs412() {
         assertThatThrownBy(() -> ETags.require("\"1\"", 2, "device 'x'"))
-                .isInstanceOfSatisfying(ErrorResponseException.class,
+                .isInstanceOfSatisfying(
+                        ErrorResponseException.class,
                         e -> assertThat(e.getStatusCode().value()).isEqualTo(412));
     }
 }

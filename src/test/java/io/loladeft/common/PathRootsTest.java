@@ -20,14 +20,16 @@ class PathRootsTest {
         Files.createDirectories(tmp.resolve("root/glue/SST-2"));
         Files.createDirectories(tmp.resolve("second"));
         Files.createDirectories(tmp.resolve("outside"));
-        return new PathRoots(List.of(tmp.resolve("root").toString(), tmp.resolve("second").toString()));
+        return new PathRoots(
+                List.of(tmp.resolve("root").toString(), tmp.resolve("second").toString()));
     }
 
     private static void refused(PathRoots roots, String value, String message) {
         assertThatThrownBy(() -> roots.resolve("dataDir", value))
                 .isInstanceOfSatisfying(ErrorResponseException.class, e -> {
                     assertThat(e.getStatusCode().value()).isEqualTo(400);
-                    assertThat(e.getBody().getProperties().get("errors").toString()).contains("dataDir", message);
+                    assertThat(e.getBody().getProperties().get("errors").toString())
+                            .contains("dataDir", message);
                 });
     }
 
@@ -36,7 +38,8 @@ class PathRootsTest {
         PathRoots roots = roots();
         assertThat(roots.resolve("dataDir", "glue")).isEqualTo(tmp.resolve("root/glue"));
         assertThat(roots.resolve("dataDir", "glue/./SST-2")).isEqualTo(tmp.resolve("root/glue/SST-2"));
-        assertThat(roots.resolve("dataDir", tmp.resolve("second/new").toString())).isEqualTo(tmp.resolve("second/new"));
+        assertThat(roots.resolve("dataDir", tmp.resolve("second/new").toString()))
+                .isEqualTo(tmp.resolve("second/new"));
         assertThat(roots.resolve("dataDir", null)).isNull();
     }
 

@@ -16,9 +16,17 @@ class FinetuneArchitectureTest {
 
     @Test
     void engineUsesNoSpringWebOrPlanningCode() {
-        noClasses().that().resideInAPackage("io.loladeft.finetune..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "jakarta.servlet..",
-                        "io.loladeft.planning..", "tools.jackson..", "com.fasterxml.jackson..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.loladeft.finetune..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.springframework..",
+                        "jakarta.servlet..",
+                        "io.loladeft.planning..",
+                        "tools.jackson..",
+                        "com.fasterxml.jackson..")
                 .check(ENGINE);
     }
 }

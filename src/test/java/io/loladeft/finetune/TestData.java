@@ -11,8 +11,7 @@ import java.nio.file.Path;
  */
 public final class TestData {
 
-    private TestData() {
-    }
+    private TestData() {}
 
     public static Path resource(String relative) {
         try {
@@ -28,7 +27,9 @@ public final class TestData {
 
     public static Path shared() {
         String prop = System.getProperty("loladeft.shared");
-        Path p = prop != null ? Path.of(prop) : Path.of(System.getProperty("user.dir")).resolve("../shared").normalize();
+        Path p = prop != null
+                ? Path.of(prop)
+                : Path.of(System.getProperty("user.dir")).resolve("../shared").normalize();
         if (!Files.isDirectory(p.resolve("roberta-base"))) {
             throw new IllegalStateException("shared data not found at " + p
                     + " (expected ../shared beside the checkout, or -Dloladeft.shared=DIR)");

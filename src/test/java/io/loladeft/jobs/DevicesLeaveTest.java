@@ -30,7 +30,8 @@ class DevicesLeaveTest extends ApiTest {
         registry.add("loladeft.jobs.housekeeping-interval", () -> "500ms");
     }
 
-    @Autowired JdbcClient jdbc;
+    @Autowired
+    JdbcClient jdbc;
 
     final List<Process> workers = new ArrayList<>();
 
@@ -58,15 +59,18 @@ class DevicesLeaveTest extends ApiTest {
     String cordoned(String name) {
         JsonNode d = http.get("/api/v1/devices/" + name).json();
         return """
-                {"computeFlops": %s, "memoryBytes": %s, "txPowerDbm": %s, "channelGainDb": %s, "unschedulable": true}"""
-                .formatted(d.path("computeFlops").asDouble(), d.path("memoryBytes").asDouble(),
-                        d.path("txPowerDbm").asDouble(), d.path("channelGainDb").asDouble());
+                {"computeFlops": %s, "memoryBytes": %s, "txPowerDbm": %s, "channelGainDb": %s, "unschedulable": true}""".formatted(
+                        d.path("computeFlops").asDouble(),
+                        d.path("memoryBytes").asDouble(),
+                        d.path("txPowerDbm").asDouble(),
+                        d.path("channelGainDb").asDouble());
     }
 
     @Test
     void aRunningJobReplansAroundDevicesThatLeaveAndFailsWhenTooFewAreLeft() throws Exception {
         // Nothing else may hold the queue: other tests' leftovers would be claimed first.
-        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
+        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')")
+                .update();
         String zone = unique("leave");
         assertThat(http.post("/api/v1/devices/batch", """
                 {"devices": [
@@ -74,8 +78,8 @@ class DevicesLeaveTest extends ApiTest {
                   {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -92, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-c", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -94, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -96, "labels": {"zone": "%1$s"}},
-                  {"name": "%1$s-e", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -98, "labels": {"zone": "%1$s"}}]}"""
-                .formatted(zone)).status()).isEqualTo(201);
+                  {"name": "%1$s-e", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -98, "labels": {"zone": "%1$s"}}]}""".formatted(zone)).status())
+                .isEqualTo(201);
         Http.Response planned = http.post("/api/v1/plans", """
                 {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "model": %s, "maxBlocksPerDevice": 1,
                  "training": {"batchSize": 4, "seqLen": 32, "rounds": 3}}""".formatted(zone, ReplanJobTest.MODEL));
@@ -93,25 +97,44 @@ class DevicesLeaveTest extends ApiTest {
         String id = created.json().path("id").asString();
         // Wait for round 1 to be claimed by a worker process, then take the devices away.
         long end = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND worker IS NOT NULL").param(id)
-                .query(Long.class).single() == 0 && System.nanoTime() < end) {
+        while (jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND worker IS NOT NULL")
+                                .param(id)
+                                .query(Long.class)
+                                .single()
+                        == 0
+                && System.nanoTime() < end) {
             JobApiTest.sleep(200);
         }
-        assertThat(http.put("/api/v1/devices/" + involved, cordoned(involved), null).status()).isEqualTo(200);
+        assertThat(http.put("/api/v1/devices/" + involved, cordoned(involved), null)
+                        .status())
+                .isEqualTo(200);
         assertThat(http.delete("/api/v1/devices/" + idle, null).status()).isEqualTo(204);
 
         JsonNode done = awaitEnd(id, Duration.ofMinutes(5));
         assertThat(done.path("state").asString()).as(done.toString()).isEqualTo("SUCCEEDED");
         int firstWithout = jdbc.sql("SELECT min(round) FROM job_round WHERE job_id = ?::uuid AND round > 1"
-                + " AND NOT EXISTS (SELECT 1 FROM work_item w WHERE w.job_id = job_round.job_id"
-                + " AND w.round = job_round.round AND w.device = ?)").params(id, involved).query(Integer.class).single();
+                        + " AND NOT EXISTS (SELECT 1 FROM work_item w WHERE w.job_id = job_round.job_id"
+                        + " AND w.round = job_round.round AND w.device = ?)")
+                .params(id, involved)
+                .query(Integer.class)
+                .single();
         assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND round >= ? AND device IN (?, ?)")
-                .params(id, firstWithout, involved, idle).query(Long.class).single())
-                .as("items of the devices that left, from round %d on", firstWithout).isZero();
-        assertThat(firstWithout).as("the first round without the cordoned device").isLessThanOrEqualTo(3);
-        assertThat(done.path("rounds").get(firstWithout - 1).path("replanned").asBoolean()).isTrue();
-        assertThat(jdbc.sql("SELECT DISTINCT worker FROM work_item WHERE job_id = ?::uuid").param(id)
-                .query(String.class).list()).as("only the worker processes trained").isSubsetOf("leave-w1", "leave-w2");
+                        .params(id, firstWithout, involved, idle)
+                        .query(Long.class)
+                        .single())
+                .as("items of the devices that left, from round %d on", firstWithout)
+                .isZero();
+        assertThat(firstWithout)
+                .as("the first round without the cordoned device")
+                .isLessThanOrEqualTo(3);
+        assertThat(done.path("rounds").get(firstWithout - 1).path("replanned").asBoolean())
+                .isTrue();
+        assertThat(jdbc.sql("SELECT DISTINCT worker FROM work_item WHERE job_id = ?::uuid")
+                        .param(id)
+                        .query(String.class)
+                        .list())
+                .as("only the worker processes trained")
+                .isSubsetOf("leave-w1", "leave-w2");
 
         // Three blocks (two layers and the task head), one per device, and three devices left (one cordoned, one
         // deleted): delete one more while a job runs.
@@ -119,7 +142,9 @@ class DevicesLeaveTest extends ApiTest {
         assertThat(second.status()).as(second.body()).isEqualTo(202);
         String id2 = second.json().path("id").asString();
         String left = List.of(zone + "-a", zone + "-b", zone + "-c", zone + "-d", zone + "-e").stream()
-                .filter(n -> !n.equals(involved) && !n.equals(idle)).findFirst().orElseThrow();
+                .filter(n -> !n.equals(involved) && !n.equals(idle))
+                .findFirst()
+                .orElseThrow();
         assertThat(http.delete("/api/v1/devices/" + left, null).status()).isEqualTo(204);
         JsonNode failed = awaitEnd(id2, Duration.ofMinutes(5));
         assertThat(failed.path("state").asString()).as(failed.toString()).isEqualTo("FAILED");

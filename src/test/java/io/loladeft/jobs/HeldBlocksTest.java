@@ -68,7 +68,8 @@ class HeldBlocksTest {
                 List<Map<String, HostTensor>> outputs = new ArrayList<>();
                 for (int k = 0; k < DEVICES.size(); k++) {
                     Engine.getInstance().setRandomSeed(round);
-                    updates.add(loading.train(global, DEVICES.get(k), batches(round)).updatedBlocks());
+                    updates.add(loading.train(global, DEVICES.get(k), batches(round))
+                            .updatedBlocks());
                     Engine.getInstance().setRandomSeed(round);
                     int loaded = held.hold(state);
                     if (round == 1 && k == 0) {
@@ -94,7 +95,8 @@ class HeldBlocksTest {
             Map<String, HostTensor> state = Safetensors.read(keeping.blockState(), "initial");
             assertThat(held.hold(state)).isEqualTo(state.size());
             for (int round = 1; round <= 2; round++) {
-                Map<String, HostTensor> out = held.train(List.of(1, 2, 3, 4), batches(round)).blocks();
+                Map<String, HostTensor> out =
+                        held.train(List.of(1, 2, 3, 4), batches(round)).blocks();
                 state = RoundMerge.next(state, List.of(out));
                 assertThat(held.hold(state)).isZero();
             }

@@ -34,7 +34,8 @@ class JobApiTest extends ApiTest {
     static final Path GLUE = TestData.resource("glue");
     static final Path TOKENIZER = TestData.robertaBaseTokenizer();
 
-    @Autowired JdbcClient jdbc;
+    @Autowired
+    JdbcClient jdbc;
 
     @DynamicPropertySource
     static void jobs(DynamicPropertyRegistry registry) {
@@ -59,8 +60,7 @@ class JobApiTest extends ApiTest {
                 {"devices": [
                   {"name": "%1$s-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "%1$s"}},
-                  {"name": "%1$s-c", "computeFlops": 5e11, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -100, "labels": {"zone": "%1$s"}}]}"""
-                .formatted(zone);
+                  {"name": "%1$s-c", "computeFlops": 5e11, "memoryBytes": 4e9, "txPowerDbm": 20, "channelGainDb": -100, "labels": {"zone": "%1$s"}}]}""".formatted(zone);
         assertThat(http.post("/api/v1/devices/batch", devices).status()).isEqualTo(201);
         Http.Response plan = http.post("/api/v1/plans", """
                 {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "model": %s, "maxBlocksPerDevice": 1,
@@ -109,7 +109,9 @@ class JobApiTest extends ApiTest {
         assertThat(job.path("progress").path("round").asInt()).isEqualTo(3);
         assertThat(job.path("progress").path("percent").asDouble()).isEqualTo(100.0);
         List<String> conditions = new ArrayList<>();
-        job.path("conditions").forEach(c -> conditions.add(c.path("type").asString() + "=" + c.path("status").asString()));
+        job.path("conditions")
+                .forEach(c -> conditions.add(
+                        c.path("type").asString() + "=" + c.path("status").asString()));
         // PlanDrift says whether the last round's emulated latency drifted from the plan's (measured, so either).
         assertThat(conditions).hasSize(4);
         assertThat(conditions.get(2)).isIn("PlanDrift=True", "PlanDrift=False");
@@ -137,7 +139,10 @@ class JobApiTest extends ApiTest {
                 assertThat(d.path("computeSeconds").asDouble()).isPositive();
                 assertThat(d.path("uploadBytes").asLong()).isPositive();
                 assertThat(d.path("emulatedComputeSeconds").asDouble())
-                        .isCloseTo(d.path("computeSeconds").asDouble() * 1e11 / flops(d.path("device").asString()),
+                        .isCloseTo(
+                                d.path("computeSeconds").asDouble()
+                                        * 1e11
+                                        / flops(d.path("device").asString()),
                                 within(1e-9));
                 slowest = Math.max(slowest, d.path("emulatedLatencySeconds").asDouble());
             }
@@ -146,13 +151,18 @@ class JobApiTest extends ApiTest {
         assertThat(rounds.get(0).has("devMetrics")).isFalse();
         assertThat(rounds.get(1).path("devMetrics").has("accuracy")).isTrue();
         double accuracy = rounds.get(2).path("devMetrics").path("accuracy").asDouble();
-        assertThat(job.path("result").path("metrics").path("accuracy").asDouble()).isEqualTo(accuracy);
+        assertThat(job.path("result").path("metrics").path("accuracy").asDouble())
+                .isEqualTo(accuracy);
         assertThat(accuracy).isBetween(0.0, 1.0);
 
         // Only the result is kept: each round's input and updates are dropped once merged.
-        assertThat(jdbc.sql("SELECT (SELECT count(*) FROM job_round WHERE job_id = ?::uuid AND global_blocks IS NOT NULL)"
-                        + " + (SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND updated_blocks IS NOT NULL)")
-                .params(id, id).query(Long.class).single()).isZero();
+        assertThat(jdbc.sql(
+                                "SELECT (SELECT count(*) FROM job_round WHERE job_id = ?::uuid AND global_blocks IS NOT NULL)"
+                                        + " + (SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND updated_blocks IS NOT NULL)")
+                        .params(id, id)
+                        .query(Long.class)
+                        .single())
+                .isZero();
 
         Http.Response blocks = http.get("/api/v1/jobs/" + id + "/blocks");
         assertThat(blocks.status()).isEqualTo(200);
@@ -173,17 +183,24 @@ class JobApiTest extends ApiTest {
         }
         assertThat(names).containsExactly("state", "state", "progress", "progress", "progress", "state");
         assertThat(events.body()).contains("\"SUCCEEDED\"");
-        Http resumed = new Http(port).withHeader("X-API-Key", TestAuth.READER_KEY).withHeader("Last-Event-ID", ids.get(3));
+        Http resumed =
+                new Http(port).withHeader("X-API-Key", TestAuth.READER_KEY).withHeader("Last-Event-ID", ids.get(3));
         String rest = resumed.get("/api/v1/jobs/" + id + "/events").body();
-        assertThat(rest).doesNotContain("id:" + ids.get(3) + "\n").contains("id:" + ids.get(4)).contains("id:" + ids.get(5));
+        assertThat(rest)
+                .doesNotContain("id:" + ids.get(3) + "\n")
+                .contains("id:" + ids.get(4))
+                .contains("id:" + ids.get(5));
 
         Http.Response list = http.get("/api/v1/jobs?state=SUCCEEDED&planId=" + planId);
         assertThat(list.status()).isEqualTo(200);
         assertThat(list.json().path("items").size()).isEqualTo(1);
 
         String prometheus = new Http(managementPort).get("/actuator/prometheus").body();
-        assertThat(prometheus).contains("loladeft_jobs{state=\"SUCCEEDED\"}", "loladeft_jobs_queue_depth",
-                "loladeft_jobs_round_duration_seconds_count");
+        assertThat(prometheus)
+                .contains(
+                        "loladeft_jobs{state=\"SUCCEEDED\"}",
+                        "loladeft_jobs_queue_depth",
+                        "loladeft_jobs_round_duration_seconds_count");
         // Three rounds of two items, one evaluation (round 2) before the last round's: every phase timed.
         assertThat(phaseCount(prometheus, "train")).isGreaterThanOrEqualTo(6);
         assertThat(phaseCount(prometheus, "store")).isGreaterThanOrEqualTo(3);
@@ -192,11 +209,15 @@ class JobApiTest extends ApiTest {
         assertThat(prometheus).doesNotContain(id);
 
         // The same seed on the same plan: bit-identical blocks.
-        String again = http.post("/api/v1/jobs", job(planId, 3, PER_DEVICE)).json().path("id").asString();
+        String again = http.post("/api/v1/jobs", job(planId, 3, PER_DEVICE))
+                .json()
+                .path("id")
+                .asString();
         JsonNode second = await(again, state("SUCCEEDED"), Duration.ofMinutes(3));
         assertThat(second.path("result").path("blocksSha256").asString())
                 .isEqualTo(job.path("result").path("blocksSha256").asString());
-        assertThat(second.path("result").path("metrics")).isEqualTo(job.path("result").path("metrics"));
+        assertThat(second.path("result").path("metrics"))
+                .isEqualTo(job.path("result").path("metrics"));
     }
 
     /** Each device trains its own item (fused, the default with one local iteration, runs one per round). */
@@ -212,10 +233,19 @@ class JobApiTest extends ApiTest {
     void aFusedRoundTrainsWhatItsDevicesWouldEachTrain() {
         String planId = plan();
         String adamw = ", \"optimizer\": \"adamw\", \"learningRate\": 0.01";
-        String perDevice = http.post("/api/v1/jobs", job(planId, 3, PER_DEVICE).replace(", \"optimizer\": \"sgd\", \"learningRate\": 0.05", "")
-                .replace("}", adamw + "}")).json().path("id").asString();
-        Http.Response created = http.post("/api/v1/jobs", job(planId, 3, "").replace(", \"optimizer\": \"sgd\", \"learningRate\": 0.05", "")
-                .replace("}", adamw + "}"));
+        String perDevice = http.post(
+                        "/api/v1/jobs",
+                        job(planId, 3, PER_DEVICE)
+                                .replace(", \"optimizer\": \"sgd\", \"learningRate\": 0.05", "")
+                                .replace("}", adamw + "}"))
+                .json()
+                .path("id")
+                .asString();
+        Http.Response created = http.post(
+                "/api/v1/jobs",
+                job(planId, 3, "")
+                        .replace(", \"optimizer\": \"sgd\", \"learningRate\": 0.05", "")
+                        .replace("}", adamw + "}"));
         assertThat(created.status()).as(created.body()).isEqualTo(202);
         String fused = created.json().path("id").asString();
         JsonNode a = await(perDevice, state("SUCCEEDED"), Duration.ofMinutes(3));
@@ -227,7 +257,10 @@ class JobApiTest extends ApiTest {
                 .isEqualTo(a.path("result").path("blocksSha256").asString());
         assertThat(b.path("result").path("metrics")).isEqualTo(a.path("result").path("metrics"));
         // One item per round, shown as each device's.
-        assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND round = 2").param(fused).query(Long.class).single())
+        assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ?::uuid AND round = 2")
+                        .param(fused)
+                        .query(Long.class)
+                        .single())
                 .isEqualTo(1);
         // Two layers and the head's block, one block per device: the head trains on a device of its own, not with
         // the top layer's block, in both jobs, and the two still agree bit for bit.
@@ -236,21 +269,26 @@ class JobApiTest extends ApiTest {
         for (int r = 0; r < 3; r++) {
             JsonNode ra = a.path("rounds").get(r);
             JsonNode rb = b.path("rounds").get(r);
-            assertThat(rb.path("trainingLoss").asDouble()).isEqualTo(ra.path("trainingLoss").asDouble());
+            assertThat(rb.path("trainingLoss").asDouble())
+                    .isEqualTo(ra.path("trainingLoss").asDouble());
             assertThat(rb.path("devices").size()).isEqualTo(3);
             for (int d = 0; d < 3; d++) {
                 JsonNode da = ra.path("devices").get(d);
                 JsonNode db = rb.path("devices").get(d);
-                assertThat(db.path("device").asString()).isEqualTo(da.path("device").asString());
-                assertThat(db.path("uploadBytes").asLong()).isEqualTo(da.path("uploadBytes").asLong());
-                assertThat(db.path("predictedLatencySeconds").asDouble()).isEqualTo(da.path("predictedLatencySeconds").asDouble());
+                assertThat(db.path("device").asString())
+                        .isEqualTo(da.path("device").asString());
+                assertThat(db.path("uploadBytes").asLong())
+                        .isEqualTo(da.path("uploadBytes").asLong());
+                assertThat(db.path("predictedLatencySeconds").asDouble())
+                        .isEqualTo(da.path("predictedLatencySeconds").asDouble());
                 assertThat(db.path("computeSeconds").asDouble()).isPositive();
             }
             // The device with the deepest block does nearly the whole step; the other less.
             JsonNode deep = deepest(b, rb);
             for (JsonNode db : rb.path("devices")) {
                 if (db != deep) {
-                    assertThat(db.path("computeSeconds").asDouble()).isLessThan(deep.path("computeSeconds").asDouble());
+                    assertThat(db.path("computeSeconds").asDouble())
+                            .isLessThan(deep.path("computeSeconds").asDouble());
                 }
             }
         }
@@ -263,8 +301,7 @@ class JobApiTest extends ApiTest {
                   {"name": "solo-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90},
                   {"name": "solo-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95}],
                  "model": %s, "maxBlocksPerDevice": 2,
-                 "training": {"batchSize": 4, "seqLen": 32, "rounds": 1, "localIterations": 2}}"""
-                .formatted(MODEL));
+                 "training": {"batchSize": 4, "seqLen": 32, "rounds": 1, "localIterations": 2}}""".formatted(MODEL));
         assertThat(twice.status()).as(twice.body()).isEqualTo(201);
         String several = twice.json().path("id").asString();
         Http.Response refused = http.post("/api/v1/jobs", job(several, 1, ", \"execution\": \"fused\""));
@@ -272,7 +309,8 @@ class JobApiTest extends ApiTest {
         assertThat(refused.body()).contains("execution", "one local iteration");
         Http.Response defaulted = http.post("/api/v1/jobs", job(several, 1, ""));
         assertThat(defaulted.status()).as(defaulted.body()).isEqualTo(202);
-        assertThat(defaulted.json().path("settings").path("execution").asString()).isEqualTo("per-device");
+        assertThat(defaulted.json().path("settings").path("execution").asString())
+                .isEqualTo("per-device");
         await(defaulted.json().path("id").asString(), state("SUCCEEDED"), Duration.ofMinutes(3));
     }
 
@@ -309,8 +347,12 @@ class JobApiTest extends ApiTest {
     /** How many times the worker timed a phase, from the Prometheus text. */
     static double phaseCount(String prometheus, String phase) {
         String key = "loladeft_jobs_worker_phase_seconds_count{phase=\"" + phase + "\"}";
-        return prometheus.lines().filter(l -> l.startsWith(key)).mapToDouble(l -> Double.parseDouble(
-                l.substring(key.length()).trim())).findFirst().orElseThrow(() -> new AssertionError(key + " missing"));
+        return prometheus
+                .lines()
+                .filter(l -> l.startsWith(key))
+                .mapToDouble(l -> Double.parseDouble(l.substring(key.length()).trim()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(key + " missing"));
     }
 
     double flops(String device) {
@@ -324,13 +366,15 @@ class JobApiTest extends ApiTest {
     @Test
     void idempotencyKeyReturnsTheSameJobAndRefusesAnotherBody() {
         String planId = plan();
-        Http keyed = new Http(port).withHeader("X-API-Key", TestAuth.OPERATOR_KEY)
+        Http keyed = new Http(port)
+                .withHeader("X-API-Key", TestAuth.OPERATOR_KEY)
                 .withHeader("Idempotency-Key", unique("key"));
         Http.Response first = keyed.post("/api/v1/jobs", job(planId, 2000, ""));
         assertThat(first.status()).as(first.body()).isEqualTo(202);
         Http.Response repeat = keyed.post("/api/v1/jobs", job(planId, 2000, ""));
         assertThat(repeat.status()).isEqualTo(202);
-        assertThat(repeat.json().path("id").asString()).isEqualTo(first.json().path("id").asString());
+        assertThat(repeat.json().path("id").asString())
+                .isEqualTo(first.json().path("id").asString());
         assertProblem(keyed.post("/api/v1/jobs", job(planId, 1999, "")), 422);
         String id = first.json().path("id").asString();
         assertThat(http.post("/api/v1/jobs/" + id + "/cancel", "").status()).isEqualTo(200);
@@ -339,7 +383,10 @@ class JobApiTest extends ApiTest {
     @Test
     void cancelStopsTheItemsAndDeadlineFailsTheJob() {
         String planId = plan();
-        String id = http.post("/api/v1/jobs", job(planId, 2000, "")).json().path("id").asString();
+        String id = http.post("/api/v1/jobs", job(planId, 2000, ""))
+                .json()
+                .path("id")
+                .asString();
         await(id, j -> j.path("progress").path("round").asInt() >= 1, Duration.ofMinutes(2));
         Http.Response cancelled = http.post("/api/v1/jobs/" + id + "/cancel", "");
         assertThat(cancelled.status()).as(cancelled.body()).isEqualTo(200);
@@ -348,13 +395,22 @@ class JobApiTest extends ApiTest {
         job.path("devices").forEach(d -> assertThat(d.path("state").asString()).isIn("CANCELLED", "DONE"));
         int round = job.path("progress").path("round").asInt();
         sleep(1500);
-        assertThat(http.get("/api/v1/jobs/" + id).json().path("progress").path("round").asInt()).isEqualTo(round);
+        assertThat(http.get("/api/v1/jobs/" + id)
+                        .json()
+                        .path("progress")
+                        .path("round")
+                        .asInt())
+                .isEqualTo(round);
         assertProblem(http.post("/api/v1/jobs/" + id + "/cancel", ""), 409);
         assertProblem(http.get("/api/v1/jobs/" + id + "/blocks"), 409);
 
-        String late = http.post("/api/v1/jobs", job(planId, 2000, ", \"deadlineSeconds\": 2")).json().path("id").asString();
+        String late = http.post("/api/v1/jobs", job(planId, 2000, ", \"deadlineSeconds\": 2"))
+                .json()
+                .path("id")
+                .asString();
         JsonNode failed = await(late, state("FAILED"), Duration.ofSeconds(60));
-        JsonNode condition = failed.path("conditions").get(failed.path("conditions").size() - 1);
+        JsonNode condition =
+                failed.path("conditions").get(failed.path("conditions").size() - 1);
         assertThat(condition.path("type").asString()).isEqualTo("Failed");
         assertThat(condition.path("reason").asString()).isEqualTo("DeadlineExceeded");
     }
@@ -382,7 +438,8 @@ class JobApiTest extends ApiTest {
         assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace("sst2", "imagenet")), 400);
         assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace(GLUE.toString(), "/etc")), 400);
         assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace(GLUE.toString(), GLUE + "/SST-2")), 422);
-        assertProblem(http.post("/api/v1/jobs", job(planId, 1, "").replace(TOKENIZER.toString(), GLUE.toString())), 422);
+        assertProblem(
+                http.post("/api/v1/jobs", job(planId, 1, "").replace(TOKENIZER.toString(), GLUE.toString())), 422);
         assertProblem(http.post("/api/v1/jobs", job("00000000-0000-0000-0000-000000000000", 1, "")), 422);
         assertProblem(http.post("/api/v1/jobs", job(planId, 6000, "")), 400);
         assertProblem(http.post("/api/v1/jobs", job(planId, 1, ", \"seqLen\": 500")), 422);
@@ -392,8 +449,13 @@ class JobApiTest extends ApiTest {
         assertProblem(http.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000"), 404);
         assertProblem(http.get("/api/v1/jobs/not-a-uuid"), 400);
         assertProblem(http.get("/api/v1/jobs?state=DANCING"), 400);
-        assertProblem(http.send("GET", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/events", "application/json",
-                HttpRequest.BodyPublishers.noBody()), 404);
+        assertProblem(
+                http.send(
+                        "GET",
+                        "/api/v1/jobs/00000000-0000-0000-0000-000000000000/events",
+                        "application/json",
+                        HttpRequest.BodyPublishers.noBody()),
+                404);
         assertProblem(http.post("/api/v1/jobs/00000000-0000-0000-0000-000000000000/cancel", ""), 404);
     }
 

@@ -22,17 +22,32 @@ class JobsPropertiesTest {
         assertThat(p.housekeepingInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(p.eventsTimeout()).isEqualTo(Duration.ofMinutes(30));
         assertThat(p.driftTolerance()).isEqualTo(0.2);
-        assertThat(p.worker()).isEqualTo(new JobsProperties.Worker(Duration.ofSeconds(30), Duration.ofMillis(500), 5, 0,
-                "", Duration.ofSeconds(20), Path.of("./data/models").normalize(), 1));
+        assertThat(p.worker())
+                .isEqualTo(new JobsProperties.Worker(
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(500),
+                        5,
+                        0,
+                        "",
+                        Duration.ofSeconds(20),
+                        Path.of("./data/models").normalize(),
+                        1));
     }
 
     @Test
     void theWorkersKeysSitUnderJobsWorker() {
-        JobsProperties p = bind(new MapPropertySource("args", Map.of(
-                "loladeft.jobs.worker.lease", "7s", "loladeft.jobs.worker.torch-threads", "2",
-                "loladeft.jobs.drift-tolerance", "0.5",
-                // The old prefix binds nothing any more.
-                "loladeft.worker.poll", "1ms")));
+        JobsProperties p = bind(new MapPropertySource(
+                "args",
+                Map.of(
+                        "loladeft.jobs.worker.lease",
+                        "7s",
+                        "loladeft.jobs.worker.torch-threads",
+                        "2",
+                        "loladeft.jobs.drift-tolerance",
+                        "0.5",
+                        // The old prefix binds nothing any more.
+                        "loladeft.worker.poll",
+                        "1ms")));
         assertThat(p.worker().lease()).isEqualTo(Duration.ofSeconds(7));
         assertThat(p.worker().torchThreads()).isEqualTo(2);
         assertThat(p.worker().poll()).isEqualTo(Duration.ofMillis(500));
@@ -51,6 +66,7 @@ class JobsPropertiesTest {
 
     /** Binds as the application does, from this one source (an environment one maps names as Spring's does). */
     private static JobsProperties bind(PropertySource<?> source) {
-        return new Binder(ConfigurationPropertySources.from(source)).bindOrCreate("loladeft.jobs", JobsProperties.class);
+        return new Binder(ConfigurationPropertySources.from(source))
+                .bindOrCreate("loladeft.jobs", JobsProperties.class);
     }
 }

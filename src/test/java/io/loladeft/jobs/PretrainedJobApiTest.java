@@ -81,17 +81,26 @@ class PretrainedJobApiTest extends ApiTest {
 
         JsonNode job = await(id, Duration.ofMinutes(5));
         assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("SUCCEEDED");
-        assertThat(job.path("result").path("metrics").path("accuracy").isNumber()).isTrue();
+        assertThat(job.path("result").path("metrics").path("accuracy").isNumber())
+                .isTrue();
 
         Map<String, byte[]> files = unzip(http.getBytes("/api/v1/jobs/" + id + "/model"));
-        assertThat(files).containsKeys("config.json", "model.safetensors", "tokenizer.json", "adapter_config.json",
-                "adapter_model.safetensors");
+        assertThat(files)
+                .containsKeys(
+                        "config.json",
+                        "model.safetensors",
+                        "tokenizer.json",
+                        "adapter_config.json",
+                        "adapter_model.safetensors");
         Map<String, HostTensor> weights = Safetensors.read(files.get("model.safetensors"), "export");
         assertThat(weights.keySet()).allMatch(n -> n.startsWith("bert.") || n.startsWith("classifier."));
         assertThat(weights.keySet()).noneMatch(n -> n.contains("lora"));
-        assertThat(Safetensors.read(files.get("adapter_model.safetensors"), "peft").keySet())
-                .contains("base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight",
-                        "base_model.model.classifier.weight", "base_model.model.bert.pooler.dense.weight");
+        assertThat(Safetensors.read(files.get("adapter_model.safetensors"), "peft")
+                        .keySet())
+                .contains(
+                        "base_model.model.bert.encoder.layer.0.attention.self.query.lora_A.weight",
+                        "base_model.model.classifier.weight",
+                        "base_model.model.bert.pooler.dense.weight");
 
         Path exported = Files.createTempDirectory("export");
         for (var f : files.entrySet()) {
@@ -116,9 +125,12 @@ class PretrainedJobApiTest extends ApiTest {
                 HfCheckpoint.Loaded job = HfCheckpoint.load(pretrained, BlockSpec.lora(8, 16), 2, 0, root);
                 HfCheckpoint.Loaded back = HfCheckpoint.load(exported, BlockSpec.layer(), 0, 0, root);
                 NDManager m = root.newSubManager()) {
-            assertThat(back.report().initialised()).as("every tensor comes from the export").isEmpty();
+            assertThat(back.report().initialised())
+                    .as("every tensor comes from the export")
+                    .isEmpty();
             job.model().setTensors(params);
-            EncodedDataset dev = new EncodedDataset(tok, GlueReader.dev(GLUE, GlueTask.RTE).subList(0, 16), 48);
+            EncodedDataset dev =
+                    new EncodedDataset(tok, GlueReader.dev(GLUE, GlueTask.RTE).subList(0, 16), 48);
             Batch b = dev.batch(0, 16);
             float[] want = job.model().forward(m, b, false).toFloatArray();
             float[] got = back.model().forward(m, b, false).toFloatArray();

@@ -53,8 +53,7 @@ class ReplanJobTest extends ApiTest {
                   {"name": "%1$s-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -128, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -130, "labels": {"zone": "%1$s"}},
                   {"name": "%1$s-c", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -131, "labels": {"zone": "%1$s"}},
-                  {"name": "%1$s-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -132, "labels": {"zone": "%1$s"}}]}"""
-                .formatted(zone);
+                  {"name": "%1$s-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -132, "labels": {"zone": "%1$s"}}]}""".formatted(zone);
         assertThat(http.post("/api/v1/devices/batch", devices).status()).isEqualTo(201);
         String request = """
                 {"bandwidthHz": 1e6, "labelSelector": "zone=%s", "model": %s, "maxBlocksPerDevice": 1,
@@ -67,8 +66,7 @@ class ReplanJobTest extends ApiTest {
     static String job(String planId, int rounds, String extra) {
         return """
                 {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "rounds": %d,
-                 "optimizer": "adamw", "learningRate": 0.01, "evalEvery": 0, "seed": 7%s}""".formatted(planId, GLUE,
-                TOKENIZER, rounds, extra);
+                 "optimizer": "adamw", "learningRate": 0.01, "evalEvery": 0, "seed": 7%s}""".formatted(planId, GLUE, TOKENIZER, rounds, extra);
     }
 
     JsonNode await(String id, Predicate<JsonNode> until, Duration timeout) {
@@ -85,7 +83,8 @@ class ReplanJobTest extends ApiTest {
     }
 
     static Predicate<JsonNode> ended() {
-        return j -> Set.of("SUCCEEDED", "FAILED", "CANCELLED").contains(j.path("state").asString());
+        return j -> Set.of("SUCCEEDED", "FAILED", "CANCELLED")
+                .contains(j.path("state").asString());
     }
 
     static double total(JsonNode job) {
@@ -102,7 +101,10 @@ class ReplanJobTest extends ApiTest {
         // -Dreplan.rounds=N runs it longer for docs/jobs.md's documented run (the printed line below).
         int rounds = Integer.getInteger("replan.rounds", 6);
         String channel = ", \"channel\": {\"model\": \"rayleigh\"}";
-        String statik = http.post("/api/v1/jobs", job(f[0], rounds, channel)).json().path("id").asString();
+        String statik = http.post("/api/v1/jobs", job(f[0], rounds, channel))
+                .json()
+                .path("id")
+                .asString();
         Http.Response created = http.post("/api/v1/jobs", job(f[0], rounds, channel + ", \"replan\": \"every-round\""));
         assertThat(created.status()).as(created.body()).isEqualTo(202);
         String adaptive = created.json().path("id").asString();
@@ -122,9 +124,11 @@ class ReplanJobTest extends ApiTest {
         }
 
         // Both met the channel POST /plans/simulate shows for the plan's fleet and the job's seed.
-        Http.Response sim = http.post("/api/v1/plans/simulate", "{\"plan\": " + f[2]
-                + ", \"channel\": {\"model\": \"rayleigh\"}, \"rounds\": " + rounds + ", \"seed\": 7,"
-                + " \"policies\": [\"static\"]}");
+        Http.Response sim = http.post(
+                "/api/v1/plans/simulate",
+                "{\"plan\": " + f[2]
+                        + ", \"channel\": {\"model\": \"rayleigh\"}, \"rounds\": " + rounds + ", \"seed\": 7,"
+                        + " \"policies\": [\"static\"]}");
         assertThat(sim.status()).as(sim.body()).isEqualTo(200);
         JsonNode names = sim.json().path("devices");
         Set<String> assignmentsSeen = new HashSet<>();
@@ -134,10 +138,11 @@ class ReplanJobTest extends ApiTest {
                 StringBuilder who = new StringBuilder();
                 for (JsonNode d : job.path("rounds").get(r).path("devices")) {
                     int i = indexOf(names, d.path("device").asString());
-                    assertThat(d.path("channelGainDb").asDouble()).as("round %d %s", r + 1, d.path("device"))
+                    assertThat(d.path("channelGainDb").asDouble())
+                            .as("round %d %s", r + 1, d.path("device"))
                             .isEqualTo(gains.get(i).asDouble());
-                    who.append(d.path("device").asString()).append(d.path("emulatedMigrationSeconds").asDouble() > 0
-                            ? "(moved) " : " ");
+                    who.append(d.path("device").asString())
+                            .append(d.path("emulatedMigrationSeconds").asDouble() > 0 ? "(moved) " : " ");
                 }
                 if (job == a) {
                     assignmentsSeen.add(who.toString());
@@ -150,20 +155,35 @@ class ReplanJobTest extends ApiTest {
         Set<Double> predictedA = new HashSet<>();
         Set<Double> predictedS = new HashSet<>();
         for (int r = 0; r < rounds; r++) {
-            predictedA.add(a.path("rounds").get(r).path("predictedRoundLatencySeconds").asDouble());
-            predictedS.add(s.path("rounds").get(r).path("predictedRoundLatencySeconds").asDouble());
+            predictedA.add(
+                    a.path("rounds").get(r).path("predictedRoundLatencySeconds").asDouble());
+            predictedS.add(
+                    s.path("rounds").get(r).path("predictedRoundLatencySeconds").asDouble());
         }
-        System.out.printf("fading job, %d rounds: static %.4f s, every-round %.4f s emulated in all (ratio %.3f);"
-                + " mean predicted round: static %.4f s, every-round %.4f s; rounds where every-round moved blocks: %d;"
-                + " its assignments: %s%n", rounds, total(s), total(a), total(a) / total(s), meanPredicted(s),
-                meanPredicted(a), movedRounds(a), assignmentsSeen);
+        System.out.printf(
+                "fading job, %d rounds: static %.4f s, every-round %.4f s emulated in all (ratio %.3f);"
+                        + " mean predicted round: static %.4f s, every-round %.4f s; rounds where every-round moved blocks: %d;"
+                        + " its assignments: %s%n",
+                rounds,
+                total(s),
+                total(a),
+                total(a) / total(s),
+                meanPredicted(s),
+                meanPredicted(a),
+                movedRounds(a),
+                assignmentsSeen);
         assertThat(predictedS).hasSize(1);
         assertThat(predictedA).hasSizeGreaterThan(1);
-        assertThat(total(a)).as("every-round's total emulated time against static's").isLessThan(total(s));
+        assertThat(total(a))
+                .as("every-round's total emulated time against static's")
+                .isLessThan(total(s));
         // Every merged round fed its measured speeds back: the devices that trained carry a calibration now.
-        String trained = a.path("rounds").get(0).path("devices").get(0).path("device").asString();
+        String trained =
+                a.path("rounds").get(0).path("devices").get(0).path("device").asString();
         JsonNode calibration = http.get("/api/v1/devices/" + trained).json().path("calibration");
-        assertThat(calibration.path("rounds").asLong()).as(trained + "'s calibration").isPositive();
+        assertThat(calibration.path("rounds").asLong())
+                .as(trained + "'s calibration")
+                .isPositive();
         assertThat(calibration.path("effectiveFlops").asDouble()).isPositive();
         // Each round is judged against its own prediction: PlanDrift is a condition of both jobs.
         assertThat(a.path("conditions").toString()).contains("PlanDrift");
@@ -199,8 +219,11 @@ class ReplanJobTest extends ApiTest {
         String id2 = second.json().path("id").asString();
         for (String suffix : new String[] {"-a", "-b", "-c", "-d"}) {
             String name = f[1] + suffix;
-            if (!name.equals(involved) && !name.equals(plan.path("assignments").get(1).path("device").asString())) {
-                assertThat(http.delete("/api/v1/devices/" + name, null).status()).isEqualTo(204);
+            if (!name.equals(involved)
+                    && !name.equals(
+                            plan.path("assignments").get(1).path("device").asString())) {
+                assertThat(http.delete("/api/v1/devices/" + name, null).status())
+                        .isEqualTo(204);
             }
         }
         JsonNode failed = await(id2, ended(), Duration.ofMinutes(4));
@@ -210,7 +233,8 @@ class ReplanJobTest extends ApiTest {
 
     /** A device view as a device body: without what the server adds. */
     static String strip(String view) {
-        return view.replaceAll(",?\"(createdAt|updatedAt|version|calibration|channel)\":(\\{[^}]*\\}|\"[^\"]*\"|[0-9]+)", "")
+        return view.replaceAll(
+                        ",?\"(createdAt|updatedAt|version|calibration|channel)\":(\\{[^}]*\\}|\"[^\"]*\"|[0-9]+)", "")
                 .replace("{,", "{");
     }
 

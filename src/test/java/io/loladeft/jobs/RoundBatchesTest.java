@@ -45,7 +45,9 @@ class RoundBatchesTest {
         int batch = 16;
         int perEpoch = data.size() / batch;
         List<Batch> grouped = RoundBatches.of(data, batch, perEpoch, 1, 1);
-        long groupedTokens = grouped.stream().mapToLong(b -> (long) b.batchSize() * b.seqLen()).sum();
+        long groupedTokens = grouped.stream()
+                .mapToLong(b -> (long) b.batchSize() * b.seqLen())
+                .sum();
         int[] random = RoundBatches.permutation(data.size(), 1, 0);
         long randomTokens = 0;
         for (int b = 0; b < perEpoch; b++) {

@@ -16,13 +16,34 @@ class RoundMergeTest {
 
     /** Device a trains layer 1 (a third of the fused step's FLOPs), b layer 2 (all of them: the deepest). */
     static final JobSettings.DeviceRun A = new JobSettings.DeviceRun("a", List.of(1), 1e6, 1e10, 20, -90, 0.4, 1e9);
+
     static final JobSettings.DeviceRun B = new JobSettings.DeviceRun("b", List.of(2), 1e6, 2e10, 20, -90, 0.5, 3e9);
 
     static JobSettings spec(JobSettings.Execution execution) {
-        return new JobSettings("SST2", "/data", "/tok", null, null, new JobSettings.Shape(2, 32, 4, 64, 100, 66),
-                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0), 3,
-                new JobSettings.Optimizer(JobSettings.Optimizer.Kind.SGD, 0.01, 0, 0, 0), 4, 16, 1, execution, 3e9,
-                0, 1, -174, 0.5, List.of(A, B), null, null, null, 0);
+        return new JobSettings(
+                "SST2",
+                "/data",
+                "/tok",
+                null,
+                null,
+                new JobSettings.Shape(2, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0),
+                3,
+                new JobSettings.Optimizer(JobSettings.Optimizer.Kind.SGD, 0.01, 0, 0, 0),
+                4,
+                16,
+                1,
+                execution,
+                3e9,
+                0,
+                1,
+                -174,
+                0.5,
+                List.of(A, B),
+                null,
+                null,
+                null,
+                0);
     }
 
     static Map<String, HostTensor> blocks(Object... nameThenValues) {
@@ -41,8 +62,11 @@ class RoundMergeTest {
     void aFusedItemIsSharedByTheDevicesFlopsAndGivesEachItsOwnBytes() {
         Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         ItemResult r = new ItemResult(0.6, 1e11, 16, 0, List.of(0.5, 0.7), Map.of("a", 8L, "b", 8L));
-        RoundMerge.Outcome o = RoundMerge.of(spec(JobSettings.Execution.FUSED), input, List.of(new RoundMerge.Item(
-                WorkQueue.ALL_DEVICES, blocks("l1", new float[] {5, 6}, "l2", new float[] {7, 8}), r, 1, "w")));
+        RoundMerge.Outcome o = RoundMerge.of(
+                spec(JobSettings.Execution.FUSED),
+                input,
+                List.of(new RoundMerge.Item(
+                        WorkQueue.ALL_DEVICES, blocks("l1", new float[] {5, 6}, "l2", new float[] {7, 8}), r, 1, "w")));
 
         Map<String, HostTensor> merged = o.blocks();
         assertThat(merged.get("l1").data()).containsExactly(5, 6);
@@ -64,11 +88,22 @@ class RoundMergeTest {
     @Test
     void perDeviceItemsAreTheirDevicesOwnAndTheBlocksTheirUnion() {
         Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
-        RoundMerge.Outcome o = RoundMerge.of(spec(JobSettings.Execution.PER_DEVICE), input, List.of(
-                new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}),
-                        new ItemResult(0.3, 1e11, 8, 0, List.of(1.0), null), 2, "w1"),
-                new RoundMerge.Item("b", blocks("l2", new float[] {7, 8}),
-                        new ItemResult(0.1, 1e11, 8, 0, List.of(3.0), null), 1, "w2")));
+        RoundMerge.Outcome o = RoundMerge.of(
+                spec(JobSettings.Execution.PER_DEVICE),
+                input,
+                List.of(
+                        new RoundMerge.Item(
+                                "a",
+                                blocks("l1", new float[] {5, 6}),
+                                new ItemResult(0.3, 1e11, 8, 0, List.of(1.0), null),
+                                2,
+                                "w1"),
+                        new RoundMerge.Item(
+                                "b",
+                                blocks("l2", new float[] {7, 8}),
+                                new ItemResult(0.1, 1e11, 8, 0, List.of(3.0), null),
+                                1,
+                                "w2")));
 
         Map<String, HostTensor> merged = o.blocks();
         assertThat(merged.get("l1").data()).containsExactly(5, 6);
@@ -85,12 +120,17 @@ class RoundMergeTest {
     void overlappingOrMissingBlocksAreRefused() {
         Map<String, HostTensor> input = blocks("l1", new float[] {1, 2}, "l2", new float[] {3, 4});
         ItemResult r = new ItemResult(0.1, 1e11, 8, 0, List.of(1.0), null);
-        assertThatThrownBy(() -> RoundMerge.of(spec(JobSettings.Execution.PER_DEVICE), input, List.of(
-                new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"),
-                new RoundMerge.Item("b", blocks("l1", new float[] {7, 8}), r, 1, "w"))))
+        assertThatThrownBy(() -> RoundMerge.of(
+                        spec(JobSettings.Execution.PER_DEVICE),
+                        input,
+                        List.of(
+                                new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"),
+                                new RoundMerge.Item("b", blocks("l1", new float[] {7, 8}), r, 1, "w"))))
                 .hasMessageContaining("disjoint");
-        assertThatThrownBy(() -> RoundMerge.of(spec(JobSettings.Execution.PER_DEVICE), input, List.of(
-                new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"))))
+        assertThatThrownBy(() -> RoundMerge.of(
+                        spec(JobSettings.Execution.PER_DEVICE),
+                        input,
+                        List.of(new RoundMerge.Item("a", blocks("l1", new float[] {5, 6}), r, 1, "w"))))
                 .hasMessageContaining("not updated");
     }
 

@@ -51,25 +51,41 @@ class StoredJobSettingsTest {
             {"name":"dev-1","layers":[2],"bandwidthHz":5000000.0,"computeFlops":1.0E12,\
             "txPowerDbm":20.0,"channelGainDb":-95.0,"predictedLatencySeconds":0.2}]}""";
 
-    @Autowired JobStore store;
-    @Autowired JobService jobs;
-    @Autowired JdbcClient jdbc;
-    @Autowired PlanService plans;
+    @Autowired
+    JobStore store;
+
+    @Autowired
+    JobService jobs;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    PlanService plans;
 
     /** Stores {@code spec} as a job row, as the version that wrote it did, and reads the job back. */
     private JobStore.JobRow stored(String spec) {
         List<PlanRequest.InlineDevice> fleet = List.of(
                 new PlanRequest.InlineDevice("dev-0", 1e12, 8e9, 20.0, -90.0, null, null, null),
                 new PlanRequest.InlineDevice("dev-1", 1e12, 8e9, 20.0, -95.0, null, null, null));
-        ModelRequest model = new ModelRequest(null, new Architecture(2, 32, 4, 64, 100, 66),
-                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
-        UUID planId = plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, 2, null,
-                null, null, null)).id();
+        ModelRequest model = new ModelRequest(
+                null,
+                new Architecture(2, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null),
+                null,
+                null,
+                null,
+                null,
+                null);
+        UUID planId = plans.create(new PlanRequest(
+                        null, 1e7, null, fleet, null, null, model, null, null, 2, null, null, null, null))
+                .id();
         UUID id = UUID.randomUUID();
         // Cancelled: the test database is shared, and no worker of another test may pick this job up.
         jdbc.sql("INSERT INTO job (id, caller, request_hash, plan_id, task, spec, state, round, rounds, created_at)"
                         + " VALUES (?, 'tester', 'h', ?, 'SST2', ?::jsonb, 'CANCELLED', 1, 3, now())")
-                .params(id, planId, spec).update();
+                .params(id, planId, spec)
+                .update();
         return store.find(id).orElseThrow();
     }
 
@@ -93,7 +109,9 @@ class StoredJobSettingsTest {
         assertThat(spec.execution()).isEqualTo(JobSettings.Execution.PER_DEVICE);
         assertThat(spec.replan()).isEqualTo(JobSettings.Replan.STATIC);
         assertThat(spec.schedulesRounds()).isFalse();
-        assertThat(spec.device("dev-1").layers()).as("the head's block goes with the top layer").containsExactly(2, 3);
+        assertThat(spec.device("dev-1").layers())
+                .as("the head's block goes with the top layer")
+                .containsExactly(2, 3);
         JobView.Settings settings = jobs.view(job).settings();
         assertThat(settings.optimizer()).isEqualTo("sgd");
         assertThat(settings.learningRate()).isEqualTo(1e-3);

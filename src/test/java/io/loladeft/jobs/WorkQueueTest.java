@@ -36,16 +36,26 @@ class WorkQueueTest {
 
     static final Duration LEASE = Duration.ofSeconds(30);
 
-    @Autowired WorkQueue queue;
-    @Autowired JobStore store;
-    @Autowired JdbcClient jdbc;
-    @Autowired PlanService plans;
-    @Autowired TransactionTemplate tx;
+    @Autowired
+    WorkQueue queue;
+
+    @Autowired
+    JobStore store;
+
+    @Autowired
+    JdbcClient jdbc;
+
+    @Autowired
+    PlanService plans;
+
+    @Autowired
+    TransactionTemplate tx;
 
     @BeforeEach
     void onlyOurJobsAreActive() {
         // The test database is shared; jobs other tests left active would compete for claims.
-        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
+        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')")
+                .update();
     }
 
     /** A real stored plan (the plans table is shared: a fake row would break other tests' listings). */
@@ -54,10 +64,19 @@ class WorkQueueTest {
         for (int d = 0; d < devices; d++) {
             fleet.add(new PlanRequest.InlineDevice("dev-" + d, 1e12, 8e9, 20.0, -90.0, null, null, null));
         }
-        ModelRequest model = new ModelRequest(null, new Architecture(devices, 32, 4, 64, 100, 66),
-                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null), null, null, null, null, null);
+        ModelRequest model = new ModelRequest(
+                null,
+                new Architecture(devices, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, null),
+                null,
+                null,
+                null,
+                null,
+                null);
         // two per device: the task head is a block of its own (layer L+1)
-        return plans.create(new PlanRequest(null, 1e7, null, fleet, null, null, model, null, null, 2, null, null, null, null)).id();
+        return plans.create(new PlanRequest(
+                        null, 1e7, null, fleet, null, null, model, null, null, 2, null, null, null, null))
+                .id();
     }
 
     UUID job(int devices, int rounds) {
@@ -66,13 +85,49 @@ class WorkQueueTest {
         for (int d = 0; d < devices; d++) {
             runs.add(new JobSettings.DeviceRun("dev-" + d, List.of(d + 1), 1e6, 1e12, 20, -90, 0.5, 1e9));
         }
-        JobSettings spec = new JobSettings("SST2", "/data", "/tok", null, null, new JobSettings.Shape(devices, 32, 4, 64, 100, 66),
-                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0), rounds,
-                new JobSettings.Optimizer(JobSettings.Optimizer.Kind.SGD, 0.01, 0, 0, 0), 4, 16, 1,
-                JobSettings.Execution.PER_DEVICE, 1e9 * devices, 0, 1, -174, 0.5, runs, null, null, null, 0);
+        JobSettings spec = new JobSettings(
+                "SST2",
+                "/data",
+                "/tok",
+                null,
+                null,
+                new JobSettings.Shape(devices, 32, 4, 64, 100, 66),
+                new BlockConfig(BlockConfig.Kind.LORA, 4, 8.0, 0),
+                rounds,
+                new JobSettings.Optimizer(JobSettings.Optimizer.Kind.SGD, 0.01, 0, 0, 0),
+                4,
+                16,
+                1,
+                JobSettings.Execution.PER_DEVICE,
+                1e9 * devices,
+                0,
+                1,
+                -174,
+                0.5,
+                runs,
+                null,
+                null,
+                null,
+                0);
         UUID id = UUID.randomUUID();
-        store.insert(new JobStore.JobRow(id, "tester", null, "h", planId, "SST2", spec, JobState.QUEUED, 1, rounds,
-                null, null, Instant.now(), null, null, null, null));
+        store.insert(new JobStore.JobRow(
+                id,
+                "tester",
+                null,
+                "h",
+                planId,
+                "SST2",
+                spec,
+                JobState.QUEUED,
+                1,
+                rounds,
+                null,
+                null,
+                Instant.now(),
+                null,
+                null,
+                null,
+                null));
         return id;
     }
 
@@ -85,8 +140,10 @@ class WorkQueueTest {
         public synchronized WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> items) {
             calls.incrementAndGet();
             itemsSeen.add(items.size());
-            JobView.RoundMetrics m = new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now(), null, null);
-            JobView.Result r = job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
+            JobView.RoundMetrics m =
+                    new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now(), null, null);
+            JobView.Result r =
+                    job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
             return new WorkQueue.Merged(Map.of(), m, r, r == null ? null : new byte[] {(byte) job.round()}, 0);
         }
     }
@@ -109,7 +166,9 @@ class WorkQueueTest {
     void anExpiredLeaseMakesTheItemClaimableAndFencesTheOldHolder() {
         UUID id = job(1, 1);
         WorkQueue.Item first = queue.claim("dead-worker", Duration.ofMillis(1)).orElseThrow();
-        jdbc.sql("UPDATE work_item SET lease_until = now() - interval '1 second' WHERE id = ?").param(first.id()).update();
+        jdbc.sql("UPDATE work_item SET lease_until = now() - interval '1 second' WHERE id = ?")
+                .param(first.id())
+                .update();
         WorkQueue.Item again = queue.claim("live-worker", LEASE).orElseThrow();
         assertThat(again.id()).isEqualTo(first.id());
         assertThat(again.attempts()).isEqualTo(2);
@@ -117,8 +176,10 @@ class WorkQueueTest {
 
         CountingMerger merger = new CountingMerger();
         assertThat(queue.heartbeat(first, LEASE)).isFalse();
-        assertThat(queue.complete(first, new byte[] {1}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.LOST);
-        assertThat(queue.complete(again, new byte[] {1}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.MERGED);
+        assertThat(queue.complete(first, new byte[] {1}, "{}", merger).completion())
+                .isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.complete(again, new byte[] {1}, "{}", merger).completion())
+                .isEqualTo(WorkQueue.Completion.MERGED);
         assertThat(merger.calls).hasValue(1);
         assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(store.resultBlocks(id)).contains(new byte[] {1});
@@ -130,16 +191,22 @@ class WorkQueueTest {
         WorkQueue.Item leaving = queue.claim("leaving-worker", LEASE).orElseThrow();
         assertThat(queue.claim("other", LEASE)).as("held under a 30 s lease").isEmpty();
         assertThat(queue.release(leaving)).isTrue();
-        assertThat(queue.release(leaving)).as("a second hand-back has nothing to give").isFalse();
+        assertThat(queue.release(leaving))
+                .as("a second hand-back has nothing to give")
+                .isFalse();
 
         WorkQueue.Item taken = queue.claim("other", LEASE).orElseThrow();
         assertThat(taken.id()).isEqualTo(leaving.id());
         assertThat(taken.attempts()).isEqualTo(2);
         CountingMerger merger = new CountingMerger();
         assertThat(queue.heartbeat(leaving, LEASE)).isFalse();
-        assertThat(queue.complete(leaving, new byte[] {9}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.LOST);
-        assertThat(queue.release(leaving)).as("the departing worker cannot give back what is no longer its").isFalse();
-        assertThat(queue.complete(taken, new byte[] {1}, "{}", merger).completion()).isEqualTo(WorkQueue.Completion.MERGED);
+        assertThat(queue.complete(leaving, new byte[] {9}, "{}", merger).completion())
+                .isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.release(leaving))
+                .as("the departing worker cannot give back what is no longer its")
+                .isFalse();
+        assertThat(queue.complete(taken, new byte[] {1}, "{}", merger).completion())
+                .isEqualTo(WorkQueue.Completion.MERGED);
         assertThat(store.resultBlocks(id)).contains(new byte[] {1});
     }
 
@@ -155,9 +222,13 @@ class WorkQueueTest {
                 int round = r;
                 if (r > 1) {
                     // The round's input is the previous round's items' blocks; the merged round's is dropped.
-                    assertThat(store.roundInput(id, r)).hasValueSatisfying(parts -> assertThat(parts)
-                            .hasSize(devices).allSatisfy(p -> assertThat(p).containsExactly((byte) (round - 1))));
-                    assertThat(store.roundInput(id, r - 1)).as("round %d's input", r - 1).isEmpty();
+                    assertThat(store.roundInput(id, r))
+                            .hasValueSatisfying(parts -> assertThat(parts)
+                                    .hasSize(devices)
+                                    .allSatisfy(p -> assertThat(p).containsExactly((byte) (round - 1))));
+                    assertThat(store.roundInput(id, r - 1))
+                            .as("round %d's input", r - 1)
+                            .isEmpty();
                 }
                 List<WorkQueue.Item> items = new ArrayList<>();
                 for (int d = 0; d < devices; d++) {
@@ -169,7 +240,8 @@ class WorkQueueTest {
                 for (WorkQueue.Item item : items) {
                     done.add(pool.submit(() -> {
                         go.await();
-                        return queue.complete(item, new byte[] {(byte) item.round()}, "{}", merger).completion();
+                        return queue.complete(item, new byte[] {(byte) item.round()}, "{}", merger)
+                                .completion();
                     }));
                 }
                 go.countDown();
@@ -177,8 +249,12 @@ class WorkQueueTest {
                 for (Future<WorkQueue.Completion> f : done) {
                     outcomes.add(f.get());
                 }
-                assertThat(outcomes).filteredOn(c -> c == WorkQueue.Completion.MERGED).hasSize(1);
-                assertThat(outcomes).filteredOn(c -> c == WorkQueue.Completion.STORED).hasSize(devices - 1);
+                assertThat(outcomes)
+                        .filteredOn(c -> c == WorkQueue.Completion.MERGED)
+                        .hasSize(1);
+                assertThat(outcomes)
+                        .filteredOn(c -> c == WorkQueue.Completion.STORED)
+                        .hasSize(devices - 1);
             }
         } finally {
             pool.shutdownNow();
@@ -188,10 +264,18 @@ class WorkQueueTest {
         JobStore.JobRow job = store.find(id).orElseThrow();
         assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
         assertThat(store.rounds(id)).extracting(JobView.RoundMetrics::round).containsExactly(1, 2, 3);
-        assertThat(jdbc.sql("SELECT count(*) FROM job_round WHERE job_id = ? AND global_blocks IS NOT NULL").param(id)
-                .query(Integer.class).single()).as("a finished job keeps its result, no round states").isZero();
-        assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND updated_blocks IS NOT NULL").param(id)
-                .query(Integer.class).single()).as("nor items' blocks").isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM job_round WHERE job_id = ? AND global_blocks IS NOT NULL")
+                        .param(id)
+                        .query(Integer.class)
+                        .single())
+                .as("a finished job keeps its result, no round states")
+                .isZero();
+        assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND updated_blocks IS NOT NULL")
+                        .param(id)
+                        .query(Integer.class)
+                        .single())
+                .as("nor items' blocks")
+                .isZero();
         assertThat(store.resultBlocks(id)).contains(new byte[] {(byte) rounds});
         assertThat(queue.claim("late", LEASE)).isEmpty();
     }
@@ -205,10 +289,15 @@ class WorkQueueTest {
         try {
             // What complete() does: lock the item row, then (a moment later) the job's row.
             Future<?> completing = pool.submit(() -> tx.executeWithoutResult(s -> {
-                jdbc.sql("UPDATE work_item SET state = state WHERE id = ?").param(item.id()).update();
+                jdbc.sql("UPDATE work_item SET state = state WHERE id = ?")
+                        .param(item.id())
+                        .update();
                 itemLocked.countDown();
                 sleep(700);
-                jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE").param(id).query(UUID.class).single();
+                jdbc.sql("SELECT id FROM job WHERE id = ? FOR UPDATE")
+                        .param(id)
+                        .query(UUID.class)
+                        .single();
             }));
             itemLocked.await();
             Future<Boolean> cancelling = pool.submit(() -> store.end(id, JobState.CANCELLED, "Cancelled", "test"));
@@ -235,10 +324,14 @@ class WorkQueueTest {
         assertThat(store.end(id, JobState.CANCELLED, "Cancelled", "test")).isTrue();
         assertThat(store.end(id, JobState.FAILED, "Again", "test")).isFalse();
         assertThat(queue.heartbeat(held, LEASE)).isFalse();
-        assertThat(queue.complete(held, new byte[] {1}, "{}", new CountingMerger()).completion()).isEqualTo(WorkQueue.Completion.LOST);
+        assertThat(queue.complete(held, new byte[] {1}, "{}", new CountingMerger())
+                        .completion())
+                .isEqualTo(WorkQueue.Completion.LOST);
         assertThat(queue.claim("w", LEASE)).isEmpty();
         Optional<JobStore.JobRow> job = store.find(id);
         assertThat(job.orElseThrow().state()).isEqualTo(JobState.CANCELLED);
-        assertThat(store.events(id, 0, 100)).extracting(JobStore.Event::type).containsExactly("state", "state", "state");
+        assertThat(store.events(id, 0, 100))
+                .extracting(JobStore.Event::type)
+                .containsExactly("state", "state", "state");
     }
 }

@@ -50,7 +50,8 @@ class WorkerKillTest extends ApiTest {
         registry.add("loladeft.jobs.events-poll", () -> "100ms");
     }
 
-    @Autowired JdbcClient jdbc;
+    @Autowired
+    JdbcClient jdbc;
 
     final List<Process> workers = new ArrayList<>();
 
@@ -70,17 +71,30 @@ class WorkerKillTest extends ApiTest {
     static Process startWorker(String name, List<Process> into) throws IOException {
         TestDatabase.Connection db = TestDatabase.get();
         Path log = Files.createTempFile("worker-" + name + "-", ".log");
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Xss4m", "-XX:TieredStopAtLevel=1",
-                // A small young generation: collections happen all through training, and must not
-                // change a bit of it (GcDuringTrainingTest has the cause this once exposed).
-                "-XX:+UseSerialGC", "-Xmx512m", "-Xmn16m", "-Xlog:gc:file=" + log + ".gc",
-                "-cp", System.getProperty("java.class.path"),
-                LolaDeftApplication.class.getName(), "--loladeft.role=worker", "--server.port=0",
-                "--management.server.port=0", "--loladeft.jobs.worker.name=" + name,
-                "--loladeft.jobs.worker.lease=" + LEASE.toSeconds() + "s", "--loladeft.jobs.worker.poll=100ms",
-                "--loladeft.jobs.worker.host-flops=1e11", "--spring.datasource.hikari.maximum-pool-size=3")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dai.djl.offline=true",
+                        "-Xss4m",
+                        "-XX:TieredStopAtLevel=1",
+                        // A small young generation: collections happen all through training, and must not
+                        // change a bit of it (GcDuringTrainingTest has the cause this once exposed).
+                        "-XX:+UseSerialGC",
+                        "-Xmx512m",
+                        "-Xmn16m",
+                        "-Xlog:gc:file=" + log + ".gc",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LolaDeftApplication.class.getName(),
+                        "--loladeft.role=worker",
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--loladeft.jobs.worker.name=" + name,
+                        "--loladeft.jobs.worker.lease=" + LEASE.toSeconds() + "s",
+                        "--loladeft.jobs.worker.poll=100ms",
+                        "--loladeft.jobs.worker.host-flops=1e11",
+                        "--spring.datasource.hikari.maximum-pool-size=3")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().put("TEST_DB_URL", db.url());
         pb.environment().put("TEST_DB_USER", db.username());
         pb.environment().put("TEST_DB_PASSWORD", db.password());
@@ -93,28 +107,40 @@ class WorkerKillTest extends ApiTest {
     @Test
     void aKilledWorkerLosesNothingAndARestartedApiStillServesTheJob() throws Exception {
         // Nothing else may hold the queue: other tests' leftovers would be claimed first.
-        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')").update();
+        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')")
+                .update();
         String planId = plan();
         Process w1 = worker("w1");
         Process w2 = worker("w2");
 
         String reference = submit(planId);
         JsonNode ref = awaitState(reference, "SUCCEEDED", Duration.ofMinutes(3));
-        ref.path("rounds").forEach(r -> r.path("devices").forEach(d -> System.out.println("reference round "
-                + r.path("round").asInt() + " " + d.path("worker").asString() + ": " + d.path("computeSeconds").asDouble() + " s")));
+        ref.path("rounds")
+                .forEach(r -> r.path("devices")
+                        .forEach(d -> System.out.println(
+                                "reference round " + r.path("round").asInt() + " "
+                                        + d.path("worker").asString() + ": "
+                                        + d.path("computeSeconds").asDouble() + " s")));
 
         String job = submit(planId);
         long heldItem = awaitItemHeld(job, 2, "w1", Duration.ofMinutes(2));
         w1.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no completion, no heartbeat
-        assertThat(item(heldItem).get("state")).as("w1 finished its item before the kill").isEqualTo("CLAIMED");
+        assertThat(item(heldItem).get("state"))
+                .as("w1 finished its item before the kill")
+                .isEqualTo("CLAIMED");
         worker("w3"); // the restarted worker
 
         JsonNode done = awaitState(job, "SUCCEEDED", Duration.ofMinutes(3));
         Map<String, Object> redone = item(heldItem);
-        assertThat((Integer) redone.get("attempts")).as("the killed worker's item was claimed again").isGreaterThan(1);
+        assertThat((Integer) redone.get("attempts"))
+                .as("the killed worker's item was claimed again")
+                .isGreaterThan(1);
         assertThat(redone.get("worker")).isIn("w2", "w3");
         assertThat(jdbc.sql("SELECT DISTINCT worker FROM work_item WHERE job_id IN (?::uuid, ?::uuid)")
-                .params(reference, job).query(String.class).list()).as("only the worker processes trained")
+                        .params(reference, job)
+                        .query(String.class)
+                        .list())
+                .as("only the worker processes trained")
                 .isSubsetOf("w1", "w2", "w3");
 
         // Exactly the undisturbed run: every item's losses (each local iteration's, so each round's input
@@ -126,15 +152,21 @@ class WorkerKillTest extends ApiTest {
         String sha = ref.path("result").path("blocksSha256").asString();
         assertThat(sha).hasSize(64);
         assertThat(done.path("result").path("blocksSha256").asString()).isEqualTo(sha);
-        assertThat(done.path("result").path("metrics")).isEqualTo(ref.path("result").path("metrics"));
+        assertThat(done.path("result").path("metrics"))
+                .isEqualTo(ref.path("result").path("metrics"));
 
         // A restarted API: a fresh application context on the same database serves the job as it stood.
         // Command-line arguments: they outrank the application's own properties, as in a real restart.
-        try (ConfigurableApplicationContext api = new SpringApplicationBuilder(LolaDeftApplication.class).run(
-                "--loladeft.role=api", "--server.port=0", "--management.server.port=0", "--loladeft.auth.enabled=true",
-                "--loladeft.auth.api-keys=" + TestAuth.apiKeysConfig(),
-                "--spring.security.oauth2.resourceserver.jwt.public-key-location=" + TestAuth.publicKeyLocation(),
-                "--loladeft.files.roots=" + JobApiTest.GLUE + "," + JobApiTest.TOKENIZER)) {
+        try (ConfigurableApplicationContext api = new SpringApplicationBuilder(LolaDeftApplication.class)
+                .run(
+                        "--loladeft.role=api",
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--loladeft.auth.enabled=true",
+                        "--loladeft.auth.api-keys=" + TestAuth.apiKeysConfig(),
+                        "--spring.security.oauth2.resourceserver.jwt.public-key-location="
+                                + TestAuth.publicKeyLocation(),
+                        "--loladeft.files.roots=" + JobApiTest.GLUE + "," + JobApiTest.TOKENIZER)) {
             int port = ((WebServerApplicationContext) api).getWebServer().getPort();
             Http fresh = new Http(port).withHeader("X-API-Key", TestAuth.OPERATOR_KEY);
             Http.Response r = fresh.get("/api/v1/jobs/" + job);
@@ -148,7 +180,9 @@ class WorkerKillTest extends ApiTest {
             Http.Response stream = fresh.get("/api/v1/jobs/" + job + "/events");
             assertThat(stream.status()).as(stream.body()).isEqualTo(200);
             String events = stream.body();
-            assertThat(events).contains("SUCCEEDED").containsPattern("\"round\":\\s*3")
+            assertThat(events)
+                    .contains("SUCCEEDED")
+                    .containsPattern("\"round\":\\s*3")
                     .isEqualTo(http.get("/api/v1/jobs/" + job + "/events").body());
         }
 
@@ -158,10 +192,16 @@ class WorkerKillTest extends ApiTest {
         long graceful = awaitItemHeld(third, 0, "w2", Duration.ofMinutes(2));
         w2.destroy();
         assertThat(w2.waitFor(60, TimeUnit.SECONDS)).as("w2 exits on SIGTERM").isTrue();
-        assertThat(item(graceful)).as("w2 finished the item it held").containsEntry("state", "DONE")
-                .containsEntry("worker", "w2").containsEntry("attempts", 1);
+        assertThat(item(graceful))
+                .as("w2 finished the item it held")
+                .containsEntry("state", "DONE")
+                .containsEntry("worker", "w2")
+                .containsEntry("attempts", 1);
         assertThat(jdbc.sql("SELECT count(*) FROM work_item WHERE worker = 'w2' AND state = 'CLAIMED'")
-                .query(Integer.class).single()).as("w2 left no claim behind").isZero();
+                        .query(Integer.class)
+                        .single())
+                .as("w2 left no claim behind")
+                .isZero();
         worker("w4");
         JsonNode third0 = awaitState(third, "SUCCEEDED", Duration.ofMinutes(3));
         System.out.println("graceful-restart items " + items(third));
@@ -175,8 +215,8 @@ class WorkerKillTest extends ApiTest {
         assertThat(http.post("/api/v1/devices/batch", """
                 {"devices": [
                   {"name": "%1$s-a", "computeFlops": 2e12, "memoryBytes": 8e9, "txPowerDbm": 23, "channelGainDb": -90, "labels": {"zone": "%1$s"}},
-                  {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "%1$s"}}]}"""
-                .formatted(zone)).status()).isEqualTo(201);
+                  {"name": "%1$s-b", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95, "labels": {"zone": "%1$s"}}]}""".formatted(zone)).status())
+                .isEqualTo(201);
         Http.Response plan = http.post("/api/v1/plans", """
                 {"bandwidthHz": 2e7, "labelSelector": "zone=%s", "maxBlocksPerDevice": 2,
                  "model": {"architecture": {"layers": 2, "hidden": 32, "heads": 4, "intermediate": 64, "vocab": 50265, "maxPositions": 66},
@@ -188,8 +228,7 @@ class WorkerKillTest extends ApiTest {
 
     String submit(String planId) {
         Http.Response r = http.post("/api/v1/jobs", """
-                {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "learningRate": 0.005, "seed": 11}"""
-                .formatted(planId, JobApiTest.GLUE, JobApiTest.TOKENIZER));
+                {"planId": "%s", "task": "sst2", "dataDir": "%s", "tokenizerDir": "%s", "learningRate": 0.005, "seed": 11}""".formatted(planId, JobApiTest.GLUE, JobApiTest.TOKENIZER));
         assertThat(r.status()).as(r.body()).isEqualTo(202);
         return r.json().path("id").asString();
     }
@@ -199,11 +238,17 @@ class WorkerKillTest extends ApiTest {
         long end = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < end) {
             List<Long> held = jdbc.sql("SELECT id FROM work_item WHERE job_id = ?::uuid AND (? = 0 OR round = ?)"
-                    + " AND state = 'CLAIMED' AND worker = ?").params(job, round, round, worker).query(Long.class).list();
+                            + " AND state = 'CLAIMED' AND worker = ?")
+                    .params(job, round, round, worker)
+                    .query(Long.class)
+                    .list();
             if (!held.isEmpty()) {
                 return held.get(0);
             }
-            assertThat(jdbc.sql("SELECT state FROM job WHERE id = ?::uuid").param(job).query(String.class).single())
+            assertThat(jdbc.sql("SELECT state FROM job WHERE id = ?::uuid")
+                            .param(job)
+                            .query(String.class)
+                            .single())
                     .isIn("QUEUED", "RUNNING");
             Thread.sleep(20);
         }
@@ -211,21 +256,28 @@ class WorkerKillTest extends ApiTest {
     }
 
     Map<String, Object> item(long id) {
-        return jdbc.sql("SELECT state, attempts, worker FROM work_item WHERE id = ?").param(id).query().singleRow();
+        return jdbc.sql("SELECT state, attempts, worker FROM work_item WHERE id = ?")
+                .param(id)
+                .query()
+                .singleRow();
     }
 
     /** Each item (round, device) as "worker xattempts", in order. */
     List<String> items(String job) {
         return jdbc.sql("SELECT round, right(device, 1), worker, attempts FROM work_item WHERE job_id = ?::uuid"
-                + " ORDER BY round, device").param(job)
-                .query((rs, n) -> rs.getInt(1) + rs.getString(2) + " " + rs.getString(3) + " x" + rs.getInt(4)).list();
+                        + " ORDER BY round, device")
+                .param(job)
+                .query((rs, n) -> rs.getInt(1) + rs.getString(2) + " " + rs.getString(3) + " x" + rs.getInt(4))
+                .list();
     }
 
     /** Each item's per-iteration training losses, keyed by round and device. */
     Map<String, String> itemLosses(String job) {
         Map<String, String> out = new TreeMap<>();
-        jdbc.sql("SELECT round, right(device, 1), result->>'losses' FROM work_item WHERE job_id = ?::uuid").param(job)
-                .query((rs, n) -> out.put(rs.getInt(1) + rs.getString(2), rs.getString(3))).list();
+        jdbc.sql("SELECT round, right(device, 1), result->>'losses' FROM work_item WHERE job_id = ?::uuid")
+                .param(job)
+                .query((rs, n) -> out.put(rs.getInt(1) + rs.getString(2), rs.getString(3)))
+                .list();
         return out;
     }
 

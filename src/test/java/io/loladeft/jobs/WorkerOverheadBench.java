@@ -2,7 +2,6 @@ package io.loladeft.jobs;
 
 import io.loladeft.LolaDeftApplication;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.train.OptimizerSpec;
 import io.loladeft.finetune.train.RoundResult;
 import io.loladeft.finetune.train.RoundRunner;
 import io.loladeft.finetune.train.TorchThread;
@@ -55,22 +54,37 @@ public final class WorkerOverheadBench {
         String execution = args.length > 5 ? args[5] : JobSettings.Execution.PER_DEVICE.wireName();
         boolean minilm = args.length > 6 && args[6].equals("minilm");
         TestDatabase.Connection db = TestDatabase.get();
-        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
-                "--loladeft.role=both", "--server.port=0", "--management.server.port=0",
-                "--loladeft.auth.enabled=false", "--spring.datasource.url=" + db.url(),
-                "--spring.datasource.username=" + db.username(), "--spring.datasource.password=" + db.password(),
-                "--loladeft.files.roots=" + glue + "," + tokenizer, "--loladeft.jobs.worker.host-flops=1e11",
-                "--loladeft.jobs.worker.poll=100ms", "--logging.level.root=WARN")) {
-            Http http = new Http(((WebServerApplicationContext) app).getWebServer().getPort());
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class)
+                .run(
+                        "--loladeft.role=both",
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--loladeft.auth.enabled=false",
+                        "--spring.datasource.url=" + db.url(),
+                        "--spring.datasource.username=" + db.username(),
+                        "--spring.datasource.password=" + db.password(),
+                        "--loladeft.files.roots=" + glue + "," + tokenizer,
+                        "--loladeft.jobs.worker.host-flops=1e11",
+                        "--loladeft.jobs.worker.poll=100ms",
+                        "--logging.level.root=WARN")) {
+            Http http =
+                    new Http(((WebServerApplicationContext) app).getWebServer().getPort());
             JobStore store = app.getBean(JobStore.class);
             String planId = plan(http, localIterations, minilm);
-            System.out.printf(Locale.ROOT, "%d rounds per phase, %d local iteration(s) per round, %s, %s, %d repetitions%n%n",
-                    rounds, localIterations, execution, minilm ? "pretrained MiniLM LoRA" : "4-layer small", reps);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d rounds per phase, %d local iteration(s) per round, %s, %s, %d repetitions%n%n",
+                    rounds,
+                    localIterations,
+                    execution,
+                    minilm ? "pretrained MiniLM LoRA" : "4-layer small",
+                    reps);
             List<Double> jobAll = new ArrayList<>();
             List<Double> engineAll = new ArrayList<>();
             MeterRegistry meters = app.getBean(MeterRegistry.class);
             List<String> phaseRows = new ArrayList<>();
-            System.out.println("| phase | rounds timed | median s/round | median training s/round (sum over devices) |");
+            System.out.println(
+                    "| phase | rounds timed | median s/round | median training s/round (sum over devices) |");
             System.out.println("|---|---|---|---|");
             for (int rep = 1; rep <= reps; rep++) {
                 Map<JobMetrics.Phase, Double> before = phaseMillis(meters);
@@ -91,16 +105,24 @@ public final class WorkerOverheadBench {
                     }
                 });
                 List<Double> engineCompute = new ArrayList<>();
-                List<Double> engineRounds = engineLoop(store.find(UUID.fromString(job)).orElseThrow().spec(), engineCompute);
+                List<Double> engineRounds = engineLoop(
+                        store.find(UUID.fromString(job)).orElseThrow().spec(), engineCompute);
                 print("job system, run " + rep, jobRounds, jobCompute);
                 print("engine loop, run " + rep, engineRounds, engineCompute);
                 jobAll.addAll(jobRounds);
                 engineAll.addAll(engineRounds);
             }
             double ratio = median(jobAll) / median(engineAll);
-            System.out.printf(Locale.ROOT, "%nmedian s/round: job system %.4f, engine loop %.4f; job / engine = %.3f"
-                    + " (overhead %+.1f%%)%n", median(jobAll), median(engineAll), ratio, (ratio - 1) * 100);
-            System.out.println("\n| worker, ms per round (all rounds, means) | claim | read | train | store | merge | evaluate |");
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nmedian s/round: job system %.4f, engine loop %.4f; job / engine = %.3f"
+                            + " (overhead %+.1f%%)%n",
+                    median(jobAll),
+                    median(engineAll),
+                    ratio,
+                    (ratio - 1) * 100);
+            System.out.println(
+                    "\n| worker, ms per round (all rounds, means) | claim | read | train | store | merge | evaluate |");
             System.out.println("|---|---|---|---|---|---|---|");
             phaseRows.forEach(System.out::println);
         }
@@ -109,23 +131,29 @@ public final class WorkerOverheadBench {
     /** The same rounds as the job, through RoundRunner: each device trains its blocks, then the merge. */
     static List<Double> engineLoop(JobSettings spec, List<Double> compute) {
         TorchThread.prepare(1);
-        List<List<Integer>> assignment = spec.fused() ? List.of(spec.allLayers())
+        List<List<Integer>> assignment = spec.fused()
+                ? List.of(spec.allLayers())
                 : spec.devices().stream().map(JobSettings.DeviceRun::layers).toList();
         List<Double> out = new ArrayList<>();
         Path modelCache = Path.of("data/models");
         try (Backbones cache = new Backbones(modelCache);
-                RoundRunner runner = new RoundRunner(Backbones.source(spec, Backbones.pretrainedDir(spec, modelCache)), Backbones.blockSpec(spec.block()),
-                        Backbones.optimizer(spec), assignment)) {
+                RoundRunner runner = new RoundRunner(
+                        Backbones.source(spec, Backbones.pretrainedDir(spec, modelCache)),
+                        Backbones.blockSpec(spec.block()),
+                        Backbones.optimizer(spec),
+                        assignment)) {
             Backbones.Data data = cache.data(spec);
             for (int round = 1; round < spec.rounds(); round++) {
-                List<Batch> batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(),
-                        spec.seed(), round);
+                List<Batch> batches =
+                        RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), round);
                 long t0 = System.nanoTime();
                 RoundRunner.RoundReport report = runner.round(batches);
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (round > 1) {
                     out.add(s);
-                    compute.add(report.devices().stream().mapToDouble(RoundResult::computeSeconds).sum());
+                    compute.add(report.devices().stream()
+                            .mapToDouble(RoundResult::computeSeconds)
+                            .sum());
                 }
             }
         }
@@ -137,11 +165,9 @@ public final class WorkerOverheadBench {
      * blocks and head, or the pretrained MiniLM with LoRA.
      */
     static String plan(Http http, int localIterations, boolean minilm) {
-        String model = minilm
-                ? """
+        String model = minilm ? """
                   {"architecture": {"layers": 6, "hidden": 384, "heads": 12, "intermediate": 1536, "vocab": 30522, "maxPositions": 512},
-                   "pretrained": "all-minilm-l6-v2", "block": {"kind": "lora", "rank": 8, "alpha": 16}}"""
-                : """
+                   "pretrained": "all-minilm-l6-v2", "block": {"kind": "lora", "rank": 8, "alpha": 16}}""" : """
                   {"architecture": {"layers": 4, "hidden": 128, "heads": 4, "intermediate": 512, "vocab": 50265, "maxPositions": 130},
                    "block": {"kind": "layer"}}""";
         Http.Response r = http.post("/api/v1/plans", """
@@ -152,8 +178,7 @@ public final class WorkerOverheadBench {
                    {"name": "edge-c", "computeFlops": 1e12, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -95},
                    {"name": "edge-d", "computeFlops": 5e11, "memoryBytes": 8e9, "txPowerDbm": 20, "channelGainDb": -100}],
                  "model": %s,
-                 "training": {"batchSize": %d, "seqLen": 64, "localIterations": %d}}""".formatted(model,
-                minilm ? 8 : 32, localIterations));
+                 "training": {"batchSize": %d, "seqLen": 64, "localIterations": %d}}""".formatted(model, minilm ? 8 : 32, localIterations));
         if (r.status() != 201) {
             throw new IllegalStateException("plan: " + r.status() + " " + r.body());
         }
@@ -164,9 +189,13 @@ public final class WorkerOverheadBench {
     static String submit(Http http, String planId, Path glue, Path tokenizer, int rounds, int rep, String execution) {
         Http.Response r = http.post("/api/v1/jobs", """
                 {"planId": "%s", "task": "sst2", "dataDir": "%s",%s "rounds": %d,
-                 "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "%s"}"""
-                .formatted(planId, glue, tokenizer == null ? "" : " \"tokenizerDir\": \"" + tokenizer + "\",", rounds,
-                        rep, execution));
+                 "optimizer": "sgd", "learningRate": 0.05, "evalEvery": 0, "seed": %d, "execution": "%s"}""".formatted(
+                        planId,
+                        glue,
+                        tokenizer == null ? "" : " \"tokenizerDir\": \"" + tokenizer + "\",",
+                        rounds,
+                        rep,
+                        execution));
         if (r.status() != 202) {
             throw new IllegalStateException("job: " + r.status() + " " + r.body());
         }
@@ -191,14 +220,16 @@ public final class WorkerOverheadBench {
     static Map<JobMetrics.Phase, Double> phaseMillis(MeterRegistry meters) {
         Map<JobMetrics.Phase, Double> out = new EnumMap<>(JobMetrics.Phase.class);
         for (JobMetrics.Phase p : JobMetrics.Phase.values()) {
-            Timer t = meters.get("loladeft.jobs.worker.phase").tag("phase", p.name().toLowerCase(Locale.ROOT)).timer();
+            Timer t = meters.get("loladeft.jobs.worker.phase")
+                    .tag("phase", p.name().toLowerCase(Locale.ROOT))
+                    .timer();
             out.put(p, t.totalTime(TimeUnit.MILLISECONDS));
         }
         return out;
     }
 
-    static String phaseRow(String label, Map<JobMetrics.Phase, Double> before, Map<JobMetrics.Phase, Double> after,
-            int rounds) {
+    static String phaseRow(
+            String label, Map<JobMetrics.Phase, Double> before, Map<JobMetrics.Phase, Double> after, int rounds) {
         StringBuilder row = new StringBuilder("| " + label + " |");
         for (JobMetrics.Phase p : JobMetrics.Phase.values()) {
             row.append(String.format(Locale.ROOT, " %.1f |", (after.get(p) - before.get(p)) / rounds));
@@ -207,8 +238,8 @@ public final class WorkerOverheadBench {
     }
 
     static void print(String phase, List<Double> seconds, List<Double> compute) {
-        System.out.printf(Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", phase, seconds.size(), median(seconds),
-                median(compute));
+        System.out.printf(
+                Locale.ROOT, "| %s | %d | %.4f | %.4f |%n", phase, seconds.size(), median(seconds), median(compute));
     }
 
     static double median(List<Double> xs) {

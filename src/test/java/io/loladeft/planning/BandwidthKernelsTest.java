@@ -78,8 +78,9 @@ class BandwidthKernelsTest {
                         double b = BandwidthSplit.solveMarginal(a, g, eta, guess);
                         if (b > 1e-290 && b < 1e290) {
                             double res = BandwidthSplit.marginal(a, g, b) / eta - 1;
-                            assertTrue(Math.abs(res) <= 1e-12, "a=" + a + " gamma=" + g + " eta=" + eta
-                                    + " guess=" + guess + ": residual " + res);
+                            assertTrue(
+                                    Math.abs(res) <= 1e-12,
+                                    "a=" + a + " gamma=" + g + " eta=" + eta + " guess=" + guess + ": residual " + res);
                         }
                     }
                 }

@@ -34,16 +34,21 @@ class BudgetAtLimitsTest {
         try {
             Plan plan = planner.plan(p, a);
             outcome = "plan, gap " + plan.solver().gap();
-            assertTrue(plan.solver().gap() >= 0 && plan.solver().gap() <= 1, "gap " + plan.solver().gap());
+            assertTrue(
+                    plan.solver().gap() >= 0 && plan.solver().gap() <= 1,
+                    "gap " + plan.solver().gap());
             assertTrue(plan.lowerBoundSeconds() <= plan.roundLatencySeconds());
         } catch (SolverTimeoutException | ProblemTooLargeException e) {
             outcome = e.getClass().getSimpleName() + ": " + e.getMessage();
         }
         double millis = (System.nanoTime() - t0) / 1e6;
-        System.out.printf("%s %d x %d (m = %d): %.0f ms, %s%n", a.wireName(), p.devices().size(), p.blocks().size(),
-                p.maxBlocksPerDevice(), millis, outcome);
-        assertTrue(millis < ALLOWED_MILLIS, a.wireName() + " took " + millis + " ms at " + p.devices().size() + " x "
-                + p.blocks().size() + " (m = " + p.maxBlocksPerDevice() + "), allowed " + ALLOWED_MILLIS);
+        System.out.printf(
+                "%s %d x %d (m = %d): %.0f ms, %s%n",
+                a.wireName(), p.devices().size(), p.blocks().size(), p.maxBlocksPerDevice(), millis, outcome);
+        assertTrue(
+                millis < ALLOWED_MILLIS,
+                a.wireName() + " took " + millis + " ms at " + p.devices().size() + " x "
+                        + p.blocks().size() + " (m = " + p.maxBlocksPerDevice() + "), allowed " + ALLOWED_MILLIS);
     }
 
     @Test
@@ -68,8 +73,12 @@ class BudgetAtLimitsTest {
     void severalBlocksPerDevice() {
         for (int m : new int[] {2, 1024}) {
             PlanningProblem p = atLimits(m == 2 ? 1000 : 10_000, m);
-            for (Algorithm a : List.of(Algorithm.JOINT, Algorithm.EQUAL_BANDWIDTH, Algorithm.DEPTH_UNAWARE,
-                    Algorithm.RANDOM, Algorithm.EXACT)) {
+            for (Algorithm a : List.of(
+                    Algorithm.JOINT,
+                    Algorithm.EQUAL_BANDWIDTH,
+                    Algorithm.DEPTH_UNAWARE,
+                    Algorithm.RANDOM,
+                    Algorithm.EXACT)) {
                 withinBudget(p, a);
             }
         }

@@ -46,16 +46,20 @@ class CostModelTest {
         double layer = 2 * b * s * (4 * 768.0 * 768 + 2 * 768.0 * 3072) + 4 * b * s * s * 768;
         double head = 2 * b * (768.0 * 768 + 2 * 768);
         // Layers 3 and 5: the backward goes down to layer 3, depth 10.
-        assertEquals(12 * layer + 2 * head + 10 * layer + 2 * b * s * 2 * 24576, m.iterationFlops(4, 16, List.of(5, 3)),
+        assertEquals(
+                12 * layer + 2 * head + 10 * layer + 2 * b * s * 2 * 24576,
+                m.iterationFlops(4, 16, List.of(5, 3)),
                 1e-6 * layer);
         // The top layer's block: depth 1, its own gradient only.
-        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * 24576, m.iterationFlops(4, 16, List.of(12)),
-                1e-6 * layer);
+        assertEquals(
+                12 * layer + 2 * head + layer + 2 * b * s * 24576, m.iterationFlops(4, 16, List.of(12)), 1e-6 * layer);
         // The head alone (layer 13): no encoder layer crossed; its gradient sees the first token only.
         assertEquals(12 * layer + 2 * head + 2 * b * 592_130, m.iterationFlops(4, 16, List.of(13)), 1e-6 * layer);
         // With the top block: depth 1, both gradients.
-        assertEquals(12 * layer + 2 * head + layer + 2 * b * s * 24576 + 2 * b * 592_130,
-                m.iterationFlops(4, 16, List.of(12, 13)), 1e-6 * layer);
+        assertEquals(
+                12 * layer + 2 * head + layer + 2 * b * s * 24576 + 2 * b * 592_130,
+                m.iterationFlops(4, 16, List.of(12, 13)),
+                1e-6 * layer);
     }
 
     @Test
@@ -87,8 +91,8 @@ class CostModelTest {
         Device d = Device.of("a", 1e13, 1e10, 20, -100);
         ModelSpec m = ModelSpec.robertaBaseLora();
         Training t = new Training(2, 10, 3, 1, 32);
-        PlanningProblem p = new PlanningProblem(List.of(d), m, List.of(new Block(12, 24576), new Block(1, 24576)), t,
-                1e6, -174, 1, 0);
+        PlanningProblem p = new PlanningProblem(
+                List.of(d), m, List.of(new Block(12, 24576), new Block(1, 24576)), t, 1e6, -174, 1, 0);
         CostModel cm = new CostModel(p);
         double h = 768;
         double fLayer = 2.0 * 2 * 10 * (4 * h * h + 2 * h * 3072) + 4.0 * 2 * 10 * 10 * h;
@@ -124,8 +128,10 @@ class CostModelTest {
         assertEquals(22_564_992L, minilm.backboneParams());
         // depth 6 training the LoRA block of layer 1 (2*2*384*8 = 12,288 params): W + A_work + 6*A_layer + 16*P.
         assertEquals(12_288L, m.blockParams(1));
-        assertEquals(22_564_992.0 * 4 + 84_934_656 + 6 * 53_477_376.0 + 16 * 12_288,
-                m.trainingMemoryBytes(32, 64, 6, m.blockParams(1)), 0);
+        assertEquals(
+                22_564_992.0 * 4 + 84_934_656 + 6 * 53_477_376.0 + 16 * 12_288,
+                m.trainingMemoryBytes(32, 64, 6, m.blockParams(1)),
+                0);
         ModelSpec base = ModelSpec.robertaBaseLora();
         // b*s = 1024; 7*768 + 3072 + 3*12*256 = 17664 values per token; workspace 13056 + 3072 + 9216 = 25344.
         assertEquals(1024.0 * 17664 * 4, base.activationBytesPerLayer(4, 256), 0);
@@ -143,8 +149,8 @@ class CostModelTest {
         Device d = Device.of("a", 1e9, 1e12, 20, -100).withProfile(new DeviceProfile(cs, ms));
         ModelSpec m = new ModelSpec(new RobertaShape(3, 8, 2, 16, 100, 16), BlockSpec.lora(1, 1), 4, 4);
         Training t = new Training(1, 1, 2, 1, 32);
-        PlanningProblem p = new PlanningProblem(List.of(d), m, List.of(new Block(1, 100), new Block(3, 50)), t, 1e6,
-                -174, 2, 0);
+        PlanningProblem p =
+                new PlanningProblem(List.of(d), m, List.of(new Block(1, 100), new Block(3, 50)), t, 1e6, -174, 2, 0);
         CostModel cm = new CostModel(p);
         CostModel.SetCost both = cm.add(cm.add(CostModel.SetCost.EMPTY, 0), 1);
         // Deepest block: layer 1, depth 3. The other adds E * 2*b*s*P / f = 2 * 2 * 50 / 1e9 and 4*4*50 bytes.

@@ -94,7 +94,10 @@ class CrunchPropertyTest {
         PlanValidator.requireValid(q, plan);
         assertEquals(opt, plan.roundLatencySeconds(), 1e-12 * opt);
         for (Assignment a : plan.assignments()) {
-            Device d = q.devices().stream().filter(x -> x.name().equals(a.device())).findFirst().orElseThrow();
+            Device d = q.devices().stream()
+                    .filter(x -> x.name().equals(a.device()))
+                    .findFirst()
+                    .orElseThrow();
             if (d.bandwidthHz() != null) {
                 assertEquals(d.bandwidthHz(), a.bandwidthHz(), 0.0, "a fixed bandwidth is kept");
             }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class ExtremeNumericsPropertyTest {
 
-    private static final ModelSpec TINY = new ModelSpec(new RobertaShape(4, 16, 2, 32, 100, 64),
-            BlockSpec.lora(2, 4), 4, 4);
+    private static final ModelSpec TINY =
+            new ModelSpec(new RobertaShape(4, 16, 2, 32, 100, 64), BlockSpec.lora(2, 4), 4, 4);
 
     private final Planner planner = new Planner();
     private final Tally tally = new Tally();
@@ -80,15 +80,24 @@ class ExtremeNumericsPropertyTest {
             double gainDb = devices.get(0).channelGainDb() + 10 * Math.log10(wantGamma / gamma);
             if (Double.isFinite(gainDb)) {
                 Device d0 = devices.get(0);
-                devices.set(0, new Device(d0.name(), d0.computeFlops(), d0.memoryBytes(), d0.txPowerDbm(), gainDb,
-                        d0.profile(), null));
+                devices.set(
+                        0,
+                        new Device(
+                                d0.name(),
+                                d0.computeFlops(),
+                                d0.memoryBytes(),
+                                d0.txPowerDbm(),
+                                gainDb,
+                                d0.profile(),
+                                null));
             }
         }
         return p.withDevices(devices);
     }
 
     static double gammaOf(Device d, double noiseDbm) {
-        return Math.pow(10, (d.txPowerDbm() - 30) / 10) * Math.pow(10, d.channelGainDb() / 10)
+        return Math.pow(10, (d.txPowerDbm() - 30) / 10)
+                * Math.pow(10, d.channelGainDb() / 10)
                 / Math.pow(10, (noiseDbm - 30) / 10);
     }
 
@@ -104,7 +113,8 @@ class ExtremeNumericsPropertyTest {
     private void exactIsNeverWorseThanEqualBandwidthAndMatchesTheIndependentOptimumFor(long seed) {
         PlanningProblem p = extreme(seed);
         int family = new SplittableRandom(seed).nextInt(3);
-        tally.count("family", family == 0 ? "wide magnitudes" : family == 1 ? "compute 1e12 x upload" : "rate saturation");
+        tally.count(
+                "family", family == 0 ? "wide magnitudes" : family == 1 ? "compute 1e12 x upload" : "rate saturation");
         IndependentOracle oracle = new IndependentOracle(p);
         double opt = oracle.p2();
         Plan equal;
@@ -121,15 +131,20 @@ class ExtremeNumericsPropertyTest {
         PlanValidator.requireValid(p, equal);
         PlanValidator.requireValid(p, exact);
         for (Plan plan : List.of(equal, exact)) {
-            assertTrue(plan.solver().gap() >= 0 && plan.solver().gap() <= 1, "gap " + plan.solver().gap());
+            assertTrue(
+                    plan.solver().gap() >= 0 && plan.solver().gap() <= 1,
+                    "gap " + plan.solver().gap());
         }
-        assertTrue(exact.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
+        assertTrue(
+                exact.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
                 "exact " + exact.roundLatencySeconds() + " worse than equal-bandwidth " + equal.roundLatencySeconds());
         // The oracle's value is achievable, so the exact plan may not be above it (beyond the oracle's own 1e-12
         // bisection and the solver's 1e-10 tolerance), nor below the optimum.
-        assertTrue(exact.roundLatencySeconds() <= opt * (1 + 1e-9),
+        assertTrue(
+                exact.roundLatencySeconds() <= opt * (1 + 1e-9),
                 "exact " + exact.roundLatencySeconds() + " above the independent optimum " + opt);
-        assertTrue(exact.roundLatencySeconds() >= opt * (1 - 1e-9),
+        assertTrue(
+                exact.roundLatencySeconds() >= opt * (1 - 1e-9),
                 "exact " + exact.roundLatencySeconds() + " below the independent optimum " + opt);
         tally.count("exact gap to oracle", JbbaPropertyTest.bucket(exact.roundLatencySeconds() / opt - 1));
         assertTrue(equal.roundLatencySeconds() >= opt * (1 - 1e-9), "equal-bandwidth beats the joint optimum");
@@ -142,10 +157,10 @@ class ExtremeNumericsPropertyTest {
         assertEquals(Double.POSITIVE_INFINITY, Uplink.uploadSeconds(1e6, 1e-320, 1e6));
         List<Device> fleet = new ArrayList<>(Instances.fleet(3, 1, 64e9));
         fleet.set(0, fleet.get(0).withBandwidthHz(1e-320));
-        PlanningProblem p = PlanningProblem.of(fleet, TINY, 1e6).withBlocks(List.of(new Block(1, 100),
-                new Block(2, 100), new Block(3, 100)));
-        InfeasibleProblemException e = assertThrows(InfeasibleProblemException.class,
-                () -> planner.plan(p, Algorithm.CRUNCH));
+        PlanningProblem p = PlanningProblem.of(fleet, TINY, 1e6)
+                .withBlocks(List.of(new Block(1, 100), new Block(2, 100), new Block(3, 100)));
+        InfeasibleProblemException e =
+                assertThrows(InfeasibleProblemException.class, () -> planner.plan(p, Algorithm.CRUNCH));
         assertTrue(e.violations().get(0).subject().equals("devices[0].bandwidthHz"), e.getMessage());
         assertTrue(e.getMessage().contains("cannot finish"), e.getMessage());
     }

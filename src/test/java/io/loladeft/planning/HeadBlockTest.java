@@ -17,8 +17,15 @@ class HeadBlockTest {
     void theHeadAloneCrossesNoEncoderLayer() {
         ModelSpec m = ModelSpec.robertaBaseLora();
         Device d = Device.of("d", 10e12, 64e9, 20, -100);
-        PlanningProblem p = new PlanningProblem(List.of(d), m, List.of(new Block(13, m.headParams())),
-                new Training(16, 128, 2, 1, 32), 1e6, -174, 1, 0);
+        PlanningProblem p = new PlanningProblem(
+                List.of(d),
+                m,
+                List.of(new Block(13, m.headParams())),
+                new Training(16, 128, 2, 1, 32),
+                1e6,
+                -174,
+                1,
+                0);
         CostModel cm = new CostModel(p);
         assertEquals(0, cm.depth[0]);
         double b = 16;
@@ -38,11 +45,17 @@ class HeadBlockTest {
     void withOneBlockPerDeviceTheHeadHasADeviceOfItsOwn() {
         ModelSpec m = ModelSpec.robertaBaseLora();
         PlanningProblem p = PlanningProblem.of(Instances.fleet(16, 3, 64e9), m, 20e6);
-        for (Algorithm a : List.of(Algorithm.JOINT, Algorithm.EXACT, Algorithm.CRUNCH, Algorithm.DUAL_ASCENT,
-                Algorithm.DEPTH_UNAWARE, Algorithm.RANDOM)) {
+        for (Algorithm a : List.of(
+                Algorithm.JOINT,
+                Algorithm.EXACT,
+                Algorithm.CRUNCH,
+                Algorithm.DUAL_ASCENT,
+                Algorithm.DEPTH_UNAWARE,
+                Algorithm.RANDOM)) {
             Plan plan = planner.plan(p, a);
             PlanValidator.requireValid(p, plan);
-            List<Assignment> withHead = plan.assignments().stream().filter(Assignment::head).toList();
+            List<Assignment> withHead =
+                    plan.assignments().stream().filter(Assignment::head).toList();
             assertEquals(1, withHead.size(), a + ": one device trains the head");
             assertEquals(List.of(13), withHead.get(0).layers(), a.wireName());
         }
@@ -53,8 +66,8 @@ class HeadBlockTest {
     void withSeveralPerDeviceTheHeadJoinsARun() {
         ModelSpec m = new ModelSpec(new RobertaShape(3, 32, 2, 64, 100, 16), BlockSpec.lora(2, 4), 4, 4);
         List<Device> fleet = List.of(Device.of("a", 1e9, 1e9, 20, -90), Device.of("b", 2e9, 1e9, 20, -95));
-        PlanningProblem p = new PlanningProblem(fleet, m, PlanningProblem.oneBlockPerLayer(m),
-                new Training(4, 16, 1, 1, 32), 1e6, -174, 2, 0);
+        PlanningProblem p = new PlanningProblem(
+                fleet, m, PlanningProblem.oneBlockPerLayer(m), new Training(4, 16, 1, 1, 32), 1e6, -174, 2, 0);
         RunSearch.Structure st = RunSearch.structure(new CostModel(p));
         assertNotNull(st, "the head is the odd block of the run structure");
         assertEquals(3, st.odd(), "the head's block, index 3 (layer 4)");
@@ -64,7 +77,10 @@ class HeadBlockTest {
             PlanValidator.requireValid(p, plan);
             assertEquals(opt, plan.roundLatencySeconds(), 1e-8 * opt, a + " vs brute force");
             // Four blocks on two devices, two each: the head shares a device with an encoder block.
-            Assignment h = plan.assignments().stream().filter(Assignment::head).findFirst().orElseThrow();
+            Assignment h = plan.assignments().stream()
+                    .filter(Assignment::head)
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(2, h.layers().size(), a.wireName());
             assertTrue(h.layers().contains(4), a.wireName());
         }

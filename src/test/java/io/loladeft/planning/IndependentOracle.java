@@ -89,10 +89,16 @@ final class IndependentOracle {
         tokens = bs * s;
         fLayer = 2 * bs * s * (4 * h * h + 2 * h * m.intermediate()) + 4 * bs * s * s * h;
         fHead = 2 * bs * (h * h + 2 * h);
-        actPerLayer = bs * s * (7 * h + m.intermediate() + 3.0 * m.heads() * s) * p.model().bytesPerWeight();
+        actPerLayer = bs
+                * s
+                * (7 * h + m.intermediate() + 3.0 * m.heads() * s)
+                * p.model().bytesPerWeight();
         // the backbone and one layer's transient forward intermediates (A_work), whatever the depth
         backbone = p.model().backboneBytes()
-                + bs * s * (17 * h + m.intermediate() + 3.0 * m.heads() * s) * p.model().bytesPerWeight();
+                + bs
+                        * s
+                        * (17 * h + m.intermediate() + 3.0 * m.heads() * s)
+                        * p.model().bytesPerWeight();
         statePerParam = 4.0 * p.model().bytesPerTrainable();
     }
 

@@ -7,12 +7,10 @@ import java.util.SplittableRandom;
 /** Seeded random planning problems for the property tests, small enough for exhaustive oracles. */
 final class Instances {
 
-    private Instances() {
-    }
+    private Instances() {}
 
     /** Knobs of a random instance. */
-    record Shape(int maxDevices, int maxBlocks, int maxBlocksPerDevice, boolean chain) {
-    }
+    record Shape(int maxDevices, int maxBlocks, int maxBlocksPerDevice, boolean chain) {}
 
     static PlanningProblem random(long seed, Shape shape) {
         SplittableRandom r = new SplittableRandom(seed);
@@ -43,7 +41,10 @@ final class Instances {
                 params = base / 4 + (long) layer * (base / 3);
             }
             final int fl = layer;
-            long existing = blocks.stream().filter(b -> b.layer() == fl).mapToLong(Block::params).findFirst()
+            long existing = blocks.stream()
+                    .filter(b -> b.layer() == fl)
+                    .mapToLong(Block::params)
+                    .findFirst()
                     .orElse(params);
             blocks.add(new Block(layer, existing));
         }
@@ -52,10 +53,10 @@ final class Instances {
             // CRUNCH solves as the chain plus the head's block when the encoder blocks form one.
             blocks.set(n - 1, new Block(model.headLayer(), model.headParams()));
         }
-        Training t = new Training(1 + r.nextInt(32), 32 + r.nextInt(224), 1 + r.nextInt(3), 1 + r.nextInt(5),
-                r.nextBoolean() ? 32 : 16);
-        PlanningProblem probe = new PlanningProblem(List.of(Device.of("probe", 1e12, 1e12, 20, -100)), model,
-                blocks, t, 1e6, -174, m, seed);
+        Training t = new Training(
+                1 + r.nextInt(32), 32 + r.nextInt(224), 1 + r.nextInt(3), 1 + r.nextInt(5), r.nextBoolean() ? 32 : 16);
+        PlanningProblem probe = new PlanningProblem(
+                List.of(Device.of("probe", 1e12, 1e12, 20, -100)), model, blocks, t, 1e6, -174, m, seed);
         CostModel cm = new CostModel(probe);
         double minNeed = Double.POSITIVE_INFINITY;
         double maxNeed = 0;
@@ -67,7 +68,8 @@ final class Instances {
         List<Device> devices = new ArrayList<>();
         for (int i = 0; i < k; i++) {
             double flops = Math.pow(10, 12 + 2 * r.nextDouble());
-            double mem = tight ? minNeed * 0.95 + r.nextDouble() * (maxNeed * m * 1.1 - minNeed * 0.95)
+            double mem = tight
+                    ? minNeed * 0.95 + r.nextDouble() * (maxNeed * m * 1.1 - minNeed * 0.95)
                     : maxNeed * m * (2 + r.nextDouble());
             double tx = 10 + 20 * r.nextDouble();
             double gain = -(80 + 50 * r.nextDouble());
@@ -108,8 +110,12 @@ final class Instances {
         SplittableRandom r = new SplittableRandom(seed);
         List<Device> out = new ArrayList<>();
         for (int i = 0; i < k; i++) {
-            out.add(Device.of("d" + i, (5 + 45 * r.nextDouble()) * 1e12, memoryBytes * (0.6 + 0.8 * r.nextDouble()),
-                    20 + 3 * r.nextDouble(), -(100 + 30 * r.nextDouble())));
+            out.add(Device.of(
+                    "d" + i,
+                    (5 + 45 * r.nextDouble()) * 1e12,
+                    memoryBytes * (0.6 + 0.8 * r.nextDouble()),
+                    20 + 3 * r.nextDouble(),
+                    -(100 + 30 * r.nextDouble())));
         }
         return out;
     }

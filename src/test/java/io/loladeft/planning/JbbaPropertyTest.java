@@ -37,19 +37,24 @@ class JbbaPropertyTest {
         PlanValidator.requireValid(p, jbba);
         PlanValidator.requireValid(p, equal);
         PlanValidator.requireValid(p, exact);
-        assertTrue(jbba.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
+        assertTrue(
+                jbba.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
                 "jbba " + jbba.roundLatencySeconds() + " > equal-bandwidth " + equal.roundLatencySeconds());
-        assertTrue(jbba.roundLatencySeconds() <= opt * 1.01, "jbba " + jbba.roundLatencySeconds() + " vs optimum " + opt);
-        assertTrue(jbba.roundLatencySeconds() >= opt * (1 - 1e-9), "below the optimum: the oracle or the split is wrong");
+        assertTrue(
+                jbba.roundLatencySeconds() <= opt * 1.01, "jbba " + jbba.roundLatencySeconds() + " vs optimum " + opt);
+        assertTrue(
+                jbba.roundLatencySeconds() >= opt * (1 - 1e-9), "below the optimum: the oracle or the split is wrong");
         assertEquals(opt, exact.roundLatencySeconds(), 1e-8 * opt, "exact vs exhaustive");
         assertEquals(opt, jbba.roundLatencySeconds(), 1e-8 * opt, "joint (the exact parametric method) vs exhaustive");
-        assertTrue(dual.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
+        assertTrue(
+                dual.roundLatencySeconds() <= equal.roundLatencySeconds() * (1 + 1e-12),
                 "dual-ascent " + dual.roundLatencySeconds() + " > equal-bandwidth " + equal.roundLatencySeconds());
-        for (Algorithm a : new Algorithm[] {Algorithm.JOINT, Algorithm.DUAL_ASCENT, Algorithm.EXACT,
-                Algorithm.DEPTH_UNAWARE}) {
+        for (Algorithm a :
+                new Algorithm[] {Algorithm.JOINT, Algorithm.DUAL_ASCENT, Algorithm.EXACT, Algorithm.DEPTH_UNAWARE}) {
             Plan plan = planner.plan(p, a);
-            assertTrue(plan.lowerBoundSeconds() <= opt * (1 + 1e-12), a + " lower bound "
-                    + plan.lowerBoundSeconds() + " above the P2 optimum " + opt);
+            assertTrue(
+                    plan.lowerBoundSeconds() <= opt * (1 + 1e-12),
+                    a + " lower bound " + plan.lowerBoundSeconds() + " above the P2 optimum " + opt);
         }
     }
 
@@ -78,7 +83,8 @@ class JbbaPropertyTest {
         assertTrue(jbba.roundLatencySeconds() >= opt * (1 - 1e-9));
         assertTrue(jbba.lowerBoundSeconds() <= opt * (1 + 1e-12));
         // Equal blocks: the exact run search (gap tolerance 1e-4 for joint, so within it of the optimum).
-        assertTrue(jbba.roundLatencySeconds() <= opt * (1 + 1e-4), "joint " + jbba.roundLatencySeconds() + " vs " + opt);
+        assertTrue(
+                jbba.roundLatencySeconds() <= opt * (1 + 1e-4), "joint " + jbba.roundLatencySeconds() + " vs " + opt);
         Plan exact = planner.plan(p, Algorithm.EXACT);
         PlanValidator.requireValid(p, exact);
         assertEquals(opt, exact.roundLatencySeconds(), 1e-8 * opt);

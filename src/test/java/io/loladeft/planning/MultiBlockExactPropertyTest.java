@@ -21,6 +21,7 @@ class MultiBlockExactPropertyTest {
     private final Planner planner = new Planner();
     /** Gap tolerance 0: joint then searches to the optimum, so monotonicity can be asserted to 1e-9. */
     private final Planner toOptimum = new Planner(new PlanningLimits(2e7, 5_000, 200, 0));
+
     private final Tally tally = new Tally();
 
     /** The instance as drawn, or with the task head's block (depth 0, another size) added. */
@@ -95,8 +96,10 @@ class MultiBlockExactPropertyTest {
             paths.count("optimal under every pricing", st.odd() >= 0 ? "head" : "equal");
         });
         paths.print("run search pricings vs brute force");
-        assertTrue(paths.of("optimal under every pricing", "head") >= 40
-                && paths.of("optimal under every pricing", "equal") >= 40, "too few instances");
+        assertTrue(
+                paths.of("optimal under every pricing", "head") >= 40
+                        && paths.of("optimal under every pricing", "equal") >= 40,
+                "too few instances");
     }
 
     @Test

@@ -17,8 +17,7 @@ import java.util.List;
  */
 public final class MultiBlockPeers {
 
-    private MultiBlockPeers() {
-    }
+    private MultiBlockPeers() {}
 
     /**
      * The several-blocks heuristic {@code joint} used before the run search ({@code JointSolvers.multiBlockHeuristic}, which
@@ -44,14 +43,14 @@ public final class MultiBlockPeers {
         if (st == null) {
             throw new IllegalArgumentException("outside the run structure");
         }
-        Joint.Solution seed = Joint.split(cm, Packing.solve(cm, Joint.equalShares(cm), Deadline.NONE).blockToDevice());
+        Joint.Solution seed = Joint.split(
+                cm, Packing.solve(cm, Joint.equalShares(cm), Deadline.NONE).blockToDevice());
         Joint.Solution one = JointSolvers.oneBlockPerDevice(cm, Deadline.NONE);
         if (one != null && one.latency() < seed.latency()) {
             seed = one;
         }
         List<int[]> items = items(cm, st);
-        ExactSolver.Result r = ExactSolver.narrow(cm, seed, 0, 0, ExactSolver.TOLERANCE,
-                t -> mipAt(cm, items, t));
+        ExactSolver.Result r = ExactSolver.narrow(cm, seed, 0, 0, ExactSolver.TOLERANCE, t -> mipAt(cm, items, t));
         return r.best().latency();
     }
 

@@ -12,10 +12,15 @@ class PlanningModuleIsPureTest {
 
     @Test
     void planningImportsOnlyJavaAndItself() {
-        JavaClasses core = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        JavaClasses core = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("io.loladeft.planning");
-        classes().that().resideInAPackage("io.loladeft.planning..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "io.loladeft.planning..")
+        classes()
+                .that()
+                .resideInAPackage("io.loladeft.planning..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("java..", "io.loladeft.planning..")
                 .check(core);
     }
 }

@@ -30,8 +30,14 @@ class ProblemErrorsTest {
         ds.set(5, Device.of("d5", 1e13, 8e9, Double.POSITIVE_INFINITY, -100));
         PlanningProblem p = fleetOf(13).withDevices(ds).withBandwidthHz(0);
         InvalidProblemException e = assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.JOINT));
-        assertTrue(subjects(e.violations()).containsAll(List.of("devices[2].memoryBytes", "devices[4].computeFlops",
-                "devices[5].txPowerDbm", "bandwidthHz")), e.violations().toString());
+        assertTrue(
+                subjects(e.violations())
+                        .containsAll(List.of(
+                                "devices[2].memoryBytes",
+                                "devices[4].computeFlops",
+                                "devices[5].txPowerDbm",
+                                "bandwidthHz")),
+                e.violations().toString());
         assertTrue(e.getMessage().contains("must be a positive finite number, got -5.0"));
     }
 
@@ -49,8 +55,8 @@ class ProblemErrorsTest {
         ds.set(1, ds.get(1).withProfile(new DeviceProfile(new double[3], ms)));
         ds.set(3, Device.of("d2", 1e13, 8e9, 20, -100));
         PlanningProblem p = fleetOf(13).withDevices(ds);
-        InvalidProblemException e = assertThrows(InvalidProblemException.class,
-                () -> planner.plan(p, Algorithm.CRUNCH));
+        InvalidProblemException e =
+                assertThrows(InvalidProblemException.class, () -> planner.plan(p, Algorithm.CRUNCH));
         List<String> s = subjects(e.violations());
         assertTrue(s.contains("devices[0].profile.computeSeconds[7]"), s.toString());
         assertTrue(s.contains("devices[1].profile.computeSeconds"), s.toString());
@@ -68,8 +74,13 @@ class ProblemErrorsTest {
     @Test
     void fewerDevicesThanBlocksWithOneBlockEach() {
         PlanningProblem p = fleetOf(5);
-        for (Algorithm a : List.of(Algorithm.JOINT, Algorithm.CRUNCH, Algorithm.EQUAL_BANDWIDTH, Algorithm.EXACT,
-                Algorithm.DEPTH_UNAWARE, Algorithm.RANDOM)) {
+        for (Algorithm a : List.of(
+                Algorithm.JOINT,
+                Algorithm.CRUNCH,
+                Algorithm.EQUAL_BANDWIDTH,
+                Algorithm.EXACT,
+                Algorithm.DEPTH_UNAWARE,
+                Algorithm.RANDOM)) {
             InfeasibleProblemException e = assertThrows(InfeasibleProblemException.class, () -> planner.plan(p, a));
             assertEquals("devices", e.violations().get(0).subject());
             // twelve layers' blocks and the head's
@@ -94,8 +105,8 @@ class ProblemErrorsTest {
             equal.add(new Block(l, base.blockParams()));
         }
         PlanningProblem p = PlanningProblem.of(ds, base, 20e6).withBlocks(equal);
-        InfeasibleProblemException e = assertThrows(InfeasibleProblemException.class,
-                () -> planner.plan(p, Algorithm.CRUNCH));
+        InfeasibleProblemException e =
+                assertThrows(InfeasibleProblemException.class, () -> planner.plan(p, Algorithm.CRUNCH));
         assertEquals("block layer 1", e.violations().get(0).subject());
         assertTrue(e.getMessage().contains("no device has the memory"), e.getMessage());
         // Two devices with room for depth 12, three blocks deep enough to need them.
@@ -107,8 +118,8 @@ class ProblemErrorsTest {
         while (needDepth < 12 && cm.memoryBytes(2, needDepth + 1, 24576, 24576) <= 1e9) {
             needDepth++;
         }
-        InfeasibleProblemException e2 = assertThrows(InfeasibleProblemException.class,
-                () -> planner.plan(p.withDevices(two), Algorithm.JOINT));
+        InfeasibleProblemException e2 =
+                assertThrows(InfeasibleProblemException.class, () -> planner.plan(p.withDevices(two), Algorithm.JOINT));
         assertTrue(e2.getMessage().contains("only 2 device(s) have the memory"), e2.getMessage());
     }
 
@@ -119,10 +130,11 @@ class ProblemErrorsTest {
             blocks.add(new Block(1 + i % 12, base.blockParams()));
         }
         // N^2 K = 400^2 * 400 = 6.4e7 units, over the default cap of 2e7.
-        PlanningProblem p = PlanningProblem.of(Instances.fleet(400, 2, 8e9), base, 20e6).withBlocks(blocks);
+        PlanningProblem p =
+                PlanningProblem.of(Instances.fleet(400, 2, 8e9), base, 20e6).withBlocks(blocks);
         long t0 = System.nanoTime();
-        ProblemTooLargeException e = assertThrows(ProblemTooLargeException.class,
-                () -> planner.plan(p, Algorithm.EXACT));
+        ProblemTooLargeException e =
+                assertThrows(ProblemTooLargeException.class, () -> planner.plan(p, Algorithm.EXACT));
         assertTrue((System.nanoTime() - t0) / 1e6 < 1000);
         assertTrue(e.getMessage().contains("use 'joint' instead"), e.getMessage());
         assertTrue(e.getMessage().contains("2.00e+07"), e.getMessage());
@@ -130,17 +142,22 @@ class ProblemErrorsTest {
 
     @Test
     void exactPastItsTimeBudgetThrowsWhileJointAndDualAscentReturnTheirBestSoFar() {
-        PlanningProblem p = PlanningProblem.of(Instances.fleet(60, 3, 8e9),
-                new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.lora(8, 16), 4, 4), 20e6);
+        PlanningProblem p = PlanningProblem.of(
+                Instances.fleet(60, 3, 8e9),
+                new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.lora(8, 16), 4, 4),
+                20e6);
         // Compiled first: a cold JVM can spend the whole millisecond before any plan exists.
-        for (Algorithm a : List.of(Algorithm.EXACT, Algorithm.JOINT, Algorithm.DUAL_ASCENT, Algorithm.EQUAL_BANDWIDTH)) {
+        for (Algorithm a :
+                List.of(Algorithm.EXACT, Algorithm.JOINT, Algorithm.DUAL_ASCENT, Algorithm.EQUAL_BANDWIDTH)) {
             for (int i = 0; i < 3; i++) {
                 planner.plan(p, a);
             }
         }
         Planner hurried = new Planner(new PlanningLimits(1e9, 1, 200, 0));
-        PlanningProblem large = PlanningProblem.of(Instances.fleet(400, 3, 8e9),
-                new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.lora(8, 16), 4, 4), 20e6);
+        PlanningProblem large = PlanningProblem.of(
+                Instances.fleet(400, 3, 8e9),
+                new ModelSpec(RobertaShape.ROBERTA_LARGE, BlockSpec.lora(8, 16), 4, 4),
+                20e6);
         assertThrows(SolverTimeoutException.class, () -> hurried.plan(large, Algorithm.EXACT));
         // The baseline at an ample budget: at 1 ms it may itself run out on a busy host.
         double equal = planner.plan(p, Algorithm.EQUAL_BANDWIDTH).roundLatencySeconds();
@@ -157,22 +174,26 @@ class ProblemErrorsTest {
         PlanValidator.requireValid(p, plan);
         assertEquals(1, plan.solver().iterations());
         assertTrue(plan.solver().gap() > 0);
-        assertTrue(plan.roundLatencySeconds() <= oneStep.plan(p, Algorithm.EQUAL_BANDWIDTH).roundLatencySeconds());
+        assertTrue(plan.roundLatencySeconds()
+                <= oneStep.plan(p, Algorithm.EQUAL_BANDWIDTH).roundLatencySeconds());
     }
 
     @Test
     void dualAscentIsForOneBlockPerDeviceAndOffloadNamesTheConstraintItBreaks() {
         PlanningProblem p = PlanningProblem.of(Instances.fleet(6, 3, 64e9), ModelSpec.robertaBaseLora(), 20e6)
                 .withMaxBlocksPerDevice(3);
-        AlgorithmNotApplicableException e = assertThrows(AlgorithmNotApplicableException.class,
-                () -> planner.plan(p, Algorithm.DUAL_ASCENT));
+        AlgorithmNotApplicableException e =
+                assertThrows(AlgorithmNotApplicableException.class, () -> planner.plan(p, Algorithm.DUAL_ASCENT));
         assertTrue(e.getMessage().contains("use 'joint'"), e.getMessage());
         Plan offload = planner.plan(p, Algorithm.OFFLOAD);
         List<String> broken = PlanValidator.brokenConstraints(p, offload);
         assertEquals(1, broken.size());
-        assertTrue(broken.get(0).startsWith("maxBlocksPerDevice: device '") && broken.get(0).contains("trains 13"
-                + " blocks, the request allows at most 3"), broken.get(0));
-        assertTrue(PlanValidator.brokenConstraints(p, planner.plan(p, Algorithm.JOINT)).isEmpty());
+        assertTrue(
+                broken.get(0).startsWith("maxBlocksPerDevice: device '")
+                        && broken.get(0).contains("trains 13" + " blocks, the request allows at most 3"),
+                broken.get(0));
+        assertTrue(PlanValidator.brokenConstraints(p, planner.plan(p, Algorithm.JOINT))
+                .isEmpty());
     }
 
     @Test
@@ -182,8 +203,11 @@ class ProblemErrorsTest {
             assertEquals(a, Algorithm.fromWireName(a.wireName()));
         }
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Algorithm.fromWireName("best"));
-        assertTrue(e.getMessage().contains("joint, dual-ascent, crunch, exact, equal-bandwidth, depth-unaware, offload,"
-                + " random (jbba is an alias of joint)"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("joint, dual-ascent, crunch, exact, equal-bandwidth, depth-unaware, offload,"
+                                + " random (jbba is an alias of joint)"),
+                e.getMessage());
         assertEquals(Algorithm.JOINT, Algorithm.fromWireName("jbba"));
     }
 }

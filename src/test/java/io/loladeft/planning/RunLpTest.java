@@ -34,8 +34,7 @@ class RunLpTest {
     private static final double GLOP_TOLERANCE = 1e-7;
 
     /** Test-side item: first and last position ({@code lo > hi}: none), whether it holds the odd block. */
-    private record Item(int lo, int hi, boolean odd) {
-    }
+    private record Item(int lo, int hi, boolean odd) {}
 
     @Test
     void optimumDualsAndIntegralPlansMatchGlop() {
@@ -112,10 +111,11 @@ class RunLpTest {
         assertTrue(tally.of("integral", false) > 0, "no fractional optimum met");
     }
 
-    private static void assertPartition(int n, boolean odd, List<Item> items, int[] item, int[] device, double[] cost,
-            int[] ones, double value) {
+    private static void assertPartition(
+            int n, boolean odd, List<Item> items, int[] item, int[] device, double[] cost, int[] ones, double value) {
         int[] covered = new int[n + 1];
-        boolean[] used = new boolean[device.length == 0 ? 0 : Arrays.stream(device).max().getAsInt() + 1];
+        boolean[] used =
+                new boolean[device.length == 0 ? 0 : Arrays.stream(device).max().getAsInt() + 1];
         double total = 0;
         for (int q : ones) {
             Item it = items.get(item[q]);
@@ -135,8 +135,8 @@ class RunLpTest {
     }
 
     /** {@code min over tilings of sum over items of min_d (cost + pi_d) - sum pi}, by this test's own recursion. */
-    private static double lagrangian(int n, boolean odd, List<Item> items, int[] item, int[] device, double[] cost,
-            double[] pi) {
+    private static double lagrangian(
+            int n, boolean odd, List<Item> items, int[] item, int[] device, double[] cost, double[] pi) {
         double[] priced = new double[items.size()];
         Arrays.fill(priced, Double.POSITIVE_INFINITY);
         for (int q = 0; q < item.length; q++) {

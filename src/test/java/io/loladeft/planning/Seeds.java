@@ -18,8 +18,10 @@ final class Seeds {
             try {
                 property.accept(seed);
             } catch (AssertionError | RuntimeException e) {
-                throw new AssertionError("property failed on try " + (i + 1) + " of " + tries
-                        + ", instance seed " + seed + "L (master seed " + masterSeed + "): " + e.getMessage(), e);
+                throw new AssertionError(
+                        "property failed on try " + (i + 1) + " of " + tries + ", instance seed " + seed
+                                + "L (master seed " + masterSeed + "): " + e.getMessage(),
+                        e);
             }
         }
     }

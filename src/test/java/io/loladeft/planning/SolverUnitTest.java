@@ -27,15 +27,16 @@ class SolverUnitTest {
 
     @Test
     void minMaxSplitEqualisesIdenticalDevicesAndGivesOneDeviceEverything() {
-        BandwidthSplit.Split s = BandwidthSplit.minMax(new double[] {1, 1}, new double[] {1e6, 1e6},
-                new double[] {1e7, 1e7}, 2e6);
+        BandwidthSplit.Split s =
+                BandwidthSplit.minMax(new double[] {1, 1}, new double[] {1e6, 1e6}, new double[] {1e7, 1e7}, 2e6);
         assertEquals(1e6, s.hz()[0], 1e-3);
         assertEquals(1e6, s.hz()[1], 1e-3);
-        double one = BandwidthSplit.minMax(new double[] {2}, new double[] {1e6}, new double[] {1e7}, 3e6).hz()[0];
+        double one = BandwidthSplit.minMax(new double[] {2}, new double[] {1e6}, new double[] {1e7}, 3e6)
+                .hz()[0];
         assertEquals(3e6, one);
         // A slower device (more compute) gets more bandwidth and both finish together.
-        BandwidthSplit.Split u = BandwidthSplit.minMax(new double[] {0.1, 0.5}, new double[] {1e6, 1e6},
-                new double[] {1e7, 1e7}, 2e6);
+        BandwidthSplit.Split u =
+                BandwidthSplit.minMax(new double[] {0.1, 0.5}, new double[] {1e6, 1e6}, new double[] {1e7, 1e7}, 2e6);
         assertTrue(u.hz()[1] > u.hz()[0]);
         double t0 = 0.1 + Uplink.uploadSeconds(1e6, u.hz()[0], 1e7);
         double t1 = 0.5 + Uplink.uploadSeconds(1e6, u.hz()[1], 1e7);
@@ -78,13 +79,15 @@ class SolverUnitTest {
         RobertaShape tiny = new RobertaShape(2, 8, 2, 16, 100, 16);
         ModelSpec m = new ModelSpec(tiny, BlockSpec.lora(1, 1), 4, 4);
         Device fast = Device.of("fast", 1e12, 100, 30, 0)
-                .withProfile(new DeviceProfile(new double[] {1, 2}, new double[] {10, 20})).withBandwidthHz(1e6);
+                .withProfile(new DeviceProfile(new double[] {1, 2}, new double[] {10, 20}))
+                .withBandwidthHz(1e6);
         Device slow = Device.of("slow", 1e12, 100, 30, 0)
-                .withProfile(new DeviceProfile(new double[] {3, 10}, new double[] {10, 20})).withBandwidthHz(1e6);
+                .withProfile(new DeviceProfile(new double[] {3, 10}, new double[] {10, 20}))
+                .withBandwidthHz(1e6);
         // The two layers' blocks only (no head): the hand check is about depth.
         List<Block> blocks = List.of(new Block(1, m.blockParams()), new Block(2, m.blockParams()));
-        PlanningProblem p = new PlanningProblem(List.of(fast, slow), m, blocks,
-                new Training(1, 1, 1, 5, 32), 2e6, -174, 1, 0);
+        PlanningProblem p =
+                new PlanningProblem(List.of(fast, slow), m, blocks, new Training(1, 1, 1, 5, 32), 2e6, -174, 1, 0);
         Plan plan = new Planner().plan(p, Algorithm.CRUNCH);
         PlanValidator.requireValid(p, plan);
         assertEquals(3.0, plan.roundLatencySeconds(), 1e-4);

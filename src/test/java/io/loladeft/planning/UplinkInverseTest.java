@@ -69,7 +69,8 @@ class UplinkInverseTest {
                 assertTrue(Math.abs(guess - x) <= 0.05 * x, "start off by more than 5% at c=" + c);
                 // f(x) = ln(1+x) - c x changes sign across x (up to rounding of the terms).
                 double slack = 4 * Math.ulp(c * x) + 4 * Math.ulp(Math.log1p(x));
-                assertTrue(Math.abs(Math.log1p(x) - c * x) <= slack + 1e-15 * Math.abs(1 / (1 + x) - c) * x,
+                assertTrue(
+                        Math.abs(Math.log1p(x) - c * x) <= slack + 1e-15 * Math.abs(1 / (1 + x) - c) * x,
                         "residual at c=" + c);
             }
         }

@@ -19,8 +19,7 @@ class PlanApiTest extends ApiTest {
 
     static String device(String name, double flops, double memory, double gainDb) {
         return """
-                {"name": "%s", "computeFlops": %s, "memoryBytes": %s, "txPowerDbm": 23, "channelGainDb": %s}"""
-                .formatted(name, flops, memory, gainDb);
+                {"name": "%s", "computeFlops": %s, "memoryBytes": %s, "txPowerDbm": 23, "channelGainDb": %s}""".formatted(name, flops, memory, gainDb);
     }
 
     static String fleet(int n) {
@@ -55,7 +54,10 @@ class PlanApiTest extends ApiTest {
             a.path("layers").forEach(l -> layers.add(l.asInt()));
             bandwidth += a.path("bandwidthHz").asDouble();
             assertThat(a.path("latencySeconds").asDouble())
-                    .isCloseTo(a.path("computeSeconds").asDouble() + a.path("uploadSeconds").asDouble(), within(1e-9));
+                    .isCloseTo(
+                            a.path("computeSeconds").asDouble()
+                                    + a.path("uploadSeconds").asDouble(),
+                            within(1e-9));
             if (a.path("latencySeconds").asDouble() > slowest) {
                 slowest = a.path("latencySeconds").asDouble();
                 slowestDevice = a.path("device").asString();
@@ -64,7 +66,8 @@ class PlanApiTest extends ApiTest {
         // Four layers' blocks and the head's (layer 5), one per device: five devices, none idle.
         assertThat(layers).containsExactlyInAnyOrder(1, 2, 3, 4, 5);
         for (JsonNode a : plan.path("assignments")) {
-            assertThat(a.path("head").asBoolean()).isEqualTo(a.path("layers").get(0).asInt() == 5);
+            assertThat(a.path("head").asBoolean())
+                    .isEqualTo(a.path("layers").get(0).asInt() == 5);
         }
         assertThat(bandwidth).isLessThanOrEqualTo(2.0e7 * (1 + 1e-9));
         assertThat(plan.path("idleDevices").size()).isEqualTo(0);
@@ -93,11 +96,15 @@ class PlanApiTest extends ApiTest {
         for (int i = 0; i < 5; i++) { // four layers' blocks and the head's, one each
             String name = unique("edge") + i;
             names.add(name);
-            String body = device(name, 1e12 + i * 1e11, 8e9, -95).replace("}", ", \"labels\": {\"zone\": \"" + zone + "\"}}");
+            String body =
+                    device(name, 1e12 + i * 1e11, 8e9, -95).replace("}", ", \"labels\": {\"zone\": \"" + zone + "\"}}");
             assertThat(http.post("/api/v1/devices", body).status()).isEqualTo(201);
         }
         String model = unique("mdl");
-        assertThat(http.post("/api/v1/models", MODEL.replace("{\"architecture\"", "{\"name\": \"" + model + "\", \"architecture\"")).status())
+        assertThat(http.post(
+                                "/api/v1/models",
+                                MODEL.replace("{\"architecture\"", "{\"name\": \"" + model + "\", \"architecture\""))
+                        .status())
                 .isEqualTo(201);
 
         Http.Response bySelector = http.post("/api/v1/plans", """
@@ -106,51 +113,85 @@ class PlanApiTest extends ApiTest {
         assertThat(bySelector.json().path("assignments").size()).isEqualTo(5);
 
         Http.Response byNames = http.post("/api/v1/plans", """
-                {"algorithm": "crunch", "bandwidthHz": 1e7, "deviceNames": ["%s", "%s", "%s", "%s", "%s"], "model": {"name": "%s"}}"""
-                .formatted(names.get(0), names.get(1), names.get(2), names.get(3), names.get(4), model));
+                {"algorithm": "crunch", "bandwidthHz": 1e7, "deviceNames": ["%s", "%s", "%s", "%s", "%s"], "model": {"name": "%s"}}""".formatted(
+                        names.get(0), names.get(1), names.get(2), names.get(3), names.get(4), model));
         assertThat(byNames.status()).as(byNames.body()).isEqualTo(201);
 
         Http.Response unknown = assertProblem(http.post("/api/v1/plans", """
-                {"bandwidthHz": 1e7, "deviceNames": ["%s", "no-such-device"], "model": {"name": "no-such-model"}}"""
-                .formatted(names.get(0))), 422);
+                {"bandwidthHz": 1e7, "deviceNames": ["%s", "no-such-device"], "model": {"name": "no-such-model"}}""".formatted(names.get(0))), 422);
         assertThat(unknown.errorFields()).containsExactly("deviceNames[1]");
         assertThat(assertProblem(http.post("/api/v1/plans", """
-                {"bandwidthHz": 1e7, "deviceNames": ["%s"], "model": {"name": "no-such-model"}}"""
-                .formatted(names.get(0))), 422).errorFields()).containsExactly("model.name");
+                {"bandwidthHz": 1e7, "deviceNames": ["%s"], "model": {"name": "no-such-model"}}""".formatted(names.get(0))), 422)
+                        .errorFields())
+                .containsExactly("model.name");
     }
 
     @Test
     void infeasibleFleetsAre422NamingWhatIsAtFault() {
-        Http.Response tooSmall = assertProblem(http.post("/api/v1/plans", request("jbba",
-                "[" + device("tiny-a", 1e12, 1e6, -90) + "," + device("tiny-b", 1e12, 1e6, -90) + ","
-                        + device("tiny-c", 1e12, 1e6, -90) + "," + device("tiny-d", 1e12, 1e6, -90) + ","
-                        + device("tiny-e", 1e12, 1e6, -90) + "]")), 422);
+        Http.Response tooSmall = assertProblem(
+                http.post(
+                        "/api/v1/plans",
+                        request(
+                                "jbba",
+                                "[" + device("tiny-a", 1e12, 1e6, -90) + "," + device("tiny-b", 1e12, 1e6, -90) + ","
+                                        + device("tiny-c", 1e12, 1e6, -90) + "," + device("tiny-d", 1e12, 1e6, -90)
+                                        + ","
+                                        + device("tiny-e", 1e12, 1e6, -90) + "]")),
+                422);
         assertThat(tooSmall.body()).contains("tiny-a");
 
-        assertThat(assertProblem(http.post("/api/v1/plans", request("jbba", fleet(2))), 422).body())
+        assertThat(assertProblem(http.post("/api/v1/plans", request("jbba", fleet(2))), 422)
+                        .body())
                 .containsIgnoringCase("block");
         assertProblem(http.post("/api/v1/plans", request("jbba", fleet(5)).replace("2.0e7", "0")), 422);
-        assertProblem(http.post("/api/v1/plans", request("jbba", fleet(5)).replace("\"computeFlops\": 5.0E11", "\"computeFlops\": -1")), 422);
-        String profiled = request("crunch", fleet(4)).replace("\"name\": \"d0\",",
-                "\"name\": \"d0\", \"profile\": {\"computeSeconds\": [1, 2, 1.5, 3], \"memoryBytes\": [1e9, 1e9, 1e9, 1e9]},");
+        assertProblem(
+                http.post(
+                        "/api/v1/plans",
+                        request("jbba", fleet(5)).replace("\"computeFlops\": 5.0E11", "\"computeFlops\": -1")),
+                422);
+        String profiled = request("crunch", fleet(4))
+                .replace(
+                        "\"name\": \"d0\",",
+                        "\"name\": \"d0\", \"profile\": {\"computeSeconds\": [1, 2, 1.5, 3], \"memoryBytes\": [1e9, 1e9, 1e9, 1e9]},");
         assertThat(assertProblem(http.post("/api/v1/plans", profiled), 422).errorFields())
                 .containsExactly("devices[0].profile.computeSeconds[2]");
     }
 
     @Test
     void malformedRequestsAre400() {
-        assertThat(assertProblem(http.post("/api/v1/plans", request("fastest", fleet(5))), 400).errorFields())
+        assertThat(assertProblem(http.post("/api/v1/plans", request("fastest", fleet(5))), 400)
+                        .errorFields())
                 .containsExactly("algorithm");
-        assertThat(assertProblem(http.post("/api/v1/plans", request("jbba", fleet(5)).replace("\"rounds\"", "\"epochs\"")), 400)
-                .errorFields()).containsExactly("training.epochs");
-        assertThat(assertProblem(http.post("/api/v1/plans", request("jbba", fleet(5)).replace("2.0e7", "\"wide\"")), 400)
-                .errorFields()).containsExactly("bandwidthHz");
-        assertThat(assertProblem(http.post("/api/v1/plans", request("jbba", fleet(5)).replace("\"devices\"",
-                "\"deviceNames\": [\"a\"], \"devices\"")), 400).errorFields()).containsExactly("devices");
-        assertThat(assertProblem(http.post("/api/v1/plans", "{\"bandwidthHz\": 1e7, \"devices\": " + fleet(4) + "}"), 400)
-                .errorFields()).containsExactly("model");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans",
+                                        request("jbba", fleet(5)).replace("\"rounds\"", "\"epochs\"")),
+                                400)
+                        .errorFields())
+                .containsExactly("training.epochs");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans",
+                                        request("jbba", fleet(5)).replace("2.0e7", "\"wide\"")),
+                                400)
+                        .errorFields())
+                .containsExactly("bandwidthHz");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans",
+                                        request("jbba", fleet(5))
+                                                .replace("\"devices\"", "\"deviceNames\": [\"a\"], \"devices\"")),
+                                400)
+                        .errorFields())
+                .containsExactly("devices");
+        assertThat(assertProblem(
+                                http.post("/api/v1/plans", "{\"bandwidthHz\": 1e7, \"devices\": " + fleet(4) + "}"),
+                                400)
+                        .errorFields())
+                .containsExactly("model");
         assertProblem(http.get("/api/v1/plans/not-a-uuid"), 400);
-        assertThat(assertProblem(http.get("/api/v1/plans?size=0"), 400).errorFields()).containsExactly("size");
+        assertThat(assertProblem(http.get("/api/v1/plans?size=0"), 400).errorFields())
+                .containsExactly("size");
         assertProblem(http.get("/api/v1/plans?page=abc"), 400);
         assertProblem(http.get("/api/v1/plans/00000000-0000-0000-0000-000000000000"), 404);
     }
@@ -159,7 +200,8 @@ class PlanApiTest extends ApiTest {
     void exactRefusesWhatItCannotFinish() {
         // 60 devices x 128 blocks, up to 128 per device: beyond the run search's table cap, and the branch and
         // bound's work estimate is over its limit, so exact says so rather than run past its budget.
-        String big = request("exact", fleet(60)).replace("\"layers\": 4", "\"layers\": 128")
+        String big = request("exact", fleet(60))
+                .replace("\"layers\": 4", "\"layers\": 128")
                 .replace("\"bandwidthHz\"", "\"maxBlocksPerDevice\": 128, \"bandwidthHz\"");
         Http.Response r = assertProblem(http.post("/api/v1/plans", big), 422);
         assertThat(r.errorFields()).containsExactly("algorithm");
@@ -189,8 +231,16 @@ class PlanApiTest extends ApiTest {
                 equal = row.path("roundLatencySeconds").asDouble();
             }
         }
-        assertThat(algorithms).containsExactly("joint", "dual-ascent", "crunch", "exact", "equal-bandwidth",
-                "depth-unaware", "offload", "random");
+        assertThat(algorithms)
+                .containsExactly(
+                        "joint",
+                        "dual-ascent",
+                        "crunch",
+                        "exact",
+                        "equal-bandwidth",
+                        "depth-unaware",
+                        "offload",
+                        "random");
         assertThat(bestRelative).isEqualTo(1.0);
         assertThat(jbba).isPositive().isLessThanOrEqualTo(equal * (1 + 1e-9));
     }

@@ -17,8 +17,9 @@ class PlanViewCompatibilityTest {
                  "latencySeconds": 3, "memoryBytes": 4}""", PlanView.AssignmentView.class);
         assertThat(old.head()).isFalse();
         assertThat(old.layers()).isEqualTo(List.of(11, 12));
-        PlanView.AssignmentView now = json.readValue(json.writeValueAsString(
-                new PlanView.AssignmentView("d1", List.of(13), true, 1, 2, 3, 4, 5)), PlanView.AssignmentView.class);
+        PlanView.AssignmentView now = json.readValue(
+                json.writeValueAsString(new PlanView.AssignmentView("d1", List.of(13), true, 1, 2, 3, 4, 5)),
+                PlanView.AssignmentView.class);
         assertThat(now.head()).isTrue();
     }
 }

@@ -18,8 +18,7 @@ class SimulationApiTest extends ApiTest {
 
     static String simulation(String plan, String extra) {
         return """
-                {"plan": %s, "channel": {"model": "rayleigh", "coherenceRounds": 1}, "rounds": 20, "seed": 7%s}"""
-                .formatted(plan, extra);
+                {"plan": %s, "channel": {"model": "rayleigh", "coherenceRounds": 1}, "rounds": 20, "seed": 7%s}""".formatted(plan, extra);
     }
 
     static String plan() {
@@ -37,7 +36,8 @@ class SimulationApiTest extends ApiTest {
         assertThat(s.path("perRound").size()).isEqualTo(20);
         // 5 blocks (four layers' and the head's) can involve 5 devices: each planned at q = 1 - 0.9^(1/5)
         assertThat(s.path("perDeviceQuantile").asDouble()).isCloseTo(1 - Math.pow(0.9, 0.2), within(1e-15));
-        assertThat(s.path("policies")).extracting(p -> p.path("policy").asString())
+        assertThat(s.path("policies"))
+                .extracting(p -> p.path("policy").asString())
                 .containsExactly("static", "robust", "adaptive");
         double[] totals = new double[3];
         for (JsonNode round : s.path("perRound")) {
@@ -66,8 +66,8 @@ class SimulationApiTest extends ApiTest {
 
         Http.Response again = http.post("/api/v1/plans/simulate", simulation(plan(), ""));
         assertThat(again.json().path("perRound")).isEqualTo(s.path("perRound"));
-        Http.Response otherSeed = http.post("/api/v1/plans/simulate", simulation(plan(), "").replace("\"seed\": 7",
-                "\"seed\": 8"));
+        Http.Response otherSeed =
+                http.post("/api/v1/plans/simulate", simulation(plan(), "").replace("\"seed\": 7", "\"seed\": 8"));
         assertThat(otherSeed.json().path("perRound").get(0).path("gainsDb"))
                 .isNotEqualTo(s.path("perRound").get(0).path("gainsDb"));
     }
@@ -75,8 +75,7 @@ class SimulationApiTest extends ApiTest {
     @Test
     void defaultsAreRayleighEveryPolicyAndAStaticChannelChangesNothing() {
         Http.Response r = http.post("/api/v1/plans/simulate", """
-                {"plan": %s, "rounds": 3, "channel": {"model": "static"}, "policies": ["adaptive", "static"]}"""
-                .formatted(plan()));
+                {"plan": %s, "rounds": 3, "channel": {"model": "static"}, "policies": ["adaptive", "static"]}""".formatted(plan()));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         JsonNode s = r.json();
         assertThat(s.path("channel").path("model").asString()).isEqualTo("static");
@@ -90,44 +89,90 @@ class SimulationApiTest extends ApiTest {
         Http.Response defaults = http.post("/api/v1/plans/simulate", "{\"plan\": %s, \"rounds\": 2}".formatted(plan()));
         assertThat(defaults.status()).as(defaults.body()).isEqualTo(200);
         assertThat(defaults.json().path("channel").path("model").asString()).isEqualTo("rayleigh");
-        assertThat(defaults.json().path("channel").path("coherenceRounds").asInt()).isEqualTo(1);
+        assertThat(defaults.json().path("channel").path("coherenceRounds").asInt())
+                .isEqualTo(1);
         assertThat(defaults.json().path("policies").size()).isEqualTo(3);
     }
 
     @Test
     void ricianSimulates() {
-        Http.Response r = http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("\"model\": \"rayleigh\"", "\"model\": \"rician\", \"kFactor\": 5"));
+        Http.Response r = http.post(
+                "/api/v1/plans/simulate",
+                simulation(plan(), "").replace("\"model\": \"rayleigh\"", "\"model\": \"rician\", \"kFactor\": 5"));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(r.json().path("channel").path("kFactor").asDouble()).isEqualTo(5.0);
     }
 
     @Test
     void badSimulationsAreProblemsNamingTheirField() {
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(),
-                ", \"policies\": [\"static\", \"greedy\", \"static\"]")), 400).errorFields())
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(plan(), ", \"policies\": [\"static\", \"greedy\", \"static\"]")),
+                                400)
+                        .errorFields())
                 .containsExactly("policies[1]", "policies[2]");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("rayleigh", "nakagami")), 400).errorFields()).containsExactly("channel.model");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("\"coherenceRounds\": 1", "\"coherenceRounds\": 0, \"kFactor\": 500")), 400).errorFields())
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(plan(), "").replace("rayleigh", "nakagami")),
+                                400)
+                        .errorFields())
+                .containsExactly("channel.model");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(plan(), "")
+                                                .replace(
+                                                        "\"coherenceRounds\": 1",
+                                                        "\"coherenceRounds\": 0, \"kFactor\": 500")),
+                                400)
+                        .errorFields())
                 .containsExactlyInAnyOrder("channel.coherenceRounds", "channel.kFactor");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("\"rounds\": 20", "\"rounds\": 0")), 400).errorFields()).containsExactly("rounds");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("\"rounds\": 20, ", "")), 400).errorFields()).containsExactly("rounds");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(),
-                ", \"outageProbability\": 1.0")), 400).errorFields()).containsExactly("outageProbability");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(plan(), "").replace("\"rounds\": 20", "\"rounds\": 0")),
+                                400)
+                        .errorFields())
+                .containsExactly("rounds");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(plan(), "").replace("\"rounds\": 20, ", "")),
+                                400)
+                        .errorFields())
+                .containsExactly("rounds");
+        assertThat(assertProblem(
+                                http.post("/api/v1/plans/simulate", simulation(plan(), ", \"outageProbability\": 1.0")),
+                                400)
+                        .errorFields())
+                .containsExactly("outageProbability");
         // 5,000 rounds x 5 devices is beyond the default 20,000 device-rounds
-        Http.Response big = assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("\"rounds\": 20", "\"rounds\": 5000")), 400);
+        Http.Response big = assertProblem(
+                http.post(
+                        "/api/v1/plans/simulate", simulation(plan(), "").replace("\"rounds\": 20", "\"rounds\": 5000")),
+                400);
         assertThat(big.errorFields()).containsExactly("rounds");
         assertThat(big.body()).contains("max-simulated-device-rounds");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(
-                plan().replace("\"algorithm\": \"joint\",", "\"algorithm\": \"joint\", \"objective\": \"quantile\","),
-                "")), 400).errorFields()).containsExactly("plan.objective");
-        assertThat(assertProblem(http.post("/api/v1/plans/simulate", simulation(plan(), "")
-                .replace("\"seed\": 7", "\"seed\": 7, \"speed\": 1")), 400).errorFields()).containsExactly("speed");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(
+                                                plan().replace(
+                                                                "\"algorithm\": \"joint\",",
+                                                                "\"algorithm\": \"joint\", \"objective\": \"quantile\","),
+                                                "")),
+                                400)
+                        .errorFields())
+                .containsExactly("plan.objective");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans/simulate",
+                                        simulation(plan(), "").replace("\"seed\": 7", "\"seed\": 7, \"speed\": 1")),
+                                400)
+                        .errorFields())
+                .containsExactly("speed");
         // memory for no block at all: a well-formed request no plan exists for
         assertProblem(http.post("/api/v1/plans/simulate", simulation(plan().replace("8.0E9", "1.0E3"), "")), 422);
     }
@@ -135,8 +180,8 @@ class SimulationApiTest extends ApiTest {
     @Test
     void quantileObjectivePlansOnTheClosedFormQuantileGains() {
         String fleet = PlanApiTest.fleet(5);
-        String quantile = PlanApiTest.request("joint", fleet).replace("\"bandwidthHz\"",
-                "\"objective\": \"quantile\", \"outageProbability\": 0.2, \"bandwidthHz\"");
+        String quantile = PlanApiTest.request("joint", fleet)
+                .replace("\"bandwidthHz\"", "\"objective\": \"quantile\", \"outageProbability\": 0.2, \"bandwidthHz\"");
         Http.Response q = http.post("/api/v1/plans", quantile);
         assertThat(q.status()).as(q.body()).isEqualTo(201);
         // Rayleigh by default; 5 blocks (the head's included): each device at q = 1 - 0.8^(1/5), its gain shifted by
@@ -145,23 +190,38 @@ class SimulationApiTest extends ApiTest {
         double shiftDb = 10 * Math.log10(-Math.log(1 - level));
         StringBuilder shifted = new StringBuilder("[");
         for (int i = 0; i < 5; i++) {
-            shifted.append(i == 0 ? "" : ",").append(PlanApiTest.device("d" + i, 5e11 + 3e11 * i, 8e9,
-                    -90 - 3 * i + shiftDb));
+            shifted.append(i == 0 ? "" : ",")
+                    .append(PlanApiTest.device("d" + i, 5e11 + 3e11 * i, 8e9, -90 - 3 * i + shiftDb));
         }
         Http.Response same = http.post("/api/v1/plans", PlanApiTest.request("joint", shifted + "]"));
-        assertThat(q.json().path("roundLatencySeconds").asDouble()).isCloseTo(
-                same.json().path("roundLatencySeconds").asDouble(), within(1e-9));
+        assertThat(q.json().path("roundLatencySeconds").asDouble())
+                .isCloseTo(same.json().path("roundLatencySeconds").asDouble(), within(1e-9));
         Http.Response mean = http.post("/api/v1/plans", PlanApiTest.request("joint", fleet));
         assertThat(q.json().path("roundLatencySeconds").asDouble())
                 .isGreaterThan(mean.json().path("roundLatencySeconds").asDouble());
 
-        assertThat(assertProblem(http.post("/api/v1/plans", PlanApiTest.request("joint", fleet)
-                .replace("\"bandwidthHz\"", "\"outageProbability\": 0.2, \"bandwidthHz\"")), 400).errorFields())
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans",
+                                        PlanApiTest.request("joint", fleet)
+                                                .replace(
+                                                        "\"bandwidthHz\"",
+                                                        "\"outageProbability\": 0.2, \"bandwidthHz\"")),
+                                400)
+                        .errorFields())
                 .containsExactly("outageProbability");
-        assertThat(assertProblem(http.post("/api/v1/plans", PlanApiTest.request("joint", fleet)
-                .replace("\"bandwidthHz\"", "\"objective\": \"median\", \"bandwidthHz\"")), 400).errorFields())
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/plans",
+                                        PlanApiTest.request("joint", fleet)
+                                                .replace(
+                                                        "\"bandwidthHz\"",
+                                                        "\"objective\": \"median\", \"bandwidthHz\"")),
+                                400)
+                        .errorFields())
                 .containsExactly("objective");
-        assertThat(assertProblem(http.post("/api/v1/plans", quantile.replace("0.2", "0")), 400).errorFields())
+        assertThat(assertProblem(http.post("/api/v1/plans", quantile.replace("0.2", "0")), 400)
+                        .errorFields())
                 .containsExactly("outageProbability");
     }
 
@@ -181,8 +241,10 @@ class SimulationApiTest extends ApiTest {
         double before = plan(byName);
 
         // stale: measured long ago, so the mean gain stands
-        Http.Response stale = http.put("/api/v1/devices/" + a + "/channel",
-                "{\"gainDb\": -70, \"measuredAt\": \"2020-01-01T00:00:00Z\"}", null);
+        Http.Response stale = http.put(
+                "/api/v1/devices/" + a + "/channel",
+                "{\"gainDb\": -70, \"measuredAt\": \"2020-01-01T00:00:00Z\"}",
+                null);
         assertThat(stale.status()).as(stale.body()).isEqualTo(200);
         assertThat(stale.json().path("channel").path("gainDb").asDouble()).isEqualTo(-70.0);
         assertThat(stale.json().path("channelGainDb").asDouble()).isEqualTo(-90.0);
@@ -190,10 +252,14 @@ class SimulationApiTest extends ApiTest {
 
         // fresh and much better: the plan uses it, as a plan with that gain inline would
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        Http.Response fresh = http.put("/api/v1/devices/" + a + "/channel",
-                "{\"gainDb\": -70, \"measuredAt\": \"%s\"}".formatted(now), null);
+        Http.Response fresh = http.put(
+                "/api/v1/devices/" + a + "/channel", "{\"gainDb\": -70, \"measuredAt\": \"%s\"}".formatted(now), null);
         assertThat(fresh.status()).as(fresh.body()).isEqualTo(200);
-        assertThat(http.get("/api/v1/devices/" + a).json().path("channel").path("measuredAt").asString())
+        assertThat(http.get("/api/v1/devices/" + a)
+                        .json()
+                        .path("channel")
+                        .path("measuredAt")
+                        .asString())
                 .isEqualTo(now.toString());
         double after = plan(byName);
         double inline = plan("""
@@ -204,20 +270,42 @@ class SimulationApiTest extends ApiTest {
         assertThat(after).isLessThan(before).isEqualTo(inline);
 
         // an older measurement arriving late is not kept
-        Http.Response late = http.put("/api/v1/devices/" + a + "/channel",
-                "{\"gainDb\": -120, \"measuredAt\": \"%s\"}".formatted(now.minusSeconds(5)), null);
+        Http.Response late = http.put(
+                "/api/v1/devices/" + a + "/channel",
+                "{\"gainDb\": -120, \"measuredAt\": \"%s\"}".formatted(now.minusSeconds(5)),
+                null);
         assertThat(late.json().path("channel").path("gainDb").asDouble()).isEqualTo(-70.0);
 
-        assertThat(assertProblem(http.put("/api/v1/devices/" + a + "/channel",
-                "{\"gainDb\": -70, \"measuredAt\": \"%s\"}".formatted(now.plusSeconds(3600)), null), 400)
-                .errorFields()).containsExactly("measuredAt");
-        assertThat(assertProblem(http.put("/api/v1/devices/" + a + "/channel",
-                "{\"measuredAt\": \"%s\"}".formatted(now), null), 400).errorFields()).containsExactly("gainDb");
-        assertThat(assertProblem(http.put("/api/v1/devices/" + a + "/channel",
-                "{\"gainDb\": -70, \"measuredAt\": \"yesterday\"}", null), 400).errorFields())
+        assertThat(assertProblem(
+                                http.put(
+                                        "/api/v1/devices/" + a + "/channel",
+                                        "{\"gainDb\": -70, \"measuredAt\": \"%s\"}".formatted(now.plusSeconds(3600)),
+                                        null),
+                                400)
+                        .errorFields())
                 .containsExactly("measuredAt");
-        assertProblem(http.put("/api/v1/devices/" + unique("nobody") + "/channel",
-                "{\"gainDb\": -70, \"measuredAt\": \"%s\"}".formatted(now), null), 404);
+        assertThat(assertProblem(
+                                http.put(
+                                        "/api/v1/devices/" + a + "/channel",
+                                        "{\"measuredAt\": \"%s\"}".formatted(now),
+                                        null),
+                                400)
+                        .errorFields())
+                .containsExactly("gainDb");
+        assertThat(assertProblem(
+                                http.put(
+                                        "/api/v1/devices/" + a + "/channel",
+                                        "{\"gainDb\": -70, \"measuredAt\": \"yesterday\"}",
+                                        null),
+                                400)
+                        .errorFields())
+                .containsExactly("measuredAt");
+        assertProblem(
+                http.put(
+                        "/api/v1/devices/" + unique("nobody") + "/channel",
+                        "{\"gainDb\": -70, \"measuredAt\": \"%s\"}".formatted(now),
+                        null),
+                404);
     }
 
     private double plan(String request) {

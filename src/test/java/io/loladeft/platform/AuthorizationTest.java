@@ -16,7 +16,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Every endpoint against every role, by API key and by JWT: who gets in, and 401/403 as problems. */
 class AuthorizationTest extends ApiTest {
 
-    enum Needs { READER, PLANNER, OPERATOR }
+    enum Needs {
+        READER,
+        PLANNER,
+        OPERATOR
+    }
 
     record Endpoint(String method, String path, Needs needs) {
         @Override
@@ -61,7 +65,10 @@ class AuthorizationTest extends ApiTest {
 
     private Http.Response call(Http client, Endpoint e) {
         boolean body = !e.method().equals("GET") && !e.method().equals("DELETE");
-        return client.send(e.method(), e.path(), "application/json",
+        return client.send(
+                e.method(),
+                e.path(),
+                "application/json",
                 body ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody());
     }
 
@@ -103,9 +110,14 @@ class AuthorizationTest extends ApiTest {
     void wrongKeysAndBadTokensAre401() {
         assertProblem(as("X-API-Key", "not-a-key").get("/api/v1/devices"), 401);
         assertProblem(as("Authorization", "ApiKey not-a-key").get("/api/v1/devices"), 401);
-        assertThat(as("Authorization", "ApiKey " + TestAuth.READER_KEY).get("/api/v1/devices").status()).isEqualTo(200);
-        assertProblem(as("Authorization", "Bearer " + TestAuth.jwt("late", List.of("operator"), -60))
-                .get("/api/v1/devices"), 401);
+        assertThat(as("Authorization", "ApiKey " + TestAuth.READER_KEY)
+                        .get("/api/v1/devices")
+                        .status())
+                .isEqualTo(200);
+        assertProblem(
+                as("Authorization", "Bearer " + TestAuth.jwt("late", List.of("operator"), -60))
+                        .get("/api/v1/devices"),
+                401);
         assertProblem(as("Authorization", "Bearer not.a.jwt").get("/api/v1/devices"), 401);
         String noRoles = TestAuth.jwt("nobody", List.of("admin"), 300);
         assertProblem(as("Authorization", "Bearer " + noRoles).get("/api/v1/devices"), 403);
@@ -118,6 +130,7 @@ class AuthorizationTest extends ApiTest {
         assertThat(anonymous.get("/readyz").status()).isEqualTo(200);
         assertThat(anonymous.get("/v3/api-docs").status()).isEqualTo(200);
         assertThat(anonymous.get("/swagger-ui/index.html").status()).isEqualTo(200);
-        assertThat(new Http(managementPort).get("/actuator/prometheus").status()).isEqualTo(200);
+        assertThat(new Http(managementPort).get("/actuator/prometheus").status())
+                .isEqualTo(200);
     }
 }

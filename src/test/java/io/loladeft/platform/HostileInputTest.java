@@ -82,14 +82,58 @@ class HostileInputTest extends ApiTest {
             new Target("GET", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/blocks", null),
             new Target("POST", "/api/v1/jobs/00000000-0000-0000-0000-000000000000/cancel", null));
 
-    static final Object[] HOSTILE = {"NaN", "Infinity", "-Infinity", "1e999", "-1e999", "1e308", "-1", "0", "-0.0",
-        "2147483648", "9223372036854775808", "1e-320", "0.5", "\"\"", "\"x\"", "null", "true", "[]", "{}",
-        "\"../../etc/passwd\"", "\"/etc/passwd\"", "\"\\u0000\"", "\"\\ud800\"", "\"<script>alert(1)</script>\"",
-        "\"" + "a".repeat(5000) + "\"", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
-        "{\"a\": {\"b\": {\"c\": [1, \"2\", null]}}}", "1.7976931348623157E309", "\"jbba\"", "\"exact\"", "100000"};
+    static final Object[] HOSTILE = {
+        "NaN",
+        "Infinity",
+        "-Infinity",
+        "1e999",
+        "-1e999",
+        "1e308",
+        "-1",
+        "0",
+        "-0.0",
+        "2147483648",
+        "9223372036854775808",
+        "1e-320",
+        "0.5",
+        "\"\"",
+        "\"x\"",
+        "null",
+        "true",
+        "[]",
+        "{}",
+        "\"../../etc/passwd\"",
+        "\"/etc/passwd\"",
+        "\"\\u0000\"",
+        "\"\\ud800\"",
+        "\"<script>alert(1)</script>\"",
+        "\"" + "a".repeat(5000) + "\"",
+        "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+        "{\"a\": {\"b\": {\"c\": [1, \"2\", null]}}}",
+        "1.7976931348623157E309",
+        "\"jbba\"",
+        "\"exact\"",
+        "100000"
+    };
 
-    static final String[] PATH_TRICKS = {"..", "%2e%2e", "..%2f..%2fetc%2fpasswd", "%00", "a%00b", "%ff%fe",
-        "x".repeat(3000), "%E2%80%AE", "CON", "a;jsessionid=1", "%25", "+", "%20", "null", "-1", "UPPER"};
+    static final String[] PATH_TRICKS = {
+        "..",
+        "%2e%2e",
+        "..%2f..%2fetc%2fpasswd",
+        "%00",
+        "a%00b",
+        "%ff%fe",
+        "x".repeat(3000),
+        "%E2%80%AE",
+        "CON",
+        "a;jsessionid=1",
+        "%25",
+        "+",
+        "%20",
+        "null",
+        "-1",
+        "UPPER"
+    };
 
     @Test
     void noHostileRequestBreaksTheService() {
@@ -131,11 +175,17 @@ class HostileInputTest extends ApiTest {
                 }
                 default -> {
                     mutation = "media type";
-                    contentType = List.of("text/plain", "application/xml", "application/x-www-form-urlencoded",
-                            "multipart/form-data; boundary=x", "application/json; charset=ebcdic").get(random.nextInt(5));
+                    contentType = List.of(
+                                    "text/plain",
+                                    "application/xml",
+                                    "application/x-www-form-urlencoded",
+                                    "multipart/form-data; boundary=x",
+                                    "application/json; charset=ebcdic")
+                            .get(random.nextInt(5));
                 }
             }
-            HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+            HttpRequest.BodyPublisher publisher = body == null
+                    ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.ISO_8859_1);
             Http.Response r;
             try {
@@ -144,14 +194,19 @@ class HostileInputTest extends ApiTest {
                 throw new AssertionError(describe(i, mutation, method, path, body) + " -> " + e, e);
             }
             statuses.merge(r.status(), 1, Integer::sum);
-            assertThat(r.status()).as(describe(i, mutation, method, path, body) + " -> " + r.body()).isLessThan(500);
-            assertThat(r.body()).as(describe(i, mutation, method, path, body))
+            assertThat(r.status())
+                    .as(describe(i, mutation, method, path, body) + " -> " + r.body())
+                    .isLessThan(500);
+            assertThat(r.body())
+                    .as(describe(i, mutation, method, path, body))
                     .doesNotContain("at io.loladeft", "at org.springframework", "Exception:");
         }
         System.out.println("hostile input: " + REQUESTS + " requests, statuses " + statuses);
         assertThat(http.get("/livez").status()).isEqualTo(200);
         assertThat(http.post("/api/v1/plans", PLAN).status()).isEqualTo(201);
-        assertThat(statuses.keySet()).as("the mutations reached validation, not just the router").contains(400, 201);
+        assertThat(statuses.keySet())
+                .as("the mutations reached validation, not just the router")
+                .contains(400, 201);
     }
 
     static String describe(int i, String mutation, String method, String path, String body) {
@@ -173,7 +228,8 @@ class HostileInputTest extends ApiTest {
         } else if (parent instanceof ArrayNode array && !array.isEmpty()) {
             array.set(random.nextInt(array.size()), marker);
         }
-        return JSON.writeValueAsString(root).replace("\"" + MARKER + "\"", HOSTILE[random.nextInt(HOSTILE.length)].toString());
+        return JSON.writeValueAsString(root)
+                .replace("\"" + MARKER + "\"", HOSTILE[random.nextInt(HOSTILE.length)].toString());
     }
 
     static final String MARKER = "__hostile__";
@@ -183,7 +239,9 @@ class HostileInputTest extends ApiTest {
         JsonNode root = JSON.readTree(body);
         List<JsonNode> containers = new ArrayList<>();
         collect(root, containers);
-        List<ObjectNode> objects = containers.stream().filter(ObjectNode.class::isInstance).map(ObjectNode.class::cast)
+        List<ObjectNode> objects = containers.stream()
+                .filter(ObjectNode.class::isInstance)
+                .map(ObjectNode.class::cast)
                 .toList();
         ObjectNode target = objects.get(random.nextInt(objects.size()));
         switch (random.nextInt(3)) {
@@ -220,11 +278,28 @@ class HostileInputTest extends ApiTest {
 
     static String hostileQuery(SplittableRandom random) {
         String[] keys = {"page", "size", "sort", "labelSelector", "name"};
-        String[] values = {"-1", "0", "99999999999", "abc", "name,desc", "nonsense", "computeFlops;drop table device",
-            "zone=a,!b", "!a=b", "a in (b)", "=", ",", "%00", "1e9", "x".repeat(2000)};
+        String[] values = {
+            "-1",
+            "0",
+            "99999999999",
+            "abc",
+            "name,desc",
+            "nonsense",
+            "computeFlops;drop table device",
+            "zone=a,!b",
+            "!a=b",
+            "a in (b)",
+            "=",
+            ",",
+            "%00",
+            "1e9",
+            "x".repeat(2000)
+        };
         StringBuilder q = new StringBuilder();
         for (int i = 0; i <= random.nextInt(3); i++) {
-            q.append(i == 0 ? "" : "&").append(keys[random.nextInt(keys.length)]).append('=')
+            q.append(i == 0 ? "" : "&")
+                    .append(keys[random.nextInt(keys.length)])
+                    .append('=')
                     .append(URLEncoder.encode(values[random.nextInt(values.length)], StandardCharsets.UTF_8));
         }
         return q.toString();

@@ -12,8 +12,13 @@ import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Each configured limit refuses with a problem naming the field and the limit. */
-@TestPropertySource(properties = {"loladeft.limits.max-devices=3", "loladeft.limits.max-blocks=6",
-        "loladeft.limits.max-json-depth=8", "loladeft.limits.max-body-bytes=20000"})
+@TestPropertySource(
+        properties = {
+            "loladeft.limits.max-devices=3",
+            "loladeft.limits.max-blocks=6",
+            "loladeft.limits.max-json-depth=8",
+            "loladeft.limits.max-body-bytes=20000"
+        })
 class LimitsTest extends ApiTest {
 
     static String device(int i) {
@@ -23,22 +28,34 @@ class LimitsTest extends ApiTest {
 
     @Test
     void fleetsLargerThanMaxDevicesAreRefused() {
-        Http.Response batch = assertProblem(http.post("/api/v1/devices/batch",
-                "{\"devices\": [" + device(1) + "," + device(2) + "," + device(3) + "," + device(4) + "]}"), 400);
+        Http.Response batch = assertProblem(
+                http.post(
+                        "/api/v1/devices/batch",
+                        "{\"devices\": [" + device(1) + "," + device(2) + "," + device(3) + "," + device(4) + "]}"),
+                400);
         assertThat(batch.errorFields()).containsExactly("devices");
         assertThat(batch.body()).contains("loladeft.limits.max-devices");
-        Http.Response plan = assertProblem(http.post("/api/v1/plans", "{\"bandwidthHz\": 1e7, \"devices\": ["
-                + device(1) + "," + device(2) + "," + device(3) + "," + device(4) + "], \"model\": {\"architecture\":"
-                + " {\"layers\": 2, \"hidden\": 64, \"heads\": 4, \"intermediate\": 128, \"vocab\": 100, \"maxPositions\": 66}}}"),
+        Http.Response plan = assertProblem(
+                http.post(
+                        "/api/v1/plans",
+                        "{\"bandwidthHz\": 1e7, \"devices\": ["
+                                + device(1) + "," + device(2) + "," + device(3) + "," + device(4)
+                                + "], \"model\": {\"architecture\":"
+                                + " {\"layers\": 2, \"hidden\": 64, \"heads\": 4, \"intermediate\": 128, \"vocab\": 100, \"maxPositions\": 66}}}"),
                 400);
         assertThat(plan.errorFields()).containsExactly("devices");
     }
 
     @Test
     void modelsWithMoreBlocksThanMaxBlocksAreRefused() {
-        Http.Response r = assertProblem(http.post("/api/v1/plans", "{\"bandwidthHz\": 1e7, \"devices\": ["
-                + device(1) + "], \"model\": {\"architecture\": {\"layers\": 12, \"hidden\": 64, \"heads\": 4,"
-                + " \"intermediate\": 128, \"vocab\": 100, \"maxPositions\": 66}}}"), 400);
+        Http.Response r = assertProblem(
+                http.post(
+                        "/api/v1/plans",
+                        "{\"bandwidthHz\": 1e7, \"devices\": ["
+                                + device(1)
+                                + "], \"model\": {\"architecture\": {\"layers\": 12, \"hidden\": 64, \"heads\": 4,"
+                                + " \"intermediate\": 128, \"vocab\": 100, \"maxPositions\": 66}}}"),
+                400);
         assertThat(r.errorFields()).containsExactly("model.architecture.layers");
     }
 

@@ -28,24 +28,33 @@ class OpenApiContractTest extends ApiTest {
         if (Boolean.getBoolean("openapi.update")) {
             Files.writeString(CONTRACT, spec);
         }
-        assertThat(Files.exists(CONTRACT)).as("%s is missing; run with -Dopenapi.update=true", CONTRACT).isTrue();
+        assertThat(Files.exists(CONTRACT))
+                .as("%s is missing; run with -Dopenapi.update=true", CONTRACT)
+                .isTrue();
         assertThat(spec)
-                .as("the running API differs from %s; if intended, regenerate with"
-                        + " ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.update=true", CONTRACT)
+                .as(
+                        "the running API differs from %s; if intended, regenerate with"
+                                + " ./mvnw test -Dtest=OpenApiContractTest -Dopenapi.update=true",
+                        CONTRACT)
                 .isEqualTo(Files.readString(CONTRACT));
     }
 
     @Test
     void everyRequestBodyHasAnExample() {
-        var paths = tools.jackson.databind.json.JsonMapper.builder().build()
-                .readTree(http.get("/v3/api-docs").body()).path("paths");
+        var paths = tools.jackson.databind.json.JsonMapper.builder()
+                .build()
+                .readTree(http.get("/v3/api-docs").body())
+                .path("paths");
         List<String> missing = new ArrayList<>();
-        paths.properties().forEach(path -> path.getValue().properties().forEach(op -> {
-            var body = op.getValue().path("requestBody");
-            if (!body.isMissingNode() && body.findValue("examples") == null && body.findValue("example") == null) {
-                missing.add(op.getKey().toUpperCase() + " " + path.getKey());
-            }
-        }));
+        paths.properties()
+                .forEach(path -> path.getValue().properties().forEach(op -> {
+                    var body = op.getValue().path("requestBody");
+                    if (!body.isMissingNode()
+                            && body.findValue("examples") == null
+                            && body.findValue("example") == null) {
+                        missing.add(op.getKey().toUpperCase() + " " + path.getKey());
+                    }
+                }));
         assertThat(missing).as("operations whose request body has no example").isEmpty();
     }
 

@@ -16,7 +16,9 @@ class OperationsTest extends ApiTest {
         assertThat(ready.status()).isEqualTo(200);
         var readiness = new Http(managementPort).get("/actuator/health/readiness");
         assertThat(readiness.json().path("status").asString()).isEqualTo("UP");
-        assertThat(readiness.json().path("components").has("db")).as(readiness.body()).isTrue();
+        assertThat(readiness.json().path("components").has("db"))
+                .as(readiness.body())
+                .isTrue();
     }
 
     @Test

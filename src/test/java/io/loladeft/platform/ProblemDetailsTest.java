@@ -24,17 +24,20 @@ class ProblemDetailsTest extends ApiTest {
     @Test
     void everyErrorHasTypeAboutBlankAndNoNullMember() {
         var cases = new ArrayList<Http.Response>();
-        cases.add(new Http(port).get("/api/v1/devices"));                                        // 401, Spring Security
-        cases.add(as("X-API-Key", "wrong").get("/api/v1/devices"));                                // 401, the key filter
+        cases.add(new Http(port).get("/api/v1/devices")); // 401, Spring Security
+        cases.add(as("X-API-Key", "wrong").get("/api/v1/devices")); // 401, the key filter
         cases.add(as("X-API-Key", TestAuth.READER_KEY).post("/api/v1/devices", DEVICE.formatted("x"))); // 403
-        cases.add(http.get("/api/v1/devices/" + unique("missing")));                               // 404, Problems
-        cases.add(http.post("/api/v1/devices", "{\"name\": \"x\", \"computeFlops\": -1}"));        // 400, validation
-        cases.add(http.post("/api/v1/devices", "{"));                                              // 400, unreadable
-        cases.add(http.send("PATCH", "/api/v1/devices/x", "application/json",
-                HttpRequest.BodyPublishers.ofString("{}")));                                     // 405, Spring MVC
+        cases.add(http.get("/api/v1/devices/" + unique("missing"))); // 404, Problems
+        cases.add(http.post("/api/v1/devices", "{\"name\": \"x\", \"computeFlops\": -1}")); // 400, validation
+        cases.add(http.post("/api/v1/devices", "{")); // 400, unreadable
+        cases.add(http.send(
+                "PATCH",
+                "/api/v1/devices/x",
+                "application/json",
+                HttpRequest.BodyPublishers.ofString("{}"))); // 405, Spring MVC
         cases.add(http.send("POST", "/api/v1/devices", "text/plain", HttpRequest.BodyPublishers.ofString("x"))); // 415
-        cases.add(http.post("/api/v1/devices", "[" + "1,".repeat(600_000) + "1]"));               // 413, body limit
-        cases.add(http.get("/api/v1/nothing-here"));                                               // 404, no handler
+        cases.add(http.post("/api/v1/devices", "[" + "1,".repeat(600_000) + "1]")); // 413, body limit
+        cases.add(http.get("/api/v1/nothing-here")); // 404, no handler
         for (Http.Response r : cases) {
             assertThat(r.status()).as(r.body()).isBetween(400, 499);
             assertThat(r.header("Content-Type")).as(r.body()).startsWith("application/problem+json");
@@ -48,15 +51,19 @@ class ProblemDetailsTest extends ApiTest {
 
     @Test
     void bothDeletesAcceptWhatGeneratedClientsSend() {
-        Http client = new Http(port).withHeader("X-API-Key", TestAuth.OPERATOR_KEY)
+        Http client = new Http(port)
+                .withHeader("X-API-Key", TestAuth.OPERATOR_KEY)
                 .withHeader("Accept", "application/problem+json");
         String device = unique("del");
-        assertThat(http.post("/api/v1/devices", DEVICE.formatted(device)).status()).isEqualTo(201);
+        assertThat(http.post("/api/v1/devices", DEVICE.formatted(device)).status())
+                .isEqualTo(201);
         assertThat(client.delete("/api/v1/devices/" + device, null).status()).isEqualTo(204);
         assertProblem(client.delete("/api/v1/devices/" + device, null), 404);
 
         String model = unique("del");
-        assertThat(http.post("/api/v1/model-presets/roberta-base?name=" + model, "").status()).isEqualTo(201);
+        assertThat(http.post("/api/v1/model-presets/roberta-base?name=" + model, "")
+                        .status())
+                .isEqualTo(201);
         assertThat(client.delete("/api/v1/models/" + model, null).status()).isEqualTo(204);
         assertProblem(client.delete("/api/v1/models/" + model, null), 404);
     }

@@ -22,18 +22,24 @@ class ReadinessFollowsDatabaseTest {
     @Test
     void readyzTurns503WhenTheDatabaseGoesAway() throws Exception {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class).run(
-                "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-                "--spring.datasource.username=postgres", "--spring.datasource.password=postgres",
-                "--spring.datasource.hikari.connection-timeout=1000",
-                "--server.port=0", "--management.server.port=0", "--loladeft.auth.enabled=true",
-                "--spring.main.banner-mode=off")) {
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class)
+                .run(
+                        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                        "--spring.datasource.username=postgres",
+                        "--spring.datasource.password=postgres",
+                        "--spring.datasource.hikari.connection-timeout=1000",
+                        "--server.port=0",
+                        "--management.server.port=0",
+                        "--loladeft.auth.enabled=true",
+                        "--spring.main.banner-mode=off")) {
             int port = ((WebServerApplicationContext) app).getWebServer().getPort();
             Http http = new Http(port);
             assertThat(http.get("/readyz").status()).isEqualTo(200);
 
             postgres.close();
-            assertThat(eventually(() -> http.get("/readyz").status() == 503)).as("not ready without a database").isTrue();
+            assertThat(eventually(() -> http.get("/readyz").status() == 503))
+                    .as("not ready without a database")
+                    .isTrue();
             assertThat(http.get("/livez").status()).as("still alive").isEqualTo(200);
         } finally {
             postgres.close();

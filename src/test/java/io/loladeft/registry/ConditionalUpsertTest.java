@@ -47,14 +47,16 @@ class ConditionalUpsertTest {
     final Map<String, Thing> table = new HashMap<>();
     /** Names another request creates between this one's look-up and its insert. */
     final Map<String, Thing> racing = new HashMap<>();
-    final ConditionalUpsert<Thing, String, String> upserts = new ConditionalUpsert<>("thing", "/api/v1/things",
-            name -> Optional.ofNullable(table.get(name)), Thing::new, this::saveAndFlush);
+
+    final ConditionalUpsert<Thing, String, String> upserts = new ConditionalUpsert<>(
+            "thing", "/api/v1/things", name -> Optional.ofNullable(table.get(name)), Thing::new, this::saveAndFlush);
 
     Thing saveAndFlush(Thing row) {
         table.putAll(racing);
         Thing stored = table.get(row.name);
         if (stored != null && stored != row) {
-            throw new DataIntegrityViolationException("duplicate key value violates unique constraint \"thing_name_key\"");
+            throw new DataIntegrityViolationException(
+                    "duplicate key value violates unique constraint \"thing_name_key\"");
         }
         row.version++;
         table.put(row.name, row);
@@ -97,7 +99,8 @@ class ConditionalUpsertTest {
 
     @Test
     void ifMatchOnARowThatDoesNotExistCreatesNothing() {
-        assertStatus(() -> upserts.upsert("a", "one", "\"0\""), 412, "thing 'a' does not exist, so If-Match cannot hold");
+        assertStatus(
+                () -> upserts.upsert("a", "one", "\"0\""), 412, "thing 'a' does not exist, so If-Match cannot hold");
         assertStatus(() -> upserts.upsert("a", "one", "*"), 412, "thing 'a' does not exist");
         assertThat(table).isEmpty();
     }

@@ -36,35 +36,43 @@ class DeviceApiTest extends ApiTest {
 
     @Test
     void missingAndNegativeCapacitiesNameEveryField() {
-        Http.Response r = assertProblem(http.post("/api/v1/devices",
-                "{\"name\": \"d1\", \"memoryBytes\": -5, \"txPowerDbm\": 20, \"channelGainDb\": -90}"), 400);
+        Http.Response r = assertProblem(
+                http.post(
+                        "/api/v1/devices",
+                        "{\"name\": \"d1\", \"memoryBytes\": -5, \"txPowerDbm\": 20, \"channelGainDb\": -90}"),
+                400);
         assertThat(r.errorFields()).containsExactly("computeFlops", "memoryBytes");
     }
 
     @Test
     void nonFiniteNumbersAreRefused() {
         assertThat(assertProblem(http.post("/api/v1/devices", device("d2").replace("2.0e12", "1e999")), 400)
-                .errorFields()).containsExactly("computeFlops");
+                        .errorFields())
+                .containsExactly("computeFlops");
         assertThat(assertProblem(http.post("/api/v1/devices", device("d2").replace("2.0e12", "\"NaN\"")), 400)
-                .errorFields()).containsExactly("computeFlops");
+                        .errorFields())
+                .containsExactly("computeFlops");
         assertProblem(http.post("/api/v1/devices", device("d2").replace("2.0e12", "NaN")), 400);
         assertProblem(http.post("/api/v1/devices", device("d2").replace("2.0e12", "-Infinity")), 400);
     }
 
     @Test
     void unknownFieldsWrongTypesAndMalformedJson() {
-        Http.Response unknown = assertProblem(http.post("/api/v1/devices",
-                device("d3").replace("\"labels\"", "\"flops\": 1, \"labels\"")), 400);
+        Http.Response unknown = assertProblem(
+                http.post("/api/v1/devices", device("d3").replace("\"labels\"", "\"flops\": 1, \"labels\"")), 400);
         assertThat(unknown.errorFields()).containsExactly("flops");
-        assertThat(unknown.json().path("errors").get(0).path("message").asString()).contains("unknown field");
+        assertThat(unknown.json().path("errors").get(0).path("message").asString())
+                .contains("unknown field");
 
-        Http.Response wrongType = assertProblem(http.post("/api/v1/devices",
-                device("d3").replace("2.0e12", "\"fast\"")), 400);
+        Http.Response wrongType =
+                assertProblem(http.post("/api/v1/devices", device("d3").replace("2.0e12", "\"fast\"")), 400);
         assertThat(wrongType.errorFields()).containsExactly("computeFlops");
-        assertThat(wrongType.json().path("errors").get(0).path("message").asString()).contains("a number");
+        assertThat(wrongType.json().path("errors").get(0).path("message").asString())
+                .contains("a number");
 
         assertThat(assertProblem(http.post("/api/v1/devices", device("d3").replace("\"lab-a\"", "[1]")), 400)
-                .errorFields()).containsExactly("labels.zone");
+                        .errorFields())
+                .containsExactly("labels.zone");
         assertProblem(http.post("/api/v1/devices", "{\"name\": \"d3\", "), 400);
         assertProblem(http.post("/api/v1/devices", device("d3") + " {}"), 400);
         assertProblem(http.post("/api/v1/devices", ""), 400);
@@ -73,12 +81,20 @@ class DeviceApiTest extends ApiTest {
 
     @Test
     void invalidNamesLabelsAndProfiles() {
-        assertThat(assertProblem(http.post("/api/v1/devices", device("Not_A_Label")), 400).errorFields())
+        assertThat(assertProblem(http.post("/api/v1/devices", device("Not_A_Label")), 400)
+                        .errorFields())
                 .containsExactly("name");
-        assertThat(assertProblem(http.post("/api/v1/devices",
-                device("d4").replace("\"zone\"", "\"bad key!\"")), 400).errorFields()).hasSize(1);
-        Http.Response profile = assertProblem(http.post("/api/v1/devices", device("d4").replace("\"labels\"",
-                "\"profile\": {\"computeSeconds\": [1.0, 0.5], \"memoryBytes\": [1e9, 2e9]}, \"labels\"")), 400);
+        assertThat(assertProblem(http.post("/api/v1/devices", device("d4").replace("\"zone\"", "\"bad key!\"")), 400)
+                        .errorFields())
+                .hasSize(1);
+        Http.Response profile = assertProblem(
+                http.post(
+                        "/api/v1/devices",
+                        device("d4")
+                                .replace(
+                                        "\"labels\"",
+                                        "\"profile\": {\"computeSeconds\": [1.0, 0.5], \"memoryBytes\": [1e9, 2e9]}, \"labels\"")),
+                400);
         assertThat(profile.errorFields()).containsExactly("profile.computeSeconds[1]");
     }
 
@@ -87,15 +103,19 @@ class DeviceApiTest extends ApiTest {
         String huge = device("d5").replace("\"lab-a\"", "\"" + "a".repeat(2_000_000) + "\"");
         assertProblem(http.post("/api/v1/devices", huge), 413);
         byte[] bytes = huge.getBytes();
-        Http.Response chunked = http.send("POST", "/api/v1/devices", "application/json",
+        Http.Response chunked = http.send(
+                "POST",
+                "/api/v1/devices",
+                "application/json",
                 HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
         assertThat(chunked.status()).isEqualTo(413);
     }
 
     @Test
     void wrongMediaTypeIs415AndUnknownNameIs404() {
-        assertProblem(http.send("POST", "/api/v1/devices", "text/plain",
-                HttpRequest.BodyPublishers.ofString(device("d6"))), 415);
+        assertProblem(
+                http.send("POST", "/api/v1/devices", "text/plain", HttpRequest.BodyPublishers.ofString(device("d6"))),
+                415);
         assertProblem(http.get("/api/v1/devices/no-such-device"), 404);
         assertProblem(http.delete("/api/v1/devices/no-such-device", null), 404);
         assertProblem(http.get("/api/v1/no-such-endpoint"), 404);
@@ -109,7 +129,8 @@ class DeviceApiTest extends ApiTest {
         String body = device(name);
         Http.Response first = http.put("/api/v1/devices/" + name, body, null);
         assertThat(first.status()).as(first.body()).isEqualTo(201);
-        Http.Response again = http.put("/api/v1/devices/" + name, body.replace("\"txPowerDbm\": 23", "\"txPowerDbm\": 20"), null);
+        Http.Response again =
+                http.put("/api/v1/devices/" + name, body.replace("\"txPowerDbm\": 23", "\"txPowerDbm\": 20"), null);
         assertThat(again.status()).isEqualTo(200);
         assertThat(again.json().path("txPowerDbm").asDouble()).isEqualTo(20.0);
         String etag = again.header("ETag");
@@ -120,8 +141,11 @@ class DeviceApiTest extends ApiTest {
         assertProblem(http.put("/api/v1/devices/" + unique("absent"), body.replace(name, "x"), "\"3\""), 400);
 
         assertProblem(http.delete("/api/v1/devices/" + name, etag), 412);
-        assertThat(http.delete("/api/v1/devices/" + name, http.get("/api/v1/devices/" + name).header("ETag"))
-                .status()).isEqualTo(204);
+        assertThat(http.delete(
+                                "/api/v1/devices/" + name,
+                                http.get("/api/v1/devices/" + name).header("ETag"))
+                        .status())
+                .isEqualTo(204);
         assertProblem(http.get("/api/v1/devices/" + name), 404);
     }
 
@@ -135,17 +159,27 @@ class DeviceApiTest extends ApiTest {
             }
             assertThat(http.post("/api/v1/devices", body).status()).isEqualTo(201);
         }
-        assertThat(http.get("/api/v1/devices?labelSelector=zone=" + zone).json().path("totalItems").asInt())
+        assertThat(http.get("/api/v1/devices?labelSelector=zone=" + zone)
+                        .json()
+                        .path("totalItems")
+                        .asInt())
                 .isEqualTo(3);
-        assertThat(http.get("/api/v1/devices?labelSelector=zone=" + zone + ",tier!=backup").json()
-                .path("totalItems").asInt()).isEqualTo(2);
-        assertThat(http.get("/api/v1/devices?labelSelector=zone=" + zone + ",tier").json()
-                .path("totalItems").asInt()).isEqualTo(1);
+        assertThat(http.get("/api/v1/devices?labelSelector=zone=" + zone + ",tier!=backup")
+                        .json()
+                        .path("totalItems")
+                        .asInt())
+                .isEqualTo(2);
+        assertThat(http.get("/api/v1/devices?labelSelector=zone=" + zone + ",tier")
+                        .json()
+                        .path("totalItems")
+                        .asInt())
+                .isEqualTo(1);
         Http.Response page = http.get("/api/v1/devices?labelSelector=zone=" + zone + ",!tier&size=1&page=1");
         assertThat(page.json().path("items").size()).isEqualTo(1);
         assertThat(page.json().path("totalPages").asInt()).isEqualTo(2);
 
-        assertThat(assertProblem(http.get("/api/v1/devices?labelSelector=!a=b"), 400).errorFields())
+        assertThat(assertProblem(http.get("/api/v1/devices?labelSelector=!a=b"), 400)
+                        .errorFields())
                 .containsExactly("labelSelector");
         assertThat(assertProblem(http.get("/api/v1/devices?sort=nonsense"), 400).errorFields())
                 .containsExactly("sort");
@@ -155,8 +189,11 @@ class DeviceApiTest extends ApiTest {
     void batchIsAllOrNothing() {
         String a = unique("fleet-a");
         String b = unique("fleet-b");
-        Http.Response bad = assertProblem(http.post("/api/v1/devices/batch", "{\"devices\": [" + device(a) + ","
-                + device(b).replace("2.0e12", "-1") + "]}"), 400);
+        Http.Response bad = assertProblem(
+                http.post(
+                        "/api/v1/devices/batch",
+                        "{\"devices\": [" + device(a) + "," + device(b).replace("2.0e12", "-1") + "]}"),
+                400);
         assertThat(bad.errorFields()).containsExactly("devices[1].computeFlops");
         assertProblem(http.get("/api/v1/devices/" + a), 404);
 

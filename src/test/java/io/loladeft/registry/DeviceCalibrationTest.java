@@ -32,9 +32,12 @@ class DeviceCalibrationTest extends ApiTest {
     void roundsRecalibrateSpeedAndProfileAndPlansUseThem() {
         String zone = unique("cal");
         String name = unique("cal");
-        String profile = ", \"profile\": {\"computeSeconds\": [1.0, 2.0, 3.0, 4.0], \"memoryBytes\": [1e9, 1e9, 1e9, 1e9]}";
-        assertThat(http.post("/api/v1/devices", device(name, zone, profile)).status()).isEqualTo(201);
-        assertThat(http.get("/api/v1/devices/" + name).json().has("calibration")).isFalse();
+        String profile =
+                ", \"profile\": {\"computeSeconds\": [1.0, 2.0, 3.0, 4.0], \"memoryBytes\": [1e9, 1e9, 1e9, 1e9]}";
+        assertThat(http.post("/api/v1/devices", device(name, zone, profile)).status())
+                .isEqualTo(201);
+        assertThat(http.get("/api/v1/devices/" + name).json().has("calibration"))
+                .isFalse();
 
         events.publishEvent(new DeviceMeasured(name, 1.0e12, 2, 10.0));
         JsonNode after1 = http.get("/api/v1/devices/" + name).json();
@@ -63,12 +66,23 @@ class DeviceCalibrationTest extends ApiTest {
         assertThat(before.status()).as(before.body()).isEqualTo(201);
         events.publishEvent(new DeviceMeasured(plain, 1.0e12, null, 0));
         Http.Response after = http.post("/api/v1/plans", planBody);
-        assertThat(after.json().path("assignments").get(0).path("computeSeconds").asDouble()).isCloseTo(
-                2 * before.json().path("assignments").get(0).path("computeSeconds").asDouble(), within(1e-12));
+        assertThat(after.json()
+                        .path("assignments")
+                        .get(0)
+                        .path("computeSeconds")
+                        .asDouble())
+                .isCloseTo(
+                        2
+                                * before.json()
+                                        .path("assignments")
+                                        .get(0)
+                                        .path("computeSeconds")
+                                        .asDouble(),
+                        within(1e-12));
 
         // Declaring another speed starts the calibration over (it was measured against the old one).
-        Http.Response put = http.put("/api/v1/devices/" + name, device(name, zone, "").replace("2.0e12", "3.0e12"),
-                null);
+        Http.Response put =
+                http.put("/api/v1/devices/" + name, device(name, zone, "").replace("2.0e12", "3.0e12"), null);
         assertThat(put.status()).isEqualTo(200);
         assertThat(put.json().has("calibration")).isFalse();
     }
@@ -82,19 +96,24 @@ class DeviceCalibrationTest extends ApiTest {
         Http.Response cordoned = http.post("/api/v1/devices", device(b, zone, ", \"unschedulable\": true"));
         assertThat(cordoned.status()).as(cordoned.body()).isEqualTo(201);
         assertThat(cordoned.json().path("unschedulable").asBoolean()).isTrue();
-        assertThat(http.get("/api/v1/devices/" + a).json().path("unschedulable").asBoolean()).isFalse();
+        assertThat(http.get("/api/v1/devices/" + a).json().path("unschedulable").asBoolean())
+                .isFalse();
 
         String model = """
                 "model": {"architecture": {"layers": 1, "hidden": 64, "heads": 2, "intermediate": 128,
                           "vocab": 1000, "maxPositions": 66}, "block": {"kind": "lora", "rank": 4, "alpha": 8}}""";
-        Http.Response bySelector = http.post("/api/v1/plans",
-                "{\"bandwidthHz\": 2.0e7, \"labelSelector\": \"zone=" + zone + "\", \"maxBlocksPerDevice\": 2, " + model + "}");
+        Http.Response bySelector = http.post(
+                "/api/v1/plans",
+                "{\"bandwidthHz\": 2.0e7, \"labelSelector\": \"zone=" + zone + "\", \"maxBlocksPerDevice\": 2, " + model
+                        + "}");
         assertThat(bySelector.status()).as(bySelector.body()).isEqualTo(201);
         assertThat(bySelector.json().path("assignments")).hasSize(1);
-        assertThat(bySelector.json().path("assignments").get(0).path("device").asString()).isEqualTo(a);
+        assertThat(bySelector.json().path("assignments").get(0).path("device").asString())
+                .isEqualTo(a);
 
-        Http.Response byName = assertProblem(http.post("/api/v1/plans",
-                "{\"bandwidthHz\": 2.0e7, \"deviceNames\": [\"" + b + "\"], " + model + "}"), 422);
+        Http.Response byName = assertProblem(
+                http.post("/api/v1/plans", "{\"bandwidthHz\": 2.0e7, \"deviceNames\": [\"" + b + "\"], " + model + "}"),
+                422);
         assertThat(byName.errorFields()).containsExactly("deviceNames[0]");
         assertThat(byName.body()).contains("unschedulable");
 

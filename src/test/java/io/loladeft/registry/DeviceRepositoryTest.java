@@ -34,7 +34,8 @@ class DeviceRepositoryTest {
 
     private List<String> select(String selector) {
         return devices.findAll(LabelSelector.parse(selector).toSpecification(), Sort.by("name")).stream()
-                .map(RegisteredDevice::name).toList();
+                .map(RegisteredDevice::name)
+                .toList();
     }
 
     @Test

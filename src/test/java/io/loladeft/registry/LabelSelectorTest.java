@@ -14,7 +14,8 @@ class LabelSelectorTest {
 
     @Test
     void parsesEveryEqualityForm() {
-        assertThat(LabelSelector.parse("zone=a, tier==edge,gpu!=no, example.com/gpu ,!spot").requirements())
+        assertThat(LabelSelector.parse("zone=a, tier==edge,gpu!=no, example.com/gpu ,!spot")
+                        .requirements())
                 .containsExactly(
                         new Requirement("zone", Operator.EQUALS, "a"),
                         new Requirement("tier", Operator.EQUALS, "edge"),
@@ -33,7 +34,8 @@ class LabelSelectorTest {
     @ValueSource(strings = {"!a=b", "a=b=c", ",", "a,,b", "a in (b)", "=b", "a=$"})
     void malformedSelectorsAre400(String selector) {
         assertThatThrownBy(() -> LabelSelector.parse(selector))
-                .isInstanceOfSatisfying(ErrorResponseException.class,
+                .isInstanceOfSatisfying(
+                        ErrorResponseException.class,
                         e -> assertThat(e.getStatusCode().value()).isEqualTo(400));
     }
 }

@@ -34,10 +34,13 @@ class ModelApiTest extends ApiTest {
         assertThat(defaults.json().path("precision").asString()).isEqualTo("fp32");
 
         assertProblem(http.post("/api/v1/models", model(name)), 409);
-        Http.Response replaced = http.put("/api/v1/models/" + name, model(name).replace("\"precision\": \"fp16\"", "\"precision\": \"bf16\""),
+        Http.Response replaced = http.put(
+                "/api/v1/models/" + name,
+                model(name).replace("\"precision\": \"fp16\"", "\"precision\": \"bf16\""),
                 created.header("ETag"));
         assertThat(replaced.status()).isEqualTo(200);
-        assertThat(http.get("/api/v1/models/" + name).json().path("precision").asString()).isEqualTo("bf16");
+        assertThat(http.get("/api/v1/models/" + name).json().path("precision").asString())
+                .isEqualTo("bf16");
         assertProblem(http.put("/api/v1/models/" + name, model(name), created.header("ETag")), 412);
         assertThat(http.delete("/api/v1/models/" + name, null).status()).isEqualTo(204);
         assertProblem(http.get("/api/v1/models/" + name), 404);
@@ -53,30 +56,65 @@ class ModelApiTest extends ApiTest {
         Http.Response created = http.post("/api/v1/model-presets/roberta-base?name=" + name, "");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         assertThat(created.json().path("architecture").path("hidden").asInt()).isEqualTo(768);
-        assertThat(http.get("/api/v1/models/" + name).json().path("architecture").path("layers").asInt())
+        assertThat(http.get("/api/v1/models/" + name)
+                        .json()
+                        .path("architecture")
+                        .path("layers")
+                        .asInt())
                 .isEqualTo(12);
         assertProblem(http.post("/api/v1/model-presets/gpt-17", ""), 404);
     }
 
     @Test
     void inconsistentOrMalformedModelsNameTheirFields() {
-        assertThat(assertProblem(http.post("/api/v1/models", model("bad1").replace("\"heads\": 4", "\"heads\": 3")),
-                400).errorFields()).containsExactly("architecture.heads");
-        assertThat(assertProblem(http.post("/api/v1/models",
-                model("bad2").replace("\"kind\": \"adapter\", \"bottleneck\": 16", "\"kind\": \"lora\"")), 400)
-                .errorFields()).containsExactly("block");
-        Http.Response kind = assertProblem(http.post("/api/v1/models", model("bad3").replace("adapter", "prefix")), 400);
+        assertThat(assertProblem(
+                                http.post("/api/v1/models", model("bad1").replace("\"heads\": 4", "\"heads\": 3")), 400)
+                        .errorFields())
+                .containsExactly("architecture.heads");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/models",
+                                        model("bad2")
+                                                .replace(
+                                                        "\"kind\": \"adapter\", \"bottleneck\": 16",
+                                                        "\"kind\": \"lora\"")),
+                                400)
+                        .errorFields())
+                .containsExactly("block");
+        Http.Response kind =
+                assertProblem(http.post("/api/v1/models", model("bad3").replace("adapter", "prefix")), 400);
         assertThat(kind.errorFields()).containsExactly("block.kind");
         assertThat(kind.body()).contains("lora", "adapter", "layer");
-        assertThat(assertProblem(http.post("/api/v1/models", model("bad4").replace("\"layers\": 4", "\"layers\": 0")),
-                400).errorFields()).containsExactly("architecture.layers");
-        assertThat(assertProblem(http.post("/api/v1/models", model("bad5").replace("\"layers\": 4", "\"layers\": 4.5")),
-                400).errorFields()).containsExactly("architecture.layers");
-        assertThat(assertProblem(http.post("/api/v1/models", "{\"name\": \"bad6\"}"), 400).errorFields())
+        assertThat(assertProblem(
+                                http.post("/api/v1/models", model("bad4").replace("\"layers\": 4", "\"layers\": 0")),
+                                400)
+                        .errorFields())
+                .containsExactly("architecture.layers");
+        assertThat(assertProblem(
+                                http.post("/api/v1/models", model("bad5").replace("\"layers\": 4", "\"layers\": 4.5")),
+                                400)
+                        .errorFields())
+                .containsExactly("architecture.layers");
+        assertThat(assertProblem(http.post("/api/v1/models", "{\"name\": \"bad6\"}"), 400)
+                        .errorFields())
                 .containsExactly("architecture");
-        assertThat(assertProblem(http.post("/api/v1/models", model("bad7").replace("\"precision\"",
-                "\"weightsDir\": \"../../etc\", \"precision\"")), 400).errorFields()).containsExactly("weightsDir");
-        assertThat(assertProblem(http.post("/api/v1/models", model("bad8").replace("\"precision\"",
-                "\"tokenizerDir\": \"/etc\", \"precision\"")), 400).errorFields()).containsExactly("tokenizerDir");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/models",
+                                        model("bad7")
+                                                .replace(
+                                                        "\"precision\"",
+                                                        "\"weightsDir\": \"../../etc\", \"precision\"")),
+                                400)
+                        .errorFields())
+                .containsExactly("weightsDir");
+        assertThat(assertProblem(
+                                http.post(
+                                        "/api/v1/models",
+                                        model("bad8")
+                                                .replace("\"precision\"", "\"tokenizerDir\": \"/etc\", \"precision\"")),
+                                400)
+                        .errorFields())
+                .containsExactly("tokenizerDir");
     }
 }

@@ -17,7 +17,8 @@ import org.springframework.test.context.DynamicPropertySource;
  * one cached application context. {@code http} calls as an operator; {@link #as} as someone else.
  * After each test, every exchange it made is checked against the committed contract ({@link SpecConformance}).
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"management.server.port=0", "loladeft.auth.enabled=true"})
 public abstract class ApiTest {
 
@@ -45,7 +46,9 @@ public abstract class ApiTest {
     @AfterEach
     void conformsToTheContract() {
         List<String> violations = SpecConformance.violations(Exchanges.drain());
-        assertThat(violations).as("exchanges that openapi/openapi.yaml does not allow").isEmpty();
+        assertThat(violations)
+                .as("exchanges that openapi/openapi.yaml does not allow")
+                .isEmpty();
     }
 
     /** A client that sends this header (e.g. another role's key, or a bearer token) instead. */

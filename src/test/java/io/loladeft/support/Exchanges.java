@@ -9,8 +9,13 @@ import java.util.Map;
 public final class Exchanges {
 
     /** One request and its response; {@code requestBody} "" when none was sent, null when unknown. */
-    public record Exchange(int port, String method, URI uri, Map<String, List<String>> requestHeaders,
-            String requestBody, Http.Response response) {}
+    public record Exchange(
+            int port,
+            String method,
+            URI uri,
+            Map<String, List<String>> requestHeaders,
+            String requestBody,
+            Http.Response response) {}
 
     private static final List<Exchange> RECORDED = new ArrayList<>();
 

@@ -18,7 +18,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class Http {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final int port;
     private final Map<String, String> headers = new LinkedHashMap<>();
@@ -41,8 +42,11 @@ public final class Http {
         }
 
         public String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
-                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+            return headers.entrySet().stream()
+                    .filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0))
+                    .findFirst()
+                    .orElse(null);
         }
 
         /** The field paths a problem-details body names in its {@code errors} array. */
@@ -58,7 +62,11 @@ public final class Http {
     }
 
     public Response post(String path, String json) {
-        return send(request(path, "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(), json);
+        return send(
+                request(path, "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
+                        .build(),
+                json);
     }
 
     public Response put(String path, String json, String ifMatch) {
@@ -112,7 +120,9 @@ public final class Http {
     }
 
     private Response send(HttpRequest request) {
-        return send(request, request.bodyPublisher().map(p -> p.contentLength() == 0).orElse(true) ? "" : null);
+        return send(
+                request,
+                request.bodyPublisher().map(p -> p.contentLength() == 0).orElse(true) ? "" : null);
     }
 
     /** {@code body}: what was sent, "" for nothing, null when unknown (then only the response is checked). */
@@ -120,8 +130,8 @@ public final class Http {
         try {
             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
             Response response = new Response(r.statusCode(), r.headers().map(), r.body());
-            Exchanges.record(new Exchanges.Exchange(port, request.method(), request.uri(), request.headers().map(), body,
-                    response));
+            Exchanges.record(new Exchanges.Exchange(
+                    port, request.method(), request.uri(), request.headers().map(), body, response));
             return response;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -50,8 +50,15 @@ public final class RecordingHttpClient extends HttpClient {
         String type = raw.headers().firstValue("Content-Type").orElse("");
         boolean text = type.contains("json") || type.startsWith("text/") || type.startsWith("image/svg+xml");
         // Binary bodies as Latin-1, byte for byte: the validator checks that they are there, not what they say.
-        Exchanges.record(new Exchanges.Exchange(port, request.method(), request.uri(), request.headers().map(), sent,
-                new Http.Response(raw.statusCode(), raw.headers().map(),
+        Exchanges.record(new Exchanges.Exchange(
+                port,
+                request.method(),
+                request.uri(),
+                request.headers().map(),
+                sent,
+                new Http.Response(
+                        raw.statusCode(),
+                        raw.headers().map(),
                         new String(raw.body(), text ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1))));
         return new Replayed<>(raw, replay(raw, handler));
     }
@@ -62,8 +69,8 @@ public final class RecordingHttpClient extends HttpClient {
     }
 
     @Override
-    public <T> CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request, HttpResponse.BodyHandler<T> handler,
-            HttpResponse.PushPromiseHandler<T> push) {
+    public <T> CompletableFuture<HttpResponse<T>> sendAsync(
+            HttpRequest request, HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
         throw new UnsupportedOperationException("the recording client is synchronous");
     }
 

@@ -31,7 +31,8 @@ public final class SpecConformance {
 
     static synchronized OpenApiInteractionValidator validator() {
         if (validator == null) {
-            validator = OpenApiInteractionValidator.createForSpecificationUrl(CONTRACT.toAbsolutePath().toUri().toString())
+            validator = OpenApiInteractionValidator.createForSpecificationUrl(
+                            CONTRACT.toAbsolutePath().toUri().toString())
                     .withLevelResolver(LevelResolver.create()
                             .withLevel("validation.request.path.missing", ValidationReport.Level.IGNORE)
                             .withLevel("validation.request.operation.notAllowed", ValidationReport.Level.IGNORE)
@@ -83,14 +84,17 @@ public final class SpecConformance {
             ValidationReport report = validator().validate(built, response.build());
             boolean accepted = r.status() < 400;
             for (ValidationReport.Message m : report.getMessages()) {
-                // Paging parameters out of range are clamped by Spring Data, not refused: a lenient server, not a lying spec.
-                if (m.getLevel() != ValidationReport.Level.ERROR || (!accepted && m.getKey().startsWith("validation.request"))
+                // Paging parameters out of range are clamped by Spring Data, not refused: a lenient server, not a lying
+                // spec.
+                if (m.getLevel() != ValidationReport.Level.ERROR
+                        || (!accepted && m.getKey().startsWith("validation.request"))
                         || m.getKey().startsWith("validation.request.parameter.")
                         || e.requestBody() == null && m.getKey().startsWith("validation.request.body")) {
                     continue;
                 }
                 found.add(e.method().toUpperCase(Locale.ROOT) + " " + e.uri().getRawPath()
-                        + (query == null ? "" : "?" + query) + " -> " + r.status() + ": [" + m.getKey() + "] " + m.getMessage());
+                        + (query == null ? "" : "?" + query) + " -> " + r.status() + ": [" + m.getKey() + "] "
+                        + m.getMessage());
             }
         }
         return found;

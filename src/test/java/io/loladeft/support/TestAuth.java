@@ -64,8 +64,12 @@ public final class TestAuth {
     /** A signed token for {@code subject} with these roles, valid for {@code seconds} (negative: expired). */
     public static String jwt(String subject, List<String> roles, long seconds) {
         try {
-            JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject).claim("roles", roles)
-                    .issueTime(new Date()).expirationTime(Date.from(Instant.now().plusSeconds(seconds))).build();
+            JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                    .subject(subject)
+                    .claim("roles", roles)
+                    .issueTime(new Date())
+                    .expirationTime(Date.from(Instant.now().plusSeconds(seconds)))
+                    .build();
             SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), claims);
             jwt.sign(new RSASSASigner(RSA.getPrivate()));
             return jwt.serialize();
@@ -76,7 +80,8 @@ public final class TestAuth {
 
     static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -34,14 +34,14 @@ public final class TestDatabase {
     private static Connection start() {
         String url = System.getenv("TEST_DB_URL");
         if (url != null && !url.isBlank()) {
-            return new Connection(url, env("TEST_DB_USER", "postgres"), env("TEST_DB_PASSWORD", "postgres"),
-                    "TEST_DB_URL");
+            return new Connection(
+                    url, env("TEST_DB_USER", "postgres"), env("TEST_DB_PASSWORD", "postgres"), "TEST_DB_URL");
         }
         if (dockerAvailable()) {
             PostgreSQLContainer container = new PostgreSQLContainer("postgres:17-alpine");
             container.start();
-            return new Connection(container.getJdbcUrl(), container.getUsername(), container.getPassword(),
-                    "Testcontainers");
+            return new Connection(
+                    container.getJdbcUrl(), container.getUsername(), container.getPassword(), "Testcontainers");
         }
         try {
             EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
@@ -52,11 +52,13 @@ public final class TestDatabase {
                     // the JVM is exiting; the temporary cluster goes with it
                 }
             }));
-            return new Connection(postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres",
-                    "embedded PostgreSQL");
+            return new Connection(
+                    postgres.getJdbcUrl("postgres", "postgres"), "postgres", "postgres", "embedded PostgreSQL");
         } catch (IOException e) {
-            throw new UncheckedIOException("No PostgreSQL for tests: TEST_DB_URL unset, no Docker, and the"
-                    + " embedded PostgreSQL failed to start", e);
+            throw new UncheckedIOException(
+                    "No PostgreSQL for tests: TEST_DB_URL unset, no Docker, and the"
+                            + " embedded PostgreSQL failed to start",
+                    e);
         }
     }
 

@@ -19,11 +19,15 @@ public class TestDatabaseEnvironment implements EnvironmentPostProcessor, Ordere
             return; // a test that brings its own database keeps it
         }
         TestDatabase.Connection db = TestDatabase.get();
-        environment.getPropertySources().addFirst(new MapPropertySource("testDatabase", Map.of(
-                "spring.datasource.url", db.url(),
-                "spring.datasource.username", db.username(),
-                "spring.datasource.password", db.password(),
-                "spring.test.database.replace", "none")));
+        environment
+                .getPropertySources()
+                .addFirst(new MapPropertySource(
+                        "testDatabase",
+                        Map.of(
+                                "spring.datasource.url", db.url(),
+                                "spring.datasource.username", db.username(),
+                                "spring.datasource.password", db.password(),
+                                "spring.test.database.replace", "none")));
     }
 
     @Override

@@ -8,7 +8,10 @@ import java.util.Locale;
  * layer, never a model's block kind).
  */
 public enum BlockKind {
-    LORA, ADAPTER, LAYER, HEAD;
+    LORA,
+    ADAPTER,
+    LAYER,
+    HEAD;
 
     /** A model's block kind by name: lora, adapter or layer. */
     public static BlockKind parse(String s) {

@@ -81,12 +81,13 @@ public final class BlockLayout {
     public List<String> tensorsOf(int layer) {
         checkLayer(layer);
         int i = layer - 1;
-        List<String> names = new ArrayList<>(switch (kindOf(layer)) {
-            case LAYER -> naming.layerTensors(i);
-            case LORA -> naming.loraTensors(i);
-            case ADAPTER -> naming.adapterTensors(i);
-            case HEAD -> naming.headTensors();
-        });
+        List<String> names = new ArrayList<>(
+                switch (kindOf(layer)) {
+                    case LAYER -> naming.layerTensors(i);
+                    case LORA -> naming.loraTensors(i);
+                    case ADAPTER -> naming.adapterTensors(i);
+                    case HEAD -> naming.headTensors();
+                });
         if (layer == 1 && spec.trainEmbeddings()) {
             names.addAll(naming.embeddingTensors());
         }
@@ -121,8 +122,8 @@ public final class BlockLayout {
 
     private void checkLayer(int layer) {
         if (layer < 1 || layer > numBlocks()) {
-            throw new IllegalArgumentException("block " + layer + " outside 1.." + numBlocks() + " (" + numBlocks()
-                    + " is the head)");
+            throw new IllegalArgumentException(
+                    "block " + layer + " outside 1.." + numBlocks() + " (" + numBlocks() + " is the head)");
         }
     }
 }

@@ -14,15 +14,15 @@ public final class CalibrateCommand {
     /** What {@code calibrate} reports. */
     public record Report(double hostFlops, int availableProcessors) {}
 
-    private CalibrateCommand() {
-    }
+    private CalibrateCommand() {}
 
     static Settings settings(Args a) {
         return new Settings(a.integer("m", 1024), a.integer("k", 768), a.integer("n", 3072), a.integer("reps", 7));
     }
 
     public static Report run(Settings s) {
-        return new Report(HostCalibration.gemmFlops(s.m(), s.k(), s.n(), s.reps()),
+        return new Report(
+                HostCalibration.gemmFlops(s.m(), s.k(), s.n(), s.reps()),
                 Runtime.getRuntime().availableProcessors());
     }
 }

@@ -18,8 +18,8 @@ import java.util.TreeMap;
  */
 public final class DepthMemoryCommand {
 
-    static final Set<String> OPTIONS = ModelOptions.with("seq", "batch", "steps", "warmup", "depths", "depth",
-            "in-process", "heap", "env");
+    static final Set<String> OPTIONS =
+            ModelOptions.with("seq", "batch", "steps", "warmup", "depths", "depth", "in-process", "heap", "env");
 
     /** Options the parent handles itself; everything else goes to each depth's child JVM unchanged. */
     private static final Set<String> PARENT_ONLY = Set.of("depths", "heap", "env", "out", "quiet");
@@ -29,18 +29,33 @@ public final class DepthMemoryCommand {
      * @param jvm       the children's JVM options
      * @param env       variables added to the children's environment
      */
-    public record Settings(ModelSource source, BlockSpec blocks, OptimizerSpec optimizer, int batch, int seq,
-            int steps, int warmup, List<Integer> depths, List<String> jvm, Map<String, String> env,
-            List<String> childArgs, boolean quiet) {}
+    public record Settings(
+            ModelSource source,
+            BlockSpec blocks,
+            OptimizerSpec optimizer,
+            int batch,
+            int seq,
+            int steps,
+            int warmup,
+            List<Integer> depths,
+            List<String> jvm,
+            Map<String, String> env,
+            List<String> childArgs,
+            boolean quiet) {}
 
-    private DepthMemoryCommand() {
-    }
+    private DepthMemoryCommand() {}
 
     /** The in-process measurement of {@code --depth}, as the line the parent reads. */
     static String measureHere(Args a) {
         int seq = a.integer("seq", 64);
-        DepthMemory.Sample s = DepthMemory.measure(ModelOptions.source(a, 2, seq), ModelOptions.blockSpec(a),
-                optimizer(a), a.integer("batch", 8), seq, a.integer("depth", 1), a.integer("warmup", 2),
+        DepthMemory.Sample s = DepthMemory.measure(
+                ModelOptions.source(a, 2, seq),
+                ModelOptions.blockSpec(a),
+                optimizer(a),
+                a.integer("batch", 8),
+                seq,
+                a.integer("depth", 1),
+                a.integer("warmup", 2),
                 a.integer("steps", 3));
         return DepthMemory.sampleLine(s);
     }
@@ -58,7 +73,8 @@ public final class DepthMemoryCommand {
             int hi = r.length > 1 ? Integer.parseInt(r[1].trim()) : lo;
             for (int d = lo; d <= hi; d++) {
                 if (d < 1 || d > layers) {
-                    throw new IllegalArgumentException("--depths " + spec + ": depth " + d + " is outside 1.." + layers);
+                    throw new IllegalArgumentException(
+                            "--depths " + spec + ": depth " + d + " is outside 1.." + layers);
                 }
                 depths.add(d);
             }
@@ -91,8 +107,19 @@ public final class DepthMemoryCommand {
                 i++;
             }
         }
-        return new Settings(src, ModelOptions.blockSpec(a), optimizer(a), a.integer("batch", 8), seq,
-                a.integer("steps", 3), a.integer("warmup", 2), depths, jvm, env, child, a.flag("quiet"));
+        return new Settings(
+                src,
+                ModelOptions.blockSpec(a),
+                optimizer(a),
+                a.integer("batch", 8),
+                seq,
+                a.integer("steps", 3),
+                a.integer("warmup", 2),
+                depths,
+                jvm,
+                env,
+                child,
+                a.flag("quiet"));
     }
 
     /** One sample per depth, each from its own child JVM. */
@@ -101,8 +128,8 @@ public final class DepthMemoryCommand {
     }
 
     static String json(Settings s, List<DepthMemory.Sample> samples) {
-        return DepthMemory.report(s.source().config(), s.blocks(), s.batch(), s.seq(), s.steps(), s.jvm(), s.env(),
-                samples);
+        return DepthMemory.report(
+                s.source().config(), s.blocks(), s.batch(), s.seq(), s.steps(), s.jvm(), s.env(), samples);
     }
 
     private static OptimizerSpec optimizer(Args a) {

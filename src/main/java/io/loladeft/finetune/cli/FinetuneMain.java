@@ -28,7 +28,10 @@ import java.util.Set;
  */
 public final class FinetuneMain {
 
-    private static final Gson JSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create();
+    private static final Gson JSON = new GsonBuilder()
+            .setPrettyPrinting()
+            .serializeSpecialFloatingPointValues()
+            .create();
 
     /** A command: the options it accepts and how it turns them into its JSON report. */
     private record Command(Set<String> options, Runner runner) {}
@@ -42,22 +45,37 @@ public final class FinetuneMain {
 
     private static Map<String, Command> commands() {
         Map<String, Command> c = new LinkedHashMap<>();
-        c.put("train", new Command(TrainCommand.OPTIONS,
-                (argv, a, log) -> JSON.toJson(TrainCommand.run(TrainCommand.settings(a), log))));
-        c.put("profile", new Command(ProfileCommand.OPTIONS,
-                (argv, a, log) -> ProfileCommand.run(ProfileCommand.settings(a), log).reportJson()));
-        c.put("calibrate", new Command(CalibrateCommand.OPTIONS,
-                (argv, a, log) -> JSON.toJson(CalibrateCommand.run(CalibrateCommand.settings(a)))));
-        c.put("memory", new Command(MemoryCommand.OPTIONS,
-                (argv, a, log) -> JSON.toJson(MemoryCommand.run(MemoryCommand.settings(a), log))));
-        c.put("phases", new Command(PhasesCommand.OPTIONS,
-                (argv, a, log) -> JSON.toJson(PhasesCommand.run(PhasesCommand.settings(a), log))));
+        c.put(
+                "train",
+                new Command(
+                        TrainCommand.OPTIONS,
+                        (argv, a, log) -> JSON.toJson(TrainCommand.run(TrainCommand.settings(a), log))));
+        c.put(
+                "profile",
+                new Command(
+                        ProfileCommand.OPTIONS,
+                        (argv, a, log) -> ProfileCommand.run(ProfileCommand.settings(a), log)
+                                .reportJson()));
+        c.put(
+                "calibrate",
+                new Command(
+                        CalibrateCommand.OPTIONS,
+                        (argv, a, log) -> JSON.toJson(CalibrateCommand.run(CalibrateCommand.settings(a)))));
+        c.put(
+                "memory",
+                new Command(
+                        MemoryCommand.OPTIONS,
+                        (argv, a, log) -> JSON.toJson(MemoryCommand.run(MemoryCommand.settings(a), log))));
+        c.put(
+                "phases",
+                new Command(
+                        PhasesCommand.OPTIONS,
+                        (argv, a, log) -> JSON.toJson(PhasesCommand.run(PhasesCommand.settings(a), log))));
         c.put("depth-memory", new Command(DepthMemoryCommand.OPTIONS, FinetuneMain::depthMemory));
         return Map.copyOf(c);
     }
 
-    private FinetuneMain() {
-    }
+    private FinetuneMain() {}
 
     public static void main(String[] argv) {
         try {
@@ -72,7 +90,8 @@ public final class FinetuneMain {
     public static String run(String[] argv, PrintStream log) {
         String names = "train, profile, calibrate, memory, phases, depth-memory";
         if (argv.length == 0) {
-            throw new IllegalArgumentException("usage: FinetuneMain <command> [--option value ...], commands: " + names);
+            throw new IllegalArgumentException(
+                    "usage: FinetuneMain <command> [--option value ...], commands: " + names);
         }
         Command command = COMMANDS.get(argv[0]);
         if (command == null) {

@@ -19,8 +19,15 @@ public final class MemoryCommand {
     static final Set<String> OPTIONS = ModelOptions.with("steps", "every", "seq", "batch");
 
     /** Train {@code steps} steps of batch {@code batch x seq}, sampling every {@code every} steps. */
-    public record Settings(ModelSource source, BlockSpec blocks, OptimizerSpec optimizer, int steps, int every,
-            int seq, int batch, boolean quiet) {}
+    public record Settings(
+            ModelSource source,
+            BlockSpec blocks,
+            OptimizerSpec optimizer,
+            int steps,
+            int every,
+            int seq,
+            int batch,
+            boolean quiet) {}
 
     /** One sample of the process's memory. */
     public record Point(int step, long rssBytes, long liveArrays, long jvmHeapCommittedBytes, long jvmHeapUsedBytes) {}
@@ -28,14 +35,19 @@ public final class MemoryCommand {
     /** What {@code memory} reports. */
     public record Report(long liveArraysAfterStep1, int steps, List<Point> series) {}
 
-    private MemoryCommand() {
-    }
+    private MemoryCommand() {}
 
     static Settings settings(Args a) {
         int seq = a.integer("seq", 32);
-        return new Settings(ModelOptions.source(a, 2, seq), ModelOptions.blockSpec(a),
-                OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-4f, 0.01f), a.integer("steps", 1000),
-                a.integer("every", 100), seq, a.integer("batch", 8), a.flag("quiet"));
+        return new Settings(
+                ModelOptions.source(a, 2, seq),
+                ModelOptions.blockSpec(a),
+                OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-4f, 0.01f),
+                a.integer("steps", 1000),
+                a.integer("every", 100),
+                seq,
+                a.integer("batch", 8),
+                a.flag("quiet"));
     }
 
     public static Report run(Settings s, PrintStream log) {
@@ -55,12 +67,21 @@ public final class MemoryCommand {
                 }
                 if (step % s.every() == 0 || step == 1) {
                     Runtime rt = Runtime.getRuntime();
-                    Point p = new Point(step, MemoryProbe.rssBytes(), d.liveArrays(), rt.totalMemory(),
+                    Point p = new Point(
+                            step,
+                            MemoryProbe.rssBytes(),
+                            d.liveArrays(),
+                            rt.totalMemory(),
                             rt.totalMemory() - rt.freeMemory());
                     series.add(p);
                     if (!s.quiet()) {
-                        log.printf(Locale.ROOT, "step %d rss %.1f MiB, JVM heap committed %.1f MiB, live NDArrays %d%n",
-                                step, p.rssBytes() / 1048576.0, p.jvmHeapCommittedBytes() / 1048576.0, p.liveArrays());
+                        log.printf(
+                                Locale.ROOT,
+                                "step %d rss %.1f MiB, JVM heap committed %.1f MiB, live NDArrays %d%n",
+                                step,
+                                p.rssBytes() / 1048576.0,
+                                p.jvmHeapCommittedBytes() / 1048576.0,
+                                p.liveArrays());
                     }
                 }
             }

@@ -17,12 +17,24 @@ final class ModelOptions {
     static final Set<String> FLAGS = Set.of("train-embeddings", "quiet", "in-process");
 
     /** Options of the model, its blocks and the report, accepted by every command that trains. */
-    static final Set<String> NAMES = Set.of("model", "layers", "hf-model", "pretrained", "model-cache", "seed",
-            "dropout", "kind", "lora-rank", "lora-alpha", "adapter-size", "train-embeddings", "optimizer", "out",
+    static final Set<String> NAMES = Set.of(
+            "model",
+            "layers",
+            "hf-model",
+            "pretrained",
+            "model-cache",
+            "seed",
+            "dropout",
+            "kind",
+            "lora-rank",
+            "lora-alpha",
+            "adapter-size",
+            "train-embeddings",
+            "optimizer",
+            "out",
             "quiet");
 
-    private ModelOptions() {
-    }
+    private ModelOptions() {}
 
     /** {@link #NAMES} and a command's own options. */
     static Set<String> with(String... own) {
@@ -34,10 +46,12 @@ final class ModelOptions {
     /** A preset name (tiny, small, minilm, base, large) or a path to a config.json. */
     static EncoderConfig config(String name, int numLabels, int layersOverride, int maxLen) {
         EncoderConfig c = switch (name.toLowerCase(Locale.ROOT)) {
-            case "tiny" -> EncoderConfig.roberta(2, 32, 4, 64, EncoderConfig.ROBERTA_VOCAB, Math.max(66, maxLen + 2),
-                    numLabels).withDropout(0f, 0f);
-            case "small" -> EncoderConfig.roberta(4, 128, 4, 512, EncoderConfig.ROBERTA_VOCAB, Math.max(130, maxLen + 2),
-                    numLabels);
+            case "tiny" ->
+                EncoderConfig.roberta(2, 32, 4, 64, EncoderConfig.ROBERTA_VOCAB, Math.max(66, maxLen + 2), numLabels)
+                        .withDropout(0f, 0f);
+            case "small" ->
+                EncoderConfig.roberta(
+                        4, 128, 4, 512, EncoderConfig.ROBERTA_VOCAB, Math.max(130, maxLen + 2), numLabels);
             case "minilm", "all-minilm-l6-v2" -> EncoderConfig.miniLmL6(numLabels);
             case "base", "roberta-base" -> EncoderConfig.robertaBase(numLabels);
             case "large", "roberta-large" -> EncoderConfig.robertaLarge(numLabels);

@@ -17,8 +17,8 @@ import java.util.Set;
  */
 public final class ProfileCommand {
 
-    static final Set<String> OPTIONS = ModelOptions.with("seq", "num-labels", "batch", "warmup", "iterations",
-            "host-flops", "profile-out");
+    static final Set<String> OPTIONS =
+            ModelOptions.with("seq", "num-labels", "batch", "warmup", "iterations", "host-flops", "profile-out");
 
     /**
      * @param hostFlops  this host's FLOP/s, or 0 to calibrate it first
@@ -26,14 +26,18 @@ public final class ProfileCommand {
      */
     public record Settings(Profiler.Options options, double hostFlops, Path profileOut, boolean quiet) {}
 
-    private ProfileCommand() {
-    }
+    private ProfileCommand() {}
 
     static Settings settings(Args a) {
         int seq = a.integer("seq", 128);
-        Profiler.Options o = new Profiler.Options(ModelOptions.source(a, a.integer("num-labels", 2), seq),
-                ModelOptions.blockSpec(a), OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-5f, 0f),
-                a.integer("batch", 8), seq, a.integer("warmup", 1), a.integer("iterations", 3));
+        Profiler.Options o = new Profiler.Options(
+                ModelOptions.source(a, a.integer("num-labels", 2), seq),
+                ModelOptions.blockSpec(a),
+                OptimizerSpec.parse(a.str("optimizer", "adamw"), 1e-5f, 0f),
+                a.integer("batch", 8),
+                seq,
+                a.integer("warmup", 1),
+                a.integer("iterations", 3));
         String out = a.str("profile-out", null);
         return new Settings(o, a.number("host-flops", 0), out == null ? null : Path.of(out), a.flag("quiet"));
     }

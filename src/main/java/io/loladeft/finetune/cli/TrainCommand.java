@@ -31,9 +31,24 @@ import java.util.Set;
  */
 public final class TrainCommand {
 
-    static final Set<String> OPTIONS = ModelOptions.with("task", "glue", "tokenizer", "max-len", "devices", "rounds",
-            "local-iterations", "batch", "eval-every", "max-minutes", "stop-round", "warmup", "train-limit",
-            "dev-limit", "lr", "weight-decay", "clip");
+    static final Set<String> OPTIONS = ModelOptions.with(
+            "task",
+            "glue",
+            "tokenizer",
+            "max-len",
+            "devices",
+            "rounds",
+            "local-iterations",
+            "batch",
+            "eval-every",
+            "max-minutes",
+            "stop-round",
+            "warmup",
+            "train-limit",
+            "dev-limit",
+            "lr",
+            "weight-decay",
+            "clip");
 
     /**
      * What to train and for how long.
@@ -43,29 +58,61 @@ public final class TrainCommand {
      * @param maxMinutes stop after this much training time (0: no limit)
      * @param trainLimit use the first examples only (0: all), likewise {@code devLimit}
      */
-    public record Settings(GlueTask task, Path glue, Path tokenizer, int maxLen, ModelSource source, BlockSpec blocks,
-            OptimizerSpec optimizer, int devices, int rounds, int localIterations, int batchSize, int evalEvery,
-            double maxMinutes, int stopRound, double warmup, int trainLimit, int devLimit, long seed, boolean quiet) {}
+    public record Settings(
+            GlueTask task,
+            Path glue,
+            Path tokenizer,
+            int maxLen,
+            ModelSource source,
+            BlockSpec blocks,
+            OptimizerSpec optimizer,
+            int devices,
+            int rounds,
+            int localIterations,
+            int batchSize,
+            int evalEvery,
+            double maxMinutes,
+            int stopRound,
+            double warmup,
+            int trainLimit,
+            int devLimit,
+            long seed,
+            boolean quiet) {}
 
     /** One dev evaluation, with the mean training loss since the previous one. */
-    public record Evaluation(int round, double trainMinutes, double meanTrainLoss, Map<String, Double> metrics,
-            double evalSeconds) {}
+    public record Evaluation(
+            int round, double trainMinutes, double meanTrainLoss, Map<String, Double> metrics, double evalSeconds) {}
 
     /** One device's share of a sampled round. */
     public record DeviceSample(String layers, double computeSeconds, long peakRssBytes, long uploadBytes) {}
 
     /** Rounds 1-3 and every twentieth of the schedule. */
-    public record RoundSample(int round, double meanLoss, long bytesUploaded, double mergeSeconds,
-            List<DeviceSample> devices) {}
+    public record RoundSample(
+            int round, double meanLoss, long bytesUploaded, double mergeSeconds, List<DeviceSample> devices) {}
 
     /** What {@code train} reports. */
-    public record Report(String task, int trainExamples, int devExamples, JsonElement config, String checkpoint,
-            String blockKind, boolean trainEmbeddings, int devices, String assignment, int localIterations,
-            int batchSize, String optimizer, double prepSeconds, int roundsPlanned, int roundsRun, double trainSeconds,
-            List<Evaluation> evaluations, @SerializedName("final") Evaluation last, List<RoundSample> roundSamples) {}
+    public record Report(
+            String task,
+            int trainExamples,
+            int devExamples,
+            JsonElement config,
+            String checkpoint,
+            String blockKind,
+            boolean trainEmbeddings,
+            int devices,
+            String assignment,
+            int localIterations,
+            int batchSize,
+            String optimizer,
+            double prepSeconds,
+            int roundsPlanned,
+            int roundsRun,
+            double trainSeconds,
+            List<Evaluation> evaluations,
+            @SerializedName("final") Evaluation last,
+            List<RoundSample> roundSamples) {}
 
-    private TrainCommand() {
-    }
+    private TrainCommand() {}
 
     static Settings settings(Args a) {
         GlueTask task = GlueTask.parse(a.required("task"));
@@ -73,20 +120,36 @@ public final class TrainCommand {
         int maxLen = a.integer("max-len", 128);
         ModelSource src = ModelOptions.source(a, task.numLabels(), maxLen);
         // A checkpoint directory usually holds its tokenizer; a seeded model needs --tokenizer.
-        String tokenizer = src.checkpoint() != null ? a.str("tokenizer", src.checkpoint().toString())
-                : a.required("tokenizer");
+        String tokenizer =
+                src.checkpoint() != null ? a.str("tokenizer", src.checkpoint().toString()) : a.required("tokenizer");
         if (maxLen > src.config().maxSequenceLength()) {
-            throw new IllegalArgumentException(
-                    "--max-len " + maxLen + " exceeds the model's " + src.config().maxSequenceLength());
+            throw new IllegalArgumentException("--max-len " + maxLen + " exceeds the model's "
+                    + src.config().maxSequenceLength());
         }
         int rounds = a.integer("rounds", 100);
-        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), (float) a.number("lr", 1e-3),
-                (float) a.number("weight-decay", 0.01)).withMaxGradNorm((float) a.number("clip", 0));
-        return new Settings(task, glue, Path.of(tokenizer), maxLen, src, ModelOptions.blockSpec(a), opt,
-                a.integer("devices", 4), rounds, a.integer("local-iterations", 1), a.integer("batch", 32),
-                a.integer("eval-every", 0), a.number("max-minutes", 0), a.integer("stop-round", rounds),
-                a.number("warmup", 0.06), a.integer("train-limit", 0), a.integer("dev-limit", 0),
-                a.integer("seed", 1), a.flag("quiet"));
+        OptimizerSpec opt = OptimizerSpec.parse(a.str("optimizer", "adamw"), (float) a.number("lr", 1e-3), (float)
+                        a.number("weight-decay", 0.01))
+                .withMaxGradNorm((float) a.number("clip", 0));
+        return new Settings(
+                task,
+                glue,
+                Path.of(tokenizer),
+                maxLen,
+                src,
+                ModelOptions.blockSpec(a),
+                opt,
+                a.integer("devices", 4),
+                rounds,
+                a.integer("local-iterations", 1),
+                a.integer("batch", 32),
+                a.integer("eval-every", 0),
+                a.number("max-minutes", 0),
+                a.integer("stop-round", rounds),
+                a.number("warmup", 0.06),
+                a.integer("train-limit", 0),
+                a.integer("dev-limit", 0),
+                a.integer("seed", 1),
+                a.flag("quiet"));
     }
 
     /** Trains as {@code s} says; progress lines go to {@code log} unless quiet. */
@@ -111,8 +174,8 @@ public final class TrainCommand {
         double lossSum = 0;
         int lossN = 0;
         long tTrain = System.nanoTime();
-        LearningRateSchedule lr = LearningRateSchedule.warmupFraction(s.optimizer().learningRate(), s.warmup(),
-                s.rounds());
+        LearningRateSchedule lr =
+                LearningRateSchedule.warmupFraction(s.optimizer().learningRate(), s.warmup(), s.rounds());
         try (RoundRunner runner = new RoundRunner(src, s.blocks(), s.optimizer(), assignment)) {
             for (int r = 1; r <= s.rounds(); r++) {
                 runner.setLearningRate(lr.at(r));
@@ -135,8 +198,13 @@ public final class TrainCommand {
                     Map<String, Double> m = Evaluator.evaluate(runner.evaluationModel(), s.task(), dev, 64);
                     evaluations.add(new Evaluation(r, elapsedMin, lossSum / lossN, m, (System.nanoTime() - te) / 1e9));
                     if (!s.quiet()) {
-                        log.printf(Locale.ROOT, "round %d  %.1f min  loss %.4f  dev %s%n", r, elapsedMin,
-                                lossSum / lossN, m);
+                        log.printf(
+                                Locale.ROOT,
+                                "round %d  %.1f min  loss %.4f  dev %s%n",
+                                r,
+                                elapsedMin,
+                                lossSum / lossN,
+                                m);
                     }
                     lossSum = 0;
                     lossN = 0;
@@ -146,11 +214,26 @@ public final class TrainCommand {
                 }
             }
         }
-        return new Report(s.task().name(), train.size(), dev.size(), JsonParser.parseString(src.config().toJson()),
-                src.checkpoint() == null ? null : src.checkpoint().toString(), s.blocks().kind().wireName(),
-                s.blocks().trainEmbeddings(), assignment.size(), assignment.toString(), s.localIterations(),
-                s.batchSize(), s.optimizer().toString(), prepSeconds, s.rounds(), done,
-                (System.nanoTime() - tTrain) / 1e9, evaluations, evaluations.get(evaluations.size() - 1), samples);
+        return new Report(
+                s.task().name(),
+                train.size(),
+                dev.size(),
+                JsonParser.parseString(src.config().toJson()),
+                src.checkpoint() == null ? null : src.checkpoint().toString(),
+                s.blocks().kind().wireName(),
+                s.blocks().trainEmbeddings(),
+                assignment.size(),
+                assignment.toString(),
+                s.localIterations(),
+                s.batchSize(),
+                s.optimizer().toString(),
+                prepSeconds,
+                s.rounds(),
+                done,
+                (System.nanoTime() - tTrain) / 1e9,
+                evaluations,
+                evaluations.get(evaluations.size() - 1),
+                samples);
     }
 
     private static List<GlueExample> limit(List<GlueExample> examples, int limit) {
@@ -160,8 +243,8 @@ public final class TrainCommand {
     private static RoundSample sample(int r, RoundRunner.RoundReport rr) {
         List<DeviceSample> devices = new ArrayList<>();
         for (RoundResult d : rr.devices()) {
-            devices.add(new DeviceSample(d.layers().toString(), d.computeSeconds(), d.peakRssBytes(),
-                    d.updatedBlocks().length));
+            devices.add(new DeviceSample(
+                    d.layers().toString(), d.computeSeconds(), d.peakRssBytes(), d.updatedBlocks().length));
         }
         return new RoundSample(r, rr.meanLoss(), rr.bytesUploaded(), rr.mergeSeconds(), devices);
     }

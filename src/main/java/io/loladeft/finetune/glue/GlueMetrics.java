@@ -7,8 +7,7 @@ import java.util.Map;
 /** GLUE's metrics: Matthews correlation, accuracy, F1 (positive class 1), Pearson and Spearman. */
 public final class GlueMetrics {
 
-    private GlueMetrics() {
-    }
+    private GlueMetrics() {}
 
     /**
      * The task's metrics by name ({@code accuracy}, {@code f1}, {@code matthews}, {@code pearson},
@@ -16,8 +15,8 @@ public final class GlueMetrics {
      */
     public static Map<String, Double> score(GlueTask task, float[] predicted, float[] gold) {
         if (predicted.length != gold.length || gold.length == 0) {
-            throw new IllegalArgumentException("need equally many predictions and labels, got "
-                    + predicted.length + " and " + gold.length);
+            throw new IllegalArgumentException(
+                    "need equally many predictions and labels, got " + predicted.length + " and " + gold.length);
         }
         Map<String, Double> m = new LinkedHashMap<>();
         switch (task.metric()) {

@@ -17,8 +17,7 @@ import java.util.List;
  */
 public final class GlueReader {
 
-    private GlueReader() {
-    }
+    private GlueReader() {}
 
     public static List<GlueExample> train(Path glueDir, GlueTask task) {
         return read(glueDir.resolve(task.directory()).resolve(task.trainFile()), task);
@@ -30,8 +29,8 @@ public final class GlueReader {
 
     public static List<GlueExample> read(Path file, GlueTask task) {
         if (!Files.isRegularFile(file)) {
-            throw new GlueFormatException(file + ": no such file (expected the GLUE layout <dir>/"
-                    + task.directory() + "/" + file.getFileName() + ")");
+            throw new GlueFormatException(file + ": no such file (expected the GLUE layout <dir>/" + task.directory()
+                    + "/" + file.getFileName() + ")");
         }
         List<GlueExample> out = new ArrayList<>();
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -64,7 +63,8 @@ public final class GlueReader {
                 int need = Math.max(Math.max(a, b), labelCol) + 1;
                 if (f.length < need || (task == GlueTask.STSB && f.length < 10)) {
                     throw new GlueFormatException(file + ":" + lineNo + ": expected at least "
-                            + Math.max(need, task == GlueTask.STSB ? 10 : 0) + " tab-separated columns, got " + f.length);
+                            + Math.max(need, task == GlueTask.STSB ? 10 : 0) + " tab-separated columns, got "
+                            + f.length);
                 }
                 String textA = f[a];
                 String textB = b >= 0 ? f[b] : null;
@@ -104,8 +104,8 @@ public final class GlueReader {
         }
         int i = task.labels().indexOf(value);
         if (i < 0) {
-            throw new GlueFormatException(file + ":" + lineNo + ": label '" + value + "' is not one of "
-                    + task.labels());
+            throw new GlueFormatException(
+                    file + ":" + lineNo + ": label '" + value + "' is not one of " + task.labels());
         }
         return i;
     }

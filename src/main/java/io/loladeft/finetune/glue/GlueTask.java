@@ -9,24 +9,66 @@ import java.util.Locale;
  * those use fixed positions. Labels map to class indices in the order of {@link #labels()}.
  */
 public enum GlueTask {
-    //     dir      header  textA          textB         label           idxA idxB idxLabel labels                     metric
+    //     dir      header  textA          textB         label           idxA idxB idxLabel labels
+    // metric
     COLA("CoLA", false, null, null, null, 3, -1, 1, List.of("0", "1"), Metric.MATTHEWS),
     SST2("SST-2", true, "sentence", null, "label", -1, -1, -1, List.of("0", "1"), Metric.ACCURACY),
     MRPC("MRPC", true, "#1 String", "#2 String", "Quality", -1, -1, -1, List.of("0", "1"), Metric.F1_ACCURACY),
     STSB("STS-B", false, null, null, null, 7, 8, -2, List.of(), Metric.PEARSON_SPEARMAN),
     QQP("QQP", true, "question1", "question2", "is_duplicate", -1, -1, -1, List.of("0", "1"), Metric.F1_ACCURACY),
-    MNLI_M("MNLI", true, "sentence1", "sentence2", "gold_label", -1, -1, -1,
-            List.of("contradiction", "entailment", "neutral"), Metric.ACCURACY),
-    MNLI_MM("MNLI", true, "sentence1", "sentence2", "gold_label", -1, -1, -1,
-            List.of("contradiction", "entailment", "neutral"), Metric.ACCURACY),
-    QNLI("QNLI", true, "question", "sentence", "label", -1, -1, -1,
-            List.of("entailment", "not_entailment"), Metric.ACCURACY),
-    RTE("RTE", true, "sentence1", "sentence2", "label", -1, -1, -1,
-            List.of("entailment", "not_entailment"), Metric.ACCURACY),
+    MNLI_M(
+            "MNLI",
+            true,
+            "sentence1",
+            "sentence2",
+            "gold_label",
+            -1,
+            -1,
+            -1,
+            List.of("contradiction", "entailment", "neutral"),
+            Metric.ACCURACY),
+    MNLI_MM(
+            "MNLI",
+            true,
+            "sentence1",
+            "sentence2",
+            "gold_label",
+            -1,
+            -1,
+            -1,
+            List.of("contradiction", "entailment", "neutral"),
+            Metric.ACCURACY),
+    QNLI(
+            "QNLI",
+            true,
+            "question",
+            "sentence",
+            "label",
+            -1,
+            -1,
+            -1,
+            List.of("entailment", "not_entailment"),
+            Metric.ACCURACY),
+    RTE(
+            "RTE",
+            true,
+            "sentence1",
+            "sentence2",
+            "label",
+            -1,
+            -1,
+            -1,
+            List.of("entailment", "not_entailment"),
+            Metric.ACCURACY),
     WNLI("WNLI", true, "sentence1", "sentence2", "label", -1, -1, -1, List.of("0", "1"), Metric.ACCURACY);
 
     /** How a task is scored. */
-    public enum Metric { MATTHEWS, ACCURACY, F1_ACCURACY, PEARSON_SPEARMAN }
+    public enum Metric {
+        MATTHEWS,
+        ACCURACY,
+        F1_ACCURACY,
+        PEARSON_SPEARMAN
+    }
 
     private final String directory;
     final boolean header;
@@ -37,11 +79,21 @@ public enum GlueTask {
     final int idxB;
     /** Fixed label column; -2 means the last column. */
     final int idxLabel;
+
     private final List<String> labels;
     private final Metric metric;
 
-    GlueTask(String directory, boolean header, String colA, String colB, String colLabel, int idxA, int idxB,
-            int idxLabel, List<String> labels, Metric metric) {
+    GlueTask(
+            String directory,
+            boolean header,
+            String colA,
+            String colB,
+            String colLabel,
+            int idxA,
+            int idxB,
+            int idxLabel,
+            List<String> labels,
+            Metric metric) {
         this.directory = directory;
         this.header = header;
         this.colA = colA;

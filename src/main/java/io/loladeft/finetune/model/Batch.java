@@ -6,14 +6,15 @@ package io.loladeft.finetune.model;
  * floats) or regression targets. Token types are 0 for the first segment and 1 for the second of a
  * BERT pair; RoBERTa has one type, all 0.
  */
-public record Batch(int batchSize, int seqLen, long[] inputIds, long[] tokenTypeIds, long[] attentionMask,
-        float[] labels) {
+public record Batch(
+        int batchSize, int seqLen, long[] inputIds, long[] tokenTypeIds, long[] attentionMask, float[] labels) {
 
     public Batch {
         if (batchSize <= 0 || seqLen <= 0) {
             throw new IllegalArgumentException("empty batch " + batchSize + "x" + seqLen);
         }
-        if (inputIds.length != batchSize * seqLen || attentionMask.length != batchSize * seqLen
+        if (inputIds.length != batchSize * seqLen
+                || attentionMask.length != batchSize * seqLen
                 || tokenTypeIds.length != batchSize * seqLen) {
             throw new IllegalArgumentException("ids/types/mask must hold " + batchSize * seqLen + " values");
         }

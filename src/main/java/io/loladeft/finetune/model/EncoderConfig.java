@@ -37,7 +37,8 @@ public record EncoderConfig(
 
     /** The two layouts of the family; {@code wireName} is Hugging Face's {@code model_type}. */
     public enum Family {
-        ROBERTA, BERT;
+        ROBERTA,
+        BERT;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -47,8 +48,9 @@ public record EncoderConfig(
             return switch (modelType) {
                 case "roberta" -> ROBERTA;
                 case "bert" -> BERT;
-                default -> throw new IllegalArgumentException("model_type '" + modelType
-                        + "' is not supported (bert or roberta)");
+                default ->
+                    throw new IllegalArgumentException(
+                            "model_type '" + modelType + "' is not supported (bert or roberta)");
             };
         }
     }
@@ -96,10 +98,23 @@ public record EncoderConfig(
      * RoBERTa's conventions: one token type, LayerNorm eps 1e-5, pad id 1, dropout 0.1, initializer
      * range 0.02.
      */
-    public static EncoderConfig roberta(int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions,
-            int numLabels) {
-        return new EncoderConfig(Family.ROBERTA, vocab, hidden, layers, heads, intermediate, maxPositions, 1, 1e-5f, 1,
-                numLabels, 0.1f, 0.1f, 0.02f);
+    public static EncoderConfig roberta(
+            int layers, int hidden, int heads, int intermediate, int vocab, int maxPositions, int numLabels) {
+        return new EncoderConfig(
+                Family.ROBERTA,
+                vocab,
+                hidden,
+                layers,
+                heads,
+                intermediate,
+                maxPositions,
+                1,
+                1e-5f,
+                1,
+                numLabels,
+                0.1f,
+                0.1f,
+                0.02f);
     }
 
     /**
@@ -107,8 +122,7 @@ public record EncoderConfig(
      * vocabulary of 30,522 and 512 positions.
      */
     public static EncoderConfig miniLmL6(int numLabels) {
-        return new EncoderConfig(Family.BERT, 30522, 384, 6, 12, 1536, 512, 2, 1e-12f, 0, numLabels, 0.1f, 0.1f,
-                0.02f);
+        return new EncoderConfig(Family.BERT, 30522, 384, 6, 12, 1536, 512, 2, 1e-12f, 0, numLabels, 0.1f, 0.1f, 0.02f);
     }
 
     /** A tiny model for tests: the real vocabulary size is not needed, ids must stay below {@code vocab}. */
@@ -126,13 +140,39 @@ public record EncoderConfig(
     }
 
     public EncoderConfig withDropout(float hidden, float attention) {
-        return new EncoderConfig(family, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, maxPositions,
-                typeVocabSize, layerNormEps, padTokenId, numLabels, hidden, attention, initializerRange);
+        return new EncoderConfig(
+                family,
+                vocabSize,
+                hiddenSize,
+                numLayers,
+                numHeads,
+                intermediateSize,
+                maxPositions,
+                typeVocabSize,
+                layerNormEps,
+                padTokenId,
+                numLabels,
+                hidden,
+                attention,
+                initializerRange);
     }
 
     public EncoderConfig withLayers(int layers) {
-        return new EncoderConfig(family, vocabSize, hiddenSize, layers, numHeads, intermediateSize, maxPositions,
-                typeVocabSize, layerNormEps, padTokenId, numLabels, hiddenDropout, attentionDropout, initializerRange);
+        return new EncoderConfig(
+                family,
+                vocabSize,
+                hiddenSize,
+                layers,
+                numHeads,
+                intermediateSize,
+                maxPositions,
+                typeVocabSize,
+                layerNormEps,
+                padTokenId,
+                numLabels,
+                hiddenDropout,
+                attentionDropout,
+                initializerRange);
     }
 
     /**
@@ -163,19 +203,31 @@ public record EncoderConfig(
         boolean bert = family == Family.BERT;
         String act = str(o, "hidden_act", "gelu");
         if (!act.equals("gelu")) {
-            throw new IllegalArgumentException(configJson + ": hidden_act '" + act + "' is not supported (only exact gelu)");
+            throw new IllegalArgumentException(
+                    configJson + ": hidden_act '" + act + "' is not supported (only exact gelu)");
         }
-        int labels = numLabelsOverride > 0 ? numLabelsOverride
-                : o.has("num_labels") ? o.get("num_labels").getAsInt()
-                : o.has("id2label") && o.get("id2label").isJsonObject() ? o.getAsJsonObject("id2label").size() : 2;
+        int labels = numLabelsOverride > 0
+                ? numLabelsOverride
+                : o.has("num_labels")
+                        ? o.get("num_labels").getAsInt()
+                        : o.has("id2label") && o.get("id2label").isJsonObject()
+                                ? o.getAsJsonObject("id2label").size()
+                                : 2;
         try {
-            return new EncoderConfig(family,
-                    req(o, "vocab_size", configJson), req(o, "hidden_size", configJson),
-                    req(o, "num_hidden_layers", configJson), req(o, "num_attention_heads", configJson),
-                    req(o, "intermediate_size", configJson), req(o, "max_position_embeddings", configJson),
-                    num(o, "type_vocab_size", bert ? 2 : 1), (float) dbl(o, "layer_norm_eps", bert ? 1e-12 : 1e-5),
-                    num(o, "pad_token_id", bert ? 0 : 1), labels,
-                    (float) dbl(o, "hidden_dropout_prob", 0.1), (float) dbl(o, "attention_probs_dropout_prob", 0.1),
+            return new EncoderConfig(
+                    family,
+                    req(o, "vocab_size", configJson),
+                    req(o, "hidden_size", configJson),
+                    req(o, "num_hidden_layers", configJson),
+                    req(o, "num_attention_heads", configJson),
+                    req(o, "intermediate_size", configJson),
+                    req(o, "max_position_embeddings", configJson),
+                    num(o, "type_vocab_size", bert ? 2 : 1),
+                    (float) dbl(o, "layer_norm_eps", bert ? 1e-12 : 1e-5),
+                    num(o, "pad_token_id", bert ? 0 : 1),
+                    labels,
+                    (float) dbl(o, "hidden_dropout_prob", 0.1),
+                    (float) dbl(o, "attention_probs_dropout_prob", 0.1),
                     (float) dbl(o, "initializer_range", 0.02));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(configJson + ": " + e.getMessage(), e);

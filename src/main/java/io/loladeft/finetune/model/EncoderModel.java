@@ -67,8 +67,8 @@ public final class EncoderModel implements AutoCloseable {
     }
 
     /** Takes the given tensors (already checked by the caller) and seeds the rest. */
-    static EncoderModel seededFrom(EncoderConfig config, BlockSpec spec, long seed, NDManager parent,
-            Map<String, HostTensor> given) {
+    static EncoderModel seededFrom(
+            EncoderConfig config, BlockSpec spec, long seed, NDManager parent, Map<String, HostTensor> given) {
         EncoderModel m = new EncoderModel(config, spec, parent);
         try {
             for (String name : m.names.allTensors(config, spec)) {
@@ -102,7 +102,8 @@ public final class EncoderModel implements AutoCloseable {
             for (int i = 0; i < data.length; i++) {
                 data[i] = (float) (rnd.nextGaussian() * std);
             }
-            if (c.family() == EncoderConfig.Family.ROBERTA && (name.equals(names.word()) || name.equals(names.position()))) {
+            if (c.family() == EncoderConfig.Family.ROBERTA
+                    && (name.equals(names.word()) || name.equals(names.position()))) {
                 int h = (int) shape[1];
                 Arrays.fill(data, c.padTokenId() * h, (c.padTokenId() + 1) * h, 0f);
             }
@@ -224,8 +225,8 @@ public final class EncoderModel implements AutoCloseable {
         int b = batch.batchSize();
         int s = batch.seqLen();
         if (s > config.maxSequenceLength()) {
-            throw new IllegalArgumentException("sequence length " + s + " exceeds the model's "
-                    + config.maxSequenceLength());
+            throw new IllegalArgumentException(
+                    "sequence length " + s + " exceeds the model's " + config.maxSequenceLength());
         }
         NDArray mask = m.create(batch.attentionMask(), new Shape(b, s));
         // Arrays made from Java buffers wrap them without a copy, and autograd may keep the ids (a trained
@@ -245,16 +246,19 @@ public final class EncoderModel implements AutoCloseable {
             } else {
                 pos = em.arange(0, s, 1, DataType.INT64).reshape(1, s).repeat(0, b);
             }
-            NDArray e = Embedding.embedding(ids, parameter(names.word()), SparseFormat.DENSE).head()
-                    .add(Embedding.embedding(pos, parameter(names.position()), SparseFormat.DENSE).head())
-                    .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE).head());
+            NDArray e = Embedding.embedding(ids, parameter(names.word()), SparseFormat.DENSE)
+                    .head()
+                    .add(Embedding.embedding(pos, parameter(names.position()), SparseFormat.DENSE)
+                            .head())
+                    .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE)
+                            .head());
             e = layerNorm(e, names.embeddingNorm());
             x = dropout(e, config.hiddenDropout(), training);
             x.attach(m);
         }
 
-        NDArray maskBias = mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASK_NEG)
-                .reshape(b, 1, 1, s);
+        NDArray maskBias =
+                mask.toType(DataType.FLOAT32, false).sub(1f).mul(-MASK_NEG).reshape(b, 1, 1, s);
         NDArray loraScale = spec.kind() == BlockKind.LORA ? scalar(m, spec.loraScale()) : null;
         NDArray attnScale = scalar(m, (float) (1.0 / Math.sqrt(config.headDim())));
         // The layers work on [b * s, h] (a view): DJL's linear fuses the bias into the product
@@ -275,8 +279,8 @@ public final class EncoderModel implements AutoCloseable {
         return x.reshape(b, s, config.hiddenSize());
     }
 
-    private NDArray layer(NDArray x, NDArray maskBias, NDArray loraScale, NDArray attnScale, int i, int b, int s,
-            boolean training) {
+    private NDArray layer(
+            NDArray x, NDArray maskBias, NDArray loraScale, NDArray attnScale, int i, int b, int s, boolean training) {
         String p = names.layer(i);
         int a = config.numHeads();
         int dh = config.headDim();
@@ -322,17 +326,24 @@ public final class EncoderModel implements AutoCloseable {
      * fewer elements.
      */
     private NDArray lora(NDArray x, String module, NDArray scale) {
-        NDArray down = Linear.linear(x, parameter(module + ".lora_A.weight")).head().mul(scale);
+        NDArray down =
+                Linear.linear(x, parameter(module + ".lora_A.weight")).head().mul(scale);
         return Linear.linear(down, parameter(module + ".lora_B.weight")).head();
     }
 
     private NDArray linear(NDArray x, String module) {
-        return Linear.linear(x, parameter(module + ".weight"), parameter(module + ".bias")).head();
+        return Linear.linear(x, parameter(module + ".weight"), parameter(module + ".bias"))
+                .head();
     }
 
     private NDArray layerNorm(NDArray x, String module) {
-        return LayerNorm.layerNorm(x, new Shape(config.hiddenSize()), parameter(module + ".weight"),
-                parameter(module + ".bias"), config.layerNormEps()).head();
+        return LayerNorm.layerNorm(
+                        x,
+                        new Shape(config.hiddenSize()),
+                        parameter(module + ".weight"),
+                        parameter(module + ".bias"),
+                        config.layerNormEps())
+                .head();
     }
 
     private static NDArray dropout(NDArray x, float rate, boolean training) {

@@ -66,8 +66,13 @@ public record EncoderNames(EncoderConfig.Family family) {
     public List<String> layerTensors(int index) {
         String p = layer(index);
         List<String> out = new ArrayList<>();
-        for (String m : List.of("attention.self.query", "attention.self.key", "attention.self.value",
-                "attention.output.dense", "intermediate.dense", "output.dense")) {
+        for (String m : List.of(
+                "attention.self.query",
+                "attention.self.key",
+                "attention.self.value",
+                "attention.output.dense",
+                "intermediate.dense",
+                "output.dense")) {
             out.add(p + m + ".weight");
             out.add(p + m + ".bias");
         }
@@ -80,8 +85,11 @@ public record EncoderNames(EncoderConfig.Family family) {
 
     public List<String> loraTensors(int index) {
         String p = layer(index) + "attention.self.";
-        return List.of(p + "query.lora_A.weight", p + "query.lora_B.weight",
-                p + "value.lora_A.weight", p + "value.lora_B.weight");
+        return List.of(
+                p + "query.lora_A.weight",
+                p + "query.lora_B.weight",
+                p + "value.lora_A.weight",
+                p + "value.lora_B.weight");
     }
 
     public List<String> adapterTensors(int index) {
@@ -143,20 +151,28 @@ public record EncoderNames(EncoderConfig.Family family) {
             throw new CheckpointException("unknown tensor " + name);
         }
         if (index < 0 || index >= c.numLayers()) {
-            throw new CheckpointException("tensor " + name + " is for layer " + index + " but the config has "
-                    + c.numLayers() + " layers");
+            throw new CheckpointException(
+                    "tensor " + name + " is for layer " + index + " but the config has " + c.numLayers() + " layers");
         }
         String t = rest.substring(dot + 1);
         long i = c.intermediateSize();
         long r = spec.rank();
         long m = spec.bottleneck();
         return switch (t) {
-            case "attention.self.query.weight", "attention.self.key.weight", "attention.self.value.weight",
+            case "attention.self.query.weight",
+                    "attention.self.key.weight",
+                    "attention.self.value.weight",
                     "attention.output.dense.weight" -> new long[] {h, h};
-            case "attention.self.query.bias", "attention.self.key.bias", "attention.self.value.bias",
-                    "attention.output.dense.bias", "attention.output.LayerNorm.weight",
-                    "attention.output.LayerNorm.bias", "output.dense.bias", "output.LayerNorm.weight",
-                    "output.LayerNorm.bias", "output.adapter.up.bias" -> new long[] {h};
+            case "attention.self.query.bias",
+                    "attention.self.key.bias",
+                    "attention.self.value.bias",
+                    "attention.output.dense.bias",
+                    "attention.output.LayerNorm.weight",
+                    "attention.output.LayerNorm.bias",
+                    "output.dense.bias",
+                    "output.LayerNorm.weight",
+                    "output.LayerNorm.bias",
+                    "output.adapter.up.bias" -> new long[] {h};
             case "intermediate.dense.weight" -> new long[] {i, h};
             case "intermediate.dense.bias" -> new long[] {i};
             case "output.dense.weight" -> new long[] {h, i};

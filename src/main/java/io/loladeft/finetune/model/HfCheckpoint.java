@@ -33,8 +33,7 @@ public final class HfCheckpoint {
     public static final String WEIGHTS = "model.safetensors";
 
     /** What a load did with each tensor. */
-    public record LoadReport(List<String> loaded, List<String> initialised, List<String> ignored) {
-    }
+    public record LoadReport(List<String> loaded, List<String> initialised, List<String> ignored) {}
 
     /** A loaded model with its report; closing it closes the model. */
     public record Loaded(EncoderModel model, LoadReport report) implements AutoCloseable {
@@ -44,8 +43,7 @@ public final class HfCheckpoint {
         }
     }
 
-    private HfCheckpoint() {
-    }
+    private HfCheckpoint() {}
 
     public static Loaded load(Path dir, BlockSpec spec, int numLabelsOverride, long seed, NDManager parent) {
         Path configFile = dir.resolve(CONFIG);
@@ -55,7 +53,8 @@ public final class HfCheckpoint {
         }
         if (!Files.isRegularFile(weights)) {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
-                    ? " (found pytorch_model.bin: convert it to safetensors first, see docs/finetune.md)" : "";
+                    ? " (found pytorch_model.bin: convert it to safetensors first, see docs/finetune.md)"
+                    : "";
             throw new CheckpointException(dir + ": no " + WEIGHTS + hint);
         }
         EncoderConfig config = EncoderConfig.fromJson(configFile, numLabelsOverride);
@@ -64,8 +63,13 @@ public final class HfCheckpoint {
     }
 
     /** Maps raw tensors (any accepted layout) onto a model of {@code config}. */
-    public static Loaded load(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> raw, String source,
-            long seed, NDManager parent) {
+    public static Loaded load(
+            EncoderConfig config,
+            BlockSpec spec,
+            Map<String, HostTensor> raw,
+            String source,
+            long seed,
+            NDManager parent) {
         Mapped mapped = map(config, spec, raw, source);
         EncoderModel model = EncoderModel.seededFrom(config, spec, seed, parent, mapped.named());
         return new Loaded(model, mapped.report());
@@ -78,7 +82,8 @@ public final class HfCheckpoint {
      */
     public static Map<String, HostTensor> hostTensors(Path dir, EncoderConfig config, BlockSpec spec, long seed) {
         Map<String, HostTensor> raw = Safetensors.read(dir.resolve(WEIGHTS), HfCheckpoint::isIgnoredBuffer);
-        Map<String, HostTensor> named = map(config, spec, raw, dir.resolve(WEIGHTS).toString()).named();
+        Map<String, HostTensor> named =
+                map(config, spec, raw, dir.resolve(WEIGHTS).toString()).named();
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String n : EncoderNames.of(config).allTensors(config, spec)) {
             HostTensor t = named.get(n);
@@ -120,8 +125,8 @@ public final class HfCheckpoint {
             }
         }
         if (!missing.isEmpty()) {
-            throw new CheckpointException(source + ": " + missing.size() + " missing backbone tensor(s): "
-                    + head(missing));
+            throw new CheckpointException(
+                    source + ": " + missing.size() + " missing backbone tensor(s): " + head(missing));
         }
         for (Map.Entry<String, HostTensor> e : named.entrySet()) {
             long[] want = names.shapeOf(config, spec, e.getKey());
@@ -162,7 +167,8 @@ public final class HfCheckpoint {
     }
 
     private static String head(List<String> names) {
-        return names.size() <= 6 ? String.join(", ", names)
+        return names.size() <= 6
+                ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 6)) + ", ... (" + (names.size() - 6) + " more)";
     }
 }

@@ -35,15 +35,19 @@ import java.util.zip.ZipOutputStream;
  */
 public final class HfExport {
 
-    private HfExport() {
-    }
+    private HfExport() {}
 
     /**
      * Writes the archive of a model whose every tensor is in {@code tensors} (backbone, blocks and
      * head, as {@link EncoderNames#allTensors} names them).
      */
-    public static void writeZip(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> tensors,
-            Path tokenizerDir, String baseModel, OutputStream out) {
+    public static void writeZip(
+            EncoderConfig config,
+            BlockSpec spec,
+            Map<String, HostTensor> tensors,
+            Path tokenizerDir,
+            String baseModel,
+            OutputStream out) {
         Map<String, HostTensor> model = merged(config, spec, tensors);
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             put(zip, HfCheckpoint.CONFIG, config.toJson().getBytes(StandardCharsets.UTF_8));
@@ -82,7 +86,8 @@ public final class HfExport {
     }
 
     /** The task model's tensors in transformers' names: LoRA merged and dropped, adapters dropped. */
-    public static Map<String, HostTensor> merged(EncoderConfig config, BlockSpec spec, Map<String, HostTensor> tensors) {
+    public static Map<String, HostTensor> merged(
+            EncoderConfig config, BlockSpec spec, Map<String, HostTensor> tensors) {
         EncoderNames names = EncoderNames.of(config);
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (String n : names.backboneTensors(config)) {
@@ -95,8 +100,13 @@ public final class HfExport {
             for (int i = 0; i < config.numLayers(); i++) {
                 for (String proj : List.of("query", "value")) {
                     String p = names.layer(i) + "attention.self." + proj;
-                    out.put(p + ".weight", plusScaledProduct(out.get(p + ".weight"), tensors.get(p + ".lora_B.weight"),
-                            tensors.get(p + ".lora_A.weight"), spec.loraScale()));
+                    out.put(
+                            p + ".weight",
+                            plusScaledProduct(
+                                    out.get(p + ".weight"),
+                                    tensors.get(p + ".lora_B.weight"),
+                                    tensors.get(p + ".lora_A.weight"),
+                                    spec.loraScale()));
                 }
             }
         }

@@ -8,8 +8,8 @@ public record HostTensor(long[] shape, float[] data) {
     public HostTensor {
         long n = numel(shape);
         if (n != data.length) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
-                    + " elements but data has " + data.length);
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " has " + n + " elements but data has " + data.length);
         }
     }
 

@@ -25,12 +25,15 @@ import java.util.function.Predicate;
  */
 public final class Safetensors {
 
-    public enum DType { F32, F16, BF16 }
+    public enum DType {
+        F32,
+        F16,
+        BF16
+    }
 
     private static final long MAX_HEADER = 100L * 1024 * 1024;
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     public static Map<String, HostTensor> read(Path file) {
         return read(file, name -> false);
@@ -112,15 +115,16 @@ public final class Safetensors {
             long begin = off.get(0).getAsLong();
             long end = off.get(1).getAsLong();
             if (begin < 0 || end < begin || end > dataLen) {
-                throw new CheckpointException(source + ": tensor " + name + " has data offsets [" + begin + ", "
-                        + end + "] outside the " + dataLen + " data bytes");
+                throw new CheckpointException(source + ": tensor " + name + " has data offsets [" + begin + ", " + end
+                        + "] outside the " + dataLen + " data bytes");
             }
             long n = HostTensor.numel(shape);
             int width = switch (dtype) {
                 case "F32" -> 4;
                 case "F16", "BF16" -> 2;
-                default -> throw new CheckpointException(source + ": tensor " + name + " has dtype " + dtype
-                        + "; only F32, F16 and BF16 are supported");
+                default ->
+                    throw new CheckpointException(source + ": tensor " + name + " has dtype " + dtype
+                            + "; only F32, F16 and BF16 are supported");
             };
             if (end - begin != n * width) {
                 throw new CheckpointException(source + ": tensor " + name + " of shape " + Arrays.toString(shape)
@@ -129,7 +133,11 @@ public final class Safetensors {
             float[] data = new float[(int) n];
             int p = dataStart + (int) begin;
             switch (dtype) {
-                case "F32" -> buf.slice(p, (int) (n * 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+                case "F32" ->
+                    buf.slice(p, (int) (n * 4))
+                            .order(ByteOrder.LITTLE_ENDIAN)
+                            .asFloatBuffer()
+                            .get(data);
                 case "F16" -> {
                     for (int i = 0; i < n; i++, p += 2) {
                         data[i] = halfToFloat(buf.getShort(p));
@@ -190,7 +198,10 @@ public final class Safetensors {
         for (HostTensor t : tensors.values()) {
             if (dtype == DType.F32) {
                 int len = t.data().length * 4;
-                buf.slice(buf.position(), len).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(t.data());
+                buf.slice(buf.position(), len)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asFloatBuffer()
+                        .put(t.data());
                 buf.position(buf.position() + len);
                 continue;
             }

@@ -4,8 +4,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The sizes of a BERT encoder, as read from an imported file. */
-record BertShape(int vocabSize, int hidden, int layers, int heads, int intermediate, int maxPositions,
-        int typeVocabSize, double layerNormEps) {
+record BertShape(
+        int vocabSize,
+        int hidden,
+        int layers,
+        int heads,
+        int intermediate,
+        int maxPositions,
+        int typeVocabSize,
+        double layerNormEps) {
 
     /** The 16 tensors of one encoder layer, in transformers' order, relative to {@code encoder.layer.N.}. */
     static final String[] LAYER_TENSORS = {
@@ -48,8 +55,10 @@ record BertShape(int vocabSize, int hidden, int layers, int heads, int intermedi
             case "intermediate.dense.weight" -> new long[] {intermediate, hidden};
             case "intermediate.dense.bias" -> new long[] {intermediate};
             case "output.dense.weight" -> new long[] {hidden, intermediate};
-            default -> tensor.endsWith(".weight") && !tensor.contains("LayerNorm")
-                    ? new long[] {hidden, hidden} : new long[] {hidden};
+            default ->
+                tensor.endsWith(".weight") && !tensor.contains("LayerNorm")
+                        ? new long[] {hidden, hidden}
+                        : new long[] {hidden};
         };
     }
 }

@@ -17,10 +17,10 @@ import java.util.regex.Pattern;
  */
 final class GraphConstants {
 
-    private static final Pattern QKV_BIAS = Pattern.compile("encoder\\.layer\\.\\d+\\.attention\\.self\\.(query|key|value)\\.bias");
+    private static final Pattern QKV_BIAS =
+            Pattern.compile("encoder\\.layer\\.\\d+\\.attention\\.self\\.(query|key|value)\\.bias");
 
-    private GraphConstants() {
-    }
+    private GraphConstants() {}
 
     static int heads(OnnxGraph graph, int hidden) {
         TreeSet<Long> found = new TreeSet<>();
@@ -28,8 +28,9 @@ final class GraphConstants {
             if (reshape.getInputCount() != 2 || !isQkvProjection(graph, reshape.getInput(0))) {
                 continue;
             }
-            long[] target = reshapeTarget(graph, reshape.getInput(1)).orElseThrow(() -> new CheckpointException(
-                    graph.source + ": the head split " + reshape.getName() + " has no constant head count"));
+            long[] target = reshapeTarget(graph, reshape.getInput(1))
+                    .orElseThrow(() -> new CheckpointException(
+                            graph.source + ": the head split " + reshape.getName() + " has no constant head count"));
             if (target.length != 4 || target[2] <= 0 || target[2] * target[3] != hidden) {
                 throw new CheckpointException(graph.source + ": the head split " + reshape.getName() + " reshapes to "
                         + Arrays.toString(target) + ", not [batch, seq, heads, " + hidden + "/heads]");
@@ -37,9 +38,10 @@ final class GraphConstants {
             found.add(target[2]);
         }
         if (found.size() != 1) {
-            throw new CheckpointException(graph.source + ": " + (found.isEmpty()
-                    ? "no Reshape splits the query/key/value projections into heads, so the head count is unknown"
-                    : "the layers disagree on the head count: " + found));
+            throw new CheckpointException(graph.source + ": "
+                    + (found.isEmpty()
+                            ? "no Reshape splits the query/key/value projections into heads, so the head count is unknown"
+                            : "the layers disagree on the head count: " + found));
         }
         return Math.toIntExact(found.first());
     }
@@ -47,12 +49,13 @@ final class GraphConstants {
     static double layerNormEps(OnnxGraph graph, Iterable<String> layerNormWeights) {
         TreeSet<Float> found = new TreeSet<>();
         for (String weight : layerNormWeights) {
-            found.add(eps(graph, weight).orElseThrow(() -> new CheckpointException(
-                    graph.source + ": cannot find the epsilon of the LayerNorm that uses " + weight)));
+            found.add(eps(graph, weight)
+                    .orElseThrow(() -> new CheckpointException(
+                            graph.source + ": cannot find the epsilon of the LayerNorm that uses " + weight)));
         }
         if (found.size() != 1) {
-            throw new CheckpointException(graph.source + ": " + (found.isEmpty() ? "no LayerNorm weights"
-                    : "the LayerNorms disagree on epsilon: " + found));
+            throw new CheckpointException(graph.source + ": "
+                    + (found.isEmpty() ? "no LayerNorm weights" : "the LayerNorms disagree on epsilon: " + found));
         }
         // Through the float's shortest decimal form, so 1e-12f becomes 1e-12 rather than 9.99999996e-13.
         return Double.parseDouble(Float.toString(found.first()));
@@ -61,7 +64,8 @@ final class GraphConstants {
     /** Is {@code value} the output of {@code Add(X.bias, MatMul)} for a query, key or value projection? */
     private static boolean isQkvProjection(OnnxGraph graph, String value) {
         return graph.producer(value, "Add")
-                .filter(add -> add.getInputList().stream().anyMatch(in -> QKV_BIAS.matcher(in).matches()))
+                .filter(add -> add.getInputList().stream()
+                        .anyMatch(in -> QKV_BIAS.matcher(in).matches()))
                 .isPresent();
     }
 
@@ -75,7 +79,8 @@ final class GraphConstants {
             long[] dims = new long[concat.getInputCount()];
             for (int i = 0; i < dims.length; i++) {
                 long[] piece = graph.constant(concat.getInput(i))
-                        .map(t -> OnnxTensors.int64s(t, graph.source)).orElse(null);
+                        .map(t -> OnnxTensors.int64s(t, graph.source))
+                        .orElse(null);
                 dims[i] = piece != null && piece.length == 1 ? piece[0] : -1; // batch and seq are dynamic
             }
             return dims;
@@ -89,8 +94,11 @@ final class GraphConstants {
     private static Optional<Float> eps(OnnxGraph graph, String weight) {
         for (NodeProto node : graph.consumers(weight)) {
             if (node.getOpType().equals("LayerNormalization")) {
-                return Optional.of(node.getAttributeList().stream().filter(a -> a.getName().equals("epsilon"))
-                        .map(AttributeProto::getF).findFirst().orElse(1e-5f)); // the ONNX default
+                return Optional.of(node.getAttributeList().stream()
+                        .filter(a -> a.getName().equals("epsilon"))
+                        .map(AttributeProto::getF)
+                        .findFirst()
+                        .orElse(1e-5f)); // the ONNX default
             }
             if (!node.getOpType().equals("Mul")) {
                 continue;
@@ -100,8 +108,10 @@ final class GraphConstants {
                     .flatMap(div -> graph.producer(div.getInput(1), "Sqrt"))
                     .flatMap(sqrt -> graph.producer(sqrt.getInput(0), "Add"))
                     .flatMap(add -> add.getInputList().stream()
-                            .map(graph::constant).flatMap(Optional::stream)
-                            .filter(t -> OnnxTensors.isFloat(t) && t.getDimsList().stream().allMatch(d -> d == 1))
+                            .map(graph::constant)
+                            .flatMap(Optional::stream)
+                            .filter(t -> OnnxTensors.isFloat(t)
+                                    && t.getDimsList().stream().allMatch(d -> d == 1))
                             .findFirst())
                     .map(t -> OnnxTensors.floats(t, graph.source).data()[0]);
             if (eps.isPresent()) {

@@ -26,8 +26,7 @@ final class HfLayout {
     static final String WEIGHTS = HfCheckpoint.WEIGHTS;
     static final String TOKENIZER = "tokenizer.json";
 
-    private HfLayout() {
-    }
+    private HfLayout() {}
 
     /** Writes config.json and model.safetensors; the caller adds tokenizer.json. */
     static void write(Path dir, ImportedBert bert) {
@@ -76,7 +75,8 @@ final class HfLayout {
                 return false;
             }
             JsonObject json = JsonParser.parseString(Files.readString(config)).getAsJsonObject();
-            return json.has("model_type") && "bert".equals(json.get("model_type").getAsString())
+            return json.has("model_type")
+                    && "bert".equals(json.get("model_type").getAsString())
                     && safetensorsIntact(dir.resolve(WEIGHTS));
         } catch (IOException | RuntimeException e) {
             return false; // unreadable or malformed: import again
@@ -98,12 +98,18 @@ final class HfLayout {
             }
             ByteBuffer header = ByteBuffer.allocate((int) headerLen);
             ch.read(header, 8);
-            JsonObject json = JsonParser.parseString(new String(header.array(), StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject json = JsonParser.parseString(new String(header.array(), StandardCharsets.UTF_8))
+                    .getAsJsonObject();
             long end = 0;
             int tensors = 0;
             for (String name : json.keySet()) {
                 if (!name.equals("__metadata__")) {
-                    end = Math.max(end, json.getAsJsonObject(name).getAsJsonArray("data_offsets").get(1).getAsLong());
+                    end = Math.max(
+                            end,
+                            json.getAsJsonObject(name)
+                                    .getAsJsonArray("data_offsets")
+                                    .get(1)
+                                    .getAsLong());
                     tensors++;
                 }
             }

@@ -25,8 +25,7 @@ final class ImportCache {
     // FileLock is held per process: two threads of one JVM would get OverlappingFileLockException.
     private static final Object IN_PROCESS = new Object();
 
-    private ImportCache() {
-    }
+    private ImportCache() {}
 
     static Path ensure(Path target, Predicate<Path> complete, Consumer<Path> writeInto) {
         if (complete.test(target)) {
@@ -38,8 +37,10 @@ final class ImportCache {
         try {
             Files.createDirectories(parent);
             synchronized (IN_PROCESS) {
-                try (FileChannel channel = FileChannel.open(parent.resolve("." + name + ".lock"),
-                        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                try (FileChannel channel = FileChannel.open(
+                                parent.resolve("." + name + ".lock"),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.WRITE);
                         FileLock lock = channel.lock()) {
                     if (complete.test(target)) {
                         return target; // built by another process while this one waited
@@ -72,7 +73,8 @@ final class ImportCache {
     /** Temporary directories of builds that crashed; safe to remove while holding the lock. */
     private static void deleteLeftovers(Path parent, String tempPrefix) throws IOException {
         try (Stream<Path> entries = Files.list(parent)) {
-            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(tempPrefix)).toList()) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(tempPrefix))
+                    .toList()) {
                 deleteTree(p);
             }
         }

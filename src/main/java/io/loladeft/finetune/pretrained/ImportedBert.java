@@ -8,5 +8,4 @@ import java.util.Map;
  * A BERT read from ONNX: its sizes, its tensors under transformers' {@code BertModel} names (in state
  * dict order, Linear weights as [out, in]), and the initializers left out (non-float buffers).
  */
-record ImportedBert(BertShape shape, boolean pooler, Map<String, HostTensor> tensors, List<String> skipped) {
-}
+record ImportedBert(BertShape shape, boolean pooler, Map<String, HostTensor> tensors, List<String> skipped) {}

@@ -19,11 +19,9 @@ import java.util.Map;
 final class MatMulWeights {
 
     /** The weights found, by HF name, and the initializers they came from (consumed). */
-    record Found(Map<String, HostTensor> weights, List<String> initializers) {
-    }
+    record Found(Map<String, HostTensor> weights, List<String> initializers) {}
 
-    private MatMulWeights() {
-    }
+    private MatMulWeights() {}
 
     static Found find(OnnxGraph graph) {
         Map<String, HostTensor> weights = new LinkedHashMap<>();
@@ -46,9 +44,10 @@ final class MatMulWeights {
             long[] shape = OnnxTensors.shape(wt);
             long[] biasShape = OnnxTensors.shape(graph.initializers().get(bias));
             if (shape.length != 2 || biasShape.length != 1 || shape[1] != biasShape[0]) {
-                throw new CheckpointException(graph.source + ": MatMul weight " + w + " of shape " + Arrays.toString(shape)
-                        + " does not fit its bias " + bias + " of shape " + Arrays.toString(biasShape)
-                        + " (expected [in, " + (biasShape.length == 1 ? biasShape[0] : "?") + "])");
+                throw new CheckpointException(
+                        graph.source + ": MatMul weight " + w + " of shape " + Arrays.toString(shape)
+                                + " does not fit its bias " + bias + " of shape " + Arrays.toString(biasShape)
+                                + " (expected [in, " + (biasShape.length == 1 ? biasShape[0] : "?") + "])");
             }
             if (weights.containsKey(name)) {
                 throw new CheckpointException(graph.source + ": two MatMul weights add the bias " + bias);
@@ -72,8 +71,9 @@ final class MatMulWeights {
         }
         if (biases.size() != 1) {
             throw new CheckpointException(graph.source + ": MatMul " + matMul.getName() + " with constant "
-                    + matMul.getInput(1) + " feeds " + (biases.isEmpty() ? "no Add with a named bias"
-                    : "several named biases " + biases) + ", so its Hugging Face name is unknown");
+                    + matMul.getInput(1) + " feeds "
+                    + (biases.isEmpty() ? "no Add with a named bias" : "several named biases " + biases)
+                    + ", so its Hugging Face name is unknown");
         }
         return biases.get(0);
     }

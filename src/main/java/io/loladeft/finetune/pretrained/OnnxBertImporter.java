@@ -26,8 +26,7 @@ final class OnnxBertImporter {
 
     private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d+)\\..*");
 
-    private OnnxBertImporter() {
-    }
+    private OnnxBertImporter() {}
 
     static ImportedBert convert(GraphProto graphProto, String source) {
         OnnxGraph graph = new OnnxGraph(graphProto, source);
@@ -45,8 +44,8 @@ final class OnnxBertImporter {
                 continue;
             }
             if (found.containsKey(t.getName())) {
-                throw new CheckpointException(source + ": " + t.getName()
-                        + " is both a named initializer and the weight of a MatMul");
+                throw new CheckpointException(
+                        source + ": " + t.getName() + " is both a named initializer and the weight of a MatMul");
             }
             found.put(t.getName(), OnnxTensors.floats(t, source));
         }
@@ -54,11 +53,15 @@ final class OnnxBertImporter {
         BertShape shape = shape(graph, found);
         boolean pooler = found.containsKey("pooler.dense.weight") || found.containsKey("pooler.dense.bias");
         Map<String, long[]> expected = shape.tensors(pooler);
-        List<String> missing = expected.keySet().stream().filter(n -> !found.containsKey(n)).toList();
+        List<String> missing =
+                expected.keySet().stream().filter(n -> !found.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             throw new CheckpointException(source + ": " + missing.size() + " missing BERT tensor(s): " + head(missing));
         }
-        List<String> unexpected = found.keySet().stream().filter(n -> !expected.containsKey(n)).sorted().toList();
+        List<String> unexpected = found.keySet().stream()
+                .filter(n -> !expected.containsKey(n))
+                .sorted()
+                .toList();
         if (!unexpected.isEmpty()) {
             throw new CheckpointException(source + ": " + unexpected.size() + " float tensor(s) that are not part of a "
                     + shape.layers() + "-layer BertModel: " + head(unexpected));
@@ -67,8 +70,8 @@ final class OnnxBertImporter {
         for (Map.Entry<String, long[]> e : expected.entrySet()) {
             HostTensor t = found.get(e.getKey());
             if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw new CheckpointException(source + ": tensor " + e.getKey() + " has shape " + Arrays.toString(t.shape())
-                        + " but the model's sizes imply " + Arrays.toString(e.getValue()));
+                throw new CheckpointException(source + ": tensor " + e.getKey() + " has shape "
+                        + Arrays.toString(t.shape()) + " but the model's sizes imply " + Arrays.toString(e.getValue()));
             }
             ordered.put(e.getKey(), t);
         }
@@ -99,8 +102,14 @@ final class OnnxBertImporter {
             layerNorms.add("encoder.layer." + l + ".output.LayerNorm.weight");
         }
         layerNorms.removeIf(n -> !found.containsKey(n)); // a missing one is reported by name afterwards
-        return new BertShape(Math.toIntExact(words[0]), hidden, layers, GraphConstants.heads(graph, hidden),
-                Math.toIntExact(ffn[0]), Math.toIntExact(positions[0]), Math.toIntExact(types[0]),
+        return new BertShape(
+                Math.toIntExact(words[0]),
+                hidden,
+                layers,
+                GraphConstants.heads(graph, hidden),
+                Math.toIntExact(ffn[0]),
+                Math.toIntExact(positions[0]),
+                Math.toIntExact(types[0]),
                 GraphConstants.layerNormEps(graph, layerNorms));
     }
 
@@ -110,14 +119,15 @@ final class OnnxBertImporter {
             throw new CheckpointException(graph.source + ": no FLOAT initializer " + name + "; not a BERT encoder");
         }
         if (t.shape().length != rank) {
-            throw new CheckpointException(graph.source + ": tensor " + name + " has shape "
-                    + Arrays.toString(t.shape()) + ", expected rank " + rank);
+            throw new CheckpointException(graph.source + ": tensor " + name + " has shape " + Arrays.toString(t.shape())
+                    + ", expected rank " + rank);
         }
         return t.shape();
     }
 
     private static String head(List<String> names) {
-        return names.size() <= 6 ? String.join(", ", names)
+        return names.size() <= 6
+                ? String.join(", ", names)
                 : String.join(", ", names.subList(0, 6)) + ", ... (" + (names.size() - 6) + " more)";
     }
 }

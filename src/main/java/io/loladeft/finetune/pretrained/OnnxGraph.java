@@ -72,10 +72,11 @@ final class OnnxGraph {
         if (init != null) {
             return Optional.of(init);
         }
-        return producer(value, "Constant").flatMap(n -> n.getAttributeList().stream()
-                .filter(a -> a.getName().equals("value") && a.getType() == AttributeProto.AttributeType.TENSOR)
-                .map(AttributeProto::getT)
-                .findFirst());
+        return producer(value, "Constant")
+                .flatMap(n -> n.getAttributeList().stream()
+                        .filter(a -> a.getName().equals("value") && a.getType() == AttributeProto.AttributeType.TENSOR)
+                        .map(AttributeProto::getT)
+                        .findFirst());
     }
 
     /** The input of a two-input node that is not {@code known}. */

@@ -9,8 +9,7 @@ import java.io.IOException;
 /** Parses the bytes of an {@code .onnx} file (a serialised {@code onnx.ModelProto}). */
 final class OnnxModelParser {
 
-    private OnnxModelParser() {
-    }
+    private OnnxModelParser() {}
 
     /**
      * With aliasing, every {@code raw_data} field is a view of {@code bytes} rather than a copy, so the

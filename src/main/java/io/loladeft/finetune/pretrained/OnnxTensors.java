@@ -15,8 +15,7 @@ import java.util.Arrays;
  */
 final class OnnxTensors {
 
-    private OnnxTensors() {
-    }
+    private OnnxTensors() {}
 
     static boolean isFloat(TensorProto t) {
         return t.getDataType() == DataType.FLOAT_VALUE;
@@ -42,7 +41,11 @@ final class OnnxTensors {
         float[] data = new float[n];
         if (t.hasRawData()) {
             requireBytes(t, shape, n, 4, t.getRawData().size(), source);
-            t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
+            t.getRawData()
+                    .asReadOnlyByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .asFloatBuffer()
+                    .get(data);
         } else {
             requireBytes(t, shape, n, 1, t.getFloatDataCount(), source);
             for (int i = 0; i < n; i++) {
@@ -86,7 +89,8 @@ final class OnnxTensors {
         try {
             n = HostTensor.numel(shape);
         } catch (IllegalArgumentException | ArithmeticException e) {
-            throw new CheckpointException(source + ": tensor " + t.getName() + " has bad dims " + Arrays.toString(shape));
+            throw new CheckpointException(
+                    source + ": tensor " + t.getName() + " has bad dims " + Arrays.toString(shape));
         }
         if (n > Integer.MAX_VALUE - 16) {
             throw new CheckpointException(source + ": tensor " + t.getName() + " has " + n + " elements, too many");

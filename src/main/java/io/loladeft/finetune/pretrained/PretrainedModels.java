@@ -23,8 +23,7 @@ public final class PretrainedModels {
     static final String ONNX_RESOURCE = "all-minilm-l6-v2.onnx";
     static final String TOKENIZER_RESOURCE = "all-minilm-l6-v2-tokenizer.json";
 
-    private PretrainedModels() {
-    }
+    private PretrainedModels() {}
 
     /**
      * The directory {@code cacheRoot/all-minilm-l6-v2} holding {@code config.json} ({@code BertModel}),
@@ -34,7 +33,9 @@ public final class PretrainedModels {
      * @throws CheckpointException if the resources are missing or the ONNX file is not the expected BERT
      */
     public static Path allMiniLmL6V2(Path cacheRoot) {
-        return ImportCache.ensure(cacheRoot.resolve(ALL_MINILM_L6_V2), HfLayout::isComplete,
+        return ImportCache.ensure(
+                cacheRoot.resolve(ALL_MINILM_L6_V2),
+                HfLayout::isComplete,
                 dir -> importInto(dir, ONNX_RESOURCE, TOKENIZER_RESOURCE));
     }
 

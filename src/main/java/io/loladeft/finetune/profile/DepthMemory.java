@@ -51,8 +51,15 @@ import java.util.Map;
 public final class DepthMemory {
 
     /** One depth's measurement, bytes. */
-    public record Sample(int depth, int layer, long baselineAnonBytes, long peakAnonBytes, long trainingBytes,
-            long parameterBytes, long blockParameters, long peakRssBytes) {
+    public record Sample(
+            int depth,
+            int layer,
+            long baselineAnonBytes,
+            long peakAnonBytes,
+            long trainingBytes,
+            long parameterBytes,
+            long blockParameters,
+            long peakRssBytes) {
 
         JsonObject json() {
             JsonObject o = new JsonObject();
@@ -68,19 +75,23 @@ public final class DepthMemory {
         }
 
         static Sample of(JsonObject o) {
-            return new Sample(o.get("depth").getAsInt(), o.get("layer").getAsInt(),
-                    o.get("baselineAnonBytes").getAsLong(), o.get("peakAnonBytes").getAsLong(),
-                    o.get("trainingBytes").getAsLong(), o.get("parameterBytes").getAsLong(),
-                    o.get("blockParameters").getAsLong(), o.get("peakRssBytes").getAsLong());
+            return new Sample(
+                    o.get("depth").getAsInt(),
+                    o.get("layer").getAsInt(),
+                    o.get("baselineAnonBytes").getAsLong(),
+                    o.get("peakAnonBytes").getAsLong(),
+                    o.get("trainingBytes").getAsLong(),
+                    o.get("parameterBytes").getAsLong(),
+                    o.get("blockParameters").getAsLong(),
+                    o.get("peakRssBytes").getAsLong());
         }
     }
 
-    private DepthMemory() {
-    }
+    private DepthMemory() {}
 
     /** Measures depth {@code depth} in this process (call it in a fresh JVM for a clean baseline). */
-    public static Sample measure(ModelSource src, BlockSpec spec, OptimizerSpec opt, int batch, int seq, int depth,
-            int warmup, int steps) {
+    public static Sample measure(
+            ModelSource src, BlockSpec spec, OptimizerSpec opt, int batch, int seq, int depth, int warmup, int steps) {
         if (steps <= 0 || warmup < 0) {
             throw new IllegalArgumentException("need steps > 0 and warmup >= 0");
         }
@@ -93,8 +104,11 @@ public final class DepthMemory {
             int layer = d.layout().layerAtDepth(depth);
             settle();
             if (System.getenv("DEPTH_MEMORY_DEBUG") != null) {
-                System.err.printf("built: anon %.1f MiB (+%.1f), params %.1f MiB%n", MemoryProbe.anonBytes() / 1048576.0,
-                        (MemoryProbe.anonBytes() - baseline) / 1048576.0, d.model().parameterBytes() / 1048576.0);
+                System.err.printf(
+                        "built: anon %.1f MiB (+%.1f), params %.1f MiB%n",
+                        MemoryProbe.anonBytes() / 1048576.0,
+                        (MemoryProbe.anonBytes() - baseline) / 1048576.0,
+                        d.model().parameterBytes() / 1048576.0);
             }
             for (int w = 0; w < warmup; w++) {
                 d.iterate(List.of(layer), one);
@@ -108,13 +122,21 @@ public final class DepthMemory {
                 peakAnon = Math.max(peakAnon, m.peakRssBytes() - file);
                 peakRss = Math.max(peakRss, m.peakRssBytes());
                 if (System.getenv("DEPTH_MEMORY_DEBUG") != null) {
-                    System.err.printf("step: peak %.1f MiB over baseline, after %.1f%n",
+                    System.err.printf(
+                            "step: peak %.1f MiB over baseline, after %.1f%n",
                             (m.peakRssBytes() - file - baseline) / 1048576.0,
                             (MemoryProbe.anonBytes() - baseline) / 1048576.0);
                 }
             }
-            return new Sample(depth, layer, baseline, peakAnon, peakAnon - baseline, d.model().parameterBytes(),
-                    d.layout().parameterCount(layer), peakRss);
+            return new Sample(
+                    depth,
+                    layer,
+                    baseline,
+                    peakAnon,
+                    peakAnon - baseline,
+                    d.model().parameterBytes(),
+                    d.layout().parameterCount(layer),
+                    peakRss);
         }
     }
 
@@ -125,7 +147,10 @@ public final class DepthMemory {
             NDArray w = m.randomNormal(new ai.djl.ndarray.types.Shape(64, 64));
             w.setRequiresGradient(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray y = m.randomNormal(new ai.djl.ndarray.types.Shape(8, 64)).matMul(w).softmax(-1).sum();
+                NDArray y = m.randomNormal(new ai.djl.ndarray.types.Shape(8, 64))
+                        .matMul(w)
+                        .softmax(-1)
+                        .sum();
                 gc.backward(y);
             }
         }
@@ -147,8 +172,12 @@ public final class DepthMemory {
      * FinetuneMain depth-memory <childArgs> --depth d --in-process}, with {@code env} added to the
      * environment. Returns the child's samples in order.
      */
-    public static List<Sample> runForked(List<String> jvmOptions, Map<String, String> env, List<String> childArgs,
-            List<Integer> depths, PrintStream log) {
+    public static List<Sample> runForked(
+            List<String> jvmOptions,
+            Map<String, String> env,
+            List<String> childArgs,
+            List<Integer> depths,
+            PrintStream log) {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<Sample> out = new ArrayList<>();
         for (int d : depths) {
@@ -168,8 +197,8 @@ public final class DepthMemory {
             try {
                 Process p = pb.start();
                 String last = null;
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                        StandardCharsets.UTF_8))) {
+                try (BufferedReader r =
+                        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line = r.readLine(); line != null; line = r.readLine()) {
                         if (line.startsWith("{")) {
                             last = line;
@@ -182,8 +211,12 @@ public final class DepthMemory {
                 }
                 Sample s = Sample.of(JsonParser.parseString(last).getAsJsonObject());
                 if (log != null) {
-                    log.printf(Locale.ROOT, "depth %d: training %.1f MiB (peak anon %.1f, baseline %.1f)%n",
-                            d, s.trainingBytes() / 1048576.0, s.peakAnonBytes() / 1048576.0,
+                    log.printf(
+                            Locale.ROOT,
+                            "depth %d: training %.1f MiB (peak anon %.1f, baseline %.1f)%n",
+                            d,
+                            s.trainingBytes() / 1048576.0,
+                            s.peakAnonBytes() / 1048576.0,
                             s.baselineAnonBytes() / 1048576.0);
                 }
                 out.add(s);
@@ -203,8 +236,15 @@ public final class DepthMemory {
     }
 
     /** The report: shape, settings and one row per depth ({@code io.loladeft.bench.MemoryVsAnalytic} reads it). */
-    public static String report(EncoderConfig c, BlockSpec spec, int batch, int seq, int steps, List<String> jvmOptions,
-            Map<String, String> env, List<Sample> samples) {
+    public static String report(
+            EncoderConfig c,
+            BlockSpec spec,
+            int batch,
+            int seq,
+            int steps,
+            List<String> jvmOptions,
+            Map<String, String> env,
+            List<Sample> samples) {
         JsonObject o = new JsonObject();
         o.addProperty("family", c.family().name().toLowerCase(Locale.ROOT));
         o.addProperty("layers", c.numLayers());

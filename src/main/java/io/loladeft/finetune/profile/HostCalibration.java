@@ -12,8 +12,7 @@ import java.util.Arrays;
  */
 public final class HostCalibration {
 
-    private HostCalibration() {
-    }
+    private HostCalibration() {}
 
     /**
      * Median FLOP/s of {@code reps} products {@code [m,k] x [k,n]} (2mkn FLOPs each) after two

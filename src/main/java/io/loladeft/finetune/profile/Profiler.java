@@ -31,8 +31,14 @@ import java.util.SplittableRandom;
 public final class Profiler {
 
     /** What to profile. {@code optimizer} is the local optimizer (its update is part of an iteration). */
-    public record Options(ModelSource source, BlockSpec spec, OptimizerSpec optimizer, int batchSize, int seqLen,
-            int warmup, int iterations) {
+    public record Options(
+            ModelSource source,
+            BlockSpec spec,
+            OptimizerSpec optimizer,
+            int batchSize,
+            int seqLen,
+            int warmup,
+            int iterations) {
         public Options {
             if (batchSize <= 0 || seqLen < 3 || warmup < 0 || iterations <= 0) {
                 throw new IllegalArgumentException("need batch > 0, seq >= 3, warmup >= 0, iterations > 0");
@@ -41,13 +47,12 @@ public final class Profiler {
     }
 
     /** One depth's raw measurement. */
-    public record Depth(int depth, int layer, double medianSeconds, double minSeconds, long peakRssBytes,
-            long blockParameters) {
-    }
+    public record Depth(
+            int depth, int layer, double medianSeconds, double minSeconds, long peakRssBytes, long blockParameters) {}
 
     /** The profile (monotone tables), the raw measurements and the host calibration. */
-    public record Result(Options options, List<Depth> raw, double[] computeSeconds, long[] memoryBytes,
-            double hostFlops) {
+    public record Result(
+            Options options, List<Depth> raw, double[] computeSeconds, long[] memoryBytes, double hostFlops) {
 
         /** Exactly the planner's profile object. */
         public String profileJson() {
@@ -105,8 +110,7 @@ public final class Profiler {
         }
     }
 
-    private Profiler() {
-    }
+    private Profiler() {}
 
     public static Result run(Options o, double hostFlops) {
         int layers = o.source().config().numLayers();

@@ -60,8 +60,13 @@ public final class HfTokenizer implements TextTokenizer {
 
     private HuggingFaceTokenizer open(int maxLength) {
         try {
-            return HuggingFaceTokenizer.builder().optTokenizerPath(file).optAddSpecialTokens(true)
-                    .optTruncation(true).optMaxLength(maxLength).optPadding(false).build();
+            return HuggingFaceTokenizer.builder()
+                    .optTokenizerPath(file)
+                    .optAddSpecialTokens(true)
+                    .optTruncation(true)
+                    .optMaxLength(maxLength)
+                    .optPadding(false)
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load " + file, e);
         }
@@ -71,7 +76,8 @@ public final class HfTokenizer implements TextTokenizer {
     static int padId(Path tokenizerJson) {
         JsonObject o;
         try {
-            o = JsonParser.parseString(Files.readString(tokenizerJson, StandardCharsets.UTF_8)).getAsJsonObject();
+            o = JsonParser.parseString(Files.readString(tokenizerJson, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + tokenizerJson, e);
         } catch (RuntimeException e) {
@@ -86,7 +92,9 @@ public final class HfTokenizer implements TextTokenizer {
             }
         }
         JsonElement model = o.get("model");
-        if (model != null && model.isJsonObject() && model.getAsJsonObject().has("vocab")
+        if (model != null
+                && model.isJsonObject()
+                && model.getAsJsonObject().has("vocab")
                 && model.getAsJsonObject().get("vocab").isJsonObject()) {
             JsonObject vocab = model.getAsJsonObject().getAsJsonObject("vocab");
             for (String p : PAD_TOKENS) {

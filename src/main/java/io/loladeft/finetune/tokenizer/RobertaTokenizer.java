@@ -29,6 +29,7 @@ public final class RobertaTokenizer implements TextTokenizer {
     private static final Pattern PRETOKENIZE = Pattern.compile(
             "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+",
             Pattern.UNICODE_CHARACTER_CLASS);
+
     private static final char[] BYTE_TO_CHAR = bytesToUnicode();
 
     private final Map<String, Integer> vocab;
@@ -58,7 +59,8 @@ public final class RobertaTokenizer implements TextTokenizer {
         Path mergesFile = dir.resolve("merges.txt");
         Map<String, Integer> vocab = new HashMap<>();
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(vocabFile, StandardCharsets.UTF_8)).getAsJsonObject();
+            JsonObject o = JsonParser.parseString(Files.readString(vocabFile, StandardCharsets.UTF_8))
+                    .getAsJsonObject();
             for (Map.Entry<String, JsonElement> e : o.entrySet()) {
                 vocab.put(e.getKey(), e.getValue().getAsInt());
             }
@@ -78,7 +80,8 @@ public final class RobertaTokenizer implements TextTokenizer {
                 }
                 String[] parts = line.split(" ");
                 if (parts.length != 2) {
-                    throw new IllegalArgumentException(mergesFile + ":" + n + ": a merge needs two symbols, got '" + line + "'");
+                    throw new IllegalArgumentException(
+                            mergesFile + ":" + n + ": a merge needs two symbols, got '" + line + "'");
                 }
                 merges.add(line);
             }
@@ -198,7 +201,9 @@ public final class RobertaTokenizer implements TextTokenizer {
             String second = word.get(best + 1);
             List<String> next = new ArrayList<>(word.size());
             for (int i = 0; i < word.size(); i++) {
-                if (i < word.size() - 1 && word.get(i).equals(first) && word.get(i + 1).equals(second)) {
+                if (i < word.size() - 1
+                        && word.get(i).equals(first)
+                        && word.get(i + 1).equals(second)) {
                     next.add(first + second);
                     i++;
                 } else {

@@ -54,7 +54,8 @@ public interface TextTokenizer extends AutoCloseable {
         for (int r = 0; r < encodings.size(); r++) {
             Encoding e = encodings.get(r);
             if (e.ids().length > len) {
-                throw new IllegalArgumentException("encoding of " + e.ids().length + " tokens does not fit length " + len);
+                throw new IllegalArgumentException(
+                        "encoding of " + e.ids().length + " tokens does not fit length " + len);
             }
             System.arraycopy(e.ids(), 0, ids, r * len, e.ids().length);
             System.arraycopy(e.typeIds(), 0, types, r * len, e.typeIds().length);
@@ -65,8 +66,7 @@ public interface TextTokenizer extends AutoCloseable {
 
     /** Nothing to release by default; a native tokenizer overrides this. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /** Unpadded ids of one text or pair, and their token types (segment 0 or 1). */
     record Encoding(long[] ids, long[] typeIds) {
@@ -78,6 +78,5 @@ public interface TextTokenizer extends AutoCloseable {
     }
 
     /** A padded batch of encodings. */
-    record Padded(int rows, int length, long[] ids, long[] typeIds, long[] attentionMask) {
-    }
+    record Padded(int rows, int length, long[] ids, long[] typeIds, long[] attentionMask) {}
 }

@@ -95,7 +95,8 @@ final class BlockOptimizer implements AutoCloseable {
         if (spec.kind() != OptimizerSpec.Kind.ADAMW) {
             if (!state.isEmpty()) {
                 throw new IllegalArgumentException("the block state holds optimizer state (e.g. "
-                        + state.keySet().iterator().next() + ") but the optimizer is " + spec.kind().wireName());
+                        + state.keySet().iterator().next() + ") but the optimizer is "
+                        + spec.kind().wireName());
             }
             return;
         }
@@ -116,7 +117,8 @@ final class BlockOptimizer implements AutoCloseable {
                 throw new IllegalArgumentException("optimizer state of " + param + " is incomplete");
             }
             NDArray[] old = moments.put(param, new NDArray[] {
-                manager.create(m.data(), new Shape(m.shape())), manager.create(v.data(), new Shape(v.shape()))});
+                manager.create(m.data(), new Shape(m.shape())), manager.create(v.data(), new Shape(v.shape()))
+            });
             if (old != null) {
                 for (NDArray a : old) {
                     a.close();
@@ -177,7 +179,9 @@ final class BlockOptimizer implements AutoCloseable {
     private float clipFactor(Map<String, NDArray> params, Collection<String> block) {
         double sq = 0;
         for (String name : block) {
-            try (NDArray g = params.get(name).getGradient(); NDArray s = g.square(); NDArray sum = s.sum()) {
+            try (NDArray g = params.get(name).getGradient();
+                    NDArray s = g.square();
+                    NDArray sum = s.sum()) {
                 sq += sum.getFloat();
             }
         }
@@ -195,8 +199,8 @@ final class BlockOptimizer implements AutoCloseable {
                 param.subi(u);
             }
         } else {
-            NDArray[] mv = moments.computeIfAbsent(name, n -> new NDArray[] {
-                manager.zeros(param.getShape()), manager.zeros(param.getShape())});
+            NDArray[] mv = moments.computeIfAbsent(
+                    name, n -> new NDArray[] {manager.zeros(param.getShape()), manager.zeros(param.getShape())});
             int t = steps.merge(name, 1, Integer::sum);
             float b1 = spec.beta1();
             float b2 = spec.beta2();
@@ -209,8 +213,20 @@ final class BlockOptimizer implements AutoCloseable {
             double bc1 = 1 - Math.pow(b1, t);
             double sqrtBc2 = Math.sqrt(1 - Math.pow(b2, t));
             float decay = spec.weightDecay() > 0 && OptimizerSpec.decays(name) ? spec.weightDecay() : 0f;
-            JniUtils.adamUpdate((PtNDArray) param, (PtNDArray) grad, (PtNDArray) mv[0], (PtNDArray) mv[1], lr,
-                    (float) (lr * sqrtBc2 / bc1), decay, clip, -1f, b1, b2, (float) (spec.eps() * sqrtBc2), true);
+            JniUtils.adamUpdate(
+                    (PtNDArray) param,
+                    (PtNDArray) grad,
+                    (PtNDArray) mv[0],
+                    (PtNDArray) mv[1],
+                    lr,
+                    (float) (lr * sqrtBc2 / bc1),
+                    decay,
+                    clip,
+                    -1f,
+                    b1,
+                    b2,
+                    (float) (spec.eps() * sqrtBc2),
+                    true);
         }
         JniUtils.zeroGrad((PtNDArray) param);
     }

@@ -7,8 +7,8 @@ import ai.djl.training.GradientCollector;
 import io.loladeft.finetune.blocks.BlockLayout;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.EncoderModel;
+import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.Safetensors;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -68,8 +68,13 @@ public final class DeviceTrainer implements AutoCloseable {
         loadBlocks(globalBlocks);
         Trained t = trainHeld(layers, batches);
         Measurement m = t.measurement();
-        return new RoundResult(Safetensors.write(t.blocks()), m.layers(), m.computeSeconds(), m.peakRssBytes(),
-                m.losses(), t.uploadBytes());
+        return new RoundResult(
+                Safetensors.write(t.blocks()),
+                m.layers(),
+                m.computeSeconds(),
+                m.peakRssBytes(),
+                m.losses(),
+                t.uploadBytes());
     }
 
     /**
@@ -86,8 +91,7 @@ public final class DeviceTrainer implements AutoCloseable {
     }
 
     /** Trained blocks (parameters and optimizer state by name), how they were trained, and their upload bytes. */
-    public record Trained(Map<String, HostTensor> blocks, Measurement measurement, long uploadBytes) {
-    }
+    public record Trained(Map<String, HostTensor> blocks, Measurement measurement, long uploadBytes) {}
 
     /**
      * The blocks at {@code layers} as float32 parameters: what a device that trains them uploads (the
@@ -221,8 +225,7 @@ public final class DeviceTrainer implements AutoCloseable {
     }
 
     /** Measurements of a run of local iterations. */
-    public record Measurement(List<Integer> layers, double computeSeconds, long peakRssBytes, List<Double> losses) {
-    }
+    public record Measurement(List<Integer> layers, double computeSeconds, long peakRssBytes, List<Double> losses) {}
 
     @Override
     public void close() {

@@ -12,8 +12,7 @@ import java.util.Map;
 /** Predicts a dataset with a model (dropout off) and scores it with the task's GLUE metrics. */
 public final class Evaluator {
 
-    private Evaluator() {
-    }
+    private Evaluator() {}
 
     /**
      * Class indices (argmax) or regression scores, one per example. Rows run in order of length, so

@@ -8,8 +8,7 @@ import ai.djl.ndarray.types.Shape;
 /** Mean cross-entropy for classifiers, mean squared error for the regression head (STS-B). */
 public final class Losses {
 
-    private Losses() {
-    }
+    private Losses() {}
 
     public static NDArray loss(NDManager m, NDArray logits, float[] labels) {
         int b = labels.length;

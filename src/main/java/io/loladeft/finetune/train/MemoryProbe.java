@@ -17,8 +17,7 @@ public final class MemoryProbe {
     private static final Path STATUS = Path.of("/proc/self/status");
     private static final Path CLEAR_REFS = Path.of("/proc/self/clear_refs");
 
-    private MemoryProbe() {
-    }
+    private MemoryProbe() {}
 
     /** Current resident set size in bytes, or -1 when unavailable. */
     public static long rssBytes() {

@@ -19,8 +19,7 @@ import java.util.TreeSet;
  */
 public final class Merge {
 
-    private Merge() {
-    }
+    private Merge() {}
 
     public static byte[] apply(byte[] global, List<byte[]> updates, boolean requireAll) {
         List<Map<String, HostTensor>> decoded = new ArrayList<>();
@@ -31,8 +30,8 @@ public final class Merge {
     }
 
     /** The same on decoded states: a new map in the global state's order; the arguments are not changed. */
-    public static Map<String, HostTensor> apply(Map<String, HostTensor> global, List<Map<String, HostTensor>> updates,
-            boolean requireAll) {
+    public static Map<String, HostTensor> apply(
+            Map<String, HostTensor> global, List<Map<String, HostTensor>> updates, boolean requireAll) {
         Map<String, HostTensor> state = new LinkedHashMap<>(global);
         Map<String, Integer> from = new HashMap<>();
         for (int d = 0; d < updates.size(); d++) {
@@ -40,12 +39,13 @@ public final class Merge {
             for (Map.Entry<String, HostTensor> e : up.entrySet()) {
                 HostTensor old = state.get(e.getKey());
                 if (old == null) {
-                    throw new IllegalArgumentException("update " + d + " holds " + e.getKey()
-                            + ", which is not in the global block state");
+                    throw new IllegalArgumentException(
+                            "update " + d + " holds " + e.getKey() + ", which is not in the global block state");
                 }
                 if (!Arrays.equals(old.shape(), e.getValue().shape())) {
                     throw new IllegalArgumentException("update " + d + ": " + e.getKey() + " has shape "
-                            + Arrays.toString(e.getValue().shape()) + ", global state has " + Arrays.toString(old.shape()));
+                            + Arrays.toString(e.getValue().shape()) + ", global state has "
+                            + Arrays.toString(old.shape()));
                 }
                 Integer prev = from.put(e.getKey(), d);
                 if (prev != null) {

@@ -2,9 +2,9 @@ package io.loladeft.finetune.train;
 
 import ai.djl.ndarray.NDManager;
 import io.loladeft.finetune.blocks.BlockSpec;
-import io.loladeft.finetune.model.HfCheckpoint;
 import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.model.EncoderModel;
+import io.loladeft.finetune.model.HfCheckpoint;
 import java.nio.file.Path;
 
 /**
@@ -33,6 +33,7 @@ public record ModelSource(EncoderConfig config, Path checkpoint, long seed) {
         if (checkpoint == null) {
             return EncoderModel.seeded(config, spec, seed, parent);
         }
-        return HfCheckpoint.load(checkpoint, spec, config.numLabels(), seed, parent).model();
+        return HfCheckpoint.load(checkpoint, spec, config.numLabels(), seed, parent)
+                .model();
     }
 }

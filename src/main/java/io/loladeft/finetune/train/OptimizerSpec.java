@@ -10,11 +10,12 @@ import java.util.Locale;
  * so that a device needs no other device's gradients and a cooperative round stays equal to a
  * centralised step with the same clipping.
  */
-public record OptimizerSpec(Kind kind, float learningRate, float weightDecay, float beta1, float beta2, float eps,
-        float maxGradNorm) {
+public record OptimizerSpec(
+        Kind kind, float learningRate, float weightDecay, float beta1, float beta2, float eps, float maxGradNorm) {
 
     public enum Kind {
-        SGD, ADAMW;
+        SGD,
+        ADAMW;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT);

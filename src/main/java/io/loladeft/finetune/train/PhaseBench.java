@@ -27,23 +27,33 @@ import java.util.Set;
 public final class PhaseBench {
 
     /** Medians and minima in seconds of one depth's phases. */
-    public record Phase(double median, double min) {
-    }
+    public record Phase(double median, double min) {}
 
     /** One depth: the trainable layers and the phases' times. */
-    public record Point(int depth, List<Integer> layers, long trainableParameters, Phase forward, Phase backward,
-            Phase optimizer, Phase step) {
-    }
+    public record Point(
+            int depth,
+            List<Integer> layers,
+            long trainableParameters,
+            Phase forward,
+            Phase backward,
+            Phase optimizer,
+            Phase step) {}
 
-    private PhaseBench() {
-    }
+    private PhaseBench() {}
 
     /**
      * Runs {@code warmup} untimed and {@code iterations} timed steps on {@code batch} at each depth,
      * on the calling thread with {@code threads} intra-op threads ({@code threads <= 0}: leave it).
      */
-    public static List<Point> run(ModelSource source, BlockSpec spec, OptimizerSpec optimizerSpec, Batch batch,
-            int[] depths, int threads, int warmup, int iterations) {
+    public static List<Point> run(
+            ModelSource source,
+            BlockSpec spec,
+            OptimizerSpec optimizerSpec,
+            Batch batch,
+            int[] depths,
+            int threads,
+            int warmup,
+            int iterations) {
         if (iterations <= 0 || warmup < 0) {
             throw new IllegalArgumentException("need iterations > 0 and warmup >= 0");
         }
@@ -85,8 +95,8 @@ public final class PhaseBench {
                             }
                         }
                     }
-                    out.add(new Point(depth, List.copyOf(layers), count, phase(t[0]), phase(t[1]), phase(t[2]),
-                            phase(t[3])));
+                    out.add(new Point(
+                            depth, List.copyOf(layers), count, phase(t[0]), phase(t[1]), phase(t[2]), phase(t[3])));
                 }
             } finally {
                 model.close();
@@ -96,8 +106,13 @@ public final class PhaseBench {
     }
 
     /** Forward, backward, optimizer and whole-step seconds of one local iteration. */
-    private static double[] step(NDManager root, EncoderModel model, BlockOptimizer optimizer, Batch batch,
-            Map<String, NDArray> params, List<List<String>> blocks) {
+    private static double[] step(
+            NDManager root,
+            EncoderModel model,
+            BlockOptimizer optimizer,
+            Batch batch,
+            Map<String, NDArray> params,
+            List<List<String>> blocks) {
         long t0 = System.nanoTime();
         long t1;
         long t2;

@@ -14,6 +14,10 @@ import java.util.List;
  * @param uploadBytes    the blocks' parameters in float32: what the device uploads. The optimizer state
  *                       stays where the block is trained and moves only with the block (a new plan)
  */
-public record RoundResult(byte[] updatedBlocks, List<Integer> layers, double computeSeconds, long peakRssBytes,
-        List<Double> losses, long uploadBytes) {
-}
+public record RoundResult(
+        byte[] updatedBlocks,
+        List<Integer> layers,
+        double computeSeconds,
+        long peakRssBytes,
+        List<Double> losses,
+        long uploadBytes) {}

@@ -48,8 +48,8 @@ public final class RoundRunner implements AutoCloseable {
             }
             for (int l : a) {
                 if (l < 1 || l > blocks) {
-                    throw new IllegalArgumentException("block " + l + " outside 1.." + blocks + " (" + blocks
-                            + " is the head)");
+                    throw new IllegalArgumentException(
+                            "block " + l + " outside 1.." + blocks + " (" + blocks + " is the head)");
                 }
                 if (!seen.add(l)) {
                     throw new IllegalArgumentException("block " + l + " assigned twice");

@@ -25,7 +25,9 @@ public record ChannelModel(Kind kind, int coherenceRounds, double kFactor) {
 
     /** The fading distributions. */
     public enum Kind {
-        STATIC("static"), RAYLEIGH("rayleigh"), RICIAN("rician");
+        STATIC("static"),
+        RAYLEIGH("rayleigh"),
+        RICIAN("rician");
 
         private final String wireName;
 
@@ -71,8 +73,9 @@ public record ChannelModel(Kind kind, int coherenceRounds, double kFactor) {
             bad.add(new Violation(prefix + "coherenceRounds", "must be at least 1, was " + coherenceRounds));
         }
         if (kind == Kind.RICIAN && !(kFactor >= 0 && kFactor <= MAX_K_FACTOR)) {
-            bad.add(new Violation(prefix + "kFactor", String.format(Locale.ROOT,
-                    "must be within 0..%.0f for rician, was %s", MAX_K_FACTOR, kFactor)));
+            bad.add(new Violation(
+                    prefix + "kFactor",
+                    String.format(Locale.ROOT, "must be within 0..%.0f for rician, was %s", MAX_K_FACTOR, kFactor)));
         }
         return bad;
     }

@@ -9,8 +9,7 @@ import java.util.SplittableRandom;
  */
 final class Fading {
 
-    private Fading() {
-    }
+    private Fading() {}
 
     /** Uniform on the open interval (0, 1): 53 random bits, offset by half a step so 0 never comes out. */
     static double openUniform(SplittableRandom rng) {

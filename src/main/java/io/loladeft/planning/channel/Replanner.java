@@ -51,8 +51,14 @@ public final class Replanner {
      * @param optimumSeconds   the exact optimum's round latency for the round's gains, migration not counted
      * @param optimumAlgorithm {@code exact}, or {@code joint} where {@code exact} refused the size
      */
-    public record Replan(Plan plan, boolean moved, Map<String, Double> migrationSeconds,
-            Map<String, Double> migrationBits, double keptSeconds, double optimumSeconds, Algorithm optimumAlgorithm) {}
+    public record Replan(
+            Plan plan,
+            boolean moved,
+            Map<String, Double> migrationSeconds,
+            Map<String, Double> migrationBits,
+            double keptSeconds,
+            double optimumSeconds,
+            Algorithm optimumAlgorithm) {}
 
     /**
      * @param problem               the round's problem: the fleet as it is now, at the round's gains
@@ -61,7 +67,10 @@ public final class Replanner {
      * @param migrationBitsPerParam bits a moved block carries per parameter (the parameter and its optimizer state)
      * @param budgetMillis          the solve's time budget
      */
-    public Replan replan(PlanningProblem problem, Map<String, List<Integer>> current, double migrationBitsPerParam,
+    public Replan replan(
+            PlanningProblem problem,
+            Map<String, List<Integer>> current,
+            double migrationBitsPerParam,
             long budgetMillis) {
         Algorithm algorithm = Algorithm.EXACT;
         Plan optimum;
@@ -111,10 +120,14 @@ public final class Replanner {
         for (Assignment a : movePlan.assignments()) {
             Double bits = extra.get(a.device());
             if (bits != null) {
-                Device d = problem.devices().stream().filter(x -> x.name().equals(a.device())).findFirst()
+                Device d = problem.devices().stream()
+                        .filter(x -> x.name().equals(a.device()))
+                        .findFirst()
                         .orElseThrow();
-                seconds.put(a.device(), Planner.uploadSeconds(bits, a.bandwidthHz(), d.txPowerDbm(),
-                        d.channelGainDb(), problem.noisePsdDbmPerHz()));
+                seconds.put(
+                        a.device(),
+                        Planner.uploadSeconds(
+                                bits, a.bandwidthHz(), d.txPowerDbm(), d.channelGainDb(), problem.noisePsdDbmPerHz()));
             }
         }
         return new Replan(movePlan, moved, seconds, Map.copyOf(extra), kept, optimum.roundLatencySeconds(), algorithm);

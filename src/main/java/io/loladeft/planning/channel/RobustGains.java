@@ -16,8 +16,7 @@ import java.util.List;
  */
 public final class RobustGains {
 
-    private RobustGains() {
-    }
+    private RobustGains() {}
 
     /** The per-device quantile level {@code q = 1 - (1 - epsilon)^(1/n)}, {@code n = min(K, N)}. */
     public static double perDeviceLevel(double epsilon, int devices, int blocks) {
@@ -27,7 +26,8 @@ public final class RobustGains {
 
     /** Each device's gain (dB) at the per-device quantile of the channel model around its mean. */
     public static double[] gainsDb(PlanningProblem problem, ChannelModel channel, double epsilon) {
-        double q = perDeviceLevel(epsilon, problem.devices().size(), problem.blocks().size());
+        double q = perDeviceLevel(
+                epsilon, problem.devices().size(), problem.blocks().size());
         double shiftDb = 10 * Math.log10(channel.quantile(q));
         double[] out = new double[problem.devices().size()];
         for (int i = 0; i < out.length; i++) {
@@ -47,7 +47,13 @@ public final class RobustGains {
         Device[] out = new Device[devices.size()];
         for (int i = 0; i < out.length; i++) {
             Device d = devices.get(i);
-            out[i] = new Device(d.name(), d.computeFlops(), d.memoryBytes(), d.txPowerDbm(), gainsDb[i], d.profile(),
+            out[i] = new Device(
+                    d.name(),
+                    d.computeFlops(),
+                    d.memoryBytes(),
+                    d.txPowerDbm(),
+                    gainsDb[i],
+                    d.profile(),
                     d.bandwidthHz());
         }
         return problem.withDevices(List.of(out));

@@ -19,8 +19,14 @@ import java.util.List;
  * @param outageProbability  {@code epsilon} of {@link Policy#ROBUST}: the round exceeds its planned latency with
  *                           probability at most this
  */
-public record Simulation(PlanningProblem problem, Algorithm algorithm, ChannelModel channel, int rounds, long seed,
-                         List<Policy> policies, double outageProbability) {
+public record Simulation(
+        PlanningProblem problem,
+        Algorithm algorithm,
+        ChannelModel channel,
+        int rounds,
+        long seed,
+        List<Policy> policies,
+        double outageProbability) {
 
     public Simulation {
         // Not List.copyOf: a null entry must reach the checks and be named there, not throw here.

@@ -15,8 +15,12 @@ import java.util.List;
  * @param policies           one per simulated policy, in the simulation's order
  * @param rounds             round by round
  */
-public record SimulationResult(Algorithm optimumAlgorithm, double perDeviceQuantile, Stats optimum,
-                               List<PolicyResult> policies, List<Round> rounds) {
+public record SimulationResult(
+        Algorithm optimumAlgorithm,
+        double perDeviceQuantile,
+        Stats optimum,
+        List<PolicyResult> policies,
+        List<Round> rounds) {
 
     public SimulationResult {
         policies = List.copyOf(policies);
@@ -56,8 +60,13 @@ public record SimulationResult(Algorithm optimumAlgorithm, double perDeviceQuant
      * @param roundsOverPlanned           rounds whose realized latency exceeded the promise by more than 1e-9
      *                                    relative (the empirical outage count); {@code null} for adaptive
      */
-    public record PolicyResult(Policy policy, Plan plan, Double plannedRoundLatencySeconds, Stats realized,
-                               Stats ratioToOptimum, Integer roundsOverPlanned) {}
+    public record PolicyResult(
+            Policy policy,
+            Plan plan,
+            Double plannedRoundLatencySeconds,
+            Stats realized,
+            Stats ratioToOptimum,
+            Integer roundsOverPlanned) {}
 
     /**
      * One round.

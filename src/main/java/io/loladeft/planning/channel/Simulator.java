@@ -47,7 +47,8 @@ public final class Simulator {
         }
         List<Policy> policies = sim.policies();
         int p = policies.size();
-        double level = RobustGains.perDeviceLevel(sim.outageProbability(), k, problem.blocks().size());
+        double level = RobustGains.perDeviceLevel(
+                sim.outageProbability(), k, problem.blocks().size());
 
         // Plans made once, before the first round.
         Plan[] fixed = new Plan[p];
@@ -87,8 +88,10 @@ public final class Simulator {
             for (int j = 0; j < p; j++) {
                 double t;
                 if (policies.get(j) == Policy.ADAPTIVE) {
-                    t = sim.algorithm() == optimumAlgorithm ? optimum[r]
-                            : planner.plan(now, sim.algorithm(), remaining(end, sim, r)).roundLatencySeconds();
+                    t = sim.algorithm() == optimumAlgorithm
+                            ? optimum[r]
+                            : planner.plan(now, sim.algorithm(), remaining(end, sim, r))
+                                    .roundLatencySeconds();
                 } else {
                     t = evaluators[j].under(gains);
                     if (t > fixed[j].roundLatencySeconds() * (1 + 1e-9)) {
@@ -104,9 +107,13 @@ public final class Simulator {
         List<SimulationResult.PolicyResult> results = new ArrayList<>(p);
         for (int j = 0; j < p; j++) {
             boolean adaptive = policies.get(j) == Policy.ADAPTIVE;
-            results.add(new SimulationResult.PolicyResult(policies.get(j), fixed[j],
-                    adaptive ? null : fixed[j].roundLatencySeconds(), SimulationResult.Stats.of(latency[j]),
-                    SimulationResult.Stats.of(ratio[j]), adaptive ? null : over[j]));
+            results.add(new SimulationResult.PolicyResult(
+                    policies.get(j),
+                    fixed[j],
+                    adaptive ? null : fixed[j].roundLatencySeconds(),
+                    SimulationResult.Stats.of(latency[j]),
+                    SimulationResult.Stats.of(ratio[j]),
+                    adaptive ? null : over[j]));
         }
         return new SimulationResult(optimumAlgorithm, level, SimulationResult.Stats.of(optimum), results, rounds);
     }
@@ -115,16 +122,23 @@ public final class Simulator {
     private static long remaining(long end, Simulation sim, int round) {
         long left = (end - System.nanoTime()) / 1_000_000L;
         if (left <= 0) {
-            throw new SolverTimeoutException(String.format(Locale.ROOT, "the simulation ran out of its time budget"
-                    + " after %d of %d rounds (%d devices, %d blocks); simulate fewer rounds or a smaller fleet",
-                    round, sim.rounds(), sim.problem().devices().size(), sim.problem().blocks().size()));
+            throw new SolverTimeoutException(String.format(
+                    Locale.ROOT,
+                    "the simulation ran out of its time budget"
+                            + " after %d of %d rounds (%d devices, %d blocks); simulate fewer rounds or a smaller fleet",
+                    round,
+                    sim.rounds(),
+                    sim.problem().devices().size(),
+                    sim.problem().blocks().size()));
         }
         return left;
     }
 
     private static void check(Simulation sim) {
         List<Violation> bad = new ArrayList<>();
-        if (sim.problem() == null || sim.problem().devices() == null || sim.problem().blocks() == null) {
+        if (sim.problem() == null
+                || sim.problem().devices() == null
+                || sim.problem().blocks() == null) {
             bad.add(new Violation("problem", "is required, with devices and blocks"));
         }
         if (sim.algorithm() == null) {

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.loladeft.finetune.cli.FinetuneMain;
-import java.io.PrintStream;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,8 +22,12 @@ class MemoryFlatTest {
 
     @Test
     void memoryStaysFlatOverHundredsOfSteps() {
-        String json = FinetuneMain.run(new String[] {"memory", "--model", "tiny", "--kind", "lora", "--steps", "300",
-            "--every", "50", "--batch", "4", "--seq", "16", "--quiet"}, new PrintStream(new ByteArrayOutputStream()));
+        String json = FinetuneMain.run(
+                new String[] {
+                    "memory", "--model", "tiny", "--kind", "lora", "--steps", "300", "--every", "50", "--batch", "4",
+                    "--seq", "16", "--quiet"
+                },
+                new PrintStream(new ByteArrayOutputStream()));
         JsonObject o = JsonParser.parseString(json).getAsJsonObject();
         JsonArray series = o.getAsJsonArray("series");
         assertEquals(7, series.size());

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.loladeft.finetune.cli.FinetuneMain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
@@ -16,8 +15,27 @@ class PhaseBenchTest {
 
     @Test
     void phasesReportsEveryPhaseAtEachDistinctDepth() {
-        String report = FinetuneMain.run(new String[] {"phases", "--model", "tiny", "--layers", "3", "--kind", "lora",
-            "--lora-rank", "2", "--batch", "2", "--seq", "8", "--warmup", "0", "--iterations", "3", "--quiet"},
+        String report = FinetuneMain.run(
+                new String[] {
+                    "phases",
+                    "--model",
+                    "tiny",
+                    "--layers",
+                    "3",
+                    "--kind",
+                    "lora",
+                    "--lora-rank",
+                    "2",
+                    "--batch",
+                    "2",
+                    "--seq",
+                    "8",
+                    "--warmup",
+                    "0",
+                    "--iterations",
+                    "3",
+                    "--quiet"
+                },
                 new PrintStream(new ByteArrayOutputStream()));
         JsonObject o = JsonParser.parseString(report).getAsJsonObject();
         assertEquals("engine", o.get("framework").getAsString());

@@ -1,16 +1,11 @@
 package io.loladeft.finetune.glue;
 
-import io.loladeft.finetune.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.loladeft.finetune.glue.GlueExample;
-import io.loladeft.finetune.glue.GlueFormatException;
-import io.loladeft.finetune.glue.GlueMetrics;
-import io.loladeft.finetune.glue.GlueReader;
-import io.loladeft.finetune.glue.GlueTask;
+import io.loladeft.finetune.TestData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -70,7 +65,9 @@ class GlueTest {
 
         Files.writeString(sst.resolve("dev.tsv"), "sentence\tlabel\ngood film\t1\nonly one column\n");
         GlueFormatException cols = assertThrows(GlueFormatException.class, () -> GlueReader.dev(tmp, GlueTask.SST2));
-        assertTrue(cols.getMessage().contains("dev.tsv:3: expected at least 2 tab-separated columns, got 1"), cols.getMessage());
+        assertTrue(
+                cols.getMessage().contains("dev.tsv:3: expected at least 2 tab-separated columns, got 1"),
+                cols.getMessage());
 
         Path rte = tmp.resolve("RTE");
         Files.createDirectories(rte);
@@ -102,11 +99,16 @@ class GlueTest {
 
         float[] x = {1, 2, 3, 4, 5};
         float[] y = {2, 4, 5, 4, 5};
-        assertEquals(0.7745966692414834, GlueMetrics.pearson(new double[] {1, 2, 3, 4, 5}, new double[] {2, 4, 5, 4, 5}), 1e-12);
+        assertEquals(
+                0.7745966692414834,
+                GlueMetrics.pearson(new double[] {1, 2, 3, 4, 5}, new double[] {2, 4, 5, 4, 5}),
+                1e-12);
         // ranks of y with ties: 1, 2.5, 4.5, 2.5, 4.5
         assertEquals(0.7378647873726218, GlueMetrics.spearman(x, y), 1e-12);
         Map<String, Double> sts = GlueMetrics.score(GlueTask.STSB, x, y);
         assertEquals(List.of("pearson", "spearman"), List.copyOf(sts.keySet()));
-        assertEquals(List.of("matthews"), List.copyOf(GlueMetrics.score(GlueTask.COLA, pred, gold).keySet()));
+        assertEquals(
+                List.of("matthews"),
+                List.copyOf(GlueMetrics.score(GlueTask.COLA, pred, gold).keySet()));
     }
 }

@@ -1,6 +1,5 @@
 package io.loladeft.finetune.model;
 
-import io.loladeft.finetune.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,14 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import io.loladeft.finetune.TestData;
 import io.loladeft.finetune.blocks.BlockSpec;
-import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.CheckpointException;
-import io.loladeft.finetune.model.HfCheckpoint;
-import io.loladeft.finetune.model.HostTensor;
-import io.loladeft.finetune.model.EncoderConfig;
-import io.loladeft.finetune.model.EncoderModel;
-import io.loladeft.finetune.model.Safetensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,8 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 class HfCheckpointTest {
 
     private static final EncoderConfig TINY = EncoderConfig.tiny(80, 2, 2);
-    private static final Batch BATCH = new Batch(2, 5, new long[] {0, 9, 17, 2, 1, 0, 33, 2, 2, 44},
-            new long[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, new float[] {0, 1});
+    private static final Batch BATCH = new Batch(
+            2, 5, new long[] {0, 9, 17, 2, 1, 0, 33, 2, 2, 44}, new long[] {1, 1, 1, 1, 0, 1, 1, 1, 1, 1}, new float[] {
+                0, 1
+            });
 
     @TempDir
     Path tmp;
@@ -53,7 +48,10 @@ class HfCheckpointTest {
                 assertEquals(0f, word[TINY.hiddenSize() + i]);
             }
             assertEquals(1f, ta.get("roberta.embeddings.LayerNorm.weight").data()[0]);
-            assertEquals(0f, ta.get("roberta.encoder.layer.1.attention.self.value.lora_B.weight").data()[3]);
+            assertEquals(
+                    0f,
+                    ta.get("roberta.encoder.layer.1.attention.self.value.lora_B.weight")
+                            .data()[3]);
         }
     }
 
@@ -78,7 +76,9 @@ class HfCheckpointTest {
                 HfCheckpoint.save(a, dir);
                 float[] before = a.forward(m, BATCH, false).toFloatArray();
                 try (HfCheckpoint.Loaded b = HfCheckpoint.load(dir, spec, 0, 99, m)) {
-                    assertTrue(b.report().initialised().isEmpty(), "nothing re-initialised: " + b.report().initialised());
+                    assertTrue(
+                            b.report().initialised().isEmpty(),
+                            "nothing re-initialised: " + b.report().initialised());
                     Map<String, HostTensor> ta = a.getAllTensors();
                     Map<String, HostTensor> tb = b.model().getAllTensors();
                     assertEquals(ta.keySet(), tb.keySet());
@@ -140,13 +140,18 @@ class HfCheckpointTest {
         Map<String, HostTensor> missing = new LinkedHashMap<>(good);
         missing.remove("roberta.encoder.layer.1.attention.self.key.weight");
         CheckpointException e1 = assertThrows(CheckpointException.class, () -> load(ref, missing, "missing"));
-        assertTrue(e1.getMessage().contains("missing backbone tensor(s): roberta.encoder.layer.1.attention.self.key.weight"),
+        assertTrue(
+                e1.getMessage()
+                        .contains("missing backbone tensor(s): roberta.encoder.layer.1.attention.self.key.weight"),
                 e1.getMessage());
 
         Map<String, HostTensor> wrong = new LinkedHashMap<>(good);
         wrong.put("roberta.encoder.layer.0.output.dense.weight", new HostTensor(new long[] {16, 16}, new float[256]));
         CheckpointException e2 = assertThrows(CheckpointException.class, () -> load(ref, wrong, "wrong"));
-        assertTrue(e2.getMessage().contains("roberta.encoder.layer.0.output.dense.weight has shape [16, 16] but config.json implies [16, 32]"),
+        assertTrue(
+                e2.getMessage()
+                        .contains(
+                                "roberta.encoder.layer.0.output.dense.weight has shape [16, 16] but config.json implies [16, 32]"),
                 e2.getMessage());
 
         Map<String, HostTensor> extra = new LinkedHashMap<>(good);
@@ -157,12 +162,14 @@ class HfCheckpointTest {
         Path dir = tmp.resolve("nofile");
         Files.createDirectories(dir);
         Files.copy(ref.resolve("config.json"), dir.resolve("config.json"));
-        CheckpointException e4 = assertThrows(CheckpointException.class,
+        CheckpointException e4 = assertThrows(
+                CheckpointException.class,
                 () -> HfCheckpoint.load(dir, BlockSpec.layer(), 0, 1, NDManager.newBaseManager()));
         assertTrue(e4.getMessage().contains("no model.safetensors"), e4.getMessage());
 
         Files.write(dir.resolve("model.safetensors"), new byte[] {1, 2, 3});
-        CheckpointException e5 = assertThrows(CheckpointException.class,
+        CheckpointException e5 = assertThrows(
+                CheckpointException.class,
                 () -> HfCheckpoint.load(dir, BlockSpec.layer(), 0, 1, NDManager.newBaseManager()));
         assertTrue(e5.getMessage().contains("not a safetensors file"), e5.getMessage());
     }
@@ -171,7 +178,8 @@ class HfCheckpointTest {
     void bareEncoderModelLayoutLoadsWithPoolerIgnoredAndHeadSeeded() throws Exception {
         Path ref = TestData.resource("reference/tiny-roberta");
         Map<String, HostTensor> bare = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : Safetensors.read(ref.resolve("model.safetensors")).entrySet()) {
+        for (Map.Entry<String, HostTensor> e :
+                Safetensors.read(ref.resolve("model.safetensors")).entrySet()) {
             if (e.getKey().startsWith("roberta.")) {
                 bare.put(e.getKey().substring("roberta.".length()), e.getValue());
             }
@@ -187,7 +195,9 @@ class HfCheckpointTest {
             assertEquals(List.of("pooler.dense.weight"), l.report().ignored());
             assertTrue(l.report().initialised().contains("classifier.out_proj.weight"));
             assertTrue(l.report().initialised().contains("roberta.encoder.layer.0.attention.self.query.lora_A.weight"));
-            assertTrue(l.model().getAllTensors().get("roberta.encoder.layer.0.attention.self.query.weight")
+            assertTrue(l.model()
+                    .getAllTensors()
+                    .get("roberta.encoder.layer.0.attention.self.query.weight")
                     .bitEquals(bare.get("encoder.layer.0.attention.self.query.weight")));
         }
     }

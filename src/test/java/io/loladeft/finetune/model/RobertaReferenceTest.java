@@ -1,6 +1,5 @@
 package io.loladeft.finetune.model;
 
-import io.loladeft.finetune.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,10 +7,8 @@ import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.loladeft.finetune.TestData;
 import io.loladeft.finetune.blocks.BlockSpec;
-import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.HfCheckpoint;
-import io.loladeft.finetune.model.EncoderModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,7 +44,8 @@ class RobertaReferenceTest {
                 HfCheckpoint.Loaded loaded = HfCheckpoint.load(dir, BlockSpec.layer(), 0, 1, m)) {
             EncoderModel model = loaded.model();
             assertEquals(0, loaded.report().initialised().size());
-            float[] got = model.forward(m, new Batch(b, s, flat, mask, new float[b]), false).toFloatArray();
+            float[] got = model.forward(m, new Batch(b, s, flat, mask, new float[b]), false)
+                    .toFloatArray();
             assertArrayEquals(want, got, 1e-4f);
 
             // the padded first row gives the same logits as the same row without its padding

@@ -53,8 +53,8 @@ class BertOnnxParityTest {
                 try (NDManager m = root.newSubManager()) {
                     ours = loaded.model().encode(m, b, false).toFloatArray();
                 }
-                float[][][] ref = onnx.lastHiddenState(rows(b.inputIds(), b), rows(b.attentionMask(), b),
-                        rows(b.tokenTypeIds(), b));
+                float[][][] ref = onnx.lastHiddenState(
+                        rows(b.inputIds(), b), rows(b.attentionMask(), b), rows(b.tokenTypeIds(), b));
                 int h = ref[0][0].length;
                 for (int r = 0; r < b.batchSize(); r++) {
                     for (int t = 0; t < b.seqLen(); t++) {

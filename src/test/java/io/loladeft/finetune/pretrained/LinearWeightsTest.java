@@ -26,8 +26,9 @@ class LinearWeightsTest {
 
     @BeforeAll
     static void parse() {
-        graph = OnnxModelParser.parse(PretrainedModels.resourceBytes(PretrainedModels.ONNX_RESOURCE),
-                PretrainedModels.ONNX_RESOURCE).getGraph();
+        graph = OnnxModelParser.parse(
+                        PretrainedModels.resourceBytes(PretrainedModels.ONNX_RESOURCE), PretrainedModels.ONNX_RESOURCE)
+                .getGraph();
     }
 
     @ParameterizedTest
@@ -59,9 +60,12 @@ class LinearWeightsTest {
     @Test
     void theNamedInitializersAreCopiedBitForBit() {
         TensorProto words = graph.getInitializerList().stream()
-                .filter(t -> t.getName().equals("embeddings.word_embeddings.weight")).findFirst().orElseThrow();
+                .filter(t -> t.getName().equals("embeddings.word_embeddings.weight"))
+                .findFirst()
+                .orElseThrow();
         float[] onnx = rawInitializer(words, 30522, 384);
-        float[] hf = SharedImport.tensors().get("embeddings.word_embeddings.weight").data();
+        float[] hf =
+                SharedImport.tensors().get("embeddings.word_embeddings.weight").data();
         // Arrays.equals: AssertJ's containsExactly diffs 11.7 M elements quadratically
         assertThat(Arrays.equals(hf, onnx)).isTrue();
     }
@@ -74,14 +78,22 @@ class LinearWeightsTest {
     }
 
     private static TensorProto weightOf(String nodeName) {
-        NodeProto matMul = graph.getNodeList().stream().filter(n -> n.getName().equals(nodeName)).findFirst().orElseThrow();
-        return graph.getInitializerList().stream().filter(t -> t.getName().equals(matMul.getInput(1)))
-                .findFirst().orElseThrow();
+        NodeProto matMul = graph.getNodeList().stream()
+                .filter(n -> n.getName().equals(nodeName))
+                .findFirst()
+                .orElseThrow();
+        return graph.getInitializerList().stream()
+                .filter(t -> t.getName().equals(matMul.getInput(1)))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static float[] rawInitializer(TensorProto t, int rows, int cols) {
         assertThat(t.getDimsList()).containsExactly((long) rows, (long) cols);
-        FloatBuffer raw = t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        FloatBuffer raw = t.getRawData()
+                .asReadOnlyByteBuffer()
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
         float[] out = new float[raw.remaining()];
         raw.get(out);
         assertThat(out).hasSize(rows * cols);

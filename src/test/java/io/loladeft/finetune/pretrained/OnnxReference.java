@@ -65,7 +65,8 @@ public final class OnnxReference implements AutoCloseable {
         try (OnnxTensor ids = OnnxTensor.createTensor(env, inputIds);
                 OnnxTensor mask = OnnxTensor.createTensor(env, attentionMask);
                 OnnxTensor types = OnnxTensor.createTensor(env, tokenTypeIds);
-                OrtSession.Result result = session.run(Map.of(INPUT_IDS, ids, ATTENTION_MASK, mask, TOKEN_TYPE_IDS, types))) {
+                OrtSession.Result result =
+                        session.run(Map.of(INPUT_IDS, ids, ATTENTION_MASK, mask, TOKEN_TYPE_IDS, types))) {
             OnnxValue out = result.get(OUTPUT).orElseThrow(() -> new IllegalStateException("no output " + OUTPUT));
             return (float[][][]) out.getValue(); // a Java copy: valid after the result is closed
         } catch (OrtException e) {

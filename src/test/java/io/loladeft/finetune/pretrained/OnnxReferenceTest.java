@@ -47,8 +47,8 @@ class OnnxReferenceTest {
     @Test
     void paddingIsMaskedOut() {
         float[][][] alone = reference.lastHiddenState(new long[][] {HELLO_WORLD}, new long[][] {{1, 1, 1, 1}});
-        float[][][] padded = reference.lastHiddenState(new long[][] {{101, 7592, 2088, 102, 0, 0, 0}},
-                new long[][] {{1, 1, 1, 1, 0, 0, 0}});
+        float[][][] padded = reference.lastHiddenState(
+                new long[][] {{101, 7592, 2088, 102, 0, 0, 0}}, new long[][] {{1, 1, 1, 1, 0, 0, 0}});
         for (int t = 0; t < HELLO_WORLD.length; t++) {
             for (int k = 0; k < 384; k++) {
                 assertThat(padded[0][t][k]).isCloseTo(alone[0][t][k], within(1e-4f));

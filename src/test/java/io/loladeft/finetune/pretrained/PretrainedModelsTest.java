@@ -49,8 +49,10 @@ class PretrainedModelsTest {
                     case "intermediate.dense.weight" -> List.of(1536L, 384L);
                     case "intermediate.dense.bias" -> List.of(1536L);
                     case "output.dense.weight" -> List.of(384L, 1536L);
-                    default -> t.endsWith("dense.weight") || t.matches("attention\\.self\\.\\w+\\.weight")
-                            ? List.of(384L, 384L) : List.of(384L);
+                    default ->
+                        t.endsWith("dense.weight") || t.matches("attention\\.self\\.\\w+\\.weight")
+                                ? List.of(384L, 384L)
+                                : List.of(384L);
                 };
                 want.put("encoder.layer." + l + "." + t, shape);
             }
@@ -81,7 +83,8 @@ class PretrainedModelsTest {
         Map<String, List<Long>> want = expectedTensors();
         assertThat(want).hasSize(5 + 6 * 16);
         assertThat(tensors.keySet()).as("names, in state dict order").containsExactlyElementsOf(want.keySet());
-        want.forEach((name, shape) -> assertThat(tensors.get(name).shape()).as(name)
+        want.forEach((name, shape) -> assertThat(tensors.get(name).shape())
+                .as(name)
                 .containsExactly(shape.stream().mapToLong(Long::longValue).toArray()));
         // no pooler in this export, and the INT64 position_ids buffer is not a weight
         assertThat(tensors.keySet()).noneMatch(n -> n.startsWith("pooler.") || n.endsWith("_ids"));
@@ -94,7 +97,9 @@ class PretrainedModelsTest {
 
     @Test
     void configJsonIsABertModelConfigFromTheFile() throws IOException {
-        JsonObject c = JsonParser.parseString(Files.readString(SharedImport.dir().resolve("config.json"))).getAsJsonObject();
+        JsonObject c = JsonParser.parseString(
+                        Files.readString(SharedImport.dir().resolve("config.json")))
+                .getAsJsonObject();
         assertThat(c.getAsJsonArray("architectures").get(0).getAsString()).isEqualTo("BertModel");
         assertThat(c.get("model_type").getAsString()).isEqualTo("bert");
         assertThat(c.get("vocab_size").getAsInt()).isEqualTo(30522);

@@ -24,11 +24,14 @@ class ProtobufRuntimeTest {
 
     @Test
     void bothGeneratedSchemasRoundTripOnIt() throws Exception {
-        ModelProto onnx = ModelProto.newBuilder().setIrVersion(6).setProducerName("test").build();
+        ModelProto onnx =
+                ModelProto.newBuilder().setIrVersion(6).setProducerName("test").build();
         assertThat(ModelProto.parseFrom(onnx.toByteArray())).isEqualTo(onnx);
 
-        CpModelProto sat = CpModelProto.newBuilder().setName("m")
-                .addVariables(IntegerVariableProto.newBuilder().addDomain(0).addDomain(1)).build();
+        CpModelProto sat = CpModelProto.newBuilder()
+                .setName("m")
+                .addVariables(IntegerVariableProto.newBuilder().addDomain(0).addDomain(1))
+                .build();
         assertThat(CpModelProto.parseFrom(sat.toByteArray())).isEqualTo(sat);
     }
 }

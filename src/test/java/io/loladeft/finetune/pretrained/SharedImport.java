@@ -17,8 +17,7 @@ final class SharedImport {
     private static Path dir;
     private static Map<String, HostTensor> tensors;
 
-    private SharedImport() {
-    }
+    private SharedImport() {}
 
     static synchronized Path dir() {
         if (dir == null) {

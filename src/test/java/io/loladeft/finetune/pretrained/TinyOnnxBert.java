@@ -41,9 +41,15 @@ final class TinyOnnxBert {
         floatInit("embeddings.word_embeddings.weight", VOCAB, HIDDEN);
         floatInit("embeddings.position_embeddings.weight", POSITIONS, HIDDEN);
         floatInit("embeddings.token_type_embeddings.weight", TYPES, HIDDEN);
-        initializers.put("embeddings.position_ids", TensorProto.newBuilder().setName("embeddings.position_ids")
-                .setDataType(TensorProto.DataType.INT64_VALUE).addDims(1).addDims(POSITIONS)
-                .addAllInt64Data(List.of(0L, 1L, 2L, 3L, 4L)).build());
+        initializers.put(
+                "embeddings.position_ids",
+                TensorProto.newBuilder()
+                        .setName("embeddings.position_ids")
+                        .setDataType(TensorProto.DataType.INT64_VALUE)
+                        .addDims(1)
+                        .addDims(POSITIONS)
+                        .addAllInt64Data(List.of(0L, 1L, 2L, 3L, 4L))
+                        .build());
         String h = layerNorm("emb_sum", "embeddings.LayerNorm");
         for (int l = 0; l < layers; l++) {
             String p = "encoder.layer." + l + ".";
@@ -59,7 +65,11 @@ final class TinyOnnxBert {
     }
 
     GraphProto graph() {
-        return GraphProto.newBuilder().setName("tiny").addAllNode(nodes).addAllInitializer(initializers.values()).build();
+        return GraphProto.newBuilder()
+                .setName("tiny")
+                .addAllNode(nodes)
+                .addAllInitializer(initializers.values())
+                .build();
     }
 
     /** The graph with one initializer replaced ({@code null} from {@code edit} removes it). */
@@ -71,12 +81,21 @@ final class TinyOnnxBert {
         } else {
             copy.put(initializer, edited);
         }
-        return GraphProto.newBuilder().setName("tiny").addAllNode(nodes).addAllInitializer(copy.values()).build();
+        return GraphProto.newBuilder()
+                .setName("tiny")
+                .addAllNode(nodes)
+                .addAllInitializer(copy.values())
+                .build();
     }
 
     GraphProto graphWithout(String opType) {
-        return GraphProto.newBuilder().setName("tiny").addAllInitializer(initializers.values())
-                .addAllNode(nodes.stream().filter(n -> !n.getOpType().equals(opType)).toList()).build();
+        return GraphProto.newBuilder()
+                .setName("tiny")
+                .addAllInitializer(initializers.values())
+                .addAllNode(nodes.stream()
+                        .filter(n -> !n.getOpType().equals(opType))
+                        .toList())
+                .build();
     }
 
     /** MatMul(x, W [in, out]) then Add(bias, ·), as PyTorch exports nn.Linear. Returns the output. */
@@ -90,8 +109,8 @@ final class TinyOnnxBert {
 
     /** Reshape(x, Concat(batch, seq, [heads], [head_dim])) as in BertSelfAttention.transpose_for_scores. */
     private void headSplit(String x) {
-        String shape = node("Concat", node("Shape", x), node("Shape", x),
-                constant(int64(HEADS)), constant(int64(HIDDEN / HEADS)));
+        String shape = node(
+                "Concat", node("Shape", x), node("Shape", x), constant(int64(HEADS)), constant(int64(HIDDEN / HEADS)));
         node("Reshape", x, shape);
     }
 
@@ -108,27 +127,45 @@ final class TinyOnnxBert {
 
     private String node(String op, String... inputs) {
         String out = "/" + op + "_" + counter++ + "_output_0";
-        nodes.add(NodeProto.newBuilder().setOpType(op).setName("/" + op + "_" + counter)
-                .addAllInput(List.of(inputs)).addOutput(out).build());
+        nodes.add(NodeProto.newBuilder()
+                .setOpType(op)
+                .setName("/" + op + "_" + counter)
+                .addAllInput(List.of(inputs))
+                .addOutput(out)
+                .build());
         return out;
     }
 
     private String constant(TensorProto value) {
         String out = "/Constant_" + counter++ + "_output_0";
-        nodes.add(NodeProto.newBuilder().setOpType("Constant").setName("/Constant_" + counter).addOutput(out)
-                .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeProto.AttributeType.TENSOR)
-                        .setT(value)).build());
+        nodes.add(NodeProto.newBuilder()
+                .setOpType("Constant")
+                .setName("/Constant_" + counter)
+                .addOutput(out)
+                .addAttribute(AttributeProto.newBuilder()
+                        .setName("value")
+                        .setType(AttributeProto.AttributeType.TENSOR)
+                        .setT(value))
+                .build());
         return out;
     }
 
     private static TensorProto int64(long v) {
-        return TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64_VALUE).addDims(1)
-                .setRawData(ByteString.copyFrom(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, v).array()))
+        return TensorProto.newBuilder()
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(1)
+                .setRawData(ByteString.copyFrom(ByteBuffer.allocate(8)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .putLong(0, v)
+                        .array()))
                 .build();
     }
 
     private static TensorProto scalar(float v) {
-        return TensorProto.newBuilder().setDataType(TensorProto.DataType.FLOAT_VALUE).addFloatData(v).build();
+        return TensorProto.newBuilder()
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .addFloatData(v)
+                .build();
     }
 
     private void floatInit(String name, int... dims) {

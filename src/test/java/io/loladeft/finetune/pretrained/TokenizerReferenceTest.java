@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  */
 class TokenizerReferenceTest {
 
-    private static final Map<String, GlueTask> TASKS = Map.of("SST-2", GlueTask.SST2, "RTE", GlueTask.RTE,
-            "WNLI", GlueTask.WNLI, "STS-B", GlueTask.STSB);
+    private static final Map<String, GlueTask> TASKS =
+            Map.of("SST-2", GlueTask.SST2, "RTE", GlueTask.RTE, "WNLI", GlueTask.WNLI, "STS-B", GlueTask.STSB);
 
     @Test
     void idsEqualTheTokenizersLibrarysOnEveryGlueRow() throws Exception {
@@ -40,8 +40,8 @@ class TokenizerReferenceTest {
         try (TextTokenizer tokenizer = TextTokenizer.fromDirectory(SharedImport.dir())) {
             for (String[] line : expected) {
                 GlueTask task = TASKS.get(line[0]);
-                List<GlueExample> examples = line[1].equals("train") ? GlueReader.train(glue, task)
-                        : GlueReader.dev(glue, task);
+                List<GlueExample> examples =
+                        line[1].equals("train") ? GlueReader.train(glue, task) : GlueReader.dev(glue, task);
                 int first = Integer.parseInt(line[2]);
                 int n = Integer.parseInt(line[3]);
                 MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -64,9 +64,13 @@ class TokenizerReferenceTest {
     }
 
     private static List<String[]> reference() throws IOException {
-        try (InputStream in = TokenizerReferenceTest.class.getResourceAsStream("/reference/minilm-glue-token-ids.tsv")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().skip(1)
-                    .map(l -> l.split("\t")).toList();
+        try (InputStream in =
+                TokenizerReferenceTest.class.getResourceAsStream("/reference/minilm-glue-token-ids.tsv")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .skip(1)
+                    .map(l -> l.split("\t"))
+                    .toList();
         }
     }
 }

@@ -10,8 +10,6 @@ import com.google.gson.JsonParser;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.cli.FinetuneMain;
 import io.loladeft.finetune.model.EncoderConfig;
-import io.loladeft.finetune.profile.HostCalibration;
-import io.loladeft.finetune.profile.Profiler;
 import io.loladeft.finetune.train.ModelSource;
 import io.loladeft.finetune.train.OptimizerSpec;
 import java.io.ByteArrayOutputStream;
@@ -30,9 +28,30 @@ class ProfilerTest {
     @Test
     void emitsExactlyThePlannersMonotoneProfile() throws Exception {
         Path profile = tmp.resolve("profile.json");
-        String report = FinetuneMain.run(new String[] {"profile", "--model", "tiny", "--layers", "4", "--kind", "lora",
-            "--lora-rank", "2", "--batch", "4", "--seq", "16", "--iterations", "3", "--host-flops", "1e10",
-            "--profile-out", profile.toString(), "--quiet"}, new PrintStream(new ByteArrayOutputStream()));
+        String report = FinetuneMain.run(
+                new String[] {
+                    "profile",
+                    "--model",
+                    "tiny",
+                    "--layers",
+                    "4",
+                    "--kind",
+                    "lora",
+                    "--lora-rank",
+                    "2",
+                    "--batch",
+                    "4",
+                    "--seq",
+                    "16",
+                    "--iterations",
+                    "3",
+                    "--host-flops",
+                    "1e10",
+                    "--profile-out",
+                    profile.toString(),
+                    "--quiet"
+                },
+                new PrintStream(new ByteArrayOutputStream()));
         JsonObject p = JsonParser.parseString(Files.readString(profile)).getAsJsonObject();
         assertEquals(Set.of("computeSeconds", "memoryBytes"), p.keySet());
         JsonArray t = p.getAsJsonArray("computeSeconds");
@@ -59,8 +78,10 @@ class ProfilerTest {
     @Test
     void profileRescalesByTheHostCalibration() {
         EncoderConfig c = EncoderConfig.tiny(60, 2, 2);
-        Profiler.Result r = Profiler.run(new Profiler.Options(ModelSource.seeded(c, 1), BlockSpec.adapter(4),
-                OptimizerSpec.sgd(1e-4f), 2, 8, 0, 1), 4e9);
+        Profiler.Result r = Profiler.run(
+                new Profiler.Options(
+                        ModelSource.seeded(c, 1), BlockSpec.adapter(4), OptimizerSpec.sgd(1e-4f), 2, 8, 0, 1),
+                4e9);
         double[] half = r.computeSecondsFor(8e9);
         for (int i = 0; i < half.length; i++) {
             assertEquals(r.computeSeconds()[i] / 2, half[i], 1e-15);

@@ -1,12 +1,10 @@
 package io.loladeft.finetune.tokenizer;
 
-import io.loladeft.finetune.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.loladeft.finetune.tokenizer.RobertaTokenizer;
-import io.loladeft.finetune.tokenizer.TextTokenizer;
+import io.loladeft.finetune.TestData;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,7 +20,8 @@ class RobertaTokenizerTest {
 
     @Test
     void knownIdsFromTheSharedReadme() {
-        assertArrayEquals(new long[] {0, 31414, 232, 2}, tok.encode("Hello world", 512).ids());
+        assertArrayEquals(
+                new long[] {0, 31414, 232, 2}, tok.encode("Hello world", 512).ids());
         assertEquals(0, tok.bosId());
         assertEquals(2, tok.eosId());
         assertEquals(1, tok.padId());

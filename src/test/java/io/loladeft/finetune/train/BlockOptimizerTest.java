@@ -21,8 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class BlockOptimizerTest {
 
-    private static final float[][] GRAD_W = {{0.3f, -1.2f, 0.05f, 2.0f, -0.7f, 0.01f}, {-0.4f, 0.9f, 0.0f, -1.5f, 0.2f, 0.6f},
-        {1e-4f, -2e-4f, 3e-3f, 0.8f, -0.8f, 0.1f}};
+    private static final float[][] GRAD_W = {
+        {0.3f, -1.2f, 0.05f, 2.0f, -0.7f, 0.01f},
+        {-0.4f, 0.9f, 0.0f, -1.5f, 0.2f, 0.6f},
+        {1e-4f, -2e-4f, 3e-3f, 0.8f, -0.8f, 0.1f}
+    };
     private static final float[][] GRAD_B = {{0.5f, -0.25f, 1.0f}, {-0.1f, 0.3f, -0.6f}, {0.02f, 0.0f, -0.04f}};
 
     @Test
@@ -34,7 +37,8 @@ class BlockOptimizerTest {
         OptimizerSpec spec = OptimizerSpec.adamw(lr, wd).withMaxGradNorm(maxNorm);
         float[] w0 = {0.1f, -0.2f, 0.3f, -0.4f, 0.5f, -0.6f};
         float[] b0 = {0.05f, -0.05f, 0.15f};
-        try (NDManager root = NDManager.newBaseManager(); BlockOptimizer opt = new BlockOptimizer(spec, root)) {
+        try (NDManager root = NDManager.newBaseManager();
+                BlockOptimizer opt = new BlockOptimizer(spec, root)) {
             NDArray w = root.create(w0, new Shape(2, 3));
             NDArray b = root.create(b0, new Shape(3));
             w.setRequiresGradient(true);
@@ -49,7 +53,8 @@ class BlockOptimizerTest {
             for (int t = 1; t <= GRAD_W.length; t++) {
                 try (NDManager step = root.newSubManager();
                         GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = w.mul(step.create(GRAD_W[t - 1], new Shape(2, 3))).sum()
+                    NDArray loss = w.mul(step.create(GRAD_W[t - 1], new Shape(2, 3)))
+                            .sum()
                             .add(b.mul(step.create(GRAD_B[t - 1], new Shape(3))).sum());
                     gc.backward(loss);
                 }

@@ -8,16 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.loladeft.finetune.blocks.BlockKind;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
-import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.EncoderConfig;
 import io.loladeft.finetune.model.EncoderNames;
+import io.loladeft.finetune.model.HostTensor;
 import io.loladeft.finetune.model.Safetensors;
-import io.loladeft.finetune.train.DeviceTrainer;
-import io.loladeft.finetune.train.Merge;
-import io.loladeft.finetune.train.ModelSource;
-import io.loladeft.finetune.train.OptimizerSpec;
-import io.loladeft.finetune.train.RoundResult;
-import io.loladeft.finetune.train.RoundRunner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -50,13 +44,17 @@ class CooperativeRoundTest {
     @Test
     void oneSgdRoundEqualsOneCentralisedStepOnAllBlocks() {
         EncoderConfig c = EncoderConfig.tiny(90, 4, 3);
-        for (BlockSpec spec : new BlockSpec[] {BlockSpec.layer(), BlockSpec.lora(4, 8), BlockSpec.adapter(8),
-            BlockSpec.layer().withTrainEmbeddings(true)}) {
+        for (BlockSpec spec : new BlockSpec[] {
+            BlockSpec.layer(),
+            BlockSpec.lora(4, 8),
+            BlockSpec.adapter(8),
+            BlockSpec.layer().withTrainEmbeddings(true)
+        }) {
             ModelSource src = ModelSource.seeded(c, 11);
             List<Batch> batch = List.of(randomBatch(c, 6, 10, 5));
             try (RoundRunner coop = new RoundRunner(src, spec, OptimizerSpec.sgd(0.5f), RoundRunner.roundRobin(4, 4));
-                    RoundRunner central = new RoundRunner(src, spec, OptimizerSpec.sgd(0.5f),
-                            List.of(List.of(1, 2, 3, 4, 5)))) {
+                    RoundRunner central =
+                            new RoundRunner(src, spec, OptimizerSpec.sgd(0.5f), List.of(List.of(1, 2, 3, 4, 5)))) {
                 Map<String, HostTensor> start = Safetensors.read(coop.globalState(), "start");
                 RoundRunner.RoundReport rc = coop.round(batch);
                 central.round(batch);
@@ -128,16 +126,21 @@ class CooperativeRoundTest {
     }
 
     private static String firstStep(Map<String, HostTensor> state) {
-        return state.keySet().stream().filter(n -> n.endsWith("::step")).findFirst().orElseThrow();
+        return state.keySet().stream()
+                .filter(n -> n.endsWith("::step"))
+                .findFirst()
+                .orElseThrow();
     }
 
     @Test
     void onlyAssignedBlocksChangeAndOnlyTheyCross() {
         EncoderConfig c = EncoderConfig.tiny(90, 4, 2);
         for (BlockSpec spec : new BlockSpec[] {BlockSpec.layer(), BlockSpec.lora(4, 8), BlockSpec.adapter(8)}) {
-            try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 2), spec, OptimizerSpec.adamw(1e-2f, 0.01f))) {
+            try (DeviceTrainer d =
+                    new DeviceTrainer(ModelSource.seeded(c, 2), spec, OptimizerSpec.adamw(1e-2f, 0.01f))) {
                 Map<String, HostTensor> before = d.model().getAllTensors();
-                byte[] global = Safetensors.write(d.model().getTensors(d.layout().allTrainable()));
+                byte[] global =
+                        Safetensors.write(d.model().getTensors(d.layout().allTrainable()));
                 List<Batch> batches = List.of(randomBatch(c, 4, 8, 1), randomBatch(c, 4, 8, 2));
                 RoundResult r = d.train(global, List.of(2), batches);
                 Map<String, HostTensor> after = d.model().getAllTensors();
@@ -178,7 +181,8 @@ class CooperativeRoundTest {
     @Test
     void aShallowerBlockCostsLessTime() {
         EncoderConfig c = EncoderConfig.roberta(6, 96, 4, 384, 200, 70, 2).withDropout(0f, 0f);
-        try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 4), BlockSpec.layer(), OptimizerSpec.sgd(1e-3f))) {
+        try (DeviceTrainer d =
+                new DeviceTrainer(ModelSource.seeded(c, 4), BlockSpec.layer(), OptimizerSpec.sgd(1e-3f))) {
             List<Batch> batches = List.of(randomBatch(c, 8, 48, 3));
             d.iterate(List.of(6), batches);
             d.iterate(List.of(1), batches);
@@ -197,27 +201,31 @@ class CooperativeRoundTest {
     @Test
     void mergeRejectsOverlapsStrangersAndGaps() {
         EncoderConfig c = EncoderConfig.tiny(90, 2, 2);
-        try (DeviceTrainer d = new DeviceTrainer(ModelSource.seeded(c, 2), BlockSpec.lora(2, 4), OptimizerSpec.sgd(0.1f))) {
+        try (DeviceTrainer d =
+                new DeviceTrainer(ModelSource.seeded(c, 2), BlockSpec.lora(2, 4), OptimizerSpec.sgd(0.1f))) {
             Map<String, HostTensor> all = d.model().getTensors(d.layout().allTrainable());
             byte[] global = Safetensors.write(all);
             byte[] b1 = Safetensors.write(d.model().getTensors(d.layout().tensorsOf(1)));
             byte[] b2 = Safetensors.write(d.model().getTensors(d.layout().tensorsOf(2)));
-            byte[] head = Safetensors.write(d.model().getTensors(d.layout().tensorsOf(d.layout().headBlock())));
+            byte[] head = Safetensors.write(
+                    d.model().getTensors(d.layout().tensorsOf(d.layout().headBlock())));
             assertEquals(global.length, Merge.apply(global, List.of(b1, b2, head), true).length);
-            IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class,
-                    () -> Merge.apply(global, List.of(b1, b1), false));
+            IllegalArgumentException overlap =
+                    assertThrows(IllegalArgumentException.class, () -> Merge.apply(global, List.of(b1, b1), false));
             assertTrue(overlap.getMessage().contains("disjoint"));
-            IllegalArgumentException gap = assertThrows(IllegalArgumentException.class,
-                    () -> Merge.apply(global, List.of(b1), true));
+            IllegalArgumentException gap =
+                    assertThrows(IllegalArgumentException.class, () -> Merge.apply(global, List.of(b1), true));
             assertTrue(gap.getMessage().contains("not updated"));
-            byte[] stranger = Safetensors.write(d.model().getTensors(List.of(d.model().naming().word())));
-            IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                    () -> Merge.apply(global, List.of(b1, b2, head, stranger), true));
+            byte[] stranger = Safetensors.write(
+                    d.model().getTensors(List.of(d.model().naming().word())));
+            IllegalArgumentException unknown = assertThrows(
+                    IllegalArgumentException.class, () -> Merge.apply(global, List.of(b1, b2, head, stranger), true));
             assertTrue(unknown.getMessage().contains("not in the global block state"));
             assertThrows(IllegalArgumentException.class, () -> d.loadBlocks(stranger));
         }
         List<List<Integer>> twice = new ArrayList<>(List.of(List.of(1), List.of(1)));
-        assertThrows(IllegalArgumentException.class, () -> new RoundRunner(ModelSource.seeded(c, 1), BlockSpec.layer(),
-                OptimizerSpec.sgd(0.1f), twice));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new RoundRunner(ModelSource.seeded(c, 1), BlockSpec.layer(), OptimizerSpec.sgd(0.1f), twice));
     }
 }

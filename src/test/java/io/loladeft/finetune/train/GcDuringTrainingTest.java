@@ -6,9 +6,6 @@ import io.loladeft.finetune.blocks.BlockKind;
 import io.loladeft.finetune.blocks.BlockSpec;
 import io.loladeft.finetune.model.Batch;
 import io.loladeft.finetune.model.EncoderConfig;
-import io.loladeft.finetune.train.DeviceTrainer;
-import io.loladeft.finetune.train.ModelSource;
-import io.loladeft.finetune.train.OptimizerSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -35,12 +32,14 @@ class GcDuringTrainingTest {
         }
         byte[] quiet = train(c, kind, batches);
         AtomicBoolean running = new AtomicBoolean(true);
-        Thread collector = new Thread(() -> {
-            while (running.get()) {
-                System.gc();
-                Thread.onSpinWait();
-            }
-        }, "gc-hammer");
+        Thread collector = new Thread(
+                () -> {
+                    while (running.get()) {
+                        System.gc();
+                        Thread.onSpinWait();
+                    }
+                },
+                "gc-hammer");
         collector.setDaemon(true);
         collector.start();
         byte[] collected;

@@ -43,7 +43,8 @@ class ChannelModelTest {
                 double empirical = z[(int) (q * z.length)];
                 double exact = Fading.ricianQuantile(q, k);
                 // the sample quantile's standard error is sqrt(q(1-q)/n)/density: a few 1e-3 here
-                assertThat(ChannelModel.rician(1, k).cdf(empirical)).as("K=%s q=%s", k, q)
+                assertThat(ChannelModel.rician(1, k).cdf(empirical))
+                        .as("K=%s q=%s", k, q)
                         .isCloseTo(q, within(4 * Math.sqrt(q * (1 - q) / z.length)));
                 assertThat(ChannelModel.rician(1, k).cdf(exact)).isCloseTo(q, within(1e-12));
             }
@@ -79,7 +80,8 @@ class ChannelModelTest {
     @Test
     void settingsAreCheckedNamingTheirField() {
         assertThat(new ChannelModel(ChannelModel.Kind.RICIAN, 0, -1).violations("channel."))
-                .extracting(v -> v.subject()).containsExactly("channel.coherenceRounds", "channel.kFactor");
+                .extracting(v -> v.subject())
+                .containsExactly("channel.coherenceRounds", "channel.kFactor");
         assertThat(ChannelModel.rician(2, 101).violations("")).hasSize(1);
         assertThat(ChannelModel.rayleigh(1).violations("")).isEmpty();
         assertThat(ChannelModel.staticChannel().quantile(0.3)).isEqualTo(1.0);

@@ -24,7 +24,10 @@ class ReplannerTest {
 
     /** Two devices a, b (SimulatorTest.pair), two blocks of 1e6 parameters; layer 1 has depth 2. */
     private static double compute(PlanningProblem p, String device, int layer) {
-        Device d = p.devices().stream().filter(x -> x.name().equals(device)).findFirst().orElseThrow();
+        Device d = p.devices().stream()
+                .filter(x -> x.name().equals(device))
+                .findFirst()
+                .orElseThrow();
         return d.profile().computeSeconds()[layer == 1 ? 1 : 0];
     }
 
@@ -36,7 +39,8 @@ class ReplannerTest {
             double t = 0.5 * (lo + hi);
             double need = 0;
             for (int k = 0; k < c.length; k++) {
-                need += t > c[k] ? SimulatorTest.bandwidthFor(bits[k] / (t - c[k]), g[k], total)
+                need += t > c[k]
+                        ? SimulatorTest.bandwidthFor(bits[k] / (t - c[k]), g[k], total)
                         : Double.POSITIVE_INFINITY;
             }
             if (need <= total) {
@@ -72,23 +76,36 @@ class ReplannerTest {
             for (double[] g : draws) {
                 PlanningProblem p = RobustGains.withGains(mean, g);
                 double[] gam = {gamma(g[0]), gamma(g[1])};
-                double keep = split(new double[] {compute(p, "a", 2), compute(p, "b", 1)}, new double[] {BITS, BITS},
-                        gam, p.bandwidthHz());
+                double keep = split(
+                        new double[] {compute(p, "a", 2), compute(p, "b", 1)},
+                        new double[] {BITS, BITS},
+                        gam,
+                        p.bandwidthHz());
                 // The other assignment, with each block's migration bits (1e6 parameters) added to its new device.
-                double move = split(new double[] {compute(p, "a", 1), compute(p, "b", 2)},
-                        new double[] {BITS + 1e6 * migration, BITS + 1e6 * migration}, gam, p.bandwidthHz());
+                double move = split(
+                        new double[] {compute(p, "a", 1), compute(p, "b", 2)},
+                        new double[] {BITS + 1e6 * migration, BITS + 1e6 * migration},
+                        gam,
+                        p.bandwidthHz());
                 Replanner.Replan r = replanner.replan(p, current, migration, 1000);
                 double expected = Math.min(keep, move);
                 // The optimum for the round may be the current assignment itself; then nothing moves.
                 boolean optimumIsCurrent = SimulatorTest.optimum(p, g) >= keep * (1 - 1e-9);
-                assertThat(r.plan().roundLatencySeconds()).as("migration %s, gains %s", migration, g[0])
+                assertThat(r.plan().roundLatencySeconds())
+                        .as("migration %s, gains %s", migration, g[0])
                         .isCloseTo(expected, within(1e-6 * expected));
                 if (!optimumIsCurrent && move < keep * (1 - 1e-6)) {
                     assertThat(r.moved()).isTrue();
-                    assertThat(r.plan().assignments().stream().filter(a -> a.device().equals("a")).findFirst()
-                            .orElseThrow().layers()).containsExactly(1);
+                    assertThat(r.plan().assignments().stream()
+                                    .filter(a -> a.device().equals("a"))
+                                    .findFirst()
+                                    .orElseThrow()
+                                    .layers())
+                            .containsExactly(1);
                     double sa = r.migrationSeconds().getOrDefault("a", 0.0);
-                    var aa = r.plan().assignments().stream().filter(a -> a.device().equals("a")).findFirst()
+                    var aa = r.plan().assignments().stream()
+                            .filter(a -> a.device().equals("a"))
+                            .findFirst()
                             .orElseThrow();
                     assertThat(sa).isCloseTo(1e6 * migration / rate(aa.bandwidthHz(), gam[0]), within(1e-9 * (1 + sa)));
                     moves++;
@@ -105,8 +122,8 @@ class ReplannerTest {
     @Test
     void aDeviceThatLeftCannotKeepItsBlocks() {
         PlanningProblem two = SimulatorTest.pair();
-        PlanningProblem withC = SimulatorTest.problem(2e6, two.devices().get(0), two.devices().get(1),
-                SimulatorTest.device("c", -90, 0.1, 0.2));
+        PlanningProblem withC = SimulatorTest.problem(
+                2e6, two.devices().get(0), two.devices().get(1), SimulatorTest.device("c", -90, 0.1, 0.2));
         Map<String, List<Integer>> current = Map.of("c", List.of(1), "a", List.of(2));
         Replanner.Replan r = replanner.replan(two, current, 96, 1000);
         assertThat(r.keptSeconds()).isNaN();

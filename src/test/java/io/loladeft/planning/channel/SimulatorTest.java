@@ -33,18 +33,24 @@ class SimulatorTest {
     static final double N0_DBM = -174;
     static final double TX_DBM = 23;
 
-    static final ModelSpec TWO_LAYERS = new ModelSpec(new RobertaShape(2, 768, 12, 3072, 50265, 514),
-            BlockSpec.lora(8, 16), 4, 4);
+    static final ModelSpec TWO_LAYERS =
+            new ModelSpec(new RobertaShape(2, 768, 12, 3072, 50265, 514), BlockSpec.lora(8, 16), 4, 4);
 
     /** A device whose compute is {@code seconds[depth - 1]}, with memory to spare. */
     static Device device(String name, double gainDb, double... seconds) {
-        return new Device(name, 1e12, 1e12, TX_DBM, gainDb,
-                new DeviceProfile(seconds, new double[] {1e9, 1e9}), null);
+        return new Device(name, 1e12, 1e12, TX_DBM, gainDb, new DeviceProfile(seconds, new double[] {1e9, 1e9}), null);
     }
 
     static PlanningProblem problem(double bandwidthHz, Device... devices) {
-        return new PlanningProblem(List.of(devices), TWO_LAYERS, List.of(new Block(1, 1_000_000), new Block(2, 1_000_000)),
-                new Training(16, 128, 1, 1, 32), bandwidthHz, N0_DBM, 1, 0);
+        return new PlanningProblem(
+                List.of(devices),
+                TWO_LAYERS,
+                List.of(new Block(1, 1_000_000), new Block(2, 1_000_000)),
+                new Training(16, 128, 1, 1, 32),
+                bandwidthHz,
+                N0_DBM,
+                1,
+                0);
     }
 
     /** Two devices, two blocks: both are involved, the fast one should take the deep block. */
@@ -57,8 +63,12 @@ class SimulatorTest {
      * the fast pair wins, but it fades into long uploads; the quantile plan takes the strong pair.
      */
     static PlanningProblem fastWeakSlowStrong() {
-        return problem(10e6, device("a", -110, 0.2, 0.4), device("b", -110, 0.2, 0.4),
-                device("c", -95, 1.0, 1.2), device("d", -95, 1.0, 1.2));
+        return problem(
+                10e6,
+                device("a", -110, 0.2, 0.4),
+                device("b", -110, 0.2, 0.4),
+                device("c", -95, 1.0, 1.2),
+                device("d", -95, 1.0, 1.2));
     }
 
     // ---- the oracle ----
@@ -122,8 +132,10 @@ class SimulatorTest {
                     continue;
                 }
                 // the block at layer 1 has depth 2 in a 2-layer model, the one at layer 2 depth 1
-                double[] c = {p.devices().get(deep).profile().computeSeconds()[1],
-                    p.devices().get(shallow).profile().computeSeconds()[0]};
+                double[] c = {
+                    p.devices().get(deep).profile().computeSeconds()[1],
+                    p.devices().get(shallow).profile().computeSeconds()[0]
+                };
                 double[] g = {gamma(gainsDb[deep]), gamma(gainsDb[shallow])};
                 best = Math.min(best, split(c, g, p.bandwidthHz()));
             }
@@ -163,24 +175,30 @@ class SimulatorTest {
         return worst;
     }
 
-    static SimulationResult run(PlanningProblem p, ChannelModel c, int rounds, long seed, double epsilon,
-            Policy... policies) {
-        return new Simulator(new Planner()).run(new Simulation(p, Algorithm.JOINT, c, rounds, seed,
-                List.of(policies), epsilon), 60_000);
+    static SimulationResult run(
+            PlanningProblem p, ChannelModel c, int rounds, long seed, double epsilon, Policy... policies) {
+        return new Simulator(new Planner())
+                .run(new Simulation(p, Algorithm.JOINT, c, rounds, seed, List.of(policies), epsilon), 60_000);
     }
 
     // ---- the tests ----
 
     @Test
     void oneDeviceOneBlockStaticChannelIsClosedForm() {
-        PlanningProblem p = new PlanningProblem(List.of(device("solo", -100, 0.25)),
+        PlanningProblem p = new PlanningProblem(
+                List.of(device("solo", -100, 0.25)),
                 new ModelSpec(new RobertaShape(1, 768, 12, 3072, 50265, 514), BlockSpec.lora(8, 16), 4, 4),
-                List.of(new Block(1, 1_000_000)), new Training(16, 128, 1, 1, 32), 1e6, N0_DBM, 1, 0);
+                List.of(new Block(1, 1_000_000)),
+                new Training(16, 128, 1, 1, 32),
+                1e6,
+                N0_DBM,
+                1,
+                0);
         // the profile needs one entry per layer, and memory for it
-        p = p.withDevices(List.of(new Device("solo", 1e12, 1e12, TX_DBM, -100,
-                new DeviceProfile(new double[] {0.25}, new double[] {1e9}), null)));
-        SimulationResult r = run(p, ChannelModel.staticChannel(), 3, 1, 0.1, Policy.STATIC, Policy.ROBUST,
-                Policy.ADAPTIVE);
+        p = p.withDevices(List.of(new Device(
+                "solo", 1e12, 1e12, TX_DBM, -100, new DeviceProfile(new double[] {0.25}, new double[] {1e9}), null)));
+        SimulationResult r =
+                run(p, ChannelModel.staticChannel(), 3, 1, 0.1, Policy.STATIC, Policy.ROBUST, Policy.ADAPTIVE);
         double expected = 0.25 + BITS / (1e6 * Math.log(1 + gamma(-100) / 1e6) / Math.log(2));
         for (SimulationResult.Round round : r.rounds()) {
             assertThat(round.gainsDb()).containsExactly(-100.0);
@@ -200,8 +218,8 @@ class SimulatorTest {
         SimulationResult r = run(p, ChannelModel.rayleigh(1), rounds, 2026, 0.1, Policy.STATIC, Policy.ADAPTIVE);
         double[][] gains = rayleighGains(p, 2026, rounds, 1);
         Plan planned = r.policies().get(0).plan();
-        assertThat(planned.roundLatencySeconds()).isCloseTo(optimum(p, new double[] {-100, -106}),
-                within(1e-8 * planned.roundLatencySeconds()));
+        assertThat(planned.roundLatencySeconds())
+                .isCloseTo(optimum(p, new double[] {-100, -106}), within(1e-8 * planned.roundLatencySeconds()));
         for (int i = 0; i < rounds; i++) {
             SimulationResult.Round round = r.rounds().get(i);
             assertThat(round.gainsDb()).containsExactly(gains[i]);
@@ -225,7 +243,8 @@ class SimulatorTest {
             assertThat(a.rounds().get(i).gainsDb()).containsExactly(gains[i]);
             // the same seed, the same draws, whatever policies are simulated
             assertThat(b.rounds().get(i).gainsDb()).containsExactly(gains[i]);
-            assertThat(b.rounds().get(i).latencySeconds()[1]).isEqualTo(a.rounds().get(i).latencySeconds()[0]);
+            assertThat(b.rounds().get(i).latencySeconds()[1])
+                    .isEqualTo(a.rounds().get(i).latencySeconds()[0]);
         }
         assertThat(gains[1]).containsExactly(gains[0]);
         assertThat(gains[2]).containsExactly(gains[0]);
@@ -260,8 +279,8 @@ class SimulatorTest {
     @Test
     void robustBeatsStaticInMeanAndP95OnTheSameDraws() {
         PlanningProblem p = fastWeakSlowStrong();
-        SimulationResult r = run(p, ChannelModel.rayleigh(1), 500, 42, 0.1, Policy.STATIC, Policy.ROBUST,
-                Policy.ADAPTIVE);
+        SimulationResult r =
+                run(p, ChannelModel.rayleigh(1), 500, 42, 0.1, Policy.STATIC, Policy.ROBUST, Policy.ADAPTIVE);
         SimulationResult.PolicyResult stat = r.policies().get(0);
         SimulationResult.PolicyResult robust = r.policies().get(1);
         SimulationResult.PolicyResult adaptive = r.policies().get(2);
@@ -270,13 +289,23 @@ class SimulatorTest {
         assertThat(stat.plannedRoundLatencySeconds()).isLessThan(robust.plannedRoundLatencySeconds());
         assertThat(robust.realized().mean()).isLessThan(stat.realized().mean());
         assertThat(robust.realized().p95()).isLessThan(stat.realized().p95());
-        assertThat(adaptive.realized().mean()).isCloseTo(r.optimum().mean(), within(1e-8 * r.optimum().mean()));
-        assertThat(adaptive.realized().mean()).isLessThanOrEqualTo(robust.realized().mean());
-        System.out.printf("fast-weak/slow-strong, 500 rounds, seed 42: optimum mean %.4f p95 %.4f; static planned"
-                + " %.4f mean %.4f p95 %.4f over %d; robust planned %.4f mean %.4f p95 %.4f over %d%n",
-                r.optimum().mean(), r.optimum().p95(), stat.plannedRoundLatencySeconds(), stat.realized().mean(),
-                stat.realized().p95(), stat.roundsOverPlanned(), robust.plannedRoundLatencySeconds(),
-                robust.realized().mean(), robust.realized().p95(), robust.roundsOverPlanned());
+        assertThat(adaptive.realized().mean())
+                .isCloseTo(r.optimum().mean(), within(1e-8 * r.optimum().mean()));
+        assertThat(adaptive.realized().mean())
+                .isLessThanOrEqualTo(robust.realized().mean());
+        System.out.printf(
+                "fast-weak/slow-strong, 500 rounds, seed 42: optimum mean %.4f p95 %.4f; static planned"
+                        + " %.4f mean %.4f p95 %.4f over %d; robust planned %.4f mean %.4f p95 %.4f over %d%n",
+                r.optimum().mean(),
+                r.optimum().p95(),
+                stat.plannedRoundLatencySeconds(),
+                stat.realized().mean(),
+                stat.realized().p95(),
+                stat.roundsOverPlanned(),
+                robust.plannedRoundLatencySeconds(),
+                robust.realized().mean(),
+                robust.realized().p95(),
+                robust.roundsOverPlanned());
     }
 
     @Test
@@ -292,8 +321,17 @@ class SimulatorTest {
     @Test
     void badSettingsAreNamed() {
         List<Policy> twice = new ArrayList<>(List.of(Policy.STATIC, Policy.STATIC));
-        assertThatThrownBy(() -> new Simulator(new Planner()).run(new Simulation(pair(), Algorithm.JOINT,
-                new ChannelModel(ChannelModel.Kind.RAYLEIGH, 0, 0), 0, 1, twice, 1.5), 1000))
+        assertThatThrownBy(() -> new Simulator(new Planner())
+                        .run(
+                                new Simulation(
+                                        pair(),
+                                        Algorithm.JOINT,
+                                        new ChannelModel(ChannelModel.Kind.RAYLEIGH, 0, 0),
+                                        0,
+                                        1,
+                                        twice,
+                                        1.5),
+                                1000))
                 .isInstanceOf(InvalidProblemException.class)
                 .satisfies(e -> assertThat(((InvalidProblemException) e).violations())
                         .extracting(v -> v.subject())
