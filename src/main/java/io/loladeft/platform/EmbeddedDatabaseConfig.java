@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
@@ -30,9 +29,9 @@ class EmbeddedDatabaseConfig {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabaseConfig.class);
 
     @Bean(destroyMethod = "close")
-    EmbeddedPostgres embeddedPostgres(
-            @Value("${loladeft.embedded-db.data-dir}") Path dataDir, @Value("${loladeft.embedded-db.port:0}") int port)
-            throws IOException {
+    EmbeddedPostgres embeddedPostgres(PlatformProperties properties) throws IOException {
+        Path dataDir = properties.embeddedDb().dataDir();
+        int port = properties.embeddedDb().port();
         Files.createDirectories(dataDir);
         EmbeddedPostgres.Builder builder =
                 EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false);

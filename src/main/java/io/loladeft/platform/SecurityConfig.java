@@ -7,7 +7,6 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -55,13 +54,11 @@ class SecurityConfig {
     }
 
     @Bean
-    SecurityFilterChain api(
-            HttpSecurity http,
-            @Value("${loladeft.auth.enabled:true}") boolean enabled,
-            @Value("${loladeft.auth.api-keys:}") String apiKeys,
-            @Value("${loladeft.auth.jwt.roles-claim:roles}") String rolesClaim,
-            ObjectProvider<JwtDecoder> jwtDecoder)
+    SecurityFilterChain api(HttpSecurity http, PlatformProperties properties, ObjectProvider<JwtDecoder> jwtDecoder)
             throws Exception {
+        boolean enabled = properties.auth().enabled();
+        String apiKeys = properties.auth().apiKeys();
+        String rolesClaim = properties.auth().jwt().rolesClaim();
         http.csrf(csrf -> csrf.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
