@@ -61,65 +61,13 @@ final class FixedAssignment {
         if (!bad.isEmpty()) {
             throw new InvalidProblemException(bad);
         }
-        CostModel.SetCost[] sets = Packing.sets(cm, assign);
-        int involved = 0;
-        for (CostModel.SetCost set : sets) {
-            involved += set.isEmpty() ? 0 : 1;
-        }
-        double[] c = new double[involved];
-        double[] bits = new double[involved];
-        double[] g = new double[involved];
-        int[] dev = new int[involved];
-        int i = 0;
+        double[] extra = new double[cm.k];
         for (int d = 0; d < cm.k; d++) {
-            if (!sets[d].isEmpty()) {
-                c[i] = cm.compute(d, sets[d]);
-                bits[i] = sets[d].bits() + extraBits.getOrDefault(cm.devices[d].name(), 0.0);
-                g[i] = cm.gamma[d];
-                dev[i++] = d;
-            }
+            extra[d] = extraBits.getOrDefault(cm.devices[d].name(), 0.0);
         }
-        BandwidthSplit.Split split = BandwidthSplit.minMax(c, bits, g, cm.totalBandwidth);
-        List<Assignment> assignments = new ArrayList<>();
-        List<String> idle = new ArrayList<>();
-        double round = 0;
-        String bottleneck = null;
-        int j = 0;
-        for (int d = 0; d < cm.k; d++) {
-            if (sets[d].isEmpty()) {
-                idle.add(cm.devices[d].name());
-                continue;
-            }
-            double hz = split.hz()[j];
-            double up = Uplink.uploadSeconds(bits[j], hz, g[j]);
-            double lat = c[j] + up;
-            if (!(lat < Double.POSITIVE_INFINITY)) {
-                throw new InfeasibleProblemException(List.of(new Violation(
-                        "assignment." + cm.devices[d].name(), "cannot finish a round: no bandwidth is left for it")));
-            }
-            List<Integer> ls = new ArrayList<>();
-            for (int b = 0; b < cm.n; b++) {
-                if (assign[b] == d) {
-                    ls.add(cm.layers - cm.depth[b] + 1);
-                }
-            }
-            ls.sort(null);
-            assignments.add(new Assignment(
-                    cm.devices[d].name(), ls, ls.contains(cm.layers + 1), hz, c[j], up, lat, cm.memory(d, sets[d])));
-            if (bottleneck == null || lat > round) {
-                round = lat;
-                bottleneck = cm.devices[d].name();
-            }
-            j++;
-        }
-        return new Plan(
-                label,
-                round,
-                round * cm.rounds,
-                round,
-                assignments,
-                idle,
-                bottleneck,
-                new SolverStats(0, (System.nanoTime() - t0) / 1e6, 0));
+        Joint.Solution split = Joint.split(cm, assign, extra);
+        // Its own round is its bound: no search, so nothing better is claimed or ruled out.
+        return PlanAssembly.build(
+                cm, label, new Outcome(assign, split.hz(), split.latency(), 0), (System.nanoTime() - t0) / 1e6, extra);
     }
 }

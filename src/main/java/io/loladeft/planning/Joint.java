@@ -12,6 +12,14 @@ final class Joint {
 
     /** The assignment with the exact min-max split of the whole band among its involved devices. */
     static Solution split(CostModel cm, int[] assign) {
+        return split(cm, assign, null);
+    }
+
+    /**
+     * As {@link #split(CostModel, int[])}, each device also sending {@code extraBits[d]} within the round (a migrated
+     * block's state, {@link FixedAssignment}); {@code null} for none.
+     */
+    static Solution split(CostModel cm, int[] assign, double[] extraBits) {
         CostModel.SetCost[] sets = Packing.sets(cm, assign);
         int involved = 0;
         for (CostModel.SetCost s : sets) {
@@ -27,7 +35,7 @@ final class Joint {
         for (int d = 0; d < cm.k; d++) {
             if (!sets[d].isEmpty()) {
                 c[i] = cm.compute(d, sets[d]);
-                s[i] = sets[d].bits();
+                s[i] = sets[d].bits() + (extraBits == null ? 0 : extraBits[d]);
                 g[i] = cm.gamma[d];
                 dev[i] = d;
                 i++;

@@ -16,6 +16,14 @@ final class PlanAssembly {
     private PlanAssembly() {}
 
     static Plan build(CostModel cm, Algorithm algorithm, Outcome o, double millis) {
+        return build(cm, algorithm, o, millis, null);
+    }
+
+    /**
+     * As {@link #build(CostModel, Algorithm, Outcome, double)}, each device's upload also carrying
+     * {@code extraBits[d]} ({@link FixedAssignment}'s migrated state); {@code null} for none.
+     */
+    static Plan build(CostModel cm, Algorithm algorithm, Outcome o, double millis, double[] extraBits) {
         CostModel.SetCost[] sets = Packing.sets(cm, o.blockToDevice());
         List<List<Integer>> layers = new ArrayList<>(cm.k);
         for (int d = 0; d < cm.k; d++) {
@@ -37,7 +45,8 @@ final class PlanAssembly {
             List<Integer> ls = layers.get(d);
             ls.sort(null);
             double comp = cm.compute(d, sets[d]);
-            double up = cm.upload(d, sets[d].bits(), o.hz()[d]);
+            double bits = sets[d].bits() + (extraBits == null ? 0 : extraBits[d]);
+            double up = cm.upload(d, bits, o.hz()[d]);
             double lat = comp + up;
             if (!(lat < Double.POSITIVE_INFINITY)) {
                 throw new InfeasibleProblemException(List.of(new Violation(
@@ -48,7 +57,7 @@ final class PlanAssembly {
                                         + " (%.4g bit/s) takes %.4g s; no finite plan gives it these blocks",
                                 name,
                                 comp,
-                                sets[d].bits(),
+                                bits,
                                 o.hz()[d],
                                 Uplink.rate(o.hz()[d], cm.gamma[d]),
                                 up))));

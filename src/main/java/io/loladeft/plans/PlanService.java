@@ -171,17 +171,7 @@ public class PlanService {
                 p.roundLatencySeconds(),
                 p.totalLatencySeconds(),
                 p.lowerBoundSeconds(),
-                p.assignments().stream()
-                        .map(a -> new PlanView.AssignmentView(
-                                a.device(),
-                                a.layers(),
-                                a.head(),
-                                a.bandwidthHz(),
-                                a.computeSeconds(),
-                                a.uploadSeconds(),
-                                a.latencySeconds(),
-                                a.memoryBytes()))
-                        .toList(),
+                p.assignments().stream().map(PlanView.AssignmentView::of).toList(),
                 p.idleDevices(),
                 p.bottleneckDevice(),
                 new PlanView.SolverView(

@@ -1,5 +1,6 @@
 package io.loladeft.plans;
 
+import io.loladeft.planning.Assignment;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
@@ -41,6 +42,19 @@ public record PlanView(
         public AssignmentView {
             // Boxed so that a plan stored before the field existed reads back (as false) instead of failing.
             head = Boolean.TRUE.equals(head);
+        }
+
+        /** The view of one assignment of a core plan. */
+        static AssignmentView of(Assignment a) {
+            return new AssignmentView(
+                    a.device(),
+                    a.layers(),
+                    a.head(),
+                    a.bandwidthHz(),
+                    a.computeSeconds(),
+                    a.uploadSeconds(),
+                    a.latencySeconds(),
+                    a.memoryBytes());
         }
     }
 

@@ -138,15 +138,7 @@ public class SimulationService {
                     p.plan() == null
                             ? null
                             : p.plan().assignments().stream()
-                                    .map(a -> new PlanView.AssignmentView(
-                                            a.device(),
-                                            a.layers(),
-                                            a.head(),
-                                            a.bandwidthHz(),
-                                            a.computeSeconds(),
-                                            a.uploadSeconds(),
-                                            a.latencySeconds(),
-                                            a.memoryBytes()))
+                                    .map(PlanView.AssignmentView::of)
                                     .toList()));
         }
         List<SimulationView.RoundView> perRound = new ArrayList<>(r.rounds().size());
