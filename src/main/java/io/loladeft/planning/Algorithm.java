@@ -41,6 +41,14 @@ public enum Algorithm {
     }
 
     /**
+     * Whether the algorithm chooses how the band is split (the joint methods and the baselines that end with the
+     * exact split); CRUNCH, equal-bandwidth and random give each device a bandwidth fixed beforehand.
+     */
+    public boolean splitsBandwidth() {
+        return this != CRUNCH && this != EQUAL_BANDWIDTH && this != RANDOM;
+    }
+
+    /**
      * The algorithm with this wire name or alias ({@code jbba} is {@link #JOINT}); {@link IllegalArgumentException}
      * naming the valid ones otherwise.
      */

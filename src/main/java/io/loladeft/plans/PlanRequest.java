@@ -65,14 +65,15 @@ public record PlanRequest(
 
         @Schema(
                 description = "mean (default): plan on each device's gain as given (or its fresh reported gain);"
-                        + " quantile: plan on each device's gain quantile under `channel`, so the round finishes within the"
-                        + " planned latency with probability at least 1 - outageProbability",
+                        + " quantile: plan for the gains fading around them under `channel`; the plan's round latency is"
+                        + " then the latency the round keeps with probability 1 - outageProbability (its exact quantile),"
+                        + " made as small as the search finds",
                 example = "mean")
         String objective,
 
         @Schema(
-                description = "For objective quantile: the probability epsilon that the round exceeds the planned"
-                        + " latency, within (0, 1); default 0.1",
+                description = "For objective quantile: the probability epsilon that the round takes longer than the"
+                        + " planned latency, within (0, 1); default 0.1",
                 example = "0.1")
         @DecimalMin(value = "0", inclusive = false)
         @DecimalMax(value = "1", inclusive = false)

@@ -14,10 +14,12 @@ import io.loladeft.planning.PlanningProblem;
 import io.loladeft.planning.ProblemTooLargeException;
 import io.loladeft.planning.SolverTimeoutException;
 import io.loladeft.planning.Violation;
+import io.loladeft.planning.channel.RobustPlanner;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.stereotype.Service;
@@ -28,14 +30,22 @@ import org.springframework.web.ErrorResponseException;
 public class PlanService {
 
     private final Planner planner;
+    private final RobustPlanner robust;
     private final ProblemBuilder builder;
     private final PlanStore store;
 
     PlanService(Planner planner, ProblemBuilder builder, PlanStore store) {
         this.planner = planner;
+        this.robust = new RobustPlanner(planner);
         this.builder = builder;
         this.store = store;
     }
+
+    /**
+     * A core plan and, for objective quantile, the gain (dB) each involved device's upload is priced at; {@code null}
+     * for objective mean.
+     */
+    private record Priced(Plan plan, Map<String, Double> plannedGainsDb) {}
 
     /** A stored plan with the fully resolved request it was made for (what a job runs). */
     public record StoredPlan(PlanView plan, PlanRequest request) {
@@ -53,7 +63,7 @@ public class PlanService {
     public PlanView create(PlanRequest request) {
         Algorithm algorithm = ProblemBuilder.algorithm(request.algorithm());
         ProblemBuilder.Resolved resolved = builder.resolve(request);
-        PlanView view = view(UUID.randomUUID(), solve(resolved.problem(), algorithm), Instant.now());
+        PlanView view = view(UUID.randomUUID(), solve(resolved, algorithm), Instant.now());
         store.save(view, resolved.request());
         return view;
     }
@@ -82,7 +92,8 @@ public class PlanService {
      * by the number of algorithms still to run, so the whole comparison answers within the budget.
      */
     public Comparison compare(PlanRequest request) {
-        PlanningProblem problem = builder.resolve(request).problem();
+        ProblemBuilder.Resolved resolved = builder.resolve(request);
+        PlanningProblem problem = resolved.problem();
         long end = System.nanoTime() + planner.limits().timeBudgetMillis() * 1_000_000L;
         Algorithm[] algorithms = Algorithm.values();
         List<Plan> plans = new ArrayList<>();
@@ -91,7 +102,7 @@ public class PlanService {
         for (int i = 0; i < algorithms.length; i++) {
             long share = Math.max(1, (end - System.nanoTime()) / 1_000_000L / (algorithms.length - i));
             try {
-                Plan p = planner.plan(problem, algorithms[i], share);
+                Plan p = price(resolved, algorithms[i], share).plan();
                 plans.add(p);
                 errors.add(null);
                 List<String> broken = PlanValidator.brokenConstraints(problem, p);
@@ -144,9 +155,24 @@ public class PlanService {
         return TimelineSvg.render(get(id));
     }
 
-    private Plan solve(PlanningProblem problem, Algorithm algorithm) {
+    /** Objective mean: the algorithm's plan; quantile: the robust plan for the request's channel. */
+    private Priced price(ProblemBuilder.Resolved resolved, Algorithm algorithm, long budgetMillis) {
+        PlanRequest r = resolved.request();
+        if (!PlanRequest.QUANTILE.equals(r.objective())) {
+            return new Priced(planner.plan(resolved.problem(), algorithm, budgetMillis), null);
+        }
+        RobustPlanner.RobustPlan rp = robust.plan(
+                resolved.problem(),
+                algorithm,
+                ProblemBuilder.channelModel(r.channel()),
+                r.outageProbability(),
+                budgetMillis);
+        return new Priced(rp.plan(), rp.plannedGainsDb());
+    }
+
+    private Priced solve(ProblemBuilder.Resolved resolved, Algorithm algorithm) {
         try {
-            return planner.plan(problem, algorithm);
+            return price(resolved, algorithm, planner.limits().timeBudgetMillis());
         } catch (InvalidProblemException e) {
             throw unprocessable(e.violations(), "the fleet is not a valid planning problem");
         } catch (InfeasibleProblemException e) {
@@ -164,14 +190,18 @@ public class PlanService {
                         .toList());
     }
 
-    static PlanView view(UUID id, Plan p, Instant at) {
+    private static PlanView view(UUID id, Priced priced, Instant at) {
+        Plan p = priced.plan();
+        Map<String, Double> gains = priced.plannedGainsDb();
         return new PlanView(
                 id,
                 p.algorithm().wireName(),
                 p.roundLatencySeconds(),
                 p.totalLatencySeconds(),
                 p.lowerBoundSeconds(),
-                p.assignments().stream().map(PlanView.AssignmentView::of).toList(),
+                p.assignments().stream()
+                        .map(a -> PlanView.AssignmentView.of(a, gains == null ? null : gains.get(a.device())))
+                        .toList(),
                 p.idleDevices(),
                 p.bottleneckDevice(),
                 new PlanView.SolverView(

@@ -37,15 +37,26 @@ public record PlanView(
             double computeSeconds,
             double uploadSeconds,
             double latencySeconds,
-            double memoryBytes) {
+            double memoryBytes,
+
+            @Schema(
+                    description = "Objective quantile: the gain (dB) this device's upload is priced at, the level it"
+                            + " must reach to finish by the plan's round latency; absent for objective mean (the"
+                            + " device's gain as given)")
+            Double plannedGainDb) {
 
         public AssignmentView {
             // Boxed so that a plan stored before the field existed reads back (as false) instead of failing.
             head = Boolean.TRUE.equals(head);
         }
 
-        /** The view of one assignment of a core plan. */
+        /** The view of one assignment of a core plan priced at the device's gain as given. */
         static AssignmentView of(Assignment a) {
+            return of(a, null);
+        }
+
+        /** The view of one assignment of a core plan, its upload priced at {@code plannedGainDb} (null: as given). */
+        static AssignmentView of(Assignment a, Double plannedGainDb) {
             return new AssignmentView(
                     a.device(),
                     a.layers(),
@@ -54,7 +65,8 @@ public record PlanView(
                     a.computeSeconds(),
                     a.uploadSeconds(),
                     a.latencySeconds(),
-                    a.memoryBytes());
+                    a.memoryBytes(),
+                    plannedGainDb);
         }
     }
 

@@ -15,7 +15,6 @@ import io.loladeft.planning.PlanningProblem;
 import io.loladeft.planning.RobertaShape;
 import io.loladeft.planning.Training;
 import io.loladeft.planning.channel.ChannelModel;
-import io.loladeft.planning.channel.RobustGains;
 import io.loladeft.registry.Architecture;
 import io.loladeft.registry.BlockConfig;
 import io.loladeft.registry.ChannelReport;
@@ -196,7 +195,7 @@ class ProblemBuilder {
         List<Device> fleet =
                 r.devices().stream().map(d -> device(d, modelProfile)).toList();
         PlanRequest.TrainingRequest t = r.training();
-        PlanningProblem p = new PlanningProblem(
+        return new PlanningProblem(
                 fleet,
                 spec,
                 blocks,
@@ -205,11 +204,6 @@ class ProblemBuilder {
                 r.noisePsdDbmPerHz(),
                 r.maxBlocksPerDevice(),
                 r.seed());
-        if (PlanRequest.QUANTILE.equals(r.objective())) {
-            // The request keeps the mean gains; the problem plans on their quantiles (RobustGains says why).
-            return RobustGains.atQuantile(p, channelModel(r.channel()), r.outageProbability());
-        }
-        return p;
     }
 
     /**

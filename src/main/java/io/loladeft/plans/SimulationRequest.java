@@ -42,14 +42,15 @@ public record SimulationRequest(
         Long seed,
 
         @Schema(
-                description = "Any of static (plan once on the mean gains), robust (plan once on gain quantiles),"
+                description = "Any of static (plan once on the mean gains), robust (plan once for the fading channel,"
+                        + " promising the latency the round keeps with probability 1 - outageProbability),"
                         + " adaptive (re-plan every round on its gains); default all three",
                 example = "[\"static\", \"robust\", \"adaptive\"]")
         @Size(max = 3)
         List<@NotBlank String> policies,
 
         @Schema(
-                description = "robust's epsilon: the round exceeds its planned latency with probability at most this;"
+                description = "robust's epsilon: the round exceeds its planned latency with this probability;"
                         + " within (0, 1), default 0.1",
                 example = "0.1")
         @DecimalMin(value = "0", inclusive = false)

@@ -138,7 +138,11 @@ public class SimulationService {
                     p.plan() == null
                             ? null
                             : p.plan().assignments().stream()
-                                    .map(PlanView.AssignmentView::of)
+                                    .map(a -> PlanView.AssignmentView.of(
+                                            a,
+                                            p.plannedGainsDb() == null
+                                                    ? null
+                                                    : p.plannedGainsDb().get(a.device())))
                                     .toList()));
         }
         List<SimulationView.RoundView> perRound = new ArrayList<>(r.rounds().size());
@@ -162,7 +166,6 @@ public class SimulationService {
                 rounds,
                 seed,
                 epsilon,
-                r.perDeviceQuantile(),
                 problem.devices().stream().map(d -> d.name()).toList(),
                 stats(r.optimum()),
                 policies,

@@ -21,11 +21,6 @@ public record SimulationView(
         long seed,
         double outageProbability,
 
-        @Schema(
-                description = "The quantile level of each device's gain the robust policy planned on:"
-                        + " 1 - (1 - outageProbability)^(1/min(devices, blocks))")
-        double perDeviceQuantile,
-
         @Schema(description = "Device names in the order of every round's gainsDb")
         List<String> devices,
 

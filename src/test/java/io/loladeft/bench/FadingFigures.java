@@ -15,11 +15,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntFunction;
 
 /**
  * The fading results of docs/planning.md (section 6): the three policies at 50 devices x 24 blocks (RoBERTa-large
  * LoRA r = 8, {@link BenchInstances#jbba}), Rayleigh, coherence 1, epsilon 0.1, draws seeded 42, on fleets seeded
- * 1..3; and the same across fleet size, written to {@code fading-vs-fleet.csv} and {@code fading-vs-fleet.svg}.
+ * 1..3; and the same across fleet size ({@code fading-vs-fleet.csv}, {@code .svg}) and uplink band at 50 devices
+ * ({@code fading-vs-bandwidth.csv}, {@code .svg}).
  * Prints the target table and each simulation's wall time.
  *
  * <p>Run: {@code ./mvnw -q -B test-compile && ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test
@@ -36,7 +38,10 @@ public final class FadingFigures {
     private FadingFigures() {}
 
     static SimulationResult simulate(Planner planner, int k, long fleetSeed, int rounds) {
-        PlanningProblem p = BenchInstances.jbba(k, 24, fleetSeed);
+        return simulate(planner, BenchInstances.jbba(k, 24, fleetSeed), rounds);
+    }
+
+    static SimulationResult simulate(Planner planner, PlanningProblem p, int rounds) {
         return new Simulator(planner)
                 .run(
                         new Simulation(
@@ -82,29 +87,86 @@ public final class FadingFigures {
             }
             System.out.printf(
                     Locale.ROOT,
-                    "(fleet %d: %d rounds in %.0f ms, %.2f ms per round)%n",
+                    "(fleet %d: %d rounds in %.0f ms, %.2f ms per round; the robust plan's search %.0f ms over %d"
+                            + " candidate assignments)%n",
                     fleet,
                     targetRounds,
                     ms,
-                    ms / targetRounds);
+                    ms / targetRounds,
+                    r.policies().get(1).plan().solver().solveMillis(),
+                    r.policies().get(1).plan().solver().iterations());
         }
 
         int sweepRounds = 100;
-        int[] sizes = {24, 30, 40, 50, 70, 100};
-        StringBuilder csv = new StringBuilder("devices,policy,mean_realized_s,p95_realized_s,mean_over_optimum\n");
+        int[] sizes = {25, 30, 40, 50, 70, 100};
+        sweep(
+                out,
+                "fleet",
+                "devices",
+                sizes,
+                "devices (24 layers + head = 25 blocks, RoBERTa-large LoRA, 20 MHz)",
+                k -> {
+                    List<PlanningProblem> fleets = new ArrayList<>();
+                    for (long fleet = 1; fleet <= 3; fleet++) {
+                        fleets.add(BenchInstances.jbba(k, 24, fleet));
+                    }
+                    return fleets;
+                },
+                planner,
+                sweepRounds);
+        int[] megahertz = {5, 10, 20, 50, 100};
+        sweep(
+                out,
+                "bandwidth",
+                "bandwidth_mhz",
+                megahertz,
+                "uplink band, MHz (50 devices, 25 blocks, log scale)",
+                mhz -> {
+                    List<PlanningProblem> fleets = new ArrayList<>();
+                    for (long fleet = 1; fleet <= 3; fleet++) {
+                        PlanningProblem p = BenchInstances.jbba(50, 24, fleet);
+                        fleets.add(new PlanningProblem(
+                                p.devices(),
+                                p.model(),
+                                p.blocks(),
+                                p.training(),
+                                mhz * 1e6,
+                                p.noisePsdDbmPerHz(),
+                                p.maxBlocksPerDevice(),
+                                p.seed()));
+                    }
+                    return fleets;
+                },
+                planner,
+                sweepRounds);
+    }
+
+    /** The three policies and the optimum, averaged over three fleets per point, to {@code fading-vs-NAME.csv/svg}. */
+    static void sweep(
+            Path out,
+            String name,
+            String column,
+            int[] xs,
+            String xLabel,
+            IntFunction<List<PlanningProblem>> fleets,
+            Planner planner,
+            int rounds)
+            throws IOException {
+        StringBuilder csv = new StringBuilder(column + ",policy,mean_realized_s,p95_realized_s,mean_over_optimum\n");
         List<double[]> means = new ArrayList<>();
-        for (int k : sizes) {
+        for (int x : xs) {
             double[] m = new double[POLICIES.size() + 1];
-            for (long fleet = 1; fleet <= 3; fleet++) {
-                SimulationResult r = simulate(planner, k, fleet, sweepRounds);
-                m[POLICIES.size()] += r.optimum().mean() / 3;
+            List<PlanningProblem> ps = fleets.apply(x);
+            for (PlanningProblem problem : ps) {
+                SimulationResult r = simulate(planner, problem, rounds);
+                m[POLICIES.size()] += r.optimum().mean() / ps.size();
                 for (int j = 0; j < POLICIES.size(); j++) {
                     SimulationResult.PolicyResult p = r.policies().get(j);
-                    m[j] += p.realized().mean() / 3;
+                    m[j] += p.realized().mean() / ps.size();
                     csv.append(String.format(
                             Locale.ROOT,
                             "%d,%s,%.6f,%.6f,%.4f%n",
-                            k,
+                            x,
                             p.policy().wireName(),
                             p.realized().mean(),
                             p.realized().p95(),
@@ -114,19 +176,20 @@ public final class FadingFigures {
             means.add(m);
             System.out.printf(
                     Locale.ROOT,
-                    "K=%d: static %.3f robust %.3f adaptive %.3f optimum %.3f%n",
-                    k,
+                    "%s=%d: static %.3f robust %.3f adaptive %.3f optimum %.3f%n",
+                    column,
+                    x,
                     m[0],
                     m[1],
                     m[2],
                     m[3]);
         }
-        Files.writeString(out.resolve("fading-vs-fleet.csv"), csv.toString());
-        Files.writeString(out.resolve("fading-vs-fleet.svg"), svg(sizes, means));
+        Files.writeString(out.resolve("fading-vs-" + name + ".csv"), csv.toString());
+        Files.writeString(out.resolve("fading-vs-" + name + ".svg"), svg(xs, means, xLabel, name.equals("bandwidth")));
     }
 
-    /** Mean realized round latency (log scale) against fleet size, one line per policy. */
-    static String svg(int[] sizes, List<double[]> means) {
+    /** Mean realized round latency (log scale) against {@code xs} (log scale too if asked), one line per policy. */
+    static String svg(int[] sizes, List<double[]> means, String xLabel, boolean logX) {
         double w = 560;
         double h = 360;
         double left = 70;
@@ -143,9 +206,10 @@ public final class FadingFigures {
         }
         double ylo = Math.floor(Math.log10(lo));
         double yhi = Math.ceil(Math.log10(hi));
-        double x0 = sizes[0];
-        double x1 = sizes[sizes.length - 1];
-        DoubleUnaryOperator fx = x -> left + (x - x0) / (x1 - x0) * (w - left - right);
+        DoubleUnaryOperator scale = logX ? Math::log10 : x -> x;
+        double x0 = scale.applyAsDouble(sizes[0]);
+        double x1 = scale.applyAsDouble(sizes[sizes.length - 1]);
+        DoubleUnaryOperator fx = x -> left + (scale.applyAsDouble(x) - x0) / (x1 - x0) * (w - left - right);
         DoubleUnaryOperator fy = y -> top + (yhi - Math.log10(y)) / (yhi - ylo) * (h - top - bottom);
         StringBuilder s = new StringBuilder();
         s.append(String.format(
@@ -184,10 +248,10 @@ public final class FadingFigures {
         }
         s.append(String.format(
                 Locale.ROOT,
-                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">devices (24 blocks,"
-                        + " RoBERTa-large LoRA, 20 MHz)</text>%n",
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
                 (left + w - right) / 2,
-                h - 10));
+                h - 10,
+                xLabel));
         s.append(String.format(
                 Locale.ROOT,
                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"black\"/>%n",

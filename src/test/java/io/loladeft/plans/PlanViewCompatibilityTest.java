@@ -18,7 +18,7 @@ class PlanViewCompatibilityTest {
         assertThat(old.head()).isFalse();
         assertThat(old.layers()).isEqualTo(List.of(11, 12));
         PlanView.AssignmentView now = json.readValue(
-                json.writeValueAsString(new PlanView.AssignmentView("d1", List.of(13), true, 1, 2, 3, 4, 5)),
+                json.writeValueAsString(new PlanView.AssignmentView("d1", List.of(13), true, 1, 2, 3, 4, 5, null)),
                 PlanView.AssignmentView.class);
         assertThat(now.head()).isTrue();
     }

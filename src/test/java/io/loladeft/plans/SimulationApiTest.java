@@ -34,8 +34,6 @@ class SimulationApiTest extends ApiTest {
         assertThat(s.path("optimumAlgorithm").asString()).isEqualTo("exact");
         assertThat(s.path("devices").size()).isEqualTo(5);
         assertThat(s.path("perRound").size()).isEqualTo(20);
-        // 5 blocks (four layers' and the head's) can involve 5 devices: each planned at q = 1 - 0.9^(1/5)
-        assertThat(s.path("perDeviceQuantile").asDouble()).isCloseTo(1 - Math.pow(0.9, 0.2), within(1e-15));
         assertThat(s.path("policies"))
                 .extracting(p -> p.path("policy").asString())
                 .containsExactly("static", "robust", "adaptive");
@@ -62,6 +60,11 @@ class SimulationApiTest extends ApiTest {
         }
         assertThat(s.path("policies").get(0).path("assignments").size()).isEqualTo(5);
         assertThat(s.path("policies").get(2).has("assignments")).isFalse();
+        // robust prices each upload at the gain it needs to finish by its promise; static at the gains as given
+        assertThat(s.path("policies").get(1).path("assignments"))
+                .allSatisfy(a -> assertThat(a.path("plannedGainDb").isNumber()).isTrue());
+        assertThat(s.path("policies").get(0).path("assignments"))
+                .allSatisfy(a -> assertThat(a.has("plannedGainDb")).isFalse());
         assertThat(s.path("policies").get(0).path("roundsOverPlanned").asInt()).isBetween(0, 20);
 
         Http.Response again = http.post("/api/v1/plans/simulate", simulation(plan(), ""));
@@ -178,24 +181,25 @@ class SimulationApiTest extends ApiTest {
     }
 
     @Test
-    void quantileObjectivePlansOnTheClosedFormQuantileGains() {
+    void quantileObjectivePromisesALatencyThatSpendsExactlyTheOutageBudget() {
         String fleet = PlanApiTest.fleet(5);
         String quantile = PlanApiTest.request("joint", fleet)
                 .replace("\"bandwidthHz\"", "\"objective\": \"quantile\", \"outageProbability\": 0.2, \"bandwidthHz\"");
         Http.Response q = http.post("/api/v1/plans", quantile);
         assertThat(q.status()).as(q.body()).isEqualTo(201);
-        // Rayleigh by default; 5 blocks (the head's included): each device at q = 1 - 0.8^(1/5), its gain shifted by
-        // 10 log10(-ln(1 - q))
-        double level = 1 - Math.pow(0.8, 0.2);
-        double shiftDb = 10 * Math.log10(-Math.log(1 - level));
-        StringBuilder shifted = new StringBuilder("[");
-        for (int i = 0; i < 5; i++) {
-            shifted.append(i == 0 ? "" : ",")
-                    .append(PlanApiTest.device("d" + i, 5e11 + 3e11 * i, 8e9, -90 - 3 * i + shiftDb));
+        // Rayleigh by default: P(round <= T) = prod_k P(z_k > level_k) = exp(-sum_k level_k), with level_k the
+        // normalized gain device k needs by T, i.e. its plannedGainDb over its mean gain (-90 - 3i dB): the levels
+        // spend exactly the outage budget -ln(1 - 0.2), and every involved device ends at the promise
+        double T = q.json().path("roundLatencySeconds").asDouble();
+        double spent = 0;
+        for (JsonNode a : q.json().path("assignments")) {
+            int i = Integer.parseInt(a.path("device").asString().substring(1));
+            double level = Math.pow(10, (a.path("plannedGainDb").asDouble() - (-90 - 3 * i)) / 10);
+            assertThat(level).isLessThan(1);
+            spent += level;
+            assertThat(a.path("latencySeconds").asDouble()).isCloseTo(T, within(1e-9 * T));
         }
-        Http.Response same = http.post("/api/v1/plans", PlanApiTest.request("joint", shifted + "]"));
-        assertThat(q.json().path("roundLatencySeconds").asDouble())
-                .isCloseTo(same.json().path("roundLatencySeconds").asDouble(), within(1e-9));
+        assertThat(spent).isCloseTo(-Math.log(0.8), within(1e-6));
         Http.Response mean = http.post("/api/v1/plans", PlanApiTest.request("joint", fleet));
         assertThat(q.json().path("roundLatencySeconds").asDouble())
                 .isGreaterThan(mean.json().path("roundLatencySeconds").asDouble());

@@ -8,8 +8,8 @@ public enum Policy {
     /** Plan once on the mean gains (today's behaviour) and keep that plan for every round. */
     STATIC("static"),
     /**
-     * Plan once on per-device gain quantiles ({@link RobustGains}), so the round finishes within the planned latency
-     * with probability at least {@code 1 - outageProbability}, and keep that plan.
+     * Plan once so that the round finishes within the planned latency with probability {@code 1 - outageProbability}
+     * under the channel model, that latency as small as the search finds ({@link RobustPlanner}), and keep that plan.
      */
     ROBUST("robust"),
     /** Re-plan every round on that round's gains (perfect channel state at the start of the round). */

@@ -72,6 +72,39 @@ public final class RealizedLatency {
         return worst;
     }
 
+    /**
+     * The latency this plan keeps with probability {@code 1 - epsilon} when every device's gain fades independently
+     * around {@code meanGainsDb} (fleet order): the exact {@code 1 - epsilon} quantile of its round latency
+     * ({@link QuantileSplit#quantile}).
+     */
+    public double quantile(double[] meanGainsDb, ChannelModel channel, double epsilon) {
+        return QuantileSplit.quantile(computeSeconds, bits, gammas(meanGainsDb), bandwidthHz, channel, epsilon);
+    }
+
+    /** Each involved device's SNR per hertz {@code p g / N0} at these gains (dB, fleet order), in plan order. */
+    double[] gammas(double[] gainsDb) {
+        double[] out = new double[bits.length];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = txWatts[device[j]] * Math.pow(10.0, gainsDb[device[j]] / 10.0) / noiseWattsPerHz;
+        }
+        return out;
+    }
+
+    /** Each involved device's compute seconds, in plan order. */
+    double[] computeSeconds() {
+        return computeSeconds.clone();
+    }
+
+    /** Each involved device's upload bits, in plan order. */
+    double[] bits() {
+        return bits.clone();
+    }
+
+    /** Each involved device's bandwidth, in plan order. */
+    double[] bandwidthHz() {
+        return bandwidthHz.clone();
+    }
+
     /** {@code B log2(1 + gamma/B)}, with {@code ln gamma - ln B} where the ratio overflows. */
     static double rate(double b, double gamma) {
         if (b <= 0) {

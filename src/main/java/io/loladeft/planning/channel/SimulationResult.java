@@ -4,23 +4,19 @@ import io.loladeft.planning.Algorithm;
 import io.loladeft.planning.Plan;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a simulation measured.
  *
  * @param optimumAlgorithm   what computed each round's optimum: {@code exact}, or {@code joint} where the exact
  *                           solver refuses the size (several blocks per device beyond its cap)
- * @param perDeviceQuantile  the quantile level the robust policy planned each device's gain at
  * @param optimum            the per-round optimum's latencies
  * @param policies           one per simulated policy, in the simulation's order
  * @param rounds             round by round
  */
 public record SimulationResult(
-        Algorithm optimumAlgorithm,
-        double perDeviceQuantile,
-        Stats optimum,
-        List<PolicyResult> policies,
-        List<Round> rounds) {
+        Algorithm optimumAlgorithm, Stats optimum, List<PolicyResult> policies, List<Round> rounds) {
 
     public SimulationResult {
         policies = List.copyOf(policies);
@@ -58,6 +54,8 @@ public record SimulationResult(
      * @param realized                    its realized round latencies
      * @param ratioToOptimum              its per-round ratios to the round's optimum
      * @param roundsOverPlanned           rounds whose realized latency exceeded the promise by more than 1e-9
+     * @param plannedGainsDb              robust only: the gain (dB) each involved device's upload is priced at,
+     *                                    the level it must reach to finish by the promise; {@code null} otherwise
      *                                    relative (the empirical outage count); {@code null} for adaptive
      */
     public record PolicyResult(
@@ -66,7 +64,8 @@ public record SimulationResult(
             Double plannedRoundLatencySeconds,
             Stats realized,
             Stats ratioToOptimum,
-            Integer roundsOverPlanned) {}
+            Integer roundsOverPlanned,
+            Map<String, Double> plannedGainsDb) {}
 
     /**
      * One round.

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,9 +27,11 @@ import java.util.Objects;
 public final class Simulator {
 
     private final Planner planner;
+    private final RobustPlanner robust;
 
     public Simulator(Planner planner) {
         this.planner = planner;
+        this.robust = new RobustPlanner(planner);
     }
 
     /**
@@ -47,20 +50,23 @@ public final class Simulator {
         }
         List<Policy> policies = sim.policies();
         int p = policies.size();
-        double level = RobustGains.perDeviceLevel(
-                sim.outageProbability(), k, problem.blocks().size());
 
         // Plans made once, before the first round.
         Plan[] fixed = new Plan[p];
+        Map<String, Double> robustGains = null;
         RealizedLatency[] evaluators = new RealizedLatency[p];
         for (int j = 0; j < p; j++) {
-            PlanningProblem planned = switch (policies.get(j)) {
-                case STATIC -> problem;
-                case ROBUST -> RobustGains.atQuantile(problem, sim.channel(), sim.outageProbability());
+            fixed[j] = switch (policies.get(j)) {
+                case STATIC -> planner.plan(problem, sim.algorithm(), remaining(end, sim, 0));
+                case ROBUST -> {
+                    RobustPlanner.RobustPlan rp = robust.plan(
+                            problem, sim.algorithm(), sim.channel(), sim.outageProbability(), remaining(end, sim, 0));
+                    robustGains = rp.plannedGainsDb();
+                    yield rp.plan();
+                }
                 case ADAPTIVE -> null;
             };
-            if (planned != null) {
-                fixed[j] = planner.plan(planned, sim.algorithm(), remaining(end, sim, 0));
+            if (fixed[j] != null) {
                 evaluators[j] = new RealizedLatency(problem, fixed[j]);
             }
         }
@@ -113,9 +119,10 @@ public final class Simulator {
                     adaptive ? null : fixed[j].roundLatencySeconds(),
                     SimulationResult.Stats.of(latency[j]),
                     SimulationResult.Stats.of(ratio[j]),
-                    adaptive ? null : over[j]));
+                    adaptive ? null : over[j],
+                    policies.get(j) == Policy.ROBUST ? robustGains : null));
         }
-        return new SimulationResult(optimumAlgorithm, level, SimulationResult.Stats.of(optimum), results, rounds);
+        return new SimulationResult(optimumAlgorithm, SimulationResult.Stats.of(optimum), results, rounds);
     }
 
     /** Milliseconds left for the next solve; past the end, the simulation stops with a timeout naming its progress. */
