@@ -5,11 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * The only directories a request may point the service at ({@code loladeft.files.roots}).
+ * The only directories a request may point the service at ({@code loladeft.files.roots}, {@link FilesProperties}).
  * {@code dataDir}, {@code weightsDir}, {@code tokenizerDir} and any other path from a request
  * resolve inside one of them: relative paths against the first root; no {@code ..}; no absolute
  * path elsewhere; and where the path exists, no symbolic link leading out. Anything else is a 400
@@ -20,9 +19,10 @@ public class PathRoots {
 
     private final List<Path> roots;
 
-    public PathRoots(@Value("${loladeft.files.roots:./data}") List<String> roots) {
-        this.roots =
-                roots.stream().map(r -> Path.of(r).toAbsolutePath().normalize()).toList();
+    public PathRoots(FilesProperties files) {
+        this.roots = files.roots().stream()
+                .map(r -> Path.of(r).toAbsolutePath().normalize())
+                .toList();
     }
 
     public List<Path> roots() {

@@ -20,8 +20,8 @@ class PathRootsTest {
         Files.createDirectories(tmp.resolve("root/glue/SST-2"));
         Files.createDirectories(tmp.resolve("second"));
         Files.createDirectories(tmp.resolve("outside"));
-        return new PathRoots(
-                List.of(tmp.resolve("root").toString(), tmp.resolve("second").toString()));
+        return new PathRoots(new FilesProperties(
+                List.of(tmp.resolve("root").toString(), tmp.resolve("second").toString())));
     }
 
     private static void refused(PathRoots roots, String value, String message) {
