@@ -55,8 +55,9 @@ public final class OpScaling {
             ops.put("bmm q.kT", () -> q4.matMul(kT));
             ops.put("softmax", () -> sc.softmax(-1));
             ops.put("gelu [n,f]", () -> Activation.gelu(xf));
-            ops.put("layernorm", () -> LayerNorm.layerNorm(x, new Shape(h), lnw, lnb, 1e-12f)
-                    .head());
+            ops.put(
+                    "layernorm",
+                    () -> LayerNorm.layerNorm(x, new Shape(h), lnw, lnb, 1e-12f).head());
             ops.put("dropout [n,h]", () -> Dropout.dropout(x, 0.1f, true).head());
             ops.put("dropout scores", () -> Dropout.dropout(sc, 0.1f, true).head());
             ops.put("add [n,h]", () -> x.add(x));

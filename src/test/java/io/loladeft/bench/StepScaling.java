@@ -51,8 +51,16 @@ public final class StepScaling {
                 System.out.printf(
                         "rep %d threads %d (libtorch %d): forward %.1f backward %.1f optimizer %.2f step %.1f ms;"
                                 + " run %.2f s wall, %.2f s process cpu, %.2f s main thread cpu%n",
-                        r, t, JniUtils.getNumThreads(), q.forward().median() * 1e3, q.backward().median() * 1e3,
-                        q.optimizer().median() * 1e3, q.step().median() * 1e3, wall, cpu, main);
+                        r,
+                        t,
+                        JniUtils.getNumThreads(),
+                        q.forward().median() * 1e3,
+                        q.backward().median() * 1e3,
+                        q.optimizer().median() * 1e3,
+                        q.step().median() * 1e3,
+                        wall,
+                        cpu,
+                        main);
             }
         }
     }
