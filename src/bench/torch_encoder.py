@@ -16,7 +16,9 @@ depth-1 block) and everything below frozen. Prints the same JSON.
     /usr/bin/python3 src/bench/torch_encoder.py --model small --kind lora --batch 32 --seq 64 --threads 1
 
 Two helpers for the script: `gemm THREADS [M K N]` prints the GFLOP/s of one [M,K]x[K,N] product
-(to pick OpenBLAS's core type and to compare the BLAS with the engine's `FinetuneMain calibrate`) and `table DIR` prints the markdown table of the runs in DIR.
+(to pick OpenBLAS's core type and to compare the BLAS with the engine's `FinetuneMain calibrate`), `ops [B S H F HEADS REPS]`
+times the encoder's forward operations one by one at one and two threads (the twin of the engine's
+io.loladeft.bench.OpScaling), and `table DIR` prints the markdown table of the runs in DIR.
 """
 import argparse
 import json
@@ -256,6 +258,49 @@ def gemm(threads, m=256, k=768, n=3072):
     print("%.1f" % (2 * m * k * n / statistics.median(ts) / 1e9))
 
 
+def ops(b=8, s=64, h=384, f=1536, a=12, reps=5):
+    """The encoder's forward operations one at a time at one and two intra-op threads, alternating:
+    the twin of the engine's io.loladeft.bench.OpScaling (same shapes, order and timing: median of 30
+    calls after 5, median over reps). Prints microseconds at 1 and 2 threads and the gain."""
+    n = b * s
+    x, xf = torch.randn(n, h), torch.randn(n, f)
+    wq, bq, wi, bi, wo = torch.randn(h, h), torch.randn(h), torch.randn(f, h), torch.randn(f), torch.randn(h, f)
+    lnw, lnb = torch.ones(h), torch.zeros(h)
+    q4, kT, sc = torch.randn(b, a, s, h // a), torch.randn(b, a, h // a, s), torch.randn(b, a, s, s)
+    table = {
+        "addmm h->h": lambda: F.linear(x, wq, bq),
+        "addmm h->f": lambda: F.linear(x, wi, bi),
+        "addmm f->h": lambda: F.linear(xf, wo, bq),
+        "bmm q.kT": lambda: torch.matmul(q4, kT),
+        "softmax": lambda: sc.softmax(-1),
+        "gelu [n,f]": lambda: F.gelu(xf),
+        "layernorm": lambda: F.layer_norm(x, (h,), lnw, lnb, 1e-12),
+        "dropout [n,h]": lambda: F.dropout(x, 0.1, True),
+        "dropout scores": lambda: F.dropout(sc, 0.1, True),
+        "add [n,h]": lambda: x + x,
+    }
+
+    def time_us(op):
+        us = []
+        for i in range(-5, 30):
+            t0 = time.perf_counter_ns()
+            op()
+            if i >= 0:
+                us.append((time.perf_counter_ns() - t0) / 1e3)
+        return statistics.median(us)
+
+    t = {k: ([], []) for k in table}
+    for _ in range(reps):
+        for threads in (1, 2):
+            torch.set_num_threads(threads)
+            for k, op in table.items():
+                t[k][threads - 1].append(time_us(op))
+    print("%-16s %10s %10s %6s" % ("op", "1t us", "2t us", "gain"))
+    for k, (one, two) in t.items():
+        one, two = statistics.median(one), statistics.median(two)
+        print("%-16s %10.1f %10.1f %6.2f" % (k, one, two, one / two))
+
+
 def table(out_dir):
     """Medians over repetitions of each run's median, engine / PyTorch, per config, threads and depth."""
     import glob
@@ -300,6 +345,8 @@ def table(out_dir):
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "gemm":
         gemm(*[int(x) for x in sys.argv[2:]])
+    elif len(sys.argv) > 1 and sys.argv[1] == "ops":
+        ops(*[int(x) for x in sys.argv[2:]])
     elif len(sys.argv) > 1 and sys.argv[1] == "table":
         table(sys.argv[2])
     else:

@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
-import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.norm.LayerNorm;
 import io.loladeft.finetune.blocks.BlockKind;
 import io.loladeft.finetune.blocks.BlockSpec;
@@ -203,15 +202,17 @@ public final class EncoderModel implements AutoCloseable {
      * Logits {@code [batch, numLabels]}, attached to {@code m}. {@code training} turns dropout on.
      */
     public NDArray forward(NDManager m, Batch batch, boolean training) {
-        NDArray cls = encode(m, batch, training).get(new NDIndex(":, 0, :"));
+        StepDropout hidden = StepDropout.of(m, config.hiddenDropout(), training);
+        StepDropout attention = StepDropout.of(m, config.attentionDropout(), training);
+        NDArray cls = encode(m, batch, hidden, attention).get(new NDIndex(":, 0, :"));
         NDArray logits;
         if (config.family() == EncoderConfig.Family.BERT) {
             NDArray pooled = linear(cls, names.headDense()).tanh();
-            logits = linear(dropout(pooled, config.hiddenDropout(), training), names.headOut());
+            logits = linear(hidden.apply(pooled), names.headOut());
         } else {
-            cls = dropout(cls, config.hiddenDropout(), training);
+            cls = hidden.apply(cls);
             NDArray hdn = linear(cls, names.headDense()).tanh();
-            hdn = dropout(hdn, config.hiddenDropout(), training);
+            hdn = hidden.apply(hdn);
             logits = linear(hdn, names.headOut());
         }
         if (logits.getShape().get(1) != config.numLabels() || logits.getShape().get(0) != batch.batchSize()) {
@@ -222,6 +223,14 @@ public final class EncoderModel implements AutoCloseable {
 
     /** The encoder's last hidden states {@code [batch, seq, hidden]}, attached to {@code m}. */
     public NDArray encode(NDManager m, Batch batch, boolean training) {
+        return encode(
+                m,
+                batch,
+                StepDropout.of(m, config.hiddenDropout(), training),
+                StepDropout.of(m, config.attentionDropout(), training));
+    }
+
+    private NDArray encode(NDManager m, Batch batch, StepDropout hidden, StepDropout attention) {
         int b = batch.batchSize();
         int s = batch.seqLen();
         if (s > config.maxSequenceLength()) {
@@ -253,7 +262,7 @@ public final class EncoderModel implements AutoCloseable {
                     .add(Embedding.embedding(types, parameter(names.tokenType()), SparseFormat.DENSE)
                             .head());
             e = layerNorm(e, names.embeddingNorm());
-            x = dropout(e, config.hiddenDropout(), training);
+            x = hidden.apply(e);
             x.attach(m);
         }
 
@@ -271,7 +280,7 @@ public final class EncoderModel implements AutoCloseable {
             // the scalars stay in m (GcDuringTrainingTest).
             try (NDManager lm = m.newSubManager()) {
                 x.attach(lm);
-                NDArray out = layer(x, maskBias, loraScale, attnScale, i, b, s, training);
+                NDArray out = layer(x, maskBias, loraScale, attnScale, i, b, s, hidden, attention);
                 out.attach(m);
                 x = out;
             }
@@ -280,7 +289,15 @@ public final class EncoderModel implements AutoCloseable {
     }
 
     private NDArray layer(
-            NDArray x, NDArray maskBias, NDArray loraScale, NDArray attnScale, int i, int b, int s, boolean training) {
+            NDArray x,
+            NDArray maskBias,
+            NDArray loraScale,
+            NDArray attnScale,
+            int i,
+            int b,
+            int s,
+            StepDropout hidden,
+            StepDropout attention) {
         String p = names.layer(i);
         int a = config.numHeads();
         int dh = config.headDim();
@@ -296,12 +313,12 @@ public final class EncoderModel implements AutoCloseable {
         NDArray kT = k.reshape(b, s, a, dh).transpose(0, 2, 3, 1);
         NDArray v4 = v.reshape(b, s, a, dh).transpose(0, 2, 1, 3);
         NDArray scores = q4.matMul(kT).mul(attnScale).add(maskBias);
-        NDArray probs = dropout(scores.softmax(-1), config.attentionDropout(), training);
+        NDArray probs = attention.apply(scores.softmax(-1));
         NDArray ctx = probs.matMul(v4).transpose(0, 2, 1, 3).reshape((long) b * s, h);
-        NDArray attn = dropout(linear(ctx, p + "attention.output.dense"), config.hiddenDropout(), training);
+        NDArray attn = hidden.apply(linear(ctx, p + "attention.output.dense"));
         NDArray x1 = layerNorm(attn.add(x), p + "attention.output.LayerNorm");
         NDArray inter = Activation.gelu(linear(x1, p + "intermediate.dense"));
-        NDArray out = dropout(linear(inter, p + "output.dense"), config.hiddenDropout(), training);
+        NDArray out = hidden.apply(linear(inter, p + "output.dense"));
         if (spec.kind() == BlockKind.ADAPTER) {
             NDArray down = Activation.gelu(linear(out, p + "output.adapter.down"));
             out = out.add(linear(down, p + "output.adapter.up"));
@@ -344,10 +361,6 @@ public final class EncoderModel implements AutoCloseable {
                         parameter(module + ".bias"),
                         config.layerNormEps())
                 .head();
-    }
-
-    private static NDArray dropout(NDArray x, float rate, boolean training) {
-        return training && rate > 0 ? Dropout.dropout(x, rate, true).head() : x;
     }
 
     private void put(String name, HostTensor t) {
