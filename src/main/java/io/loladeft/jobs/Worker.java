@@ -293,11 +293,12 @@ class Worker implements SmartLifecycle {
             if (pending != null) {
                 settle();
             }
-            boolean evaluates = evaluates(t.job(), item.round());
-            Next next = evaluates ? null : nextAfter(item, t);
+            // On the training thread: a completion that evaluates, or every one when overlap is off.
+            boolean inline = !props.overlap() || evaluates(t.job(), item.round());
+            Next next = inline ? null : nextAfter(item, t);
             Completion completion = new Completion(claimed, t, result(t, item.round()), next);
             handedOn = true;
-            if (evaluates) {
+            if (inline) {
                 apply(completion.call());
             } else {
                 pending = new Pending(store(completion), next);
