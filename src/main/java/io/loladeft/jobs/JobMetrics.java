@@ -1,5 +1,6 @@
 package io.loladeft.jobs;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -15,8 +16,9 @@ import org.springframework.stereotype.Component;
  * Prometheus metrics of the job system, none labelled per job: {@code loladeft_jobs{state}} (jobs
  * by state), {@code loladeft_jobs_queue_depth} (items waiting for a worker) and
  * {@code loladeft_jobs_round_duration_seconds} (first claim to merge, as the merging worker saw
- * it) and {@code loladeft_jobs_worker_phase_seconds{phase}} (where this process's worker spends an
- * item, see {@link Phase}). The gauges show the database as of the housekeeper's last pass, so a
+ * it), {@code loladeft_jobs_worker_phase_seconds{phase}} (where this process's worker spends an
+ * item, see {@link Phase}) and {@code loladeft_jobs_worker_ahead_total{outcome}} (items it trained
+ * ahead of their claim, {@code taken} or {@code dropped}). The gauges show the database as of the housekeeper's last pass, so a
  * scrape never queries it.
  */
 @Component
@@ -26,22 +28,30 @@ class JobMetrics {
     private final AtomicLong queueDepth = new AtomicLong();
     private final Timer roundDuration;
     private final Map<Phase, Timer> phases = new EnumMap<>(Phase.class);
+    private final Counter aheadTaken;
+    private final Counter aheadDropped;
 
     /**
      * A worker's time on an item, phase by phase. Apart from the in-memory merge inside {@code MERGE},
      * everything but {@code TRAIN} and {@code EVALUATE} is PostgreSQL traffic the engine's loop does
-     * not pay.
+     * not pay; {@code STORE} and {@code MERGE} mostly overlap the next item's {@code TRAIN}.
      */
     enum Phase {
         /** Claiming the item (an empty poll is not timed). */
         CLAIM,
         /** Reading the job and the round's input state (a worker's cached input costs nothing). */
         READ,
-        /** Loading the round's input into the model, training, serialising the updated blocks. */
+        /** Loading the round's input into the model and training (an item trained ahead of its claim too). */
         TRAIN,
-        /** Storing the item's blocks and measurements, when that does not complete the round. */
+        /**
+         * Serialising and storing the item's blocks and measurements, when that does not complete the
+         * round; on the store thread, while the worker trains its next item.
+         */
         STORE,
-        /** Storing the round's last item, merging, writing the next round's state (evaluation excepted). */
+        /**
+         * Serialising and storing the round's last item, merging, the round's metrics and the next round's
+         * items (evaluation excepted); on the store thread unless the round evaluates.
+         */
         MERGE,
         /** Evaluating the merged state on dev, when due. */
         EVALUATE
@@ -62,6 +72,8 @@ class JobMetrics {
         roundDuration = Timer.builder("loladeft.jobs.round.duration")
                 .description("Wall time of a round, from its start to its merge")
                 .register(registry);
+        aheadTaken = ahead(registry, "taken");
+        aheadDropped = ahead(registry, "dropped");
         for (Phase p : Phase.values()) {
             phases.put(
                     p,
@@ -79,6 +91,22 @@ class JobMetrics {
 
     void phase(Phase phase, long nanos) {
         phases.get(phase).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * An item trained ahead of its claim: {@code taken} when it was the item claimed, {@code dropped}
+     * (training wasted) when the claim brought another.
+     */
+    void ahead(boolean taken) {
+        (taken ? aheadTaken : aheadDropped).increment();
+    }
+
+    private static Counter ahead(MeterRegistry registry, String outcome) {
+        return Counter.builder("loladeft.jobs.worker.ahead")
+                .tag("outcome", outcome)
+                .description(
+                        "Items this process's worker trained ahead of their claim, by whether the claim brought them")
+                .register(registry);
     }
 
     void roundCompleted(double seconds) {

@@ -41,6 +41,10 @@ record JobsProperties(
      *                     shared with other work an item ran about ten times faster with one than with
      *                     PyTorch's default (150 local iterations of a tiny LoRA model in 1 to 3 s instead of
      *                     40 in 10 to 13 s). The host FLOP/s calibration then measures what trains.
+     * @param overlap      store an item's completion on a second thread while the worker trains the next
+     *                     item, ahead of its claim across a round's merge (docs/jobs.md, "Off the critical
+     *                     path"); false completes each item on the training thread before the next, as
+     *                     before, for a host whose cores are too busy to give the store its own
      */
     record Worker(
             @DefaultValue("30s") Duration lease,
@@ -50,5 +54,6 @@ record JobsProperties(
             @DefaultValue("") String name,
             @DefaultValue("20s") Duration shutdownGrace,
             @DefaultValue("./data/models") Path modelCache,
-            @DefaultValue("1") int torchThreads) {}
+            @DefaultValue("1") int torchThreads,
+            @DefaultValue("true") boolean overlap) {}
 }

@@ -344,6 +344,57 @@ class JobApiTest extends ApiTest {
         throw new AssertionError("no device trains layer 1");
     }
 
+    /**
+     * A worker that trained every item of a round trains the next round's first item ahead of its claim while
+     * the round is stored; that is taken when the claim brings it. The bytes must be those of the same job
+     * trained the ordinary way: every round evaluating (such a round completes on the training thread, and
+     * nothing is trained ahead after it), fused and per device.
+     */
+    @Test
+    void roundsTrainedAheadOfTheirClaimGiveTheBytesOfTheOrdinaryWay() {
+        String planId = plan();
+        for (String execution : List.of("", PER_DEVICE)) {
+            double taken = aheadCount("taken");
+            String ahead = http.post(
+                            "/api/v1/jobs", job(planId, 4, execution).replace("\"evalEvery\": 2", "\"evalEvery\": 0"))
+                    .json()
+                    .path("id")
+                    .asString();
+            JsonNode a = await(ahead, state("SUCCEEDED"), Duration.ofMinutes(3));
+            // Rounds 2, 3 and 4 are trained ahead (round 1 has no round before it); the last round evaluates.
+            assertThat(aheadCount("taken") - taken).as(execution).isGreaterThanOrEqualTo(2);
+            String ordinary = http.post(
+                            "/api/v1/jobs", job(planId, 4, execution).replace("\"evalEvery\": 2", "\"evalEvery\": 1"))
+                    .json()
+                    .path("id")
+                    .asString();
+            JsonNode b = await(ordinary, state("SUCCEEDED"), Duration.ofMinutes(3));
+            assertThat(a.path("result").path("blocksSha256").asString())
+                    .isEqualTo(b.path("result").path("blocksSha256").asString());
+            assertThat(a.path("result").path("metrics"))
+                    .isEqualTo(b.path("result").path("metrics"));
+            assertThat(a.path("rounds").size()).isEqualTo(4);
+            for (int r = 0; r < 4; r++) {
+                assertThat(a.path("rounds").get(r).path("trainingLoss").asDouble())
+                        .as("round %d", r + 1)
+                        .isEqualTo(b.path("rounds").get(r).path("trainingLoss").asDouble());
+            }
+        }
+    }
+
+    /** Items the worker trained ahead of their claim, by outcome, from the Prometheus text. */
+    double aheadCount(String outcome) {
+        String key = "loladeft_jobs_worker_ahead_total{outcome=\"" + outcome + "\"}";
+        return new Http(managementPort)
+                .get("/actuator/prometheus")
+                .body()
+                .lines()
+                .filter(l -> l.startsWith(key))
+                .mapToDouble(l -> Double.parseDouble(l.substring(key.length()).trim()))
+                .findFirst()
+                .orElse(0);
+    }
+
     /** How many times the worker timed a phase, from the Prometheus text. */
     static double phaseCount(String prometheus, String phase) {
         String key = "loladeft_jobs_worker_phase_seconds_count{phase=\"" + phase + "\"}";

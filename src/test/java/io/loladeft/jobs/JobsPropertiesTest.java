@@ -31,7 +31,8 @@ class JobsPropertiesTest {
                         "",
                         Duration.ofSeconds(20),
                         Path.of("./data/models").normalize(),
-                        1));
+                        1,
+                        true));
     }
 
     @Test

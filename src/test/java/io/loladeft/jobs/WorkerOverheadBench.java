@@ -39,7 +39,8 @@ import tools.jackson.databind.JsonNode;
  * own) or {@code fused} (one item per round; the engine loop is one device training every block, the
  * same one pass), and the model: {@code small} (default: a seeded 4-layer RoBERTa, h=128, whole-layer blocks,
  * batch 32) or {@code minilm} (the pretrained all-MiniLM-L6-v2 the service ships, LoRA r=8 on its six layers,
- * batch 8, its own tokenizer).
+ * batch 8, its own tokenizer), and whether the worker overlaps storing with training ({@code true}, the default, or
+ * {@code false}: {@code loladeft.jobs.worker.overlap}).
  */
 public final class WorkerOverheadBench {
 
@@ -53,6 +54,8 @@ public final class WorkerOverheadBench {
         int localIterations = Integer.parseInt(args[4]);
         String execution = args.length > 5 ? args[5] : JobSettings.Execution.PER_DEVICE.wireName();
         boolean minilm = args.length > 6 && args[6].equals("minilm");
+        // The worker's store thread (loladeft.jobs.worker.overlap), on unless "false".
+        String overlap = args.length > 7 ? args[7] : "true";
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class)
                 .run(
@@ -66,6 +69,7 @@ public final class WorkerOverheadBench {
                         "--loladeft.files.roots=" + glue + "," + tokenizer,
                         "--loladeft.jobs.worker.host-flops=1e11",
                         "--loladeft.jobs.worker.poll=100ms",
+                        "--loladeft.jobs.worker.overlap=" + overlap,
                         "--logging.level.root=WARN")) {
             Http http =
                     new Http(((WebServerApplicationContext) app).getWebServer().getPort());
@@ -73,11 +77,12 @@ public final class WorkerOverheadBench {
             String planId = plan(http, localIterations, minilm);
             System.out.printf(
                     Locale.ROOT,
-                    "%d rounds per phase, %d local iteration(s) per round, %s, %s, %d repetitions%n%n",
+                    "%d rounds per phase, %d local iteration(s) per round, %s, %s, overlap %s, %d repetitions%n%n",
                     rounds,
                     localIterations,
                     execution,
                     minilm ? "pretrained MiniLM LoRA" : "4-layer small",
+                    overlap,
                     reps);
             List<Double> jobAll = new ArrayList<>();
             List<Double> engineAll = new ArrayList<>();
