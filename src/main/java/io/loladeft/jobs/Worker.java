@@ -9,17 +9,16 @@ import io.loladeft.finetune.profile.HostCalibration;
 import io.loladeft.finetune.train.DeviceTrainer;
 import io.loladeft.finetune.train.Evaluator;
 import io.loladeft.finetune.train.TorchThread;
+import io.loladeft.jobs.RoundInputs.Hand;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -74,12 +73,8 @@ class Worker implements SmartLifecycle {
     private final AtomicReference<WorkQueue.Item> inHand = new AtomicReference<>();
     private Thread thread;
     private Backbones backbones;
-    /**
-     * The input of the round this worker last worked on, with its own items' blocks: one worker often
-     * runs several items of a round, then merges it and goes on with the next round from the merged
-     * state, reading and decoding nothing.
-     */
-    private Hand hand;
+    /** The input of the round this worker last worked on, with its own items' blocks. */
+    private final RoundInputs inputs;
     /** The previous item's completion, being stored on {@link #storeThread}; null when there is none. */
     private Pending pending;
     /**
@@ -104,6 +99,7 @@ class Worker implements SmartLifecycle {
         this.props = jobsProps.worker();
         this.driftTolerance = jobsProps.driftTolerance();
         this.name = props.name().isBlank() ? defaultName() : props.name();
+        this.inputs = new RoundInputs(store);
     }
 
     @Override
@@ -274,7 +270,7 @@ class Worker implements SmartLifecycle {
             }
             Trained t = null;
             if (ahead != null) {
-                t = ahead.takenBy(item, hand);
+                t = ahead.takenBy(item, inputs.current());
                 metrics.ahead(t != null);
             }
             if (t == null) {
@@ -327,7 +323,7 @@ class Worker implements SmartLifecycle {
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
         t0 = System.nanoTime();
-        Optional<Hand> input = roundInput(job.id(), item.round(), spec, backbone);
+        Optional<Hand> input = inputs.input(job.id(), item.round(), spec, backbone);
         metrics.phase(JobMetrics.Phase.READ, read + System.nanoTime() - t0);
         if (input.isEmpty()) {
             // Only a merged round's input is gone, and a round is merged only when all its items are
@@ -606,90 +602,9 @@ class Worker implements SmartLifecycle {
         if (c == null || c.completion() == WorkQueue.Completion.LOST) {
             t.in().produced().remove(item.device());
         } else if (c.completion() == WorkQueue.Completion.MERGED) {
-            hand = item.round() < t.job().rounds()
-                    ? new Hand(item.jobId(), item.round() + 1, c.merged().state(), new ConcurrentHashMap<>())
-                    : null;
+            inputs.merged(
+                    item.jobId(), item.round(), t.job().rounds(), c.merged().state());
         }
-    }
-
-    /**
-     * A round's input in hand, decoded, and the blocks this worker's completed items of the round
-     * trained, by device: the merge and the next round's input take them from here instead of
-     * reading them back.
-     */
-    private record Hand(
-            UUID job, int round, Map<String, HostTensor> state, Map<String, Map<String, HostTensor>> produced) {}
-
-    /**
-     * The state a round starts from: round 1 from the model's seeded blocks; a later round is the union
-     * of the previous round's items' blocks: the merged state in hand when this worker merged that
-     * round, else built from the previous input in hand and the items' blocks it lacks, else (a worker
-     * that just joined, or that redoes an item) from the stored items alone. Empty when the round is
-     * already merged (the merge drops its input).
-     */
-    private Optional<Hand> roundInput(UUID job, int round, JobSettings spec, Backbones.Backbone backbone) {
-        Hand h = hand;
-        if (h != null && h.job().equals(job) && h.round() == round) {
-            return Optional.of(h);
-        }
-        Map<String, HostTensor> initial = backbone.initialBlocks(Backbones.optimizer(spec));
-        Optional<Map<String, HostTensor>> state;
-        if (round == 1) {
-            state = Optional.of(initial);
-        } else if (h != null && h.job().equals(job) && h.round() == round - 1) {
-            state = following(h, spec);
-        } else {
-            state = store.roundInput(job, round)
-                    .map(parts -> RoundMerge.next(
-                            initial,
-                            parts.stream()
-                                    .map(p -> Safetensors.read(p, "round " + round + "'s input"))
-                                    .toList()));
-        }
-        Optional<Hand> in = state.map(s -> new Hand(job, round, s, new ConcurrentHashMap<>()));
-        in.ifPresent(x -> hand = x);
-        return in;
-    }
-
-    /** The round after {@code h}'s, merged elsewhere: {@code h}'s state with its items' blocks; empty if dropped. */
-    private Optional<Map<String, HostTensor>> following(Hand h, JobSettings spec) {
-        // The devices of h's round: its schedule's, when re-planning gave it its own.
-        JobSettings round =
-                JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
-        List<String> devices = round.fused()
-                ? List.of(WorkQueue.ALL_DEVICES)
-                : round.devices().stream().map(JobSettings.DeviceRun::name).toList();
-        Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, devices);
-        if (blocks.size() < devices.size()) {
-            return Optional.empty();
-        }
-        return Optional.of(
-                RoundMerge.next(h.state(), devices.stream().map(blocks::get).toList()));
-    }
-
-    /**
-     * The blocks that these devices' items of {@code h}'s round trained, by device: this worker's own
-     * from the hand, the others' read and decoded; a device whose blocks are in neither (the round was
-     * merged and its items dropped) is left out.
-     */
-    private Map<String, Map<String, HostTensor>> itemBlocks(Hand h, List<String> devices) {
-        Map<String, byte[]> read = store.itemBlocks(
-                h.job(),
-                h.round(),
-                devices.stream().filter(d -> !h.produced().containsKey(d)).toList());
-        Map<String, Map<String, HostTensor>> out = new HashMap<>();
-        for (String d : devices) {
-            Map<String, HostTensor> own = h.produced().get(d);
-            byte[] stored = read.get(d);
-            if (own != null || stored != null) {
-                out.put(
-                        d,
-                        own != null
-                                ? own
-                                : Safetensors.read(stored, "device " + d + "'s blocks of round " + h.round()));
-            }
-        }
-        return out;
     }
 
     /**
@@ -707,7 +622,7 @@ class Worker implements SmartLifecycle {
         }
         Backbones.Backbone backbone = last.backbone();
         Map<String, Map<String, HostTensor>> blocks =
-                itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
+                inputs.itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
         List<RoundMerge.Item> items = new ArrayList<>();
         for (WorkQueue.Done d : done) {
             Map<String, HostTensor> trained = blocks.get(d.device());
