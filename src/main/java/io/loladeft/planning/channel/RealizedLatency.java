@@ -65,8 +65,7 @@ public final class RealizedLatency {
     public double under(double[] gainsDb) {
         double worst = 0;
         for (int j = 0; j < bits.length; j++) {
-            double gamma = txWatts[device[j]] * Math.pow(10.0, gainsDb[device[j]] / 10.0) / noiseWattsPerHz;
-            double t = computeSeconds[j] + bits[j] / rate(bandwidthHz[j], gamma);
+            double t = computeSeconds[j] + bits[j] / rate(bandwidthHz[j], gamma(j, gainsDb));
             worst = Math.max(worst, t);
         }
         return worst;
@@ -85,9 +84,19 @@ public final class RealizedLatency {
     double[] gammas(double[] gainsDb) {
         double[] out = new double[bits.length];
         for (int j = 0; j < out.length; j++) {
-            out[j] = txWatts[device[j]] * Math.pow(10.0, gainsDb[device[j]] / 10.0) / noiseWattsPerHz;
+            out[j] = gamma(j, gainsDb);
         }
         return out;
+    }
+
+    /** Involved device {@code j}'s SNR per hertz {@code p g / N0} at these gains (dB, fleet order). */
+    private double gamma(int j, double[] gainsDb) {
+        return txWatts[device[j]] * Math.pow(10.0, gainsDb[device[j]] / 10.0) / noiseWattsPerHz;
+    }
+
+    /** Each involved device's position in the fleet, in plan order. */
+    int[] deviceIndex() {
+        return device.clone();
     }
 
     /** Each involved device's compute seconds, in plan order. */

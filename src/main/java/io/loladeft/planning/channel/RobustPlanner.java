@@ -78,10 +78,9 @@ public final class RobustPlanner {
         Plan first = planner.plan(mean, algorithm, budgetMillis);
         if (channel.kind() == ChannelModel.Kind.STATIC) {
             Map<String, Double> gains = new LinkedHashMap<>();
-            for (Assignment a : first.assignments()) {
-                gains.put(
-                        a.device(),
-                        mean.devices().get(indexOf(mean, a.device())).channelGainDb());
+            int[] index = new RealizedLatency(mean, first).deviceIndex();
+            for (int j = 0; j < index.length; j++) {
+                gains.put(first.assignments().get(j).device(), meanDb[index[j]]);
             }
             return new RobustPlan(first, gains, 0.0);
         }
@@ -125,15 +124,6 @@ public final class RobustPlanner {
         return best.toPlan(mean, meanDb, algorithm, h, tried, (System.nanoTime() - t0) / 1e6);
     }
 
-    private static int indexOf(PlanningProblem p, String name) {
-        for (int i = 0; i < p.devices().size(); i++) {
-            if (p.devices().get(i).name().equals(name)) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("a plan names device '" + name + "' the problem does not have");
-    }
-
     /** One assignment with its split and its exact quantile at the mean gains. */
     private record Candidate(
             Plan plan,
@@ -142,7 +132,8 @@ public final class RobustPlanner {
             double latency,
             double[] c,
             double[] bits,
-            double[] gamma) {
+            double[] gamma,
+            int[] device) {
 
         static Candidate of(
                 PlanningProblem mean,
@@ -157,16 +148,17 @@ public final class RobustPlanner {
             double[] c = r.computeSeconds();
             double[] bits = r.bits();
             double[] gamma = r.gammas(meanDb);
+            int[] device = r.deviceIndex();
             double[] bw = r.bandwidthHz();
             double own = QuantileSplit.quantile(c, bits, gamma, bw, channel, epsilon);
             if (algorithm.splitsBandwidth()) {
                 double[] split = QuantileSplit.optimal(c, bits, gamma, mean.bandwidthHz(), h, epsilon, own);
                 double resplit = QuantileSplit.quantile(c, bits, gamma, split, channel, epsilon);
                 if (resplit < own) {
-                    return new Candidate(plan, shift, split, resplit, c, bits, gamma);
+                    return new Candidate(plan, shift, split, resplit, c, bits, gamma, device);
                 }
             }
-            return new Candidate(plan, shift, bw, own, c, bits, gamma);
+            return new Candidate(plan, shift, bw, own, c, bits, gamma, device);
         }
 
         /**
@@ -188,7 +180,7 @@ public final class RobustPlanner {
             for (int j = 0; j < as.size(); j++) {
                 Assignment a = as.get(j);
                 double z = QuantileSplit.needed(c[j], bits[j], gamma[j], bandwidthHz[j], latency);
-                gains.put(a.device(), meanDb[indexOf(mean, a.device())] + 10 * Math.log10(z));
+                gains.put(a.device(), meanDb[device[j]] + 10 * Math.log10(z));
                 double share = h.value(z);
                 if (share > worst) {
                     worst = share;
