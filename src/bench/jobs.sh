@@ -23,7 +23,9 @@
 #                                fused: one item a round against one trainer of every block), MODEL (small:
 #                                the seeded 4-layer model with layer blocks; minilm: the pretrained MiniLM, LoRA),
 #                                OVERLAP (true: the worker stores an item while it trains the next; false: one
-#                                after the other, loladeft.jobs.worker.overlap).
+#                                after the other, loladeft.jobs.worker.overlap), CHECKPOINT_EVERY (10: the worker
+#                                stores a round's blocks every tenth round, keeping them in hand between;
+#                                1: every round, loladeft.jobs.worker.checkpoint-every).
 #
 # Reports go to target/jobs-bench/.
 set -euo pipefail
@@ -77,7 +79,7 @@ case "${1:-}" in
     for e in ${LOCAL_ITERATIONS:-1 5}; do
       java -Dai.djl.offline=true -cp "target/classes:target/test-classes:$(cat "$OUT/cp-test.txt")" \
         io.loladeft.jobs.WorkerOverheadBench "$SHARED/glue" "$SHARED/roberta-base" "${ROUNDS:-30}" "${REPS:-3}" "$e" \
-        "${EXECUTION:-per-device}" "${MODEL:-small}" "${OVERLAP:-true}" \
+        "${EXECUTION:-per-device}" "${MODEL:-small}" "${OVERLAP:-true}" "${CHECKPOINT_EVERY:-10}" \
         2> "$OUT/overhead-$e.log" | grep -E '^\||^[0-9]+ rounds|^median' | tee -a "$OUT/overhead.md"
       echo | tee -a "$OUT/overhead.md"
     done

@@ -54,7 +54,12 @@ class JobMetrics {
          */
         MERGE,
         /** Evaluating the merged state on dev, when due. */
-        EVALUATE
+        EVALUATE,
+        /**
+         * Training rounds again from the last checkpoint to rebuild a round's input this worker does not hold
+         * (after another worker died, or when a second worker joins a job between checkpoints).
+         */
+        REPLAY
     }
 
     JobMetrics(MeterRegistry registry) {

@@ -102,7 +102,7 @@ class JobStore {
     /**
      * A round, its schedule (null: the job's plan) and its items, one per device of the schedule (or one for all
      * when fused). Its input state is not written: it is round 1's seeded blocks, or the union of the previous
-     * round's items' blocks ({@link #roundInput}).
+     * round's items' blocks ({@link #checkpoint}).
      */
     void startRound(UUID jobId, int round, JobSettings jobSpec, RoundSchedule schedule) {
         // clock_timestamp(), not now(): the merge that starts a round runs in a transaction begun before it
@@ -232,25 +232,36 @@ class JobStore {
     }
 
     /**
-     * What round {@code round} (above 1) starts from, as the parts whose union it is: the previous
-     * round's items' blocks in device order (or, for a round a version before 2026-12 started, the
-     * one merged state it wrote). Empty once the round is merged: its merge drops these blocks.
+     * Stored blocks a round's input is rebuilt from: the input of {@code round} is the union of {@code parts}
+     * (a later round's input: that union with the rounds in between trained again).
      */
-    Optional<List<byte[]>> roundInput(UUID jobId, int round) {
+    record Checkpoint(int round, List<byte[]> parts) {}
+
+    /**
+     * The latest stored state at or before round {@code round}'s input: the blocks of the last round before
+     * it whose items all stored theirs, in device order (or, for a round a version before 2026-12 started,
+     * the one merged state it wrote). Empty when there is none (nothing but the seeded blocks to start
+     * from). A merge drops every round's blocks before the last such round.
+     */
+    Optional<Checkpoint> checkpoint(UUID jobId, int round) {
         Optional<byte[]> written = jdbc.sql("SELECT global_blocks FROM job_round WHERE job_id = ? AND round = ?"
                         + " AND global_blocks IS NOT NULL")
                 .params(jobId, round)
                 .query((rs, n) -> rs.getBytes(1))
                 .optional();
         if (written.isPresent()) {
-            return Optional.of(List.of(written.get()));
+            return Optional.of(new Checkpoint(round, List.of(written.get())));
         }
-        List<byte[]> parts = jdbc.sql(
-                        "SELECT updated_blocks FROM work_item WHERE job_id = ? AND round = ?" + " ORDER BY device")
-                .params(jobId, round - 1)
-                .query((rs, n) -> rs.getBytes(1))
-                .list();
-        return parts.isEmpty() || parts.contains(null) ? Optional.empty() : Optional.of(parts);
+        Optional<Integer> stored =
+                jdbc.sql("""
+                        SELECT round FROM work_item WHERE job_id = ? AND round < ? GROUP BY round
+                        HAVING bool_and(updated_blocks IS NOT NULL) ORDER BY round DESC LIMIT 1""").params(jobId, round).query(Integer.class).optional();
+        return stored.map(r -> new Checkpoint(
+                r + 1,
+                jdbc.sql("SELECT updated_blocks FROM work_item WHERE job_id = ? AND round = ? ORDER BY device")
+                        .params(jobId, r)
+                        .query((rs, n) -> rs.getBytes(1))
+                        .list()));
     }
 
     /** The blocks the given devices' items of a round stored (all of them when the round is complete). */

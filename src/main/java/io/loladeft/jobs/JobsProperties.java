@@ -45,6 +45,12 @@ record JobsProperties(
      *                     item, ahead of its claim across a round's merge (docs/jobs.md, "Off the critical
      *                     path"); false completes each item on the training thread before the next, as
      *                     before, for a host whose cores are too busy to give the store its own
+     * @param checkpointEvery how often a worker that holds whole rounds makes a job's blocks durable: it stores
+     *                     the blocks of every {@code checkpointEvery}-th round (and of the first, the last and
+     *                     every round that evaluates) and, in between, keeps them in hand only; a worker that
+     *                     lacks a round's input rebuilds it by training the rounds since the last stored one
+     *                     again, bit for bit (docs/jobs.md, "Checkpoints"). 1 stores every round's blocks. A
+     *                     worker that shares a round with another stores its items' blocks whatever this says
      */
     record Worker(
             @DefaultValue("30s") Duration lease,
@@ -55,5 +61,14 @@ record JobsProperties(
             @DefaultValue("20s") Duration shutdownGrace,
             @DefaultValue("./data/models") Path modelCache,
             @DefaultValue("1") int torchThreads,
-            @DefaultValue("true") boolean overlap) {}
+            @DefaultValue("true") boolean overlap,
+            @DefaultValue("10") int checkpointEvery) {
+
+        Worker {
+            if (checkpointEvery < 1) {
+                throw new IllegalArgumentException(
+                        "loladeft.jobs.worker.checkpoint-every must be at least 1, was " + checkpointEvery);
+            }
+        }
+    }
 }

@@ -18,13 +18,16 @@ final class RoundMerge {
 
     private RoundMerge() {}
 
-    /** A completed item with its result read back, in device order. */
+    /** A completed item with its result read back, in device order; {@code updatedBlocks} null when not at hand. */
     record Item(String device, Map<String, HostTensor> updatedBlocks, ItemResult result, int attempts, String worker) {}
 
     /** A device's part of an item: its compute seconds on the worker's host and the bytes it uploads. */
     record DeviceShare(JobSettings.DeviceRun run, double computeSeconds, long uploadBytes) {}
 
-    /** The merged round: its blocks, the mean loss over devices and local iterations, the devices' times. */
+    /**
+     * The merged round: its blocks (null when an item's were not at hand), the mean loss over devices and local
+     * iterations, the devices' times.
+     */
     record Outcome(
             Map<String, HostTensor> blocks,
             double trainingLoss,
@@ -32,8 +35,10 @@ final class RoundMerge {
             double emulatedRoundLatencySeconds) {}
 
     static Outcome of(JobSettings spec, Map<String, HostTensor> input, List<Item> items) {
+        // An item whose blocks its worker kept in hand (between checkpoints) leaves the state unmade here.
+        boolean all = items.stream().allMatch(i -> i.updatedBlocks() != null);
         Map<String, HostTensor> merged =
-                next(input, items.stream().map(Item::updatedBlocks).toList());
+                all ? next(input, items.stream().map(Item::updatedBlocks).toList()) : null;
         double lossSum = 0;
         int lossN = 0;
         double emulatedRound = 0;

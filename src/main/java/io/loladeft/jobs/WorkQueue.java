@@ -47,26 +47,19 @@ class WorkQueue {
     /**
      * What the merge of a round produced: the next global state, decoded, for the merging worker to
      * keep as the next round's input (nothing stores it: the next round's input is the union of this
-     * round's items); the round's metrics; after the last round the result and its blocks, the one
-     * state stored; and how long the merger spent evaluating (its worker times that phase apart).
+     * round's items; null when a block was kept in hand by another worker, see {@link JobStore#checkpoint});
+     * whether the merger trained the round's every item itself; the round's metrics; after the last round
+     * the result and its blocks, the one state stored; and how long the merger spent evaluating (its worker
+     * times that phase apart).
      */
     record Merged(
             Map<String, HostTensor> state,
+            boolean heldRound,
             JobView.RoundMetrics metrics,
             JobView.Result result,
             byte[] resultBlocks,
             long evaluationNanos,
-            RoundSchedule nextSchedule) {
-
-        Merged(
-                Map<String, HostTensor> state,
-                JobView.RoundMetrics metrics,
-                JobView.Result result,
-                byte[] resultBlocks,
-                long evaluationNanos) {
-            this(state, metrics, result, resultBlocks, evaluationNanos, null);
-        }
-    }
+            RoundSchedule nextSchedule) {}
 
     /**
      * Merges a complete round; called exactly once per round, inside the completing transaction. The
@@ -151,7 +144,8 @@ class WorkQueue {
 
     /**
      * Stores an item's result and, if that completes its round, merges the round (see the class
-     * comment). A merger that throws rolls the whole completion back.
+     * comment). {@code updatedBlocks} null: the item's worker keeps its blocks in hand until a
+     * checkpoint. A merger that throws rolls the whole completion back.
      */
     Completed complete(Item item, byte[] updatedBlocks, String resultJson, Merger merger) {
         return tx.execute(s -> {
@@ -196,16 +190,19 @@ class WorkQueue {
     private void advance(JobStore.JobRow job, Merged merged) {
         int round = job.round();
         // Nothing merged is written: this round's items' blocks are the next round's input (their
-        // union), and the previous round's, this round's input, are dropped. A job keeps one round's
-        // blocks, not a state per round (a state of roberta-base's layer blocks is 340 MB); after the
-        // last round, the result only. (global_blocks: a round started by an earlier version.)
+        // union). Once a round's items all stored theirs, the blocks of the rounds before it are dropped:
+        // a job keeps the blocks since its last such round (the checkpoint that recovery trains forward
+        // from, JobStore.checkpoint), not a state per round (a state of roberta-base's layer blocks is
+        // 340 MB); after the last round, the result only. (global_blocks: a round started by an earlier version.)
         jdbc.sql("UPDATE job_round SET metrics = ?::jsonb, completed_at = clock_timestamp(), global_blocks = NULL"
                         + " WHERE job_id = ? AND round = ?")
                 .params(store.write(merged.metrics()), job.id(), round)
                 .update();
-        jdbc.sql("UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round BETWEEN ? AND ?"
-                        + " AND updated_blocks IS NOT NULL")
-                .params(job.id(), round - 1, round < job.rounds() ? round - 1 : round)
+        jdbc.sql("""
+                        UPDATE work_item SET updated_blocks = NULL WHERE job_id = ? AND round < ?
+                          AND updated_blocks IS NOT NULL AND NOT EXISTS (SELECT 1 FROM work_item x
+                            WHERE x.job_id = ? AND x.round = ? AND x.updated_blocks IS NULL)""")
+                .params(job.id(), round < job.rounds() ? round : round + 1, job.id(), round)
                 .update();
         if (round < job.rounds()) {
             // Conditional on the round number: a second merge of the same round cannot advance anything.

@@ -292,7 +292,7 @@ class Worker implements SmartLifecycle {
             // On the training thread: a completion that evaluates, or every one when overlap is off.
             boolean inline = !props.overlap() || evaluates(t.job(), item.round());
             Next next = inline ? null : nextAfter(item, t);
-            Completion completion = new Completion(claimed, t, result(t, item.round()), next);
+            Completion completion = new Completion(claimed, t, result(t, item.round()), next, durable(t, item.round()));
             handedOn = true;
             if (inline) {
                 apply(completion.call());
@@ -313,6 +313,17 @@ class Worker implements SmartLifecycle {
         }
     }
 
+    /**
+     * Whether an item of {@code round} stores its blocks: unless this worker holds the job's rounds whole (it
+     * trained and merged the previous round alone, so no other worker needs them), always; else only at a
+     * checkpoint (every {@code checkpointEvery}-th round) and in a round that evaluates (the last one too), whose
+     * merge needs every block wherever it runs. Between checkpoints a worker that loses its hand, or another
+     * worker, rebuilds the input by training the rounds since the checkpoint again ({@link RoundInputs#input}).
+     */
+    private boolean durable(Trained t, int round) {
+        return !t.in().heldPrevious() || round % props.checkpointEvery() == 0 || evaluates(t.job(), round);
+    }
+
     /** Reads what a claimed item needs and trains it; null when its round was merged without it. */
     private Trained trainClaimed(WorkQueue.Item item) {
         long t0 = System.nanoTime();
@@ -323,11 +334,20 @@ class Worker implements SmartLifecycle {
         Backbones.Data data = backbones.data(spec);
         Backbones.Backbone backbone = backbones.backbone(spec);
         t0 = System.nanoTime();
-        Optional<Hand> input = inputs.input(job.id(), item.round(), spec, backbone);
-        metrics.phase(JobMetrics.Phase.READ, read + System.nanoTime() - t0);
+        long[] replayed = {0};
+        Optional<Hand> input = job.round() > item.round()
+                ? Optional.empty()
+                : inputs.input(job.id(), item.round(), spec, backbone, (round, state) -> {
+                    long r0 = System.nanoTime();
+                    Map<String, HostTensor> next = replay(job, round, state, backbone, data);
+                    replayed[0] += System.nanoTime() - r0;
+                    return next;
+                });
+        metrics.phase(JobMetrics.Phase.READ, read + System.nanoTime() - t0 - replayed[0]);
         if (input.isEmpty()) {
-            // Only a merged round's input is gone, and a round is merged only when all its items are
-            // done: someone else did this one while this worker held an expired claim.
+            // A round is merged only when all its items are done (and only a later merge drops the
+            // stored blocks an input is rebuilt from): someone else did this one while this worker
+            // held an expired claim.
             log.info(
                     "Item {} of job {}: round {} was merged without it; dropping it",
                     item.id(),
@@ -354,19 +374,57 @@ class Worker implements SmartLifecycle {
             Hand in,
             Backbones.Backbone backbone,
             Backbones.Data data) {
-        JobSettings spec = job.spec();
-        var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), round);
-        DeviceTrainer.Trained trained;
         long t0 = System.nanoTime();
+        DeviceTrainer.Trained trained = fit(job.spec(), round, layers, in.state(), backbone, data);
+        metrics.phase(JobMetrics.Phase.TRAIN, System.nanoTime() - t0);
+        return new Trained(job, in, backbone, trained);
+    }
+
+    /** Trains {@code layers} from {@code state} as round {@code round} of a job with this spec does, wherever it runs. */
+    private static DeviceTrainer.Trained fit(
+            JobSettings spec,
+            int round,
+            List<Integer> layers,
+            Map<String, HostTensor> state,
+            Backbones.Backbone backbone,
+            Backbones.Data data) {
+        var batches = RoundBatches.of(data.train(), spec.batchSize(), spec.localIterations(), spec.seed(), round);
         synchronized (ENGINE) {
             Engine.getInstance().setRandomSeed(RoundBatches.dropoutSeed(spec.seed(), round));
             backbone.held().configure(Backbones.optimizer(spec));
             backbone.trainer().setLearningRate(Backbones.schedule(spec).at(round));
-            backbone.held().hold(in.state());
-            trained = backbone.held().train(layers, batches);
+            backbone.held().hold(state);
+            return backbone.held().train(layers, batches);
         }
-        metrics.phase(JobMetrics.Phase.TRAIN, System.nanoTime() - t0);
-        return new Trained(job, in, backbone, trained);
+    }
+
+    /**
+     * Round {@code round}'s every item trained again from its input, as it ran (its schedule's devices and
+     * blocks; the batches, dropout and learning rate depend on (seed, round) only), merged into the next
+     * round's input: the blocks its workers kept in hand, rebuilt bit for bit ({@link RoundInputs.Replay}).
+     */
+    private Map<String, HostTensor> replay(
+            JobStore.JobRow job,
+            int round,
+            Map<String, HostTensor> input,
+            Backbones.Backbone backbone,
+            Backbones.Data data) {
+        long t0 = System.nanoTime();
+        JobSettings roundSpec = roundSpec(job, round);
+        List<Map<String, HostTensor>> parts = new ArrayList<>();
+        for (String device : devices(roundSpec)) {
+            List<Integer> layers = roundSpec.fused()
+                    ? roundSpec.allLayers()
+                    : roundSpec.device(device).layers();
+            parts.add(fit(job.spec(), round, layers, input, backbone, data).blocks());
+        }
+        metrics.phase(JobMetrics.Phase.REPLAY, System.nanoTime() - t0);
+        log.info(
+                "Job worker {}: trained round {} of job {} again to rebuild a later round's input",
+                name,
+                round,
+                job.id());
+        return RoundMerge.next(input, parts);
     }
 
     /**
@@ -483,7 +541,7 @@ class Worker implements SmartLifecycle {
                 next.previousDevices().stream()
                         .map(d -> previous.produced().get(d))
                         .toList());
-        Hand in = new Hand(next.job().id(), next.round(), state, new ConcurrentHashMap<>());
+        Hand in = new Hand(next.job().id(), next.round(), state, new ConcurrentHashMap<>(), true);
         Trained t = train(
                 next.job(),
                 next.round(),
@@ -502,21 +560,24 @@ class Worker implements SmartLifecycle {
     private record Finished(Completion completion, WorkQueue.Completed completed, Optional<Claimed> claimed) {}
 
     /**
-     * An item's completion: serialising its blocks, storing them with its measurements and, when it
-     * is the round's last, the merge, in one transaction ({@link WorkQueue#complete}); then, if this
-     * worker trains the next round's first item ahead, claiming the next item at once.
+     * An item's completion: serialising its blocks (when {@code durable}), storing them with its
+     * measurements and, when it is the round's last, the merge, in one transaction
+     * ({@link WorkQueue#complete}); then, if this worker trains the next round's first item ahead,
+     * claiming the next item at once.
      */
     private final class Completion implements Callable<Finished> {
         private final Claimed claimed;
         private final Trained trained;
         private final ItemResult result;
         private final Next next;
+        private final boolean durable;
 
-        Completion(Claimed claimed, Trained trained, ItemResult result, Next next) {
+        Completion(Claimed claimed, Trained trained, ItemResult result, Next next, boolean durable) {
             this.claimed = claimed;
             this.trained = trained;
             this.result = result;
             this.next = next;
+            this.durable = durable;
         }
 
         @Override
@@ -525,7 +586,7 @@ class Worker implements SmartLifecycle {
             WorkQueue.Completed c = null;
             try {
                 long t0 = System.nanoTime();
-                byte[] updated = Safetensors.write(trained.trained().blocks());
+                byte[] updated = durable ? Safetensors.write(trained.trained().blocks()) : null;
                 c = queue.complete(item, updated, store.write(result), (job, done) -> merge(job, done, trained));
                 if (c.completion() == WorkQueue.Completion.MERGED) {
                     long evaluation = c.merged().evaluationNanos();
@@ -603,15 +664,21 @@ class Worker implements SmartLifecycle {
             t.in().produced().remove(item.device());
         } else if (c.completion() == WorkQueue.Completion.MERGED) {
             inputs.merged(
-                    item.jobId(), item.round(), t.job().rounds(), c.merged().state());
+                    item.jobId(),
+                    item.round(),
+                    t.job().rounds(),
+                    c.merged().state(),
+                    c.merged().heldRound());
         }
     }
 
     /**
      * Merges a complete round inside the completing transaction ({@link WorkQueue.Merger}): the
      * round's input is in hand (this worker trained the round's last item on it), and so are the
-     * blocks of its own items; the others' are read. The merge itself is {@link RoundMerge}; then the
-     * dev evaluation when due, and the round's metrics. Only the last round's state is serialised.
+     * blocks of its own items; the others' are read (another worker's kept in hand between checkpoints
+     * are not there: the merge then makes no state, and the next round's input is rebuilt where
+     * needed). The merge itself is {@link RoundMerge}; then the dev evaluation when due, and the
+     * round's metrics. Only the last round's state is serialised.
      */
     private WorkQueue.Merged merge(JobStore.JobRow job, List<WorkQueue.Done> done, Trained last) {
         JobSettings spec = job.spec();
@@ -621,12 +688,14 @@ class Worker implements SmartLifecycle {
             throw new IllegalStateException("merging round " + round + " of job " + job.id() + " without its input");
         }
         Backbones.Backbone backbone = last.backbone();
-        Map<String, Map<String, HostTensor>> blocks =
-                inputs.itemBlocks(h, done.stream().map(WorkQueue.Done::device).toList());
+        List<String> devices = done.stream().map(WorkQueue.Done::device).toList();
+        Map<String, Map<String, HostTensor>> blocks = inputs.itemBlocks(h, devices);
+        boolean heldRound = h.produced().keySet().containsAll(devices);
         List<RoundMerge.Item> items = new ArrayList<>();
         for (WorkQueue.Done d : done) {
             Map<String, HostTensor> trained = blocks.get(d.device());
-            if (trained == null) {
+            // Items of a round that evaluates (the last one too) always store their blocks.
+            if (trained == null && evaluates(job, round)) {
                 throw new IllegalStateException("merging round " + round + " of job " + job.id() + ": device "
                         + d.device() + "'s item is done but its blocks are gone");
             }
@@ -674,7 +743,7 @@ class Worker implements SmartLifecycle {
                 ? new JobView.Result(
                         dev, "/api/v1/jobs/" + job.id() + "/blocks", resultBlocks.length, Digests.sha256(resultBlocks))
                 : null;
-        return new WorkQueue.Merged(merged.blocks(), m, result, resultBlocks, evaluation, next);
+        return new WorkQueue.Merged(merged.blocks(), heldRound, m, result, resultBlocks, evaluation, next);
     }
 
     /**

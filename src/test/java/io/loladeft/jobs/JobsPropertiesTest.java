@@ -32,7 +32,8 @@ class JobsPropertiesTest {
                         Duration.ofSeconds(20),
                         Path.of("./data/models").normalize(),
                         1,
-                        true));
+                        true,
+                        10));
     }
 
     @Test
@@ -46,6 +47,8 @@ class JobsPropertiesTest {
                         "2",
                         "loladeft.jobs.drift-tolerance",
                         "0.5",
+                        "loladeft.jobs.worker.checkpoint-every",
+                        "1",
                         // The old prefix binds nothing any more.
                         "loladeft.worker.poll",
                         "1ms")));
@@ -54,6 +57,7 @@ class JobsPropertiesTest {
         assertThat(p.worker().poll()).isEqualTo(Duration.ofMillis(500));
         assertThat(p.worker().maxAttempts()).isEqualTo(5);
         assertThat(p.driftTolerance()).isEqualTo(0.5);
+        assertThat(p.worker().checkpointEvery()).isEqualTo(1);
     }
 
     @Test

@@ -144,7 +144,8 @@ class WorkQueueTest {
                     new JobView.RoundMetrics(job.round(), 1.0, null, List.of(), 1, 1, 0, Instant.now(), null, null);
             JobView.Result r =
                     job.round() == job.rounds() ? new JobView.Result(Map.of("accuracy", 0.5), "x", 1, "y") : null;
-            return new WorkQueue.Merged(Map.of(), m, r, r == null ? null : new byte[] {(byte) job.round()}, 0);
+            return new WorkQueue.Merged(
+                    Map.of(), false, m, r, r == null ? null : new byte[] {(byte) job.round()}, 0, null);
         }
     }
 
@@ -222,11 +223,13 @@ class WorkQueueTest {
                 int round = r;
                 if (r > 1) {
                     // The round's input is the previous round's items' blocks; the merged round's is dropped.
-                    assertThat(store.roundInput(id, r))
-                            .hasValueSatisfying(parts -> assertThat(parts)
-                                    .hasSize(devices)
-                                    .allSatisfy(p -> assertThat(p).containsExactly((byte) (round - 1))));
-                    assertThat(store.roundInput(id, r - 1))
+                    assertThat(store.checkpoint(id, r)).hasValueSatisfying(c -> {
+                        assertThat(c.round()).isEqualTo(round);
+                        assertThat(c.parts())
+                                .hasSize(devices)
+                                .allSatisfy(p -> assertThat(p).containsExactly((byte) (round - 1)));
+                    });
+                    assertThat(store.checkpoint(id, r - 1))
                             .as("round %d's input", r - 1)
                             .isEmpty();
                 }

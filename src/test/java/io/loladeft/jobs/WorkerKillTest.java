@@ -209,6 +209,65 @@ class WorkerKillTest extends ApiTest {
         assertThat(third0.path("result").path("blocksSha256").asString()).isEqualTo(sha);
     }
 
+    /**
+     * Checkpoints: the only worker on a job keeps round 2's blocks in hand (round 1's are stored, round 3
+     * is the last); it is killed in round 3, and the process that replaces it rebuilds round 3's input by
+     * training round 2 again from round 1's blocks. The job ends with the bytes of an undisturbed run.
+     */
+    @Test
+    void aNewWorkerRebuildsTheRoundsTheKilledWorkerHeldInHand() throws Exception {
+        jdbc.sql("UPDATE job SET state = 'CANCELLED' WHERE state IN ('QUEUED', 'RUNNING')")
+                .update();
+        String planId = plan();
+        Process s1 = worker("s1");
+        String reference = submit(planId);
+        JsonNode ref = awaitState(reference, "SUCCEEDED", Duration.ofMinutes(3));
+        assertThat(jdbc.sql("SELECT round, (updated_blocks IS NOT NULL) FROM work_item WHERE job_id = ?::uuid")
+                        .param(reference)
+                        .query((rs, n) -> rs.getBoolean(2))
+                        .list())
+                .as("a finished job keeps no item's blocks")
+                .containsOnly(false);
+
+        String job = submit(planId);
+        // An item trained ahead of its claim is held for moments only: wait for one s1 is training.
+        long held = awaitItemHeld(job, 3, "s1", Duration.ofMinutes(2));
+        Thread.sleep(300);
+        if (!"CLAIMED".equals(item(held).get("state"))) {
+            held = awaitItemHeld(job, 3, "s1", Duration.ofMinutes(2));
+        }
+        s1.destroyForcibly().waitFor(); // SIGKILL: round 2's blocks were in its hand only
+        assertThat(item(held).get("state"))
+                .as("s1 finished its item before the kill")
+                .isEqualTo("CLAIMED");
+        assertThat(storedBlocks(job))
+                .as("round 1's items stored their blocks; round 2's, trained by the job's only worker, did not")
+                .containsEntry("1a", true)
+                .containsEntry("1b", true)
+                .containsEntry("2a", false)
+                .containsEntry("2b", false);
+        worker("s2");
+
+        JsonNode done = awaitState(job, "SUCCEEDED", Duration.ofMinutes(3));
+        assertThat((Integer) item(held).get("attempts")).isGreaterThan(1);
+        assertThat(item(held).get("worker")).isEqualTo("s2");
+        assertThat(itemLosses(job)).hasSize(6).isEqualTo(itemLosses(reference));
+        assertThat(losses(done)).hasSize(3).isEqualTo(losses(ref));
+        assertThat(done.path("result").path("blocksSha256").asString())
+                .hasSize(64)
+                .isEqualTo(ref.path("result").path("blocksSha256").asString());
+    }
+
+    /** Whether each item (round and device's last letter) holds stored blocks. */
+    Map<String, Boolean> storedBlocks(String job) {
+        Map<String, Boolean> out = new TreeMap<>();
+        jdbc.sql("SELECT round, right(device, 1), updated_blocks IS NOT NULL FROM work_item WHERE job_id = ?::uuid")
+                .param(job)
+                .query((rs, n) -> out.put(rs.getInt(1) + rs.getString(2), rs.getBoolean(3)))
+                .list();
+        return out;
+    }
+
     /** Two devices sharing the LoRA blocks and the head (up to two each), on a tiny RoBERTa; enough local iterations that an item takes seconds. */
     String plan() {
         String zone = unique("kill");

@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
  * same one pass), and the model: {@code small} (default: a seeded 4-layer RoBERTa, h=128, whole-layer blocks,
  * batch 32) or {@code minilm} (the pretrained all-MiniLM-L6-v2 the service ships, LoRA r=8 on its six layers,
  * batch 8, its own tokenizer), and whether the worker overlaps storing with training ({@code true}, the default, or
- * {@code false}: {@code loladeft.jobs.worker.overlap}).
+ * {@code false}: {@code loladeft.jobs.worker.overlap}), and how often the worker stores a round's blocks
+ * ({@code loladeft.jobs.worker.checkpoint-every}, default 10).
  */
 public final class WorkerOverheadBench {
 
@@ -56,6 +57,7 @@ public final class WorkerOverheadBench {
         boolean minilm = args.length > 6 && args[6].equals("minilm");
         // The worker's store thread (loladeft.jobs.worker.overlap), on unless "false".
         String overlap = args.length > 7 ? args[7] : "true";
+        String checkpointEvery = args.length > 8 ? args[8] : "10";
         TestDatabase.Connection db = TestDatabase.get();
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(LolaDeftApplication.class)
                 .run(
@@ -70,6 +72,7 @@ public final class WorkerOverheadBench {
                         "--loladeft.jobs.worker.host-flops=1e11",
                         "--loladeft.jobs.worker.poll=100ms",
                         "--loladeft.jobs.worker.overlap=" + overlap,
+                        "--loladeft.jobs.worker.checkpoint-every=" + checkpointEvery,
                         "--logging.level.root=WARN")) {
             Http http =
                     new Http(((WebServerApplicationContext) app).getWebServer().getPort());
@@ -77,12 +80,14 @@ public final class WorkerOverheadBench {
             String planId = plan(http, localIterations, minilm);
             System.out.printf(
                     Locale.ROOT,
-                    "%d rounds per phase, %d local iteration(s) per round, %s, %s, overlap %s, %d repetitions%n%n",
+                    "%d rounds per phase, %d local iteration(s) per round, %s, %s, overlap %s, checkpoint every %s,"
+                            + " %d repetitions%n%n",
                     rounds,
                     localIterations,
                     execution,
                     minilm ? "pretrained MiniLM LoRA" : "4-layer small",
                     overlap,
+                    checkpointEvery,
                     reps);
             List<Double> jobAll = new ArrayList<>();
             List<Double> engineAll = new ArrayList<>();
