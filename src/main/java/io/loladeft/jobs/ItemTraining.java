@@ -189,19 +189,34 @@ final class ItemTraining {
     }
 
     /**
-     * The item this worker trains next, ahead of its claim, when completing {@code item} merges its
-     * round as far as this worker can tell: it trained every item of the round (the fused round's
-     * one item, or every device's), so it holds the next round's input. It is the next round's first
-     * item as this round's schedule has it (the merge decides the next round's: if that moves blocks,
-     * the item trained ahead is not the one claimed, and is dropped). Null otherwise.
+     * The item this worker trains next, ahead of its claim, or null. When completing {@code item} merges its
+     * round as far as this worker can tell (it trained every item of the round: the fused round's one item, or
+     * every device's), it holds the next round's input, and the next item is the next round's first as this
+     * round's schedule has it (the merge decides the next round's: if that moves blocks, the item trained ahead
+     * is not the one claimed, and is dropped). Otherwise, when this worker holds the job's rounds whole (it
+     * trained and merged the previous round alone: as far as it can tell, the only worker on the job), it is
+     * the round's next device's item, from the same input; with other workers on the job that item is likely
+     * theirs, and training it ahead would be wasted.
      */
     Next nextAfter(WorkQueue.Item item, Trained t) {
-        if (item.round() >= t.job().rounds()) {
-            return null;
-        }
         JobSettings round = roundSpec(t.job(), item.round());
         List<String> devices = devices(round);
-        if (!t.in().produced().keySet().containsAll(devices)) {
+        Optional<String> open =
+                devices.stream().filter(d -> !t.in().produced().containsKey(d)).findFirst();
+        if (open.isPresent()) {
+            String d = open.get();
+            return t.in().heldPrevious()
+                    ? new Next(
+                            t.job(),
+                            t.in(),
+                            devices,
+                            item.round(),
+                            d,
+                            round.device(d).layers(),
+                            t.backbone())
+                    : null;
+        }
+        if (item.round() >= t.job().rounds()) {
             return null;
         }
         String first = devices.get(0);
@@ -217,7 +232,10 @@ final class ItemTraining {
                 : roundSpec.devices().stream().map(JobSettings.DeviceRun::name).toList();
     }
 
-    /** The next round's first item, as this worker expects it: trained ahead while its round is stored. */
+    /**
+     * The item this worker expects to claim next (the round's next device's, or the next round's first),
+     * trained ahead while the previous one is stored.
+     */
     record Next(
             JobStore.JobRow job,
             Hand previous,
@@ -227,12 +245,13 @@ final class ItemTraining {
             List<Integer> layers,
             Backbones.Backbone backbone) {}
 
-    /** An item trained ahead of its claim, from the next round's input this worker made itself. */
+    /** An item trained ahead of its claim, from the input in hand or the next round's this worker made itself. */
     record Ahead(Next next, Map<String, HostTensor> state, Trained trained) {
 
         /**
-         * This result, if {@code item} is the one it was trained for and the merge gave the input it
-         * was trained from (the same tensors); else null, and the item is trained as claimed.
+         * This result, if {@code item} is the one it was trained for and the input in hand (after a merge, the one
+         * the merge gave) is the one it was trained from (the same tensors); else null, and the item is trained as
+         * claimed.
          */
         Trained takenBy(WorkQueue.Item item, Hand hand) {
             boolean same = item.jobId().equals(next.job().id())
@@ -260,19 +279,23 @@ final class ItemTraining {
     }
 
     /**
-     * Trains the next round's first item while the store thread merges the round: its input is the
-     * union of the round's items' blocks, all in hand (what the merge will make of them, tensor for
-     * tensor); its mini-batches, dropout and learning rate depend on (seed, round) only. Nothing is
-     * stored until the item is claimed, after the merge commits.
+     * Trains the next item while the store thread stores this one (and merges its round): the round's next
+     * device's from the same input in hand, or the next round's first from the union of the round's items'
+     * blocks, all in hand (what the merge will make of them, tensor for tensor); its mini-batches, dropout
+     * and learning rate depend on (seed, round) only. Nothing is stored until the item is claimed, after the
+     * completion commits.
      */
     Ahead trainAhead(Next next) {
         Hand previous = next.previous();
-        Map<String, HostTensor> state = RoundMerge.next(
-                previous.state(),
-                next.previousDevices().stream()
-                        .map(d -> previous.produced().get(d))
-                        .toList());
-        Hand in = new Hand(next.job().id(), next.round(), state, new ConcurrentHashMap<>(), true);
+        Hand in = previous;
+        if (next.round() != previous.round()) {
+            Map<String, HostTensor> state = RoundMerge.next(
+                    previous.state(),
+                    next.previousDevices().stream()
+                            .map(d -> previous.produced().get(d))
+                            .toList());
+            in = new Hand(next.job().id(), next.round(), state, new ConcurrentHashMap<>(), true);
+        }
         Trained t = train(
                 next.job(),
                 next.round(),
@@ -281,7 +304,7 @@ final class ItemTraining {
                 in,
                 next.backbone(),
                 backbones.data(next.job().spec()));
-        return new Ahead(next, state, t);
+        return new Ahead(next, in.state(), t);
     }
 
     /** The dev metrics of a merged state, on this worker's PyTorch thread (a completion that evaluates runs on it). */

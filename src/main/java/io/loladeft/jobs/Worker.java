@@ -370,7 +370,12 @@ class Worker implements SmartLifecycle {
             } finally {
                 claimed.beat().cancel(false);
             }
-            boolean goOn = next != null && c != null && c.completion() == WorkQueue.Completion.MERGED && running.get();
+            // The item trained ahead is claimable once this completion commits: the round's next item after a
+            // store, the next round's first after a merge.
+            WorkQueue.Completion expected = next != null && next.round() == item.round()
+                    ? WorkQueue.Completion.STORED
+                    : WorkQueue.Completion.MERGED;
+            boolean goOn = next != null && c != null && c.completion() == expected && running.get();
             Optional<Claimed> nextClaim = Optional.empty();
             if (goOn) {
                 try {

@@ -346,7 +346,9 @@ class JobApiTest extends ApiTest {
 
     /**
      * A worker that trained every item of a round trains the next round's first item ahead of its claim while
-     * the round is stored; that is taken when the claim brings it. The bytes must be those of the same job
+     * the round is stored (and, per device, the round's next item while the previous is stored); that is taken
+     * when the claim brings it, and between checkpoints the items keep their blocks in hand. The bytes must be
+     * those of the same job
      * trained the ordinary way: every round evaluating (such a round completes on the training thread, and
      * nothing is trained ahead after it), fused and per device.
      */
