@@ -15,6 +15,14 @@ mkdir -p "$OUT"
 ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test
 CP="target/classes:target/test-classes:$(cat "$OUT/cp.txt")"
 JAVA=(java -Dai.djl.offline=true -cp "$CP")
+# The MKL shim, as in the tests and the image, when the build made it (docs/finetune.md §11.5, "Found and fixed").
+SHIM=$(pwd)/target/native/libmkl-any-cpu.so
+if [ -e "$SHIM" ]; then
+  JAVA=(env LD_PRELOAD="$SHIM" "${JAVA[@]}")
+  echo "MKL shim: LD_PRELOAD=$SHIM (active)"
+else
+  echo "MKL shim: not built, not preloaded"
+fi
 MAIN=io.loladeft.finetune.cli.FinetuneMain
 
 case "${1:-}" in

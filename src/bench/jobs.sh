@@ -27,6 +27,9 @@
 #                                stores a round's blocks every tenth round, keeping them in hand between;
 #                                1: every round, loladeft.jobs.worker.checkpoint-every).
 #
+# Every JVM here preloads the build's MKL shim, target/native/libmkl-any-cpu.so, when the build made it
+# (Linux x86_64 with a C compiler), as the tests and the image do: without it MKL takes its generic path
+# on AMD CPUs (docs/finetune.md §11.5, "Found and fixed"). The report says whether it was active.
 # Reports go to target/jobs-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,6 +40,18 @@ OUT=target/jobs-bench
 SHARED=$(cd "${SHARED:-../shared}" && pwd)
 mkdir -p "$OUT"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
+SHIM=$(pwd)/target/native/libmkl-any-cpu.so
+# The command that starts a JVM here, with the MKL shim preloaded when the build made it; set after each
+# command's build (which makes the shim). env execs java, so $! of a background JVM is java's own pid.
+JAVA=(java)
+shim() {
+  if [ -e "$SHIM" ]; then
+    JAVA=(env LD_PRELOAD="$SHIM" java)
+    echo "MKL shim: LD_PRELOAD=$SHIM (active)"
+  else
+    echo "MKL shim: not built, not preloaded"
+  fi
+}
 
 # Process 1 is the API and a worker, with the embedded PostgreSQL on a fixed port; process 2 is a
 # worker only, on the same database. Both train on THREADS intra-op threads (1 by default).
@@ -49,13 +64,13 @@ start_processes() {
     --loladeft.jobs.worker.torch-threads="${THREADS:-1}"
     --logging.level.root=WARN --logging.level.io.loladeft=INFO "$@")
   # Process 1: API and a worker, with the embedded PostgreSQL on a fixed port so process 2 can join.
-  java -Dai.djl.offline=true -jar "$JAR" --server.port=18080 --management.server.port=18081 \
+  "${JAVA[@]}" -Dai.djl.offline=true -jar "$JAR" --server.port=18080 --management.server.port=18081 \
     --loladeft.embedded-db.data-dir="$work/pg" --loladeft.embedded-db.port=$PGPORT \
     --loladeft.jobs.worker.name=worker-1 "${COMMON[@]}" > "$OUT/process-1.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 180); do curl -fs localhost:18080/readyz > /dev/null && break; sleep 1; done
   # Process 2: a worker only, on the same database.
-  java -Dai.djl.offline=true -jar "$JAR" --loladeft.role=worker --server.port=18090 --management.server.port=18091 \
+  "${JAVA[@]}" -Dai.djl.offline=true -jar "$JAR" --loladeft.role=worker --server.port=18090 --management.server.port=18091 \
     --spring.datasource.url="jdbc:postgresql://localhost:$PGPORT/postgres" --spring.datasource.username=postgres \
     --spring.datasource.password=postgres --loladeft.jobs.worker.name=worker-2 "${COMMON[@]}" > "$OUT/process-2.log" 2>&1 &
   pids+=($!)
@@ -75,9 +90,10 @@ fleet() {
 case "${1:-}" in
   overhead)
     ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp-test.txt" -Dmdep.includeScope=test
-    : > "$OUT/overhead.md"
+    shim > "$OUT/overhead.md"
+    cat "$OUT/overhead.md"
     for e in ${LOCAL_ITERATIONS:-1 5}; do
-      java -Dai.djl.offline=true -cp "target/classes:target/test-classes:$(cat "$OUT/cp-test.txt")" \
+      "${JAVA[@]}" -Dai.djl.offline=true -cp "target/classes:target/test-classes:$(cat "$OUT/cp-test.txt")" \
         io.loladeft.jobs.WorkerOverheadBench "$SHARED/glue" "$SHARED/roberta-base" "${ROUNDS:-30}" "${REPS:-3}" "$e" \
         "${EXECUTION:-per-device}" "${MODEL:-small}" "${OVERLAP:-true}" "${CHECKPOINT_EVERY:-10}" \
         2> "$OUT/overhead-$e.log" | grep -E '^\||^[0-9]+ rounds|^median' | tee -a "$OUT/overhead.md"
@@ -87,7 +103,8 @@ case "${1:-}" in
   sst2)
     ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
     JAR=$(ls target/lola-deft-*.jar | grep -v original | head -1)
-    ENGINE=(java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -cp "target/classes:$(cat "$OUT/cp.txt")"
+    shim
+    ENGINE=("${JAVA[@]}" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -cp "target/classes:$(cat "$OUT/cp.txt")"
       io.loladeft.finetune.cli.FinetuneMain)
     "${ENGINE[@]}" calibrate --out "$OUT/calibration.json" > /dev/null
     FLOPS=$(python3 -c "import json; print(json.load(open('$OUT/calibration.json'))['hostFlops'])")
@@ -121,7 +138,8 @@ PY
   pretrained)
     ./mvnw -q -B -DskipTests package dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
     JAR=$(ls target/lola-deft-*.jar | grep -v original | head -1)
-    ENGINE=(java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="${THREADS:-1}" -cp "target/classes:$(cat "$OUT/cp.txt")"
+    shim
+    ENGINE=("${JAVA[@]}" -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="${THREADS:-1}" -cp "target/classes:$(cat "$OUT/cp.txt")"
       io.loladeft.finetune.cli.FinetuneMain)
     CACHE=$(pwd)/data/models
     "${ENGINE[@]}" calibrate --out "$OUT/calibration.json" > /dev/null

@@ -18,6 +18,9 @@
 # build of OpenBLAS and OPENBLAS_CORETYPE set to the fastest core type on this CPU (SkylakeX needs
 # AVX-512; without it Haswell and Zen are measured and the faster taken; CORETYPE=X forces one).
 # Before the steps it times the BLAS alone: one [1024,768] x [768,3072] product in each (gemm.txt).
+# The engine's JVMs preload the build's MKL shim, target/native/libmkl-any-cpu.so, when the build made it
+# (Linux x86_64 with a C compiler), as the tests and the image do: without it MKL takes its generic path
+# on AMD CPUs (§11.5, "Found and fixed"). PyTorch is left as set up above. machine.txt says which.
 # Reports go to target/torch-vs-engine/ (table.md, gemm.txt, coretype.txt, machine.txt, one JSON per run).
 # SKIP_BUILD=1 reuses target/classes and the classpath of the previous run.
 set -euo pipefail
@@ -60,17 +63,23 @@ echo "OPENBLAS_CORETYPE=$core" | tee -a "$OUT/coretype.txt"
 
 [ -n "${SKIP_BUILD:-}" ] && [ -s "$OUT/cp.txt" ] || ./mvnw -q -B compile dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=runtime
 CP="target/classes:$(cat "$OUT/cp.txt")"
+SHIM=$(pwd)/target/native/libmkl-any-cpu.so
+# The engine's JVM: with the MKL shim preloaded when the build made it (the same as tests and the image).
+engine_java() {
+  if [ -e "$SHIM" ]; then LD_PRELOAD=$SHIM java "$@"; else java "$@"; fi
+}
 {
   echo "machine: $(nproc) vCPU, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(java -version 2>&1 | head -1)"
   echo "pytorch: $($PY -c 'import torch; print(torch.__version__)'), OpenBLAS $(dpkg-query -W -f='${Version}' libopenblas0-openmp), OPENBLAS_CORETYPE=$core"
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
+  if [ -e "$SHIM" ]; then echo "engine: LD_PRELOAD=$SHIM (MKL shim active)"; else echo "engine: MKL shim not built, not preloaded"; fi
 } | tee "$OUT/machine.txt"
 
 # The BLAS alone: libtorch 2.7.1's (the engine's) against python3-torch's OpenBLAS on one FFN-shaped
 # product [1024,768] x [768,3072], alternating, REPS times per thread count (GFLOP/s, median of 7).
 for t in ${THREADS:-1 2}; do
   for rep in $(seq 1 "${REPS:-3}"); do
-    OMP_NUM_THREADS=$t java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t" -cp "$CP" \
+    OMP_NUM_THREADS=$t engine_java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t" -cp "$CP" \
       io.loladeft.finetune.cli.FinetuneMain calibrate --m 1024 --k 768 --n 3072 --reps 7 --out "$OUT/gemm-engine.json" \
       > /dev/null 2>&1
     e=$($PY -c "import json; print('%.1f' % (json.load(open('$OUT/gemm-engine.json'))['hostFlops'] / 1e9))")
@@ -90,7 +99,7 @@ for cfg in ${CONFIGS:-small:32:64 minilm:8:64 base:4:64}; do
           lora) args+=(--lora-rank 8 --lora-alpha 16) ;;
           adapter) args+=(--adapter-size 64) ;;
         esac
-        OMP_NUM_THREADS=$t java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t" -cp "$CP" \
+        OMP_NUM_THREADS=$t engine_java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$t" -cp "$CP" \
           io.loladeft.finetune.cli.FinetuneMain phases "${args[@]}" --quiet \
           --out "$OUT/engine-$model-$kind-t$t-rep$rep.json" > /dev/null 2>> "$OUT/engine.log"
         OMP_NUM_THREADS=$t OPENBLAS_CORETYPE=$core $PY src/bench/torch_encoder.py "${args[@]}" \

@@ -16,6 +16,8 @@ public final class TorchThread {
     public static void prepare() {
         Engine.getInstance(); // loads the native library if nobody has yet
         JniUtils.setGradMode(false);
+        // Once per process: whether MKL's fast kernels are reachable here (a WARN on AMD without the shim).
+        MklDispatch.logOnce();
     }
 
     /**
