@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -131,9 +133,11 @@ public final class WorkerOverheadBench {
                     median(engineAll),
                     ratio,
                     (ratio - 1) * 100);
-            System.out.println(
-                    "\n| worker, ms per round (all rounds, means) | claim | read | train | store | merge | evaluate |");
-            System.out.println("|---|---|---|---|---|---|---|");
+            System.out.println("\n| worker, ms per round (all rounds, means) |"
+                    + Arrays.stream(JobMetrics.Phase.values())
+                            .map(p -> " " + p.name().toLowerCase(Locale.ROOT) + " |")
+                            .collect(Collectors.joining()));
+            System.out.println("|---|" + "---|".repeat(JobMetrics.Phase.values().length));
             phaseRows.forEach(System.out::println);
         }
     }
