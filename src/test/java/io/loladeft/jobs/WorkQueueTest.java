@@ -283,6 +283,50 @@ class WorkQueueTest {
         assertThat(queue.claim("late", LEASE)).isEmpty();
     }
 
+    /**
+     * Checkpoints in the store: items that keep their blocks in hand (null) leave the last fully stored
+     * round's blocks where they are, so a later round's input is rebuilt from them; a round whose items
+     * all stored theirs becomes the checkpoint and drops what came before; the last round drops everything.
+     */
+    @Test
+    void roundsKeptInHandLeaveTheLastStoredRoundAsTheCheckpoint() {
+        int devices = 2;
+        UUID id = job(devices, 4);
+        CountingMerger merger = new CountingMerger();
+        for (int r = 1; r <= 4; r++) {
+            boolean stored = r == 1 || r == 3 || r == 4;
+            for (int d = 0; d < devices; d++) {
+                WorkQueue.Item item = queue.claim("w", LEASE).orElseThrow();
+                queue.complete(item, stored ? new byte[] {(byte) r} : null, "{}", merger);
+            }
+            int round = r;
+            switch (r) {
+                case 1, 3 ->
+                    assertThat(store.checkpoint(id, r + 1)).hasValueSatisfying(c -> {
+                        assertThat(c.round()).as("after round %d", round).isEqualTo(round + 1);
+                        assertThat(c.parts()).allSatisfy(p -> assertThat(p).containsExactly((byte) round));
+                    });
+                case 2 -> {
+                    assertThat(store.checkpoint(id, 3))
+                            .as("round 3's input: round 1's blocks, then round 2 trained again")
+                            .hasValueSatisfying(c -> {
+                                assertThat(c.round()).isEqualTo(2);
+                                assertThat(c.parts())
+                                        .allSatisfy(p -> assertThat(p).containsExactly((byte) 1));
+                            });
+                }
+                default -> {}
+            }
+            long kept = jdbc.sql("SELECT count(*) FROM work_item WHERE job_id = ? AND updated_blocks IS NOT NULL")
+                    .param(id)
+                    .query(Long.class)
+                    .single();
+            // After round 1: its own; after 2: still round 1's; after 3: round 3's only; after the last: none.
+            assertThat(kept).as("items holding blocks after round %d", r).isEqualTo(r == 4 ? 0 : devices);
+        }
+        assertThat(store.find(id).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    }
+
     @Test
     void endingAJobWhileAWorkerCompletesAnItemDoesNotDeadlock() throws Exception {
         UUID id = job(2, 3);
