@@ -42,12 +42,13 @@ ENV DJL_CACHE_DIR=/var/cache/djl \
     LOLADEFT_FILES_ROOTS=/data \
     LOLADEFT_AUTH_ENABLED=true \
     OMP_WAIT_POLICY=PASSIVE \
-    MALLOC_MMAP_THRESHOLD_=65536 \
     LD_PRELOAD=/app/native/libmkl-any-cpu.so
 # Idle OpenMP threads sleep rather than spin (a worker with loladeft.jobs.worker.torch-threads > 1
-# otherwise fights its own threads, docs/finetune.md §11.5); glibc returns freed tensors to the system,
-# so a worker's memory stays at what the planner's analytic Mem predicts (§11.6); MKL inside libtorch
-# takes its fast kernels on AMD CPUs too (src/main/native/mkl_any_cpu.c, §11.5 "Found and fixed").
+# otherwise fights its own threads, docs/finetune.md §11.5); MKL inside libtorch takes its fast kernels
+# on AMD CPUs too (src/main/native/mkl_any_cpu.c, §11.5 "Found and fixed"). glibc keeps its own malloc
+# settings: MALLOC_MMAP_THRESHOLD_=65536, set here before, held a worker's memory to the planner's Mem
+# (§11.6) but made every step map and fault its tensors again, a MiniLM step 6x slower (§11.5); set it
+# in the pod's environment where memory matters more than speed.
 # 8080: API and probes; 8081: management (Prometheus), keep it off public Services
 EXPOSE 8080 8081
 HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \

@@ -22,10 +22,19 @@
 # (Linux x86_64 with a C compiler), as the tests and the image do: without it MKL takes its generic path
 # on AMD CPUs (§11.5, "Found and fixed"). PyTorch is left as set up above. machine.txt says which.
 # Reports go to target/torch-vs-engine/ (table.md, gemm.txt, coretype.txt, machine.txt, one JSON per run).
+# Both sides run with the same glibc settings that keep freed memory for reuse instead of returning it
+# to the system after every step (MALLOC_MMAP_THRESHOLD_ 32 MiB, MALLOC_TRIM_THRESHOLD_ 1 GiB, MALLOC_TOP_PAD_
+# 256 MiB): with glibc's defaults a step's large tensors are unmapped when freed and the next step faults
+# the pages in again, which cost both sides up to a third of a small step on this VM (§11.5). MALLOC=system
+# leaves glibc's own settings on both instead.
 # SKIP_BUILD=1 reuses target/classes and the classpath of the previous run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-target/torch-vs-engine}
+if [ "${MALLOC:-keep}" = keep ]; then
+  # Exported, so the engine's JVMs and PyTorch's interpreter start with the same allocator settings.
+  export MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=268435456
+fi
 PY=/usr/bin/python3          # Debian's interpreter, whatever pyenv or venv is first on PATH
 # Both sides use libgomp. Its default lets idle OpenMP threads spin; on a shared host with more
 # runnable threads than cores that made two-thread steps 10-20x slower on both sides (docs/finetune.md
@@ -73,6 +82,11 @@ engine_java() {
   echo "pytorch: $($PY -c 'import torch; print(torch.__version__)'), OpenBLAS $(dpkg-query -W -f='${Version}' libopenblas0-openmp), OPENBLAS_CORETYPE=$core"
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), load average at start: $(cut -d' ' -f1-3 /proc/loadavg), OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-unset}"
   if [ -e "$SHIM" ]; then echo "engine: LD_PRELOAD=$SHIM (MKL shim active)"; else echo "engine: MKL shim not built, not preloaded"; fi
+  if [ -n "${MALLOC_MMAP_THRESHOLD_:-}" ]; then
+    echo "glibc malloc, both sides: MALLOC_MMAP_THRESHOLD_=$MALLOC_MMAP_THRESHOLD_ MALLOC_TRIM_THRESHOLD_=${MALLOC_TRIM_THRESHOLD_:-} MALLOC_TOP_PAD_=${MALLOC_TOP_PAD_:-}"
+  else
+    echo "glibc malloc, both sides: its defaults"
+  fi
 } | tee "$OUT/machine.txt"
 
 # The BLAS alone: libtorch 2.7.1's (the engine's) against python3-torch's OpenBLAS on one FFN-shaped
