@@ -187,11 +187,14 @@ def main():
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--foreach", action="store_true", help="multi-tensor AdamW (1.13 defaults to single-tensor)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dropout", type=float, default=-1, help="dropout rate; default the preset's (0.1)")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     fam, vocab, h, layers, heads, ffn, positions, types, eps, pad, drop = PRESETS[a.model]
+    if a.dropout >= 0:
+        drop = a.dropout
     if a.layers > 0:
         layers = a.layers
     c = dict(family=fam, vocab=vocab, hidden=h, layers=layers, heads=heads, ffn=ffn, positions=positions,

@@ -141,13 +141,9 @@ final class ItemTraining {
             Backbones.Backbone backbone,
             Backbones.Data data) {
         long t0 = System.nanoTime();
-        JobSettings roundSpec = roundSpec(job, round);
         List<Map<String, HostTensor>> parts = new ArrayList<>();
-        for (String device : devices(roundSpec)) {
-            List<Integer> layers = roundSpec.fused()
-                    ? roundSpec.allLayers()
-                    : roundSpec.device(device).layers();
-            parts.add(fit(job.spec(), round, layers, input, backbone, data).blocks());
+        for (JobSettings.RoundItem i : roundSpec(job, round).items()) {
+            parts.add(fit(job.spec(), round, i.layers(), input, backbone, data).blocks());
         }
         metrics.phase(JobMetrics.Phase.REPLAY, System.nanoTime() - t0);
         log.info(
@@ -181,11 +177,8 @@ final class ItemTraining {
     }
 
     /** The job's spec as round {@code round} runs it: its own schedule's, when it has one. */
-    JobSettings roundSpec(JobStore.JobRow job, int round) {
-        // A job that does not schedule its rounds never stores a schedule: no need to look.
-        return job.spec().schedulesRounds()
-                ? JobStore.roundSpec(job.spec(), store.schedule(job.id(), round).orElse(null))
-                : job.spec();
+    private JobSettings roundSpec(JobStore.JobRow job, int round) {
+        return store.roundSpec(job.id(), job.spec(), round);
     }
 
     /**
@@ -199,37 +192,19 @@ final class ItemTraining {
      * theirs, and training it ahead would be wasted.
      */
     Next nextAfter(WorkQueue.Item item, Trained t) {
-        JobSettings round = roundSpec(t.job(), item.round());
-        List<String> devices = devices(round);
-        Optional<String> open =
-                devices.stream().filter(d -> !t.in().produced().containsKey(d)).findFirst();
+        List<JobSettings.RoundItem> items = roundSpec(t.job(), item.round()).items();
+        List<String> devices = items.stream().map(JobSettings.RoundItem::device).toList();
+        Optional<JobSettings.RoundItem> open = items.stream()
+                .filter(i -> !t.in().produced().containsKey(i.device()))
+                .findFirst();
         if (open.isPresent()) {
-            String d = open.get();
             return t.in().heldPrevious()
-                    ? new Next(
-                            t.job(),
-                            t.in(),
-                            devices,
-                            item.round(),
-                            d,
-                            round.device(d).layers(),
-                            t.backbone())
+                    ? new Next(t.job(), t.in(), devices, item.round(), open.get(), t.backbone())
                     : null;
         }
-        if (item.round() >= t.job().rounds()) {
-            return null;
-        }
-        String first = devices.get(0);
-        List<Integer> layers =
-                round.fused() ? round.allLayers() : round.device(first).layers();
-        return new Next(t.job(), t.in(), devices, item.round() + 1, first, layers, t.backbone());
-    }
-
-    /** A round's items' devices, in the order its items are made (and so claimed). */
-    static List<String> devices(JobSettings roundSpec) {
-        return roundSpec.fused()
-                ? List.of(WorkQueue.ALL_DEVICES)
-                : roundSpec.devices().stream().map(JobSettings.DeviceRun::name).toList();
+        return item.round() < t.job().rounds()
+                ? new Next(t.job(), t.in(), devices, item.round() + 1, items.get(0), t.backbone())
+                : null;
     }
 
     /**
@@ -241,8 +216,7 @@ final class ItemTraining {
             Hand previous,
             List<String> previousDevices,
             int round,
-            String device,
-            List<Integer> layers,
+            JobSettings.RoundItem item,
             Backbones.Backbone backbone) {}
 
     /** An item trained ahead of its claim, from the input in hand or the next round's this worker made itself. */
@@ -256,8 +230,8 @@ final class ItemTraining {
         Trained takenBy(WorkQueue.Item item, Hand hand) {
             boolean same = item.jobId().equals(next.job().id())
                     && item.round() == next.round()
-                    && item.device().equals(next.device())
-                    && item.layers().equals(next.layers())
+                    && item.device().equals(next.item().device())
+                    && item.layers().equals(next.item().layers())
                     && hand != null
                     && hand.job().equals(item.jobId())
                     && hand.round() == item.round()
@@ -299,8 +273,8 @@ final class ItemTraining {
         Trained t = train(
                 next.job(),
                 next.round(),
-                next.device(),
-                next.layers(),
+                next.item().device(),
+                next.item().layers(),
                 in,
                 next.backbone(),
                 backbones.data(next.job().spec()));

@@ -252,6 +252,21 @@ record JobSettings(
         return execution == Execution.FUSED;
     }
 
+    /** A round's work item as this spec makes it: its device ({@link WorkQueue#ALL_DEVICES} when fused) and blocks. */
+    record RoundItem(String device, List<Integer> layers) {}
+
+    /** The round's items in the order they are made, and so claimed: one per device, or one for all when fused. */
+    List<RoundItem> items() {
+        return fused()
+                ? List.of(new RoundItem(WorkQueue.ALL_DEVICES, allLayers()))
+                : devices.stream().map(d -> new RoundItem(d.name(), d.layers())).toList();
+    }
+
+    /** The devices of {@link #items()}, in order. */
+    List<String> itemDevices() {
+        return items().stream().map(RoundItem::device).toList();
+    }
+
     /** All the blocks the round's devices train (the head's included), in order: what a fused round trains. */
     List<Integer> allLayers() {
         return devices.stream().flatMap(d -> d.layers().stream()).sorted().toList();

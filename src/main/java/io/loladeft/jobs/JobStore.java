@@ -110,13 +110,8 @@ class JobStore {
                         "INSERT INTO job_round (job_id, round, started_at, schedule) VALUES (?, ?, clock_timestamp(), ?::jsonb)")
                 .params(jobId, round, schedule == null ? null : json.writeValueAsString(schedule))
                 .update();
-        JobSettings spec = roundSpec(jobSpec, schedule);
-        if (spec.fused()) {
-            item(jobId, round, WorkQueue.ALL_DEVICES, spec.allLayers());
-            return;
-        }
-        for (JobSettings.DeviceRun d : spec.devices()) {
-            item(jobId, round, d.name(), d.layers());
+        for (JobSettings.RoundItem i : roundSpec(jobSpec, schedule).items()) {
+            item(jobId, round, i.device(), i.layers());
         }
     }
 
@@ -193,6 +188,12 @@ class JobStore {
                 .optional();
     }
 
+    /** The job's spec as its round {@code round} runs it: its own schedule's, when it has one. */
+    JobSettings roundSpec(UUID jobId, JobSettings spec, int round) {
+        // A job that does not schedule its rounds never stores a schedule: no need to look.
+        return spec.schedulesRounds() ? roundSpec(spec, schedule(jobId, round).orElse(null)) : spec;
+    }
+
     /** The job's spec as a round with this schedule runs it. */
     static JobSettings roundSpec(JobSettings spec, RoundSchedule schedule) {
         return schedule == null ? spec : spec.withDevices(schedule.devices(), schedule.predictedRoundLatencySeconds());
@@ -252,10 +253,10 @@ class JobStore {
         if (written.isPresent()) {
             return Optional.of(new Checkpoint(round, List.of(written.get())));
         }
+        String lastStored = "SELECT round FROM work_item WHERE job_id = ? AND round < ? GROUP BY round"
+                + " HAVING bool_and(updated_blocks IS NOT NULL) ORDER BY round DESC LIMIT 1";
         Optional<Integer> stored =
-                jdbc.sql("""
-                        SELECT round FROM work_item WHERE job_id = ? AND round < ? GROUP BY round
-                        HAVING bool_and(updated_blocks IS NOT NULL) ORDER BY round DESC LIMIT 1""").params(jobId, round).query(Integer.class).optional();
+                jdbc.sql(lastStored).params(jobId, round).query(Integer.class).optional();
         return stored.map(r -> new Checkpoint(
                 r + 1,
                 jdbc.sql("SELECT updated_blocks FROM work_item WHERE job_id = ? AND round = ? ORDER BY device")

@@ -125,11 +125,7 @@ final class RoundInputs {
      */
     private Optional<Map<String, HostTensor>> following(Hand h, JobSettings spec) {
         // The devices of h's round: its schedule's, when re-planning gave it its own.
-        JobSettings round =
-                JobStore.roundSpec(spec, store.schedule(h.job(), h.round()).orElse(null));
-        List<String> devices = round.fused()
-                ? List.of(WorkQueue.ALL_DEVICES)
-                : round.devices().stream().map(JobSettings.DeviceRun::name).toList();
+        List<String> devices = store.roundSpec(h.job(), spec, h.round()).itemDevices();
         Map<String, Map<String, HostTensor>> blocks = itemBlocks(h, devices);
         if (blocks.size() < devices.size()) {
             return Optional.empty();

@@ -285,12 +285,8 @@ class Worker implements SmartLifecycle {
             } else {
                 pending = new Pending(store(completion), next);
             }
-        } catch (JobFailure e) {
-            log.warn("Job {} cannot go on after round {}: {}", item.jobId(), item.round(), e.getMessage());
-            store.end(item.jobId(), JobState.FAILED, e.reason(), e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("Job {} failed in round {} on device {}", item.jobId(), item.round(), item.device(), e);
-            store.end(item.jobId(), JobState.FAILED, "TrainingError", message(e));
+            fail(item, e);
         } finally {
             if (!handedOn) {
                 claimed.beat().cancel(false);
@@ -319,8 +315,8 @@ class Worker implements SmartLifecycle {
     /**
      * An item's completion: serialising its blocks (when {@code durable}), storing them with its
      * measurements and, when it is the round's last, the merge, in one transaction
-     * ({@link WorkQueue#complete}); then, if this worker trains the next round's first item ahead,
-     * claiming the next item at once.
+     * ({@link WorkQueue#complete}); then, when this worker trains an item ahead of its claim, claiming
+     * the next item once that commits.
      */
     private final class Completion implements Callable<Finished> {
         private final Claimed claimed;
@@ -361,12 +357,12 @@ class Worker implements SmartLifecycle {
                         item.round(),
                         item.device(),
                         c.completion());
-            } catch (JobFailure e) {
-                log.warn("Job {} cannot go on after round {}: {}", item.jobId(), item.round(), e.getMessage());
-                endQuietly(item, e.reason(), e.getMessage());
             } catch (RuntimeException e) {
-                log.warn("Job {} failed in round {} on device {}", item.jobId(), item.round(), item.device(), e);
-                endQuietly(item, "TrainingError", message(e));
+                try {
+                    fail(item, e);
+                } catch (RuntimeException x) {
+                    log.warn("Job {} could not be failed: {}", item.jobId(), x.toString());
+                }
             } finally {
                 claimed.beat().cancel(false);
             }
@@ -385,14 +381,6 @@ class Worker implements SmartLifecycle {
                 }
             }
             return new Finished(this, c, nextClaim);
-        }
-
-        private void endQuietly(WorkQueue.Item item, String reason, String message) {
-            try {
-                store.end(item.jobId(), JobState.FAILED, reason, message);
-            } catch (RuntimeException e) {
-                log.warn("Job {} could not be failed: {}", item.jobId(), e.toString());
-            }
         }
     }
 
@@ -431,6 +419,17 @@ class Worker implements SmartLifecycle {
                     t.job().rounds(),
                     c.merged().state(),
                     c.merged().heldRound());
+        }
+    }
+
+    /** Ends an item's job as failed: for the reason a {@link JobFailure} gives, else as a training error. */
+    private void fail(WorkQueue.Item item, RuntimeException e) {
+        if (e instanceof JobFailure f) {
+            log.warn("Job {} cannot go on after round {}: {}", item.jobId(), item.round(), f.getMessage());
+            store.end(item.jobId(), JobState.FAILED, f.reason(), f.getMessage());
+        } else {
+            log.warn("Job {} failed in round {} on device {}", item.jobId(), item.round(), item.device(), e);
+            store.end(item.jobId(), JobState.FAILED, "TrainingError", message(e));
         }
     }
 

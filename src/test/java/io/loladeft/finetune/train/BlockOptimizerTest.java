@@ -1,11 +1,13 @@
 package io.loladeft.finetune.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import io.loladeft.finetune.model.HostTensor;
 import java.util.LinkedHashMap;
@@ -72,6 +74,60 @@ class BlockOptimizerTest {
             assertClose(mw[1], state.get("l.dense.weight::exp_avg_sq").data(), "exp_avg_sq");
             assertEquals(3f, state.get("l.dense.weight::step").data()[0]);
         }
+    }
+
+    /**
+     * With more than one intra-op thread, tensors below {@link BlockOptimizer#SERIAL_UPDATE} elements are
+     * updated on one thread and larger ones on all: the bytes are those of a one-thread step either way,
+     * and the caller's thread count is back when the step returns.
+     */
+    @Test
+    void smallTensorsAreUpdatedOnOneThreadWithTheSameBytesAndTheThreadCountComesBack() {
+        TorchThread.prepare();
+        int before = JniUtils.getNumThreads();
+        try {
+            float[][] oneThread = stepSmallAndLarge(1);
+            float[][] twoThreads = stepSmallAndLarge(2);
+            assertEquals(2, JniUtils.getNumThreads(), "the step restored two threads");
+            assertArrayEquals(oneThread[0], twoThreads[0], 0f, "small tensor");
+            assertArrayEquals(oneThread[1], twoThreads[1], 0f, "large tensor");
+        } finally {
+            JniUtils.setNumThreads(before);
+        }
+    }
+
+    /** Two AdamW steps of a small (8 x 8) and a large (SERIAL_UPDATE elements) tensor at this many threads. */
+    private static float[][] stepSmallAndLarge(int threads) {
+        JniUtils.setNumThreads(threads);
+        int large = (int) BlockOptimizer.SERIAL_UPDATE;
+        try (NDManager root = NDManager.newBaseManager();
+                BlockOptimizer opt = new BlockOptimizer(OptimizerSpec.adamw(1e-2f, 0.1f), root)) {
+            NDArray small = root.create(ramp(64, 0.01f), new Shape(8, 8));
+            NDArray big = root.create(ramp(large, 1e-5f), new Shape(large / 256, 256));
+            small.setRequiresGradient(true);
+            big.setRequiresGradient(true);
+            Map<String, NDArray> params = new LinkedHashMap<>();
+            params.put("s.weight", small);
+            params.put("l.weight", big);
+            for (int t = 1; t <= 2; t++) {
+                try (NDManager step = root.newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    gc.backward(small.mul(small)
+                            .sum()
+                            .add(big.mul(big).mul(step.create((float) t)).sum()));
+                }
+                opt.step(params, List.of(List.of("s.weight", "l.weight")));
+            }
+            return new float[][] {small.toFloatArray(), big.toFloatArray()};
+        }
+    }
+
+    private static float[] ramp(int n, float step) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = (i % 1000 - 500) * step;
+        }
+        return out;
     }
 
     /** torch/optim/adamw.py, _single_tensor_adamw, in double precision. */
